@@ -1,0 +1,86 @@
+"""Command-line plumbing shared by ``python -m langevin|montecarlo|validate``.
+
+Sub-commands live in their own modules and are imported lazily, so that ``--help`` is fast
+and a broken optional piece does not take the others down. User errors (``ValueError``)
+end the program with exit code 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dragcore import __version__
+
+__all__ = ["Subcommand", "run_program", "dump_json"]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A sub-command implemented in ``module`` by ``add_arguments(parser)`` and ``run(args)``."""
+
+    name: str
+    module: str
+    help: str
+
+
+def _load(sub: Subcommand):
+    return importlib.import_module(sub.module)
+
+
+def build_parser(
+    prog: str, description: str, subcommands: Sequence[Subcommand]
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for sub in subcommands:
+        p = subs.add_parser(sub.name, help=sub.help, description=sub.help)
+        _load(sub).add_arguments(p)
+        p.set_defaults(_sub=sub)
+    return parser
+
+
+def run_program(
+    prog: str,
+    description: str,
+    subcommands: Sequence[Subcommand],
+    argv: Sequence[str] | None = None,
+    default: Callable[[argparse.Namespace], int | None] | None = None,
+) -> int:
+    """Parse ``argv``, run the chosen sub-command and turn ``ValueError`` into exit code 2."""
+    parser = build_parser(prog, description, subcommands)
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "_sub", None) is None:
+            if default is None:
+                parser.print_help()
+                return 0
+            return int(default(args) or 0)
+        return int(_load(args._sub).run(args) or 0)
+    except ValueError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _to_jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def dump_json(obj) -> str:
+    """JSON text of nested dicts/lists with numpy scalars and arrays converted."""
+    return json.dumps(_to_jsonable(obj), indent=2, allow_nan=True)

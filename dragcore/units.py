@@ -1,0 +1,78 @@
+"""The one place where physical units are converted (CODATA 2018, Gaussian CGS).
+
+The physics core works with ħ = k_B = 1 and Gaussian electrostatics (e²/κ has units of
+energy × length). Physical inputs — nm, meV, K, cm⁻², m/s, electron masses — are converted
+here, at the boundary, and nowhere else. Internally, lengths are in cm, times in s,
+energies in erg, so that with ħ = 1 an energy is also a frequency (E/ħ in s⁻¹) when needed.
+
+Everything below is a plain float constant or a one-line conversion; tests check a few
+textbook combinations (Bohr radius, Rydberg) against CODATA.
+"""
+
+from __future__ import annotations
+
+# --- fundamental constants, CGS ---------------------------------------------------------
+E_CHARGE = 4.803204712570263e-10  # statC
+HBAR = 1.054571817e-27  # erg s
+K_B = 1.380649e-16  # erg / K
+M_E = 9.1093837015e-28  # g
+C_LIGHT = 2.99792458e10  # cm / s
+EV = 1.602176634e-12  # erg
+MEV = 1e-3 * EV  # erg (milli-electron-volt)
+
+# --- lengths, densities, velocities -----------------------------------------------------
+NM = 1e-7  # cm
+UM = 1e-4  # cm
+M_PER_S = 1e2  # cm/s
+
+
+def nm_to_cm(x: float) -> float:
+    """Length in nm → cm."""
+    return x * NM
+
+
+def per_nm_to_per_cm(x: float) -> float:
+    """Wave number in nm⁻¹ → cm⁻¹."""
+    return x / NM
+
+
+def mps_to_cmps(x: float) -> float:
+    """Velocity in m/s → cm/s."""
+    return x * M_PER_S
+
+
+def mev_to_erg(x: float) -> float:
+    """Energy in meV → erg."""
+    return x * MEV
+
+
+def kelvin_to_erg(t: float) -> float:
+    """Temperature in K → energy k_B T in erg."""
+    return t * K_B
+
+
+def erg_to_kelvin(e: float) -> float:
+    """Energy in erg → temperature in K."""
+    return e / K_B
+
+
+def ps_to_s(t: float) -> float:
+    """Time in ps → s."""
+    return t * 1e-12
+
+
+# --- resistivity and conductivity -------------------------------------------------------
+# A 2D (sheet) resistivity in Gaussian units is s/cm; 1 s/cm = (c² · 1e-9) Ω = 8.98755e11 Ω.
+OHM_PER_GAUSSIAN_SHEET_RESISTANCE = C_LIGHT**2 * 1e-9  # Ω per (s/cm)
+# h/e² in Ω (von Klitzing constant), for quoting sheet resistances as fractions of it.
+R_K = 25812.80745  # Ω
+
+
+def sheet_resistance_to_ohm(r: float) -> float:
+    """2D resistivity from Gaussian units (s/cm) to Ω (per square)."""
+    return r * OHM_PER_GAUSSIAN_SHEET_RESISTANCE
+
+
+def sheet_conductance_to_siemens(s: float) -> float:
+    """2D conductivity from Gaussian units (cm/s) to S (per square)."""
+    return s / OHM_PER_GAUSSIAN_SHEET_RESISTANCE

@@ -1,0 +1,24 @@
+"""``python -m langevin COMMAND``."""
+
+from __future__ import annotations
+
+import sys
+
+from dragcore.cli import Subcommand, run_program
+
+SUBCOMMANDS: list[Subcommand] = []
+
+
+def _coming(args) -> int:
+    print("python -m langevin: no command yet; see README.md for what is coming.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_program(
+        "python -m langevin", __doc__.splitlines()[0], SUBCOMMANDS, argv, default=_coming
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

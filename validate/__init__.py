@@ -1,0 +1,20 @@
+"""Deterministic references and the comparison of every independent route.
+
+* ``validate.f(varsigma)``, ``validate.g(varsigma, beta)`` — Eq. (22) of Zverevich & Levchenko,
+  *Nonreciprocal Coulomb drag in electron bilayers*, by exact rational y-integration.
+* ``python -m validate`` — the main job: every comparison, written as a report.
+"""
+
+from __future__ import annotations
+
+from dragcore import __version__
+
+__all__ = ["__version__", "f", "g"]
+
+
+def __getattr__(name: str):  # lazy: keep ``import validate`` cheap
+    if name in ("f", "g"):
+        from validate import fg
+
+        return getattr(fg, name)
+    raise AttributeError(f"module 'validate' has no attribute {name!r}")

@@ -1,0 +1,30 @@
+"""``python -m validate [COMMAND]`` — deterministic references and comparisons.
+
+Without a command it runs the main job (every comparison available, default sizes).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from dragcore.cli import Subcommand, run_program
+
+SUBCOMMANDS = [
+    Subcommand("fg", "validate.cli_fg", "table and figures of f(ς), g(ς, β) of Eq. (22)"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from validate.report import run_main_job
+
+    return run_program(
+        "python -m validate",
+        __doc__.splitlines()[0],
+        SUBCOMMANDS,
+        argv,
+        default=run_main_job,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
