@@ -1,0 +1,154 @@
+"""The MPI layer: rank-count-independent work splitting, reductions, logging and failure.
+
+Physics never imports this module; the simulators' drivers do. Design (after Dedalus):
+
+* Work is a set of *global* items (Langevin realisations, Monte Carlo batches) numbered
+  ``0 … n−1``. Each item draws its random numbers from its own stream
+  ``SeedSequence(seed, spawn_key=(item,))`` (:func:`item_seed_sequence`), so the numbers do
+  not depend on which rank computes the item.
+* Ranks own contiguous blocks of items (:func:`owned_items`); results travel only as
+  accumulators (sums, sums of squares, histograms), reduced in item order
+  (:func:`ordered_sum`) so that the bits do not depend on the rank count either.
+* A failure on any rank stops every rank with a message that names the rank
+  (:func:`abort_on_failure`); logs are tagged ``[rank/size]`` and quiet off rank 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "World",
+    "world",
+    "item_seed_sequence",
+    "owned_items",
+    "ordered_sum",
+    "abort_on_failure",
+]
+
+
+class World:
+    """A thin view of ``MPI.COMM_WORLD`` that also works when mpi4py cannot start MPI."""
+
+    def __init__(self, comm: Any | None = None) -> None:
+        if comm is None:
+            try:
+                from mpi4py import MPI
+
+                comm = MPI.COMM_WORLD
+            except Exception:  # pragma: no cover - mpi4py is a dependency
+                comm = None
+        self.comm = comm
+
+    @property
+    def rank(self) -> int:
+        return 0 if self.comm is None else self.comm.Get_rank()
+
+    @property
+    def size(self) -> int:
+        return 1 if self.comm is None else self.comm.Get_size()
+
+    @property
+    def is_root(self) -> bool:
+        return self.rank == 0
+
+    def tag(self) -> str:
+        return f"[{self.rank}/{self.size}]"
+
+    def log(self, message: str, *, all_ranks: bool = False) -> None:
+        """Print ``[rank/size] message`` on rank 0 (or on every rank with ``all_ranks``)."""
+        if self.is_root or all_ranks:
+            print(f"{self.tag()} {message}", flush=True)
+
+    def gather_to_root(self, obj: Any) -> list[Any] | None:
+        if self.comm is None:
+            return [obj]
+        return self.comm.gather(obj, root=0)
+
+    def bcast(self, obj: Any) -> Any:
+        return obj if self.comm is None else self.comm.bcast(obj, root=0)
+
+    def barrier(self) -> None:
+        if self.comm is not None:
+            self.comm.Barrier()
+
+    def abort(self, code: int = 1) -> None:
+        if self.comm is not None and self.size > 1:
+            self.comm.Abort(code)
+        raise SystemExit(code)
+
+
+_WORLD: World | None = None
+
+
+def world() -> World:
+    """The process-wide :class:`World` (created on first use)."""
+    global _WORLD
+    if _WORLD is None:
+        _WORLD = World()
+    return _WORLD
+
+
+def item_seed_sequence(seed: int, item: int) -> np.random.SeedSequence:
+    """The random stream of global work item ``item`` of a run with ``seed``.
+
+    Independent of the rank that computes it: ``SeedSequence(seed, spawn_key=(item,))``.
+    """
+    return np.random.SeedSequence(int(seed), spawn_key=(int(item),))
+
+
+def owned_items(n_items: int, rank: int, size: int) -> range:
+    """The contiguous block of global items ``0 … n_items−1`` owned by ``rank`` of ``size``."""
+    base, extra = divmod(n_items, size)
+    start = rank * base + min(rank, extra)
+    stop = start + base + (1 if rank < extra else 0)
+    return range(start, stop)
+
+
+def ordered_sum(w: World, per_item: dict[int, np.ndarray]) -> np.ndarray | None:
+    """Sum per-item accumulators over all ranks, in global item order, on rank 0.
+
+    Floating-point addition is not associative; summing in item order (not rank order) makes
+    the result bitwise independent of the rank count. Only one accumulator per item travels.
+    Returns the sum on rank 0 and ``None`` elsewhere.
+    """
+    gathered = w.gather_to_root(per_item)
+    if gathered is None:
+        return None
+    merged: dict[int, np.ndarray] = {}
+    for part in gathered:
+        merged.update(part)
+    total: np.ndarray | None = None
+    for item in sorted(merged):
+        total = np.array(merged[item], copy=True) if total is None else total + merged[item]
+    return total
+
+
+@contextlib.contextmanager
+def abort_on_failure(w: World | None = None) -> Iterator[None]:
+    """Run a block; on any exception print it tagged with the rank and stop every rank.
+
+    ``ValueError`` (bad input) prints one line; anything else prints its traceback. Under MPI
+    with more than one rank, ``MPI_Abort`` takes the other ranks down with exit code 1.
+    """
+    w = w or world()
+    try:
+        yield
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - deliberately total
+        if isinstance(exc, ValueError):
+            print(f"{w.tag()} error on rank {w.rank}: {exc}", file=sys.stderr, flush=True)
+            code = 2
+        else:
+            print(f"{w.tag()} failure on rank {w.rank}:", file=sys.stderr, flush=True)
+            traceback.print_exc()
+            sys.stderr.flush()
+            code = 1
+        w.abort(code)
