@@ -1,0 +1,529 @@
+"""Exact stationary solution of the bilayer model: Lyapunov covariance and drag force.
+
+Each Fourier mode is an Ornstein–Uhlenbeck process ``dX = M X dt + noise`` (see
+:mod:`langevin.model`); if every eigenvalue of ``M`` has a negative real part its stationary
+covariance is the unique solution of the Lyapunov equation
+
+    M C + C M† + Q = 0,
+
+solved here as the 36×36 linear system ``(M ⊗ 1 + 1 ⊗ M*) vec C = −vec Q`` for all modes at
+once. The equal-time drag force (Eq. 11) follows as ``F = Σ_q Re K(q) C₁₂(q)`` on a grid, or
+``∫ d²q/(2π)² Re K(q) C₁₂(q)`` in the continuum (polar Gauss–Legendre × trapezoid, converged
+by refinement). Nothing is expanded in v or χ unless asked for:
+
+* :func:`exact_drag` — D (and ρ_D) at finite drift u and any χ, or its v → 0 limit;
+* the linear-response limit at fixed χ is exact, not a finite difference: with
+  ``M = M₀ + u M₁`` (advection), ``C = C₀ + u C₁ + O(u²)`` and
+  ``M₀ C₁ + C₁ M₀† + M₁ C₀ + C₀ M₁† = 0``;
+* the χ-linear coefficient (the g of Eq. 21) differentiates once more, in χ, at χ = 0.
+
+Marginal modes. Where a velocity component is undamped, unforced and uncoupled (the
+transverse velocities in the paper's approximation, v₂ always and v₁ at χ ≤ 0), the
+Lyapunov equation is singular. Such components are found per mode in the
+longitudinal/transverse basis (row and column of M zero apart from a purely imaginary
+diagonal, no noise); they keep their equilibrium variance Θ (a conserved quantity stays at
+its initial, thermal value) and cannot affect any other correlation. Numerically they are
+given a unit relaxation rate and the matching noise, which reproduces exactly that. A
+component whose diagonal has a positive real part is a genuine instability and is reported.
+
+Instability. A mode with Re λ > 0 makes the stationary state not exist; :class:`UnstableError`
+(a ``ValueError``) names the first unstable wave vector and the threshold χ_c below which the
+model is unstable, found by bisection over χ with the other parameters fixed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from langevin.grid import PeriodicGrid
+from langevin.model import BilayerModel
+from langevin.params import BilayerParameters
+
+__all__ = [
+    "UnstableError",
+    "lyapunov_covariance",
+    "stationary_covariance",
+    "linear_response_covariance",
+    "growth_rates",
+    "grid_stationary_covariance",
+    "grid_drag_force",
+    "continuum_drag_force",
+    "continuum_drag_slope",
+    "continuum_drag_chi_slope",
+    "instability_threshold",
+    "DragResult",
+    "exact_drag",
+]
+
+#: Relative size below which a matrix element counts as zero (decoupling, marginality).
+ZERO_TOL = 1e-13
+#: Relative growth rate above which a mode counts as unstable (Re λ > tol · ‖M‖).
+STABILITY_TOL = 1e-10
+
+
+class UnstableError(ValueError):
+    """The linearised model has a growing mode: no stationary state exists."""
+
+    def __init__(self, message: str, q: tuple[float, float], rate: float, threshold=None):
+        super().__init__(message)
+        self.q = q
+        self.rate = rate
+        self.threshold = threshold
+
+
+# --- per-mode linear algebra ----------------------------------------------------------------
+def lyapunov_covariance(m: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Solve ``M C + C M† + Q = 0`` for a stack of matrices (..., n, n).
+
+    Parameters
+    ----------
+    m
+        Drift matrices, every eigenvalue with Re λ < 0 (not checked here).
+    q
+        Noise covariances (or any right-hand side).
+
+    Returns
+    -------
+    C (..., n, n) complex: ``(M ⊗ 1 + 1 ⊗ M*) vec C = −vec Q`` (row-major vec).
+    """
+    n = m.shape[-1]
+    eye = np.eye(n)
+    big = np.einsum("...ik,jl->...ijkl", m, eye) + np.einsum("ik,...jl->...ijkl", eye, m.conj())
+    big = big.reshape(m.shape[:-2] + (n * n, n * n))
+    rhs = -q.reshape(q.shape[:-2] + (n * n, 1)).astype(complex)
+    return np.linalg.solve(big, rhs).reshape(q.shape)
+
+
+def lt_rotation(qx, qy) -> np.ndarray:
+    """Real orthogonal (..., 6, 6): (δn₁, δn₂, δv₁ₓ, δv₁ᵧ, δv₂ₓ, δv₂ᵧ) → (δn₁, δn₂, L₁, T₁, L₂, T₂),
+    L = q̂·δv, T = q̂ × δv (q̂ = x̂ at q = 0)."""
+    qx, qy = np.broadcast_arrays(np.asarray(qx, dtype=float), np.asarray(qy, dtype=float))
+    q = np.hypot(qx, qy)
+    c = np.where(q > 0, qx / np.where(q > 0, q, 1.0), 1.0)
+    s = np.where(q > 0, qy / np.where(q > 0, q, 1.0), 0.0)
+    r = np.zeros(q.shape + (6, 6))
+    r[..., 0, 0] = r[..., 1, 1] = 1.0
+    for k in (2, 4):
+        r[..., k, k] = c
+        r[..., k, k + 1] = s
+        r[..., k + 1, k] = -s
+        r[..., k + 1, k + 1] = c
+    return r
+
+
+def _decoupled_marginal(m_lt: np.ndarray, q_lt: np.ndarray) -> np.ndarray:
+    """Mask (..., 6) of components that are uncoupled, unforced and not damped (Re M_ii = 0)."""
+    scale = np.maximum(np.max(np.abs(m_lt), axis=(-2, -1)), 1e-300)[..., None]
+    off = m_lt.copy()
+    idx = np.arange(6)
+    off[..., idx, idx] = 0.0
+    coupled = (np.max(np.abs(off), axis=-1) > ZERO_TOL * scale) | (
+        np.max(np.abs(off), axis=-2) > ZERO_TOL * scale
+    )
+    forced = np.max(np.abs(q_lt), axis=-1) > 0.0
+    diag = m_lt[..., idx, idx]
+    undamped = np.abs(diag.real) <= ZERO_TOL * scale
+    return ~coupled & ~forced & undamped
+
+
+@dataclass
+class _Prepared:
+    """Drift and noise in the L/T basis with decoupled marginal components regularised."""
+
+    m: np.ndarray
+    q: np.ndarray
+    rot: np.ndarray
+    frozen: np.ndarray
+
+
+def _prepare(m: np.ndarray, q: np.ndarray, qx, qy, equilibrium: np.ndarray) -> _Prepared:
+    rot = lt_rotation(qx, qy)
+    rt = np.swapaxes(rot, -1, -2)
+    m_lt = rot @ m @ rt
+    q_lt = rot @ q @ rt
+    frozen = _decoupled_marginal(m_lt, q_lt)
+    eq_lt = (rot @ equilibrium @ rt).real
+    idx = np.arange(6)
+    diag_m = m_lt[..., idx, idx]
+    diag_q = q_lt[..., idx, idx]
+    eq_diag = eq_lt[..., idx, idx]
+    m_lt[..., idx, idx] = np.where(frozen, diag_m - 1.0, diag_m)
+    q_lt[..., idx, idx] = np.where(frozen, 2.0 * eq_diag, diag_q)
+    return _Prepared(m_lt, q_lt, rot, frozen)
+
+
+def growth_rates(m: np.ndarray, q: np.ndarray, qx, qy) -> np.ndarray:
+    """max Re λ (...) of M per mode, after removing decoupled marginal components (which
+    neither grow nor decay); relative to ‖M‖ this is what :data:`STABILITY_TOL` tests."""
+    eq = np.zeros(m.shape)
+    prep = _prepare(m, q, qx, qy, eq)
+    lam = np.linalg.eigvals(prep.m)
+    return lam.real.max(axis=-1)
+
+
+def _check_stable(prep: _Prepared, qx, qy, params: BilayerParameters | None) -> None:
+    lam = np.linalg.eigvals(prep.m).real.max(axis=-1)
+    scale = np.max(np.abs(prep.m), axis=(-2, -1))
+    bad = lam > -STABILITY_TOL * np.maximum(scale, 1.0) * 1e-3
+    unstable = lam > STABILITY_TOL * np.maximum(scale, 1.0)
+    if not np.any(bad):
+        return
+    qx_a, qy_a = np.broadcast_arrays(np.asarray(qx, float), np.asarray(qy, float))
+    qabs = np.hypot(qx_a, qy_a)
+    which = unstable if np.any(unstable) else bad
+    order = np.argsort(np.where(which, qabs, np.inf), axis=None)
+    first = np.unravel_index(order[0], qabs.shape)
+    qv = (float(qx_a[first]), float(qy_a[first]))
+    rate = float(lam[first])
+    kind = "unstable (Re λ > 0)" if np.any(unstable) else "marginal and coupled (Re λ = 0)"
+    threshold = None
+    text = ""
+    if params is not None and np.any(unstable):
+        try:
+            threshold = instability_threshold(params, qmax=float(np.max(qabs)))
+            text = f"; the model is stable only for chi > chi_c = {threshold:.6g}"
+        except ValueError:
+            text = "; no stable chi found at these parameters"
+    raise UnstableError(
+        f"chi = {params.chi if params else float('nan'):g}: the model is {kind}: first at "
+        f"q d = ({qv[0]:.4g}, {qv[1]:.4g}), |q| d = {math.hypot(*qv):.4g}, "
+        f"Re λ/ω_p = {rate:.3g}{text}",
+        qv,
+        rate,
+        threshold,
+    )
+
+
+def stationary_covariance(model: BilayerModel, qx, qy, *, check: bool = True) -> np.ndarray:
+    """Exact stationary covariance C(q) (..., 6, 6) (continuum spectral density; divide by L²
+    for grid coefficients) of the model at the given wave vectors (q ≠ 0).
+
+    Raises
+    ------
+    UnstableError
+        If a mode grows (or is marginal while coupled to the noise).
+    """
+    m = model.drift_matrix(qx, qy)
+    q = model.noise_covariance(qx, qy)
+    eq = model.equilibrium_covariance(qx, qy)
+    return _stationary_from(m, q, eq, qx, qy, model.params if check else None, check)
+
+
+def _stationary_from(m, q, eq, qx, qy, params, check: bool) -> np.ndarray:
+    prep = _prepare(m, q, qx, qy, eq)
+    if check:
+        _check_stable(prep, qx, qy, params)
+    c_lt = lyapunov_covariance(prep.m, prep.q)
+    rt = np.swapaxes(prep.rot, -1, -2)
+    return rt @ c_lt @ prep.rot
+
+
+def linear_response_covariance(
+    m0: np.ndarray, m1: np.ndarray, c0: np.ndarray, qx, qy, q0: np.ndarray
+) -> np.ndarray:
+    """First-order covariance ``C₁`` for ``M = M₀ + ε M₁`` (Q fixed):
+    ``M₀ C₁ + C₁ M₀† + M₁ C₀ + C₀ M₁† = 0`` (exact derivative of the Lyapunov solution)."""
+    prep = _prepare(m0, q0, qx, qy, np.zeros(m0.shape))
+    rot = prep.rot
+    rt = np.swapaxes(rot, -1, -2)
+    m1_lt = rot @ m1 @ rt
+    c0_lt = rot @ c0 @ rt
+    rhs = m1_lt @ c0_lt + c0_lt @ np.swapaxes(m1_lt.conj(), -1, -2)
+    # Frozen components: no source (their M₁ entries are diagonal and imaginary).
+    c1_lt = lyapunov_covariance(prep.m, rhs)
+    return rt @ c1_lt @ rot
+
+
+# --- forces ---------------------------------------------------------------------------------
+def _force_density(model: BilayerModel, qx, qy, c: np.ndarray) -> np.ndarray:
+    """Re K(q) C₁₂(q) (..., 2)."""
+    k = model.drag_kernel(qx, qy)
+    return (k * c[..., 0, 1][..., None]).real
+
+
+def grid_stationary_covariance(model: BilayerModel, grid: PeriodicGrid) -> np.ndarray:
+    """Per-mode stationary covariance of the grid coefficients (N, N//2+1, 6, 6), from
+    :meth:`BilayerModel.mode_matrices` (self-conjugate rule included); q = 0 holds the
+    equilibrium value of the velocities and zero density variance (neutral system)."""
+    m, q = model.mode_matrices(grid)
+    qx, qy = grid.half_wavevectors()
+    eq = model.equilibrium_covariance(qx, qy) * grid.mode_noise_scale
+    c = np.empty(m.shape, dtype=complex)
+    rest = np.ones(qx.shape, dtype=bool)
+    rest[0, 0] = False
+    c[rest] = _stationary_from(m[rest], q[rest], eq[rest], qx[rest], qy[rest], model.params, True)
+    c[0, 0] = eq[0, 0]
+    return c
+
+
+def grid_drag_force(model: BilayerModel, grid: PeriodicGrid) -> np.ndarray:
+    """Equal-time drag force per area on layer 2 (Eq. 11) on the finite periodic grid,
+    ``Σ_{all q} Re K(q) C₁₂(q)`` with the half-plane weights; returns the 2-vector."""
+    c = grid_stationary_covariance(model, grid)
+    qx, qy = grid.half_wavevectors()
+    dens = _force_density(model, qx, qy, c)
+    w = grid.half_plane_weights()
+    dens[grid.self_conjugate_mask()] = 0.0
+    return np.einsum("ij,ijk->k", w, dens)
+
+
+# --- continuum quadrature ----------------------------------------------------------------------
+#: Panel edges in qd for the radial Gauss–Legendre rule (the integrand lives near qd ~ 1 and
+#: decays like e^{−2qd}).
+PANEL_EDGES = np.array(
+    [
+        0.0,
+        0.05,
+        0.1,
+        0.2,
+        0.35,
+        0.5,
+        0.75,
+        1.0,
+        1.5,
+        2.0,
+        3.0,
+        4.0,
+        6.0,
+        8.0,
+        12.0,
+        16.0,
+        24.0,
+        32.0,
+        48.0,
+    ]
+)
+
+
+def _radial_nodes(order: int) -> tuple[np.ndarray, np.ndarray]:
+    t, w = np.polynomial.legendre.leggauss(order)
+    a, b = PANEL_EDGES[:-1, None], PANEL_EDGES[1:, None]
+    x = 0.5 * (b - a) * t + 0.5 * (b + a)
+    return x.ravel(), (0.5 * (b - a) * w).ravel()
+
+
+def _polar_grid(order: int, n_angle: int):
+    x, wx = _radial_nodes(order)
+    phi = 2.0 * math.pi * np.arange(n_angle) / n_angle
+    qx = x[:, None] * np.cos(phi)[None, :]
+    qy = x[:, None] * np.sin(phi)[None, :]
+    # d²q/(2π)² = q dq dφ/(2π)²
+    w = (wx * x)[:, None] * np.full(n_angle, 2.0 * math.pi / n_angle)[None, :] / (2 * math.pi) ** 2
+    return qx, qy, w
+
+
+def _integrate(density_fn, order: int, n_angle: int) -> tuple[np.ndarray, float]:
+    """∫ d²q/(2π)² density(q) and an error estimate from halving the radial order and the
+    number of angles (the difference of the two rules)."""
+    qx, qy, w = _polar_grid(order, n_angle)
+    fine = np.einsum("ij,ij...->...", w, density_fn(qx, qy))
+    qx2, qy2, w2 = _polar_grid(max(order // 2, 2), max(n_angle // 2, 4))
+    coarse = np.einsum("ij,ij...->...", w2, density_fn(qx2, qy2))
+    return fine, float(np.max(np.abs(fine - coarse)))
+
+
+def continuum_drag_force(
+    model: BilayerModel, *, order: int = 16, n_angle: int = 32
+) -> tuple[np.ndarray, float]:
+    """Continuum drag force per area (2-vector, model units) at the model's drift, and an
+    error estimate (difference to the rule with half the nodes)."""
+
+    def density(qx, qy):
+        return _force_density(model, qx, qy, stationary_covariance(model, qx, qy))
+
+    return _integrate(density, order, n_angle)
+
+
+def _slope_density(model: BilayerModel, qx, qy) -> np.ndarray:
+    p = model.params
+    m0_model = BilayerModel(p.with_(drift=0.0))
+    m0 = m0_model.drift_matrix(qx, qy)
+    q0 = m0_model.noise_covariance(qx, qy)
+    eq = m0_model.equilibrium_covariance(qx, qy)
+    c0 = _stationary_from(m0, q0, eq, qx, qy, p.with_(drift=0.0), True)
+    m1 = model.drift_matrix_drift_derivative(qx, qy)
+    c1 = linear_response_covariance(m0, m1, c0, qx, qy, q0)
+    return _force_density(model, qx, qy, c1)
+
+
+def continuum_drag_slope(
+    model: BilayerModel, *, order: int = 16, n_angle: int = 16
+) -> tuple[np.ndarray, float]:
+    """``dF/du`` at u = 0 and fixed χ (2-vector), exact linear response, and an error estimate."""
+    return _integrate(lambda qx, qy: _slope_density(model, qx, qy), order, n_angle)
+
+
+def _chi_slope_density(model: BilayerModel, qx, qy) -> np.ndarray:
+    """``∂²F/∂u∂χ`` density at u = 0, χ = 0 (paper contraction)."""
+    p0 = model.params.with_(drift=0.0, chi=0.0, nonreciprocal_tensor=None)
+    base = BilayerModel(p0)
+    a = base.drift_matrix(qx, qy)
+    q0 = base.noise_covariance(qx, qy)
+    eq = base.equilibrium_covariance(qx, qy)
+    c0 = _stationary_from(a, q0, eq, qx, qy, p0, True)
+    m_u = model.drift_matrix_drift_derivative(qx, qy)
+    m_chi = base.drift_matrix_chi_derivative(qx, qy)
+    zero = np.zeros(a.shape)
+    prep = _prepare(a, q0, qx, qy, zero)
+    rot = prep.rot
+    rt = np.swapaxes(rot, -1, -2)
+
+    def to_lt(x):
+        return rot @ x @ rt
+
+    def herm(x):
+        return x + np.swapaxes(x.conj(), -1, -2)
+
+    mu, mchi, c0l = to_lt(m_u), to_lt(m_chi), to_lt(c0)
+    c_u = lyapunov_covariance(prep.m, herm(mu @ c0l))
+    c_chi = lyapunov_covariance(prep.m, herm(mchi @ c0l))
+    c_uchi = lyapunov_covariance(prep.m, herm(mu @ c_chi) + herm(mchi @ c_u))
+    return _force_density(model, qx, qy, rt @ c_uchi @ rot)
+
+
+def continuum_drag_chi_slope(
+    model: BilayerModel, *, order: int = 16, n_angle: int = 16
+) -> tuple[np.ndarray, float]:
+    """``∂²F/∂u∂χ`` at u = 0, χ = 0 (2-vector): the χ-linear part of the drag slope, exact."""
+    return _integrate(lambda qx, qy: _chi_slope_density(model, qx, qy), order, n_angle)
+
+
+# --- stability threshold -----------------------------------------------------------------------
+def _max_growth(params: BilayerParameters, qx, qy) -> float:
+    model = BilayerModel(params)
+    m = model.drift_matrix(qx, qy)
+    q = model.noise_covariance(qx, qy)
+    rates = growth_rates(m, q, qx, qy)
+    scale = np.maximum(np.max(np.abs(m), axis=(-2, -1)), 1.0)
+    return float(np.max(rates / scale))
+
+
+def _stability_probe(qmax: float, n_radial: int = 80, n_angle: int = 16):
+    x = np.geomspace(1e-3, qmax, n_radial)
+    phi = 2.0 * math.pi * np.arange(n_angle) / n_angle
+    return x[:, None] * np.cos(phi), x[:, None] * np.sin(phi)
+
+
+def instability_threshold(
+    params: BilayerParameters, *, qmax: float = 1e3, tol: float = 1e-6
+) -> float:
+    """χ_c: the model (other parameters fixed) is stable for χ > χ_c, unstable below, for
+    wave numbers up to ``qmax`` (in 1/d). Bisection on χ with the stability probe
+    (log-spaced |q| in [1e-3, qmax] × 16 angles).
+
+    Raises ValueError if even χ = 0 … 1e3 is unstable (e.g. an advection instability).
+    """
+    qx, qy = _stability_probe(qmax)
+
+    def stable(chi: float) -> bool:
+        return _max_growth(params.with_(chi=chi, nonreciprocal_tensor=None), qx, qy) <= (
+            STABILITY_TOL
+        )
+
+    hi = 0.0
+    while not stable(hi):
+        hi = 2 * hi + 1.0
+        if hi > 1e3:
+            raise ValueError(f"chi = {hi:g} is outside the allowed range: no stable chi found")
+    lo = -1.0
+    while stable(lo):
+        lo *= 2
+        if lo < -1e3:
+            return -math.inf
+    while hi - lo > tol * max(1.0, abs(lo)):
+        mid = 0.5 * (lo + hi)
+        if stable(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+# --- the public result ---------------------------------------------------------------------------
+@dataclass
+class DragResult:
+    """Exact drag of the bilayer model.
+
+    Attributes
+    ----------
+    D : ρ_D/ρ₀ (Eq. 21 reads D = f + χ g).
+    D_error : quadrature error estimate of D.
+    rho_D : ρ_D in Gaussian sheet units (s/cm), or None without physical scales.
+    rho_D_ohm : ρ_D in Ω, or None.
+    force : drag force per area on layer 2 (model units), 2-vector (or dF/du at v → 0).
+    linear_response : True if D is the v → 0 limit (exact derivative).
+    params : the parameters used.
+    """
+
+    D: float
+    D_error: float
+    rho_D: float | None
+    rho_D_ohm: float | None
+    force: np.ndarray
+    linear_response: bool
+    params: BilayerParameters = field(repr=False)
+
+    def as_dict(self) -> dict:
+        p = self.params
+        return {
+            "D": self.D,
+            "D_error": self.D_error,
+            "rho_D": self.rho_D,
+            "rho_D_ohm": self.rho_D_ohm,
+            "force": list(self.force),
+            "linear_response": self.linear_response,
+            "varsigma": p.varsigma,
+            "beta": p.beta,
+            "chi": p.chi,
+            "drift": p.drift,
+            "even_viscosity": p.even_viscosity,
+        }
+
+
+def exact_drag(
+    params: BilayerParameters,
+    *,
+    linear_response: bool | None = None,
+    order: int = 16,
+    n_angle: int = 32,
+) -> DragResult:
+    """Exact drag resistivity of the model in the continuum (no box).
+
+    Parameters
+    ----------
+    params
+        Model parameters. With ``params.drift == 0`` (or ``linear_response=True``) the
+        result is the v → 0 limit at fixed χ, from the exact derivative of the Lyapunov
+        solution; otherwise D = 4π³ F·v̂/(Θςu) at the given finite drift.
+    order, n_angle
+        Gauss–Legendre order per radial panel and number of angles.
+
+    Raises
+    ------
+    UnstableError
+        If the model has a growing mode (the message names it and the threshold χ_c).
+    """
+    from dragcore import units
+
+    model = BilayerModel(params)
+    lin = params.drift == 0.0 if linear_response is None else linear_response
+    direction = np.array([math.cos(params.drift_angle), math.sin(params.drift_angle)])
+    if lin:
+        slope, err = continuum_drag_slope(model, order=order, n_angle=max(n_angle // 2, 8))
+        along = float(slope @ direction)
+        d_val = model.force_to_D(along, drift=1.0)
+        d_err = abs(model.force_to_D(err, drift=1.0))
+        force = slope
+    else:
+        force, err = continuum_drag_force(model, order=order, n_angle=n_angle)
+        along = float(force @ direction)
+        d_val = model.force_to_D(along)
+        d_err = abs(model.force_to_D(err))
+    rho = rho_ohm = None
+    if params.scales is not None:
+        rho = model.D_to_rho_D(d_val)
+        rho_ohm = units.sheet_resistance_to_ohm(rho)
+    return DragResult(d_val, d_err, rho, rho_ohm, force, lin, params)
