@@ -1,0 +1,488 @@
+"""Adaptive, stratified Monte Carlo integration over ``[0, 1]^D``, batch by batch.
+
+The integrand protocol (the physics side implements it, usually as a numba function)::
+
+    integrand(x: float64[n, D], out: float64[n, K], params: float64[:]) -> None
+
+writes, for each point ``x[p]`` of the unit hypercube (already mapped by the adaptive map;
+the physics-informed map is the integrand's business), the K values ``f_k · J_phys`` into
+``out[p]``; ``out`` arrives zeroed, so points outside the support may be skipped. It is called
+once per batch, never per point.
+
+One iteration (:class:`IterationPlan`) is a fixed set of points: hypercube ``h`` of the strata
+gets ``counts[h]`` points, points are ordered by hypercube and cut into batches of about
+``batch_size`` consecutive points (the cut never leaves a piece of one point; see
+:mod:`montecarlo.adaptive_map`). Batch ``b`` of iteration ``i`` draws its uniforms from
+``SeedSequence(seed, spawn_key=(i, b))`` (:func:`batch_seed_sequence`), so its numbers do not
+depend on who computes it. A batch returns only accumulators (:class:`BatchAccumulator`:
+integral and covariance contributions, map histogram, per-hypercube variances), never
+per-sample values; :func:`combine_batches` adds them in batch order, so the bits do not depend
+on how batches were grouped (1, 2 or N workers, any order).
+
+:func:`run_batches` (the work of one worker) and :func:`combine_batches` are rank-agnostic;
+:meth:`Integrator.integrate` takes a ``batch_runner`` that decides who runs which batches
+(the MPI layer supplies one; the default runs them all here).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dragcore.checks import require_range
+from montecarlo.adaptive_map import (
+    MIN_POINTS_PER_HCUBE,
+    AdaptiveMap,
+    Strata,
+    accumulate_batch,
+    default_strata_per_axis,
+    stratified_points,
+)
+from montecarlo.result import IterationRecord, MonteCarloResult
+
+__all__ = [
+    "Integrator",
+    "IterationPlan",
+    "BatchAccumulator",
+    "IterationTotals",
+    "NonFiniteIntegrandError",
+    "batch_seed_sequence",
+    "batch_boundaries",
+    "run_batch",
+    "run_batches",
+    "combine_batches",
+]
+
+Integrand = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+BatchRun = Callable[[Sequence[int]], dict[int, "BatchAccumulator"]]
+BatchRunner = Callable[["IterationPlan", BatchRun], Mapping[int, "BatchAccumulator"]]
+Progress = Callable[[IterationRecord], None]
+
+
+class NonFiniteIntegrandError(ValueError):
+    """The integrand returned NaN or ±inf (or its product with the map's Jacobian overflowed)."""
+
+
+def batch_seed_sequence(seed: int, iteration: int, batch: int) -> np.random.SeedSequence:
+    """The random stream of batch ``batch`` of iteration ``iteration`` of a run with ``seed``.
+
+    ``SeedSequence(seed, spawn_key=(iteration, batch))``: the tuple-keyed analogue of
+    :func:`dragcore.parallel.item_seed_sequence`, independent of the worker that runs it.
+    """
+    return np.random.SeedSequence(int(seed), spawn_key=(int(iteration), int(batch)))
+
+
+def batch_boundaries(counts: np.ndarray, batch_size: int) -> np.ndarray:
+    """Point offsets ``0 = P_0 < P_1 < … < P_B = Σ counts`` cutting the iteration into batches.
+
+    Nominal cuts at multiples of ``batch_size`` are moved by one point where they would leave
+    a piece of a single point on either side (every hypercube has ≥ 2 points, so a piece of
+    ≥ 2 always has a sample variance).
+    """
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    total = int(ends[-1])
+    cuts = np.arange(batch_size, total, batch_size, dtype=np.int64)
+    h = np.searchsorted(ends, cuts, side="right")
+    offset = cuts - starts[h]
+    cuts = np.where(offset == 1, cuts - 1, cuts)
+    cuts = np.where((offset != 1) & (counts[h] - offset == 1), cuts + 1, cuts)
+    cuts = cuts[(cuts > 0) & (cuts < total)]
+    return np.concatenate(([0], cuts, [total])).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class IterationPlan:
+    """Everything a worker needs to compute any batch of one iteration (read-only).
+
+    Attributes
+    ----------
+    iteration
+        Integrator iteration number (key of the random streams).
+    phase
+        ``"train"`` or ``"prod"``.
+    seed
+        Seed of the run.
+    edges
+        The adaptive map's edges ``(D, N+1)``, frozen for this iteration.
+    per_axis
+        Hypercubes per axis ``m``.
+    counts
+        Points per hypercube (``m^D``).
+    bounds
+        Batch boundaries in the point sequence (:func:`batch_boundaries`).
+    n_out
+        Number of integrands K.
+    adapt_weights
+        ``w_k ≥ 0``: the map and the strata adapt to ``Σ_k w_k (J f_k)²``.
+    """
+
+    iteration: int
+    phase: str
+    seed: int
+    edges: np.ndarray
+    per_axis: int
+    counts: np.ndarray
+    bounds: np.ndarray
+    n_out: int
+    adapt_weights: np.ndarray
+
+    @property
+    def dim(self) -> int:
+        return self.edges.shape[0]
+
+    @property
+    def n_bins(self) -> int:
+        return self.edges.shape[1] - 1
+
+    @property
+    def n_batches(self) -> int:
+        return self.bounds.size - 1
+
+    @property
+    def n_eval(self) -> int:
+        return int(self.bounds[-1])
+
+    @property
+    def n_hcubes(self) -> int:
+        return self.counts.size
+
+    def pieces(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(hypercube, points in this batch, points in the whole hypercube)`` per piece."""
+        first, stop = int(self.bounds[batch]), int(self.bounds[batch + 1])
+        ends = np.cumsum(self.counts)
+        h0 = int(np.searchsorted(ends, first, side="right"))
+        h1 = int(np.searchsorted(ends, stop - 1, side="right"))
+        hcube = np.arange(h0, h1 + 1, dtype=np.int64)
+        hi = np.minimum(ends[hcube], stop)
+        lo = np.maximum(ends[hcube] - self.counts[hcube], first)
+        count = (hi - lo).astype(np.int64)
+        keep = count > 0
+        return hcube[keep], count[keep], self.counts[hcube[keep]].astype(np.int64)
+
+
+@dataclass
+class BatchAccumulator:
+    """What one batch sends back (no per-sample values).
+
+    ``integral`` (K) and ``covariance`` (K, K) are the batch's additive contributions to the
+    iteration's estimate and its covariance; ``histogram`` (D, N) feeds the map;
+    ``hcube_variance`` covers hypercubes ``hcube_first …`` and feeds the strata.
+    """
+
+    batch: int
+    n_eval: int
+    n_nonzero: int
+    integral: np.ndarray
+    covariance: np.ndarray
+    histogram: np.ndarray
+    hcube_first: int
+    hcube_variance: np.ndarray
+
+
+@dataclass
+class IterationTotals:
+    """The batch accumulators of one iteration, added in batch order."""
+
+    n_eval: int
+    n_nonzero: int
+    integral: np.ndarray
+    covariance: np.ndarray
+    histogram: np.ndarray
+    hcube_variance: np.ndarray
+
+
+def run_batch(
+    integrand: Integrand, params: np.ndarray, plan: IterationPlan, batch: int
+) -> BatchAccumulator:
+    """Draw, map, evaluate and accumulate batch ``batch`` of ``plan``.
+
+    Raises
+    ------
+    NonFiniteIntegrandError
+        Naming the iteration, the batch, the first bad point (its index in the batch, its
+        coordinates ``x``) and the component.
+    """
+    piece_hcube, piece_count, piece_total = plan.pieces(batch)
+    n_points = int(plan.bounds[batch + 1] - plan.bounds[batch])
+    rng = np.random.default_rng(batch_seed_sequence(plan.seed, plan.iteration, batch))
+    u = rng.random((n_points, plan.dim))
+    y = np.empty_like(u)
+    x = np.empty_like(u)
+    jac = np.empty(n_points)
+    stratified_points(u, piece_hcube, piece_count, plan.per_axis, plan.edges, y, x, jac)
+    values = np.zeros((n_points, plan.n_out))
+    integrand(x, values, params)
+    n_local = int(piece_hcube[-1] - piece_hcube[0] + 1)
+    acc = BatchAccumulator(
+        batch=batch,
+        n_eval=n_points,
+        n_nonzero=0,
+        integral=np.zeros(plan.n_out),
+        covariance=np.zeros((plan.n_out, plan.n_out)),
+        histogram=np.zeros((plan.dim, plan.n_bins)),
+        hcube_first=int(piece_hcube[0]),
+        hcube_variance=np.zeros(n_local),
+    )
+    bad, k, acc.n_nonzero = accumulate_batch(
+        values,
+        jac,
+        y,
+        piece_hcube,
+        piece_count,
+        piece_total,
+        1.0 / plan.n_hcubes,
+        plan.adapt_weights,
+        acc.integral,
+        acc.covariance,
+        acc.histogram,
+        acc.hcube_variance,
+        acc.hcube_first,
+    )
+    if bad >= 0:
+        raw = values[bad, k]
+        what = f"integrand component {k} = {raw!r}"
+        if np.isfinite(raw):
+            what += f" times the map Jacobian {jac[bad]!r} overflowed"
+        raise NonFiniteIntegrandError(
+            f"{what} at point {bad} of batch {batch} of iteration {plan.iteration} "
+            f"(x = {x[bad].tolist()}, params = {np.asarray(params).tolist()})"
+        )
+    lower = np.tril(acc.covariance, -1)
+    acc.covariance += lower.T
+    return acc
+
+
+def run_batches(
+    integrand: Integrand, params: np.ndarray, plan: IterationPlan, batches: Sequence[int]
+) -> dict[int, BatchAccumulator]:
+    """Run the listed batches (one worker's share) and return their accumulators by index."""
+    return {int(b): run_batch(integrand, params, plan, int(b)) for b in batches}
+
+
+def combine_batches(
+    plan: IterationPlan, accumulators: Mapping[int, BatchAccumulator]
+) -> IterationTotals:
+    """Add every batch's accumulator in batch order (bitwise independent of who ran which).
+
+    Raises
+    ------
+    ValueError
+        If some batch of the plan is missing.
+    """
+    missing = sorted(set(range(plan.n_batches)) - set(accumulators))
+    if missing:
+        raise ValueError(f"batches {missing[:10]} of iteration {plan.iteration} are missing")
+    totals = IterationTotals(
+        n_eval=0,
+        n_nonzero=0,
+        integral=np.zeros(plan.n_out),
+        covariance=np.zeros((plan.n_out, plan.n_out)),
+        histogram=np.zeros((plan.dim, plan.n_bins)),
+        hcube_variance=np.zeros(plan.n_hcubes),
+    )
+    for b in range(plan.n_batches):
+        acc = accumulators[b]
+        totals.n_eval += acc.n_eval
+        totals.n_nonzero += acc.n_nonzero
+        totals.integral += acc.integral
+        totals.covariance += acc.covariance
+        totals.histogram += acc.histogram
+        stop = acc.hcube_first + acc.hcube_variance.size
+        totals.hcube_variance[acc.hcube_first : stop] += acc.hcube_variance
+    return totals
+
+
+def _run_all_here(plan: IterationPlan, run: BatchRun) -> Mapping[int, BatchAccumulator]:
+    return run(range(plan.n_batches))
+
+
+class Integrator:
+    """Adaptive (VEGAS map + VEGAS+ strata) Monte Carlo integrator over ``[0, 1]^dim``.
+
+    Parameters
+    ----------
+    dim
+        Dimension D.
+    n_bins
+        Map bins per axis.
+    alpha
+        Map damping exponent (0 freezes the map; VEGAS default 0.5).
+    beta
+        Strata allocation exponent (0: uniform strata; VEGAS+ default 0.75).
+    strata_per_axis
+        Hypercubes per axis; default: the largest ``m`` with ``4 m^D ≤ n_eval``
+        and ``m^D ≤ max_hcubes``. 1 switches stratification off.
+    max_hcubes
+        Cap on the number of hypercubes.
+    batch_size
+        Points per batch (≥ 16): the unit of work and of random streams.
+
+    The integrator keeps its adapted state (map, strata) and an iteration counter between
+    calls; the random streams are keyed by the counter, so a second :meth:`integrate` call
+    never reuses the first one's numbers. Two integrators built alike and called alike give
+    identical bits.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        n_bins: int = 200,
+        *,
+        alpha: float = 0.5,
+        beta: float = 0.75,
+        strata_per_axis: int | None = None,
+        max_hcubes: int = 1_000_000,
+        batch_size: int = 16384,
+    ) -> None:
+        require_range("alpha", alpha, 0.0, math.inf)
+        require_range("beta", beta, 0.0, math.inf)
+        require_range("batch_size", batch_size, 16, math.inf)
+        require_range("max_hcubes", max_hcubes, 1, math.inf)
+        if strata_per_axis is not None:
+            require_range("strata_per_axis", strata_per_axis, 1, math.inf)
+        self.map = AdaptiveMap(dim, n_bins)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+        self.strata_per_axis = strata_per_axis
+        self.max_hcubes = int(max_hcubes)
+        self.batch_size = int(batch_size)
+        self.strata: Strata | None = None
+        self.iterations_done = 0
+
+    @property
+    def dim(self) -> int:
+        return self.map.dim
+
+    def _strata_for(self, n_eval: int) -> Strata:
+        m = self.strata_per_axis or default_strata_per_axis(self.dim, n_eval, self.max_hcubes)
+        s = self.strata
+        if s is None or s.per_axis != m or s.n_eval_target != n_eval:
+            s = Strata(self.dim, m, n_eval, self.beta)
+            self.strata = s
+        return s
+
+    def plan(
+        self, phase: str, n_eval: int, n_out: int, seed: int, adapt_weights: np.ndarray
+    ) -> IterationPlan:
+        """The next iteration's plan (does not advance the counter)."""
+        strata = self._strata_for(n_eval)
+        counts = strata.counts.copy()
+        return IterationPlan(
+            iteration=self.iterations_done,
+            phase=phase,
+            seed=int(seed),
+            edges=self.map.edges.copy(),
+            per_axis=strata.per_axis,
+            counts=counts,
+            bounds=batch_boundaries(counts, self.batch_size),
+            n_out=int(n_out),
+            adapt_weights=np.asarray(adapt_weights, dtype=float),
+        )
+
+    def integrate(
+        self,
+        integrand: Integrand,
+        params: np.ndarray | Sequence[float] = (),
+        *,
+        n_out: int = 1,
+        n_train: int = 5,
+        n_prod: int = 10,
+        n_eval: int = 100_000,
+        seed: int,
+        adapt_weights: Sequence[float] | None = None,
+        progress: Progress | None = None,
+        batch_runner: BatchRunner | None = None,
+    ) -> MonteCarloResult:
+        """Train the sampling for ``n_train`` iterations, then average ``n_prod`` frozen ones.
+
+        Parameters
+        ----------
+        integrand
+            ``integrand(x, out, params)`` (module docstring).
+        params
+            Float array passed to the integrand unchanged.
+        n_out
+            Number of integrands K.
+        n_train, n_prod
+            Training iterations (adapt, discarded) and production iterations (frozen map and
+            allocation, equally weighted). ``n_prod ≥ 1``.
+        n_eval
+            Target evaluations per iteration (the strata may use slightly fewer).
+        seed
+            Seed of the random streams.
+        adapt_weights
+            ``w_k ≥ 0`` (K); the sampling adapts to ``Σ_k w_k (J f_k)²``. Default: the first
+            integrand only (``w = (1, 0, …)``), as vegas does.
+        progress
+            Called with each :class:`~montecarlo.result.IterationRecord` as it finishes.
+        batch_runner
+            ``batch_runner(plan, run)`` must return the accumulators of all
+            ``plan.n_batches`` batches, obtained by calling ``run(batch_indices)`` for any
+            grouping of them (e.g. on several ranks). Default: ``run(range(n_batches))``.
+
+        Raises
+        ------
+        ValueError
+            Bad arguments; :class:`NonFiniteIntegrandError` for NaN/inf integrand values.
+        """
+        require_range("n_out", n_out, 1, math.inf)
+        require_range("n_train", n_train, 0, math.inf)
+        require_range("n_prod", n_prod, 1, math.inf)
+        require_range("n_eval", n_eval, MIN_POINTS_PER_HCUBE, math.inf)
+        require_range("seed", seed, 0, math.inf)
+        if adapt_weights is None:
+            weights = np.zeros(n_out)
+            weights[0] = 1.0
+        else:
+            weights = require_range("adapt_weights", adapt_weights, 0.0, math.inf)
+            if weights.shape != (n_out,) or not weights.sum() > 0:
+                raise ValueError(
+                    f"adapt_weights = {list(weights.ravel())} must be {n_out} non-negative "
+                    "numbers, not all zero"
+                )
+        params = np.ascontiguousarray(params, dtype=float)
+        runner = batch_runner or _run_all_here
+        records: list[IterationRecord] = []
+        warnings: list[str] = []
+        for phase in ["train"] * int(n_train) + ["prod"] * int(n_prod):
+            start = time.perf_counter()
+            plan = self.plan(phase, int(n_eval), int(n_out), int(seed), weights)
+
+            def run(batches: Sequence[int], plan: IterationPlan = plan) -> dict:
+                return run_batches(integrand, params, plan, batches)
+
+            totals = combine_batches(plan, runner(plan, run))
+            self.iterations_done += 1
+            if totals.n_nonzero == 0:
+                warnings.append(
+                    f"iteration {plan.iteration} ({phase}): the integrand vanished at all "
+                    f"{totals.n_eval} points; estimate 0 with sdev 0, sampling not adapted"
+                )
+            elif phase == "train":
+                frozen = self.map.refine(totals.histogram, self.alpha)
+                if frozen:
+                    warnings.append(
+                        f"iteration {plan.iteration}: map axes {frozen} not adapted "
+                        "(adapted integrands vanished at all points)"
+                    )
+                if self.strata is not None:
+                    self.strata.reallocate(totals.hcube_variance)
+            record = IterationRecord(
+                index=plan.iteration,
+                phase=phase,
+                mean=totals.integral,
+                covariance=totals.covariance,
+                n_eval=totals.n_eval,
+                n_nonzero=totals.n_nonzero,
+                n_batches=plan.n_batches,
+                seconds=time.perf_counter() - start,
+            )
+            records.append(record)
+            if progress is not None:
+                progress(record)
+        return MonteCarloResult.from_iterations(records, seed, warnings)
