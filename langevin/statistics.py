@@ -108,11 +108,15 @@ def blocking_analysis(series: np.ndarray, alpha: float = 0.01) -> BlockingResult
     return BlockingResult(mean, float(errs[chosen]), chosen, table)
 
 
-def autocorrelation_error(series: np.ndarray, c: float = 6.0) -> tuple[float, float, float]:
-    """Mean, its error and ``τ_int`` from the windowed autocorrelation (Sokal).
+def autocorrelation_error(series: np.ndarray, c: float = 8.0) -> tuple[float, float, float]:
+    """Mean, its error and ``τ_int`` from the windowed autocorrelation function.
 
-    ``τ_int = 1/2 + Σ_{k=1}^{W} ρ_k`` with the smallest window ``W ≥ c τ_int(W)``; the error of
-    the mean is ``√(2 τ_int σ²/n)``. Autocovariances by FFT.
+    ``τ_int = 1/2 + Σ_{k=1}^{W} ρ_k`` and the error of the mean is ``√(2 τ_int σ²/n)``.
+    Sokal's self-consistent window ``W ≥ c τ_int(W)`` fails for oscillating correlations
+    (plasmons): the cancelling sum makes ``τ_int`` small and the window stops before the
+    envelope has decayed. The window here is ``W ≥ c τ_env(W)`` with the envelope time
+    ``τ_env = 1/2 + Σ_{k≤W} |ρ_k|`` (identical to Sokal's for positive correlations).
+    Autocovariances by FFT.
     """
     x = np.asarray(series, dtype=float).ravel()
     n = x.size
@@ -122,8 +126,9 @@ def autocorrelation_error(series: np.ndarray, c: float = 6.0) -> tuple[float, fl
     acov = np.fft.irfft(spec * np.conj(spec), size)[:n] / n
     rho = acov / acov[0]
     tau = 0.5 + np.cumsum(rho[1:])
+    tau_env = 0.5 + np.cumsum(np.abs(rho[1:]))
     window = np.arange(1, n)
-    ok = window >= c * tau
+    ok = window >= c * tau_env
     w = int(np.argmax(ok)) if np.any(ok) else n - 2
     tau_int = float(max(tau[w], 0.5))
     return float(x.mean()), float(np.sqrt(2.0 * tau_int * acov[0] / n)), tau_int
