@@ -144,7 +144,14 @@ VARSIGMA_RANGE = (1e-30, 1e30)
 
 _ZETA3 = 1.2020569031595942854
 _ZETA5 = 1.0369277551433699263
-_SOMMERFELD = (1.0, math.pi**2 / 6, 7 * math.pi**4 / 360, 31 * math.pi**6 / 15120)
+#: Sommerfeld coefficients 2(1 − 2^{1−2k}) ζ(2k), k = 0…4 (the k = 0 entry is 1)
+_SOMMERFELD = (
+    1.0,
+    math.pi**2 / 6,
+    7 * math.pi**4 / 360,
+    31 * math.pi**6 / 15120,
+    127 * math.pi**8 / 604800,
+)
 
 
 def _check_varsigma(varsigma) -> np.ndarray:
@@ -506,10 +513,10 @@ def g_nested_quad(varsigma: float, beta: float) -> float:
 def f_large_varsigma(varsigma, order: int = 3):
     """ς → ∞ form of f: ``order`` = 1, 2, 3 terms of πζ(3)/(8ς²) − π/(16ς⁴)[…] − 5π²/(32√2ς⁵).
 
-    The omitted remainder is O(ς^{−2−order} ln ς) for order 1, 2 (the next term) and
-    O(ς⁻⁶ ln ς) for order 3.
+    The omitted remainder is O(ς⁻⁴ ln ς), O(ς⁻⁵), O(ς⁻⁶ ln ς) for order 1, 2, 3.
     """
     s = _check_varsigma(varsigma)
+    _check_terms(order, 3, "order")
     terms = [
         math.pi * _ZETA3 / (8 * s**2),
         -math.pi / (16 * s**4) * (np.log(s**2 / 2) + 2 - math.pi**2 / 3),
@@ -519,8 +526,12 @@ def f_large_varsigma(varsigma, order: int = 3):
 
 
 def g_large_varsigma(varsigma, beta, order: int = 3):
-    """ς → ∞ form of g: 9πζ(3)β/(32ς³) − 5πβ/(64ς⁵)[ln(ς²/2) + 13/5 − π²/3] − 9π²β/(64√2ς⁶)."""
+    """ς → ∞ form of g: 9πζ(3)β/(32ς³) − 5πβ/(64ς⁵)[ln(ς²/2) + 13/5 − π²/3] − 9π²β/(64√2ς⁶).
+
+    The omitted remainder is O(ς⁻⁵ ln ς), O(ς⁻⁶), O(ς⁻⁷ ln ς) for order 1, 2, 3.
+    """
     s = _check_varsigma(varsigma)
+    _check_terms(order, 3, "order")
     b = _check_beta(beta)
     terms = [
         9 * math.pi * _ZETA3 / (32 * s**3),
@@ -531,18 +542,30 @@ def g_large_varsigma(varsigma, beta, order: int = 3):
 
 
 def _psi_f(x: np.ndarray) -> list[np.ndarray]:
-    """Ψ = x⁴/4 and its 2nd, 4th, 6th φ-derivatives (φ = 2x + ln x), at x."""
+    """Ψ = x⁴/4 and its 2nd, 4th, 6th, 8th φ-derivatives (φ = 2x + ln x), at x."""
     p = 2 * x + 1
     return [
         x**4 / 4,
         2 * x**4 * (3 * x + 2) / p**3,
         2 * x**4 * (24 * x**3 + 72 * x**2 + 79 * x + 32) / p**7,
         -2 * x**4 * (96 * x**4 + 528 * x**3 + 928 * x**2 + 265 * x - 512) / p**11,
+        -2
+        * x**4
+        * (
+            4608 * x**6
+            + 29376 * x**5
+            + 39360 * x**4
+            - 72520 * x**3
+            - 121560 * x**2
+            + 79329 * x
+            - 8192
+        )
+        / p**15,
     ]
 
 
 def _psi_g(x: np.ndarray) -> list[np.ndarray]:
-    """Ψ_g + 2Ψ_g' (Ψ_g = x⁵/5) and its 2nd, 4th, 6th φ-derivatives, at x."""
+    """Ψ_g + 2Ψ_g' (Ψ_g = x⁵/5) and its 2nd, 4th, 6th, 8th φ-derivatives, at x."""
     p = 2 * x + 1
     return [
         x**5 * (2 * x + 11) / (5 * p),
@@ -551,7 +574,26 @@ def _psi_g(x: np.ndarray) -> list[np.ndarray]:
         x**5
         * (1536 * x**6 + 7808 * x**5 + 11520 * x**4 - 2272 * x**3 - 8588 * x**2 + 24444 * x + 34375)
         / p**13,
+        x**5
+        * (
+            36864 * x**8
+            + 165888 * x**7
+            - 188672 * x**6
+            - 1657600 * x**5
+            - 50720 * x**4
+            + 7116352 * x**3
+            + 4443724 * x**2
+            - 5857516 * x
+            + 859375
+        )
+        / p**17,
     ]
+
+
+def _check_terms(terms: int, most: int, name: str = "terms") -> int:
+    if terms not in range(1, most + 1):
+        raise ValueError(f"{name} = {terms!r} is outside the allowed range [1, {most}]")
+    return terms
 
 
 def f_small_varsigma(varsigma, terms: int = 3):
@@ -561,6 +603,7 @@ def f_small_varsigma(varsigma, terms: int = 3):
     The remainder is about the next term (:func:`small_varsigma_next_term`) plus O(ς²X⁵).
     """
     s = _check_varsigma(varsigma)
+    _check_terms(terms, 4)
     psi = _psi_f(overlap_scale(s))
     return _out(
         0.5 * math.pi * sum(c * p for c, p in zip(_SOMMERFELD[:terms], psi[:terms], strict=True))
@@ -574,6 +617,7 @@ def g_small_varsigma(varsigma, beta, terms: int = 3):
     """
     s = _check_varsigma(varsigma)
     b = _check_beta(beta)
+    _check_terms(terms, 4)
     psi = _psi_g(overlap_scale(s))
     series = sum(c * p for c, p in zip(_SOMMERFELD[:terms], psi[:terms], strict=True))
     return _out(0.25 * math.pi * b / s * (series + 0.75 * _ZETA5))
@@ -582,6 +626,7 @@ def g_small_varsigma(varsigma, beta, terms: int = 3):
 def small_varsigma_next_term(varsigma, terms: int = 3, beta=None):
     """The first Sommerfeld term omitted by ``f_small_varsigma`` (or ``g_…`` if β given)."""
     s = _check_varsigma(varsigma)
+    _check_terms(terms, 4)
     x = overlap_scale(s)
     if beta is None:
         return _out(0.5 * math.pi * _SOMMERFELD[terms] * _psi_f(x)[terms])
