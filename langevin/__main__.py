@@ -6,7 +6,9 @@ import sys
 
 from dragcore.cli import Subcommand, run_program
 
-SUBCOMMANDS: list[Subcommand] = []
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand("exact", "langevin.cli_exact", "exact drag D = ρ_D/ρ₀ from the Lyapunov solution"),
+]
 
 
 def _coming(args) -> int:

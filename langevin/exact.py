@@ -54,6 +54,8 @@ __all__ = [
     "continuum_drag_slope",
     "continuum_drag_chi_slope",
     "instability_threshold",
+    "stability_probe",
+    "check_stability",
     "DragResult",
     "exact_drag",
 ]
@@ -164,11 +166,20 @@ def growth_rates(m: np.ndarray, q: np.ndarray, qx, qy) -> np.ndarray:
     return lam.real.max(axis=-1)
 
 
-def _check_stable(prep: _Prepared, qx, qy, params: BilayerParameters | None) -> None:
+def _check_stable(
+    prep: _Prepared,
+    qx,
+    qy,
+    params: BilayerParameters | None,
+    probe=None,
+    require_decay: bool = True,
+) -> None:
+    """Raise UnstableError for growing modes; with ``require_decay`` also for coupled modes
+    that do not decay (Re λ ≥ −1e-13 ‖M‖: the Lyapunov solve would be singular)."""
     lam = np.linalg.eigvals(prep.m).real.max(axis=-1)
-    scale = np.max(np.abs(prep.m), axis=(-2, -1))
-    bad = lam > -STABILITY_TOL * np.maximum(scale, 1.0) * 1e-3
-    unstable = lam > STABILITY_TOL * np.maximum(scale, 1.0)
+    scale = np.maximum(np.max(np.abs(prep.m), axis=(-2, -1)), 1.0)
+    unstable = lam > STABILITY_TOL * scale
+    bad = unstable | (lam > -ZERO_TOL * scale) if require_decay else unstable
     if not np.any(bad):
         return
     qx_a, qy_a = np.broadcast_arrays(np.asarray(qx, float), np.asarray(qy, float))
@@ -183,7 +194,8 @@ def _check_stable(prep: _Prepared, qx, qy, params: BilayerParameters | None) -> 
     text = ""
     if params is not None and np.any(unstable):
         try:
-            threshold = instability_threshold(params, qmax=float(np.max(qabs)))
+            pqx, pqy = probe if probe is not None else (qx_a, qy_a)
+            threshold = instability_threshold(params, pqx, pqy)
             text = f"; the model is stable only for chi > chi_c = {threshold:.6g}"
         except ValueError:
             text = "; no stable chi found at these parameters"
@@ -392,36 +404,46 @@ def continuum_drag_chi_slope(
 
 
 # --- stability threshold -----------------------------------------------------------------------
-def _max_growth(params: BilayerParameters, qx, qy) -> float:
+#: Largest |q| d of the continuum stability probe. A negative longitudinal viscosity ν_eff
+#: competes with the Maxwell rate ς q, so it shows only for q ≳ ς/|ν_eff|; probing up to 1e8
+#: resolves the continuum threshold (the q → ∞ limit) to ~1e-7 in χ.
+CONTINUUM_QMAX = 1e8
+
+
+def _max_growth(params: BilayerParameters, qx, qy) -> tuple[float, int]:
+    """Largest relative growth rate Re λ/max(‖M‖, 1) over the given modes and its index."""
     model = BilayerModel(params)
     m = model.drift_matrix(qx, qy)
     q = model.noise_covariance(qx, qy)
-    rates = growth_rates(m, q, qx, qy)
-    scale = np.maximum(np.max(np.abs(m), axis=(-2, -1)), 1.0)
-    return float(np.max(rates / scale))
+    rates = growth_rates(m, q, qx, qy) / np.maximum(np.max(np.abs(m), axis=(-2, -1)), 1.0)
+    flat = rates.ravel()
+    return float(np.max(flat)), int(np.argmax(flat))
 
 
-def _stability_probe(qmax: float, n_radial: int = 80, n_angle: int = 16):
+def stability_probe(qmax: float = CONTINUUM_QMAX, n_radial: int = 120, n_angle: int = 16):
+    """Wave vectors (qx, qy) probing the continuum: log-spaced |q| d in [1e-3, qmax] × angles
+    (including the drift direction and its opposite)."""
     x = np.geomspace(1e-3, qmax, n_radial)
     phi = 2.0 * math.pi * np.arange(n_angle) / n_angle
     return x[:, None] * np.cos(phi), x[:, None] * np.sin(phi)
 
 
 def instability_threshold(
-    params: BilayerParameters, *, qmax: float = 1e3, tol: float = 1e-6
+    params: BilayerParameters, qx=None, qy=None, *, tol: float = 1e-7
 ) -> float:
-    """χ_c: the model (other parameters fixed) is stable for χ > χ_c, unstable below, for
-    wave numbers up to ``qmax`` (in 1/d). Bisection on χ with the stability probe
-    (log-spaced |q| in [1e-3, qmax] × 16 angles).
+    """χ_c: with the other parameters fixed the model is stable for χ > χ_c and unstable
+    below, over the wave vectors ``(qx, qy)`` (default: :func:`stability_probe`, the
+    continuum). Bisection on χ (paper contraction).
 
-    Raises ValueError if even χ = 0 … 1e3 is unstable (e.g. an advection instability).
+    Raises ValueError if no χ in [0, 1e3] is stable (e.g. an advection instability).
     """
-    qx, qy = _stability_probe(qmax)
+    if qx is None:
+        qx, qy = stability_probe()
+    qx, qy = np.asarray(qx, float), np.asarray(qy, float)
 
     def stable(chi: float) -> bool:
-        return _max_growth(params.with_(chi=chi, nonreciprocal_tensor=None), qx, qy) <= (
-            STABILITY_TOL
-        )
+        p = params.with_(chi=chi, nonreciprocal_tensor=None)
+        return _max_growth(p, qx, qy)[0] <= STABILITY_TOL
 
     hi = 0.0
     while not stable(hi):
@@ -440,6 +462,18 @@ def instability_threshold(
         else:
             lo = mid
     return hi
+
+
+def check_stability(params: BilayerParameters, qx=None, qy=None) -> None:
+    """Raise :class:`UnstableError` if a mode among ``(qx, qy)`` (default: the continuum
+    probe) grows; the message names the unstable |q| closest to 0 and the threshold χ_c."""
+    if qx is None:
+        qx, qy = stability_probe()
+    qx, qy = np.broadcast_arrays(np.asarray(qx, float), np.asarray(qy, float))
+    model = BilayerModel(params)
+    m = model.drift_matrix(qx, qy)
+    prep = _prepare(m, model.noise_covariance(qx, qy), qx, qy, np.zeros(m.shape))
+    _check_stable(prep, qx, qy, params, probe=(qx, qy), require_decay=False)
 
 
 # --- the public result ---------------------------------------------------------------------------
@@ -508,6 +542,9 @@ def exact_drag(
     """
     from dragcore import units
 
+    check_stability(
+        params if linear_response is None or not linear_response else params.with_(drift=0.0)
+    )
     model = BilayerModel(params)
     lin = params.drift == 0.0 if linear_response is None else linear_response
     direction = np.array([math.cos(params.drift_angle), math.sin(params.drift_angle)])
