@@ -244,10 +244,10 @@ def run_batch(
         acc.hcube_first,
     )
     if bad >= 0:
-        raw = values[bad, k]
+        raw = float(values[bad, k])
         what = f"integrand component {k} = {raw!r}"
         if np.isfinite(raw):
-            what += f" times the map Jacobian {jac[bad]!r} overflowed"
+            what += f" times the map Jacobian {float(jac[bad])!r} overflowed"
         raise NonFiniteIntegrandError(
             f"{what} at point {bad} of batch {batch} of iteration {plan.iteration} "
             f"(x = {x[bad].tolist()}, params = {np.asarray(params).tolist()})"
