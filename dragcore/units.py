@@ -76,3 +76,49 @@ def sheet_resistance_to_ohm(r: float) -> float:
 def sheet_conductance_to_siemens(s: float) -> float:
     """2D conductivity from Gaussian units (cm/s) to S (per square)."""
     return s / OHM_PER_GAUSSIAN_SHEET_RESISTANCE
+
+
+# --- internal units of the Weyl-film / 2D-metal layers (montecarlo, validate.weyl) -----
+# ħ = k_B = 1 with lengths in cm and energies in erg: a velocity is stored as ħv (erg cm),
+# a mass as m/ħ² (1/(erg cm²)), a time as t/ħ (1/erg). Conductivities are computed as
+# e² × (ħ = 1 expression), i.e. in erg·cm; the physical value is that divided by ħ.
+
+
+def mps_to_internal_velocity(v: float) -> float:
+    """Velocity in m/s → ħv in erg·cm."""
+    return HBAR * mps_to_cmps(v)
+
+
+def internal_velocity_to_mps(v: float) -> float:
+    """ħv in erg·cm → velocity in m/s."""
+    return v / HBAR / M_PER_S
+
+
+def electron_masses_to_internal(m: float) -> float:
+    """Mass in electron masses → m/ħ² in 1/(erg·cm²)."""
+    return m * M_E / HBAR**2
+
+
+def ps_to_internal_time(t: float) -> float:
+    """Time in ps → t/ħ in 1/erg."""
+    return ps_to_s(t) / HBAR
+
+
+def internal_conductance_to_siemens(s: float) -> float:
+    """Sheet conductivity e²·(ħ = 1 expression) in erg·cm → S (per square)."""
+    return sheet_conductance_to_siemens(s / HBAR)
+
+
+def internal_resistance_to_ohm(r: float) -> float:
+    """Sheet resistivity in 1/(erg·cm) (internal) → Ω (per square)."""
+    return sheet_resistance_to_ohm(r * HBAR)
+
+
+def internal_viscosity_to_pascal_second(eta: float) -> float:
+    """Drag coefficient η (F = η u/d) in 1/cm³ (internal, ħ = 1) → Pa·s (SI)."""
+    return 0.1 * HBAR * eta
+
+
+def per_cm2_to_internal_density(n: float) -> float:
+    """2D density in cm⁻² (already internal); a named no-op for readability at the boundary."""
+    return float(n)

@@ -1,0 +1,144 @@
+"""The 2D parabolic metal (passive layer of seed 004; either layer of ordinary 2D–2D drag).
+
+Units: ħ = k_B = 1. ``mass`` is m/ħ² (1/(energy × length²)), wave vectors in inverse length,
+energies in the matching unit. ``g_s`` is the spin degeneracy (2 for GaAs); densities of
+states and polarizations include it.
+
+Sign convention for every polarization in this package: Π(q, ω) = −χ_nn(q, ω), so that the
+static long-wavelength value is +ν and Im Π^R(q, ω > 0) ≥ 0; the RPA dielectric function is
+1 + V(q) Π(q, ω). The paper's Eq. (B8) has the opposite sign of Im Π; only products of two
+imaginary parts and |U|² enter the drag, so nothing depends on this choice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dragcore.checks import require_positive
+
+__all__ = [
+    "metal_energy",
+    "metal_dos",
+    "metal_fermi_wavevector",
+    "metal_fermi_energy",
+    "metal_fermi_velocity",
+    "stern_polarization",
+    "lindhard_2d_complex",
+    "metal_polarization_sum_over_states",
+]
+
+
+def metal_energy(k, mass: float) -> np.ndarray:
+    """ε_k = k²/(2m); ``k`` of shape (..., 2) or a modulus."""
+    k = np.asarray(k, dtype=float)
+    k2 = np.sum(k**2, axis=-1) if k.ndim and k.shape[-1] == 2 else k**2
+    return k2 / (2.0 * mass)
+
+
+def metal_dos(mass: float, g_s: int = 2) -> float:
+    """ν = g_s m/(2π) (per area, per energy)."""
+    return g_s * mass / (2.0 * np.pi)
+
+
+def metal_fermi_wavevector(density: float, g_s: int = 2) -> float:
+    """k_F = √(4π n/g_s)."""
+    require_positive("n_p", density)
+    return float(np.sqrt(4.0 * np.pi * density / g_s))
+
+
+def metal_fermi_energy(density: float, mass: float, g_s: int = 2) -> float:
+    """ε_F = k_F²/(2m) = n/ν."""
+    return metal_fermi_wavevector(density, g_s) ** 2 / (2.0 * mass)
+
+
+def metal_fermi_velocity(density: float, mass: float, g_s: int = 2) -> float:
+    """ħ v_F = k_F/m (energy × length)."""
+    return metal_fermi_wavevector(density, g_s) / mass
+
+
+def stern_polarization(q, omega, k_F: float, mass: float, g_s: int = 2) -> np.ndarray:
+    """Retarded Π(q, ω) of the 2D electron gas at T = 0, exact (Stern 1967); complex.
+
+    With ν_± = ω/(q v_F) ± q/(2k_F):
+
+        Re Π/ν = 1 − (k_F/q) [sgn(ν_+) θ(|ν_+| − 1) √(ν_+² − 1) − sgn(ν_−) θ(|ν_−| − 1) √(ν_−² − 1)]
+        Im Π/ν = (k_F/q) [θ(1 − |ν_−|) √(1 − ν_−²) − θ(1 − |ν_+|) √(1 − ν_+²)]
+
+    This is the boundary value ω + i0 of :func:`lindhard_2d_complex`. Small q, ω < v_F q:
+    Π/ν → 1 + i s/√(1 − s²), s = ω/(v_F q) (the ballistic limit used in Eq. A2).
+
+    Parameters
+    ----------
+    q : in-plane wave number (> 0), inverse length.
+    omega : real frequency (energy).
+    k_F, mass, g_s : Fermi wave number, m/ħ², spin degeneracy.
+    """
+    q = np.asarray(q, dtype=float)
+    omega = np.asarray(omega, dtype=float)
+    v_F = k_F / mass
+    nu_m = omega / (q * v_F) - q / (2.0 * k_F)
+    nu_p = omega / (q * v_F) + q / (2.0 * k_F)
+
+    def outer(x):
+        return np.where(np.abs(x) > 1.0, np.sign(x) * np.sqrt(np.abs(x * x - 1.0)), 0.0)
+
+    def inner(x):
+        return np.where(np.abs(x) < 1.0, np.sqrt(np.abs(1.0 - x * x)), 0.0)
+
+    re = 1.0 - (k_F / q) * (outer(nu_p) - outer(nu_m))
+    im = (k_F / q) * (inner(nu_m) - inner(nu_p))
+    return metal_dos(mass, g_s) * (re + 1j * im)
+
+
+def _branch_sqrt(a: np.ndarray) -> np.ndarray:
+    """√(a − 1)√(a + 1): the branch of √(a² − 1) analytic off the real segment, → a at ∞."""
+    return np.sqrt(a - 1.0) * np.sqrt(a + 1.0)
+
+
+def lindhard_2d_complex(q, z, k_F: float, mass: float, g_s: int = 2) -> np.ndarray:
+    """Π(q, z) of the 2D gas at T = 0 for complex frequency z with Im z > 0.
+
+    Π = g_s ∫ d²k/(2π)² f_k [1/(ε_{k+q} − ε_k − z) + 1/(ε_{k−q} − ε_k + z)]; the angle
+    integral gives 2π/√(A² − (k q/m)²) and the radial one
+    Π = ν [1 − (m/q²)(S(q²/2m − z) + S(q²/2m + z))], S(A) = √(A² − (v_F q)²) on the branch
+    of :func:`_branch_sqrt`. Used for the sum-over-states check at finite broadening.
+    """
+    q = np.asarray(q, dtype=float)
+    z = np.asarray(z, dtype=complex)
+    b = q * k_F / mass
+    a1 = (q * q / (2.0 * mass) - z) / b
+    a2 = (q * q / (2.0 * mass) + z) / b
+    s = b * (_branch_sqrt(a1) + _branch_sqrt(a2))
+    return metal_dos(mass, g_s) * (1.0 - mass / (q * q) * s)
+
+
+def metal_polarization_sum_over_states(
+    q: float,
+    z: complex,
+    mu: float,
+    mass: float,
+    temperature: float,
+    g_s: int = 2,
+    n_k: int = 801,
+    k_max_factor: float = 1.6,
+) -> complex:
+    """Π(q, z) by direct summation over a square k grid (finite T, complex z) — a reference.
+
+    Π = g_s Σ_k (Δk²/(2π)²) (f_k − f_{k+q}) / (ε_{k+q} − ε_k − z), q along x,
+    chemical potential ``mu``. The trapezoidal sum converges exponentially once the grid
+    resolves the Fermi-surface width ~T/v_F and the resonance width ~Im z/v_F.
+    """
+    k_F = np.sqrt(2.0 * mass * mu)
+    kmax = k_max_factor * k_F + q
+    kx = np.linspace(-kmax - q, kmax, n_k)
+    ky = np.linspace(-kmax, kmax, n_k)
+    dk2 = (kx[1] - kx[0]) * (ky[1] - ky[0])
+    KX, KY = np.meshgrid(kx, ky, indexing="ij")
+    e1 = (KX**2 + KY**2) / (2.0 * mass)
+    e2 = ((KX + q) ** 2 + KY**2) / (2.0 * mass)
+
+    def fermi(e):
+        return 0.5 * (1.0 - np.tanh((e - mu) / (2.0 * temperature)))
+
+    total = np.sum((fermi(e1) - fermi(e2)) / (e2 - e1 - z)) * dk2
+    return complex(g_s * total / (2.0 * np.pi) ** 2)
