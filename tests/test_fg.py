@@ -248,7 +248,12 @@ def test_cli_json_and_figures(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "name"), [(["--varsigma", "-1"], "varsigma"), (["--beta", "nan"], "beta")]
+    ("args", "name"),
+    [
+        (["--varsigma", "-1"], "varsigma"),
+        (["--beta", "nan"], "beta"),
+        (["--figure-beta", "0"], "figure_beta"),
+    ],
 )
 def test_cli_bad_input(tmp_path, args: list[str], name: str) -> None:
     out = tmp_path / "never"
@@ -256,3 +261,25 @@ def test_cli_bad_input(tmp_path, args: list[str], name: str) -> None:
     assert proc.returncode == 2
     assert name in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_cli_defaults_drive_run_in_process(tmp_path, capsys) -> None:
+    """``validate/report.py`` calls ``run(Namespace(**DEFAULTS, output=...))``."""
+    import argparse
+
+    from validate import cli_fg
+
+    out = tmp_path / "fg"
+    assert cli_fg.run(argparse.Namespace(**cli_fg.DEFAULTS, output=str(out))) == 0
+    text = capsys.readouterr().out
+    assert len(text.splitlines()) >= len(cli_fg.DEFAULT_VARSIGMA) + 2
+    assert sorted(p.name for p in out.iterdir()) == ["g_over_f.png", "spectral_density.png"]
+
+
+def test_y_integrated_densities_vanish_smoothly_at_x_zero() -> None:
+    x = np.array([0.0, 1e-8])
+    assert np.array_equal(fg.frequency_integrated_f(x, 0.3)[:1], [0.0])
+    assert np.array_equal(fg.frequency_integrated_g(x, 0.3)[:1], [0.0])
+    # x → 0: (π/2) x³ and (π/(4ς)) x⁴/(2x) = π x³/(8ς), to O(x) relative
+    assert fg.frequency_integrated_f(1e-8, 0.3) == pytest.approx(math.pi / 2 * 1e-24, rel=1e-7)
+    assert fg.frequency_integrated_g(1e-8, 0.3) == pytest.approx(math.pi / 2.4 * 1e-24, rel=1e-7)

@@ -186,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
     from dragcore.cli import dump_json
 
     table = compute_table(args.varsigma, args.beta)  # validates ς and β
-    fig_beta = np.atleast_1d(require_positive("beta", args.figure_beta)).tolist()
+    fig_beta = np.atleast_1d(require_positive("figure_beta", args.figure_beta)).tolist()
     figures = []
     if not getattr(args, "no_figures", False):
         out = Path(args.output)

@@ -208,7 +208,7 @@ def spectral_density(x, y, varsigma):
     x
         qd (dimensionless), ≥ 0.
     y
-        ω/ω_p (dimensionless), ≥ 0.
+        ω/ω_p (dimensionless), ≥ 0; (x, y) = (0, 0) is the one point where it is 0/0.
     varsigma
         ς = 2πσ/(dκω_p) of Eq. (24) (dimensionless), > 0.
 
@@ -295,7 +295,8 @@ def frequency_integrated_g(x, varsigma, beta=1.0):
     e2 = np.exp(-2.0 * x)
     q = -np.expm1(-2.0 * x)
     s2x = s**2 * x
-    num = x**4 * e2 * (e2 / q + 3.0 * s2x)
+    x_over_q = np.where(x > 0, x / np.where(x > 0, q, 1.0), 0.5)  # → 1/2 at x = 0
+    num = x**3 * e2 * (e2 * x_over_q + 3.0 * s2x * x)
     return 0.25 * np.pi * np.asarray(beta, dtype=float) / s * num / (e2 + s2x * q) ** 2
 
 
