@@ -20,10 +20,10 @@ stage of G. P. Lepage's VEGAS/VEGAS+ (J. Comput. Phys. 27, 192 (1978); J. Comput
 * **Strata** (:class:`Strata`): ``y``-space is cut into ``m^D`` equal hypercubes (``m`` per
   axis); hypercube ``h`` (base-``m`` digits ``c_d`` of ``h``, axis 0 least significant) gets
   ``n_h ≥ 2`` uniform points. VEGAS+ adaptive allocation:
-  ``n_h ≈ 2 + (n_eval − 2 m^D) σ_h^β / Σ σ^β`` (rounded so that ``Σ n_h = n_eval``) with ``σ_h²`` the variance of ``J f`` in the
-  hypercube measured in the previous (training) iteration; β = 0 gives uniform
-  stratification. The stratified estimate is ``I = Σ_h V_h ⟨J f⟩_h`` with variance
-  ``Σ_h V_h² s_h²/n_h`` (``V_h = m^−D``).
+  ``n_h ≈ 2 + (n_eval − 2 m^D) σ_h^β / Σ σ^β`` (rounded so that ``Σ n_h = n_eval``), with
+  ``σ_h²`` the variance of ``J f`` in the hypercube measured in the previous (training)
+  iteration; β = 0 gives uniform stratification. The stratified estimate is
+  ``I = Σ_h V_h ⟨J f⟩_h`` with variance ``Σ_h V_h² s_h²/n_h`` (``V_h = m^−D``).
 
 Hot loops are numba kernels (:func:`map_points`, :func:`stratified_points`,
 :func:`accumulate_batch`); each has a plain-numpy twin (``*_numpy``) used in tests only.
@@ -328,14 +328,16 @@ def stratified_points(u, piece_hcube, piece_count, per_axis, edges, y, x, jac): 
     ``piece_hcube[q]``.
     """
     dim = u.shape[1]
+    digits = np.empty(dim)
     p = 0
     for q in range(piece_hcube.size):
+        rest = piece_hcube[q]
+        for d in range(dim):
+            digits[d] = rest % per_axis
+            rest //= per_axis
         for _ in range(piece_count[q]):
-            rest = piece_hcube[q]
             for d in range(dim):
-                digit = rest % per_axis
-                rest //= per_axis
-                y[p, d] = (digit + u[p, d]) / per_axis
+                y[p, d] = (digits[d] + u[p, d]) / per_axis
             p += 1
     map_points(y, edges, x, jac)
 

@@ -26,6 +26,7 @@ on how batches were grouped (1, 2 or N workers, any order).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -59,7 +60,9 @@ __all__ = [
 
 Integrand = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 BatchRun = Callable[[Sequence[int]], dict[int, "BatchAccumulator"]]
-BatchRunner = Callable[["IterationPlan", BatchRun], Mapping[int, "BatchAccumulator"]]
+BatchRunner = Callable[
+    ["IterationPlan", BatchRun], "Mapping[int, BatchAccumulator] | IterationTotals"
+]
 Progress = Callable[[IterationRecord], None]
 
 
@@ -151,10 +154,15 @@ class IterationPlan:
     def n_hcubes(self) -> int:
         return self.counts.size
 
+    @functools.cached_property
+    def hcube_ends(self) -> np.ndarray:
+        """Offset just past each hypercube's points in the iteration's point sequence."""
+        return np.cumsum(self.counts)
+
     def pieces(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(hypercube, points in this batch, points in the whole hypercube)`` per piece."""
         first, stop = int(self.bounds[batch]), int(self.bounds[batch + 1])
-        ends = np.cumsum(self.counts)
+        ends = self.hcube_ends
         h0 = int(np.searchsorted(ends, first, side="right"))
         h1 = int(np.searchsorted(ends, stop - 1, side="right"))
         hcube = np.arange(h0, h1 + 1, dtype=np.int64)
@@ -423,7 +431,8 @@ class Integrator:
         batch_runner
             ``batch_runner(plan, run)`` must return the accumulators of all
             ``plan.n_batches`` batches, obtained by calling ``run(batch_indices)`` for any
-            grouping of them (e.g. on several ranks). Default: ``run(range(n_batches))``.
+            grouping of them (e.g. on several ranks), or their :func:`combine_batches`
+            (e.g. combined on rank 0 and broadcast). Default: ``run(range(n_batches))``.
 
         Raises
         ------
@@ -456,7 +465,10 @@ class Integrator:
             def run(batches: Sequence[int], plan: IterationPlan = plan) -> dict:
                 return run_batches(integrand, params, plan, batches)
 
-            totals = combine_batches(plan, runner(plan, run))
+            outcome = runner(plan, run)
+            totals = (
+                outcome if isinstance(outcome, IterationTotals) else combine_batches(plan, outcome)
+            )
             self.iterations_done += 1
             if totals.n_nonzero == 0:
                 warnings.append(
