@@ -55,6 +55,8 @@ __all__ = [
     "advance_modes_numpy",
     "advance_modes_own_rng",
     "seed_numba_rng",
+    "record_trajectory",
+    "record_trajectory_numpy",
 ]
 
 SCHEMES = ("exact", "crank-nicolson", "euler-maruyama")
@@ -364,3 +366,58 @@ def advance_modes_own_rng(
         for s in range(n_sys):
             for a in range(d):
                 state[s, m, a] = xs[s, a]
+
+
+@jit
+def record_trajectory(state, step_matrix, noise_map, real_mode, normals, traj):
+    """Step a few modes of ONE system and store every state (for D(q, ω)); numba.
+
+    Parameters
+    ----------
+    state
+        ``(modes, d)`` complex128, overwritten with the final state.
+    step_matrix, noise_map
+        ``(modes, d, d)``: ``A`` and :func:`kernel_noise_map` ``S``.
+    real_mode
+        ``(modes,)`` bool.
+    normals
+        ``(modes, n_steps, d)`` raw normals — the same slice the full kernel used for these
+        modes, so the recorded trajectory is the simulated one.
+    traj
+        ``(modes, n_steps, d)`` complex128, overwritten.
+    """
+    n_modes, d = state.shape
+    n_steps = normals.shape[1]
+    x = np.empty(d, dtype=np.complex128)
+    y = np.empty(d, dtype=np.complex128)
+    z = np.empty(d, dtype=np.complex128)
+    for m in range(n_modes):
+        for a in range(d):
+            x[a] = state[m, a]
+        for t in range(n_steps):
+            for a in range(d):
+                w = normals[m, t, a]
+                z[a] = w.real if real_mode[m] else w
+            for a in range(d):
+                acc = 0j
+                for b in range(d):
+                    acc += step_matrix[m, a, b] * x[b] + noise_map[m, a, b] * z[b]
+                y[a] = acc
+            for a in range(d):
+                x[a] = y[a]
+                traj[m, t, a] = y[a]
+        for a in range(d):
+            state[m, a] = x[a]
+
+
+def record_trajectory_numpy(state, step_matrix, noise_map, real_mode, normals):
+    """Plain-numpy twin of :func:`record_trajectory`; returns ``(final_state, traj)``."""
+    x = np.array(state, dtype=complex)
+    z_all = np.where(np.asarray(real_mode)[:, None, None], normals.real + 0j, normals)
+    traj = np.empty(normals.shape, dtype=complex)
+    for t in range(normals.shape[1]):
+        x = np.einsum("mab,mb->ma", step_matrix, x) + np.einsum(
+            "mab,mb->ma", noise_map, z_all[:, t]
+        )
+        traj[:, t] = x
+    return x, traj

@@ -1,0 +1,518 @@
+"""A Langevin run of the bilayer on a periodic grid: model → step maps → kernel → result.
+
+Reads as a sentence::
+
+    sim = Simulation(BilayerModel(params), PeriodicGrid(32, 20.0), scheme="exact", dt=0.5,
+                     common_random_numbers=True)
+    result = sim.run(seed=1, n_realisations=8, n_steps=20_000, progress=True)
+    print(result.mean, result.sdev, result.exact)
+
+A run is a set of independent realisations. Realisation ``r`` draws from its own stream
+``SeedSequence(seed, spawn_key=(r,))`` (:mod:`langevin.noise`), starts from an exact draw of
+the stationary distribution (no burn-in, no transient bias), and steps the independent
+half-plane modes (q = 0, conserved and force-free, is not stepped; the conjugate partners
+in the columns m_y = 0, N/2 are implied). The estimator, recorded after every step, is
+
+* ``D(t) = force_to_D(F(t)·v̂, u)`` for a single drift ``u > 0`` (Eq. 13 in the model's
+  units, :meth:`langevin.model.BilayerModel.force_to_D`);
+* with common random numbers, ``D(t) = force_to_D((F₊(t) − F₋(t))·v̂/2, u)``: the runs at
+  +v and −v (χ, i.e. the nonreciprocal tensor, held fixed) share every normal, so the
+  variance stays finite as ``u → 0`` — the step noise maps are Hermitian square roots,
+  continuous in ``u``;
+* at ``u = 0``, the force ``F(t)·x̂`` itself.
+
+Error bars: per realisation, the windowed integrated autocorrelation estimate (validated
+against the exact variance in ``tests/test_statistics.py``) and, as a diagnostic, blocking;
+across realisations, ``sdev = √(Σ err_r²)/R`` with ``χ²/dof`` of the realisation means. The
+exact mean (Lyapunov solution on the same grid, :mod:`langevin.exact`) and the exact standard
+deviation of the estimator (:func:`langevin.statistics.exact_mean_covariance` on the joint
+process) come with the result.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dragcore.checks import require_positive, require_range
+from langevin import exact as exact_solution
+from langevin.grid import PeriodicGrid
+from langevin.model import BilayerModel
+from langevin.noise import RNG_BACKENDS, NormalBlocks, numba_seed, realisation_generator
+from langevin.observables import drag_coefficients
+from langevin.statistics import (
+    autocorrelation_error,
+    blocking_analysis,
+    discrete_stationary_covariance,
+    exact_mean_covariance,
+    joint_process,
+    pair_observable_matrix,
+)
+from langevin.stepping import (
+    SCHEMES,
+    advance_modes,
+    advance_modes_own_rng,
+    kernel_noise_map,
+    record_trajectory,
+    seed_numba_rng,
+    stationary_sample,
+    step_maps,
+)
+
+__all__ = ["ModeSet", "Simulation", "RealisationResult", "RunResult", "flipped_drift_model"]
+
+#: Complex numbers per block of normals (16 bytes each): ~4 MB keeps a block in cache-ish.
+BLOCK_NUMBERS = 1 << 18
+
+
+@dataclass(frozen=True)
+class ModeSet:
+    """The stepped modes of a grid: independent half-plane modes without q = 0.
+
+    Attributes
+    ----------
+    index
+        ``(ix, iy)`` half-plane indices of the modes.
+    qx, qy
+        Wave vectors (units 1/d).
+    weights
+        Half-plane weights (2, or 1 on self-conjugate modes).
+    real_mode
+        Self-conjugate modes (real state).
+    """
+
+    index: tuple[np.ndarray, np.ndarray]
+    qx: np.ndarray
+    qy: np.ndarray
+    weights: np.ndarray
+    real_mode: np.ndarray
+
+    @classmethod
+    def from_grid(cls, grid: PeriodicGrid) -> ModeSet:
+        mask = grid.independent_mask().copy()
+        mask[0, 0] = False
+        index = np.nonzero(mask)
+        qx, qy = grid.half_wavevectors()
+        return cls(
+            index,
+            qx[index],
+            qy[index],
+            grid.half_plane_weights()[index],
+            grid.self_conjugate_mask()[index],
+        )
+
+    @property
+    def size(self) -> int:
+        return int(self.weights.size)
+
+
+def flipped_drift_model(model: BilayerModel) -> BilayerModel:
+    """The same model with the drift reversed (v → −v) at fixed χ / nonreciprocal tensor."""
+    p = model.params
+    angle = p.drift_angle + math.pi
+    if angle > 2 * math.pi:
+        angle -= 2 * math.pi
+    # χ (or the tensor A) is a parameter of its own and is NOT flipped: the paper's
+    # χ = α v·B would flip with v, but Eq. (21) is the linear response in v at fixed χ.
+    return type(model)(p.with_(drift_angle=angle))
+
+
+@dataclass
+class RealisationResult:
+    """One realisation: its estimator series and summary."""
+
+    index: int
+    series: np.ndarray
+    force: np.ndarray
+    mean: float
+    error: float
+    blocking_error: float
+    tau_int: float
+    structure: np.ndarray | None = None
+    trajectory: np.ndarray | None = None
+
+
+@dataclass
+class RunResult:
+    """The result a Monte Carlo user expects (after vegas): mean, sdev, χ²/dof, table.
+
+    Attributes
+    ----------
+    mean, sdev
+        Estimate of D (or of F·x̂ at u = 0) and its standard error.
+    exact, exact_sdev
+        Lyapunov value on the same grid and the exact standard deviation of ``mean``.
+    chi2_dof
+        χ² per degree of freedom of the realisation means about ``mean``.
+    realisations
+        The per-realisation results.
+    info
+        Run settings and timings (``diagnostics``).
+    """
+
+    mean: float
+    sdev: float
+    exact: float
+    exact_sdev: float
+    chi2_dof: float
+    realisations: list[RealisationResult]
+    info: dict = field(default_factory=dict)
+
+    @property
+    def pull(self) -> float:
+        """``(mean − exact)/sdev``."""
+        return (self.mean - self.exact) / self.sdev
+
+    def summary(self) -> str:
+        """Per-realisation table and the combined line."""
+        lines = [" real |      mean      |  err (τ_int)  | err (blocking) |  τ_int"]
+        for r in self.realisations:
+            lines.append(
+                f"{r.index:5d} | {r.mean:14.6g} | {r.error:13.4g} | {r.blocking_error:14.4g} |"
+                f" {r.tau_int:7.2f}"
+            )
+        lines.append(
+            f"total: {self.mean:.6g} ± {self.sdev:.3g}  (χ²/dof = {self.chi2_dof:.2f});  "
+            f"exact {self.exact:.6g} (sd of the estimate {self.exact_sdev:.3g}), "
+            f"pull {self.pull:+.2f}"
+        )
+        return "\n".join(lines)
+
+
+class Simulation:
+    """Langevin integration of a :class:`BilayerModel` on a :class:`PeriodicGrid`.
+
+    Parameters
+    ----------
+    model
+        The bilayer model (dimensionless units).
+    grid
+        The periodic grid (``L`` in units of d).
+    scheme
+        One of :data:`langevin.stepping.SCHEMES`.
+    dt
+        Time step (units 1/ω_p); it is also the sampling interval of the series.
+    common_random_numbers
+        Step +v and −v with the same normals; estimator ``(F₊ − F₋)/2``.
+    rng_backend
+        ``"numpy"`` (normals drawn per block, default) or ``"numba"`` (drawn in the kernel).
+    block_steps
+        Steps per block of normals (part of a run's identity: with the same seed and block
+        length the run is bit-for-bit reproducible). Default: ~4 MB of normals.
+    """
+
+    def __init__(
+        self,
+        model: BilayerModel,
+        grid: PeriodicGrid,
+        scheme: str = "exact",
+        dt: float = 0.5,
+        *,
+        common_random_numbers: bool = False,
+        rng_backend: str = "numpy",
+        block_steps: int | None = None,
+    ) -> None:
+        if scheme not in SCHEMES:
+            raise ValueError(f"scheme = {scheme!r} is outside the allowed range {SCHEMES}")
+        if rng_backend not in RNG_BACKENDS:
+            raise ValueError(
+                f"rng_backend = {rng_backend!r} is outside the allowed range {RNG_BACKENDS}"
+            )
+        require_positive("dt", dt)
+        self.model = model
+        self.grid = grid
+        self.scheme = scheme
+        self.dt = float(dt)
+        self.crn = bool(common_random_numbers)
+        self.rng_backend = rng_backend
+        self.modes = ModeSet.from_grid(grid)
+        self.dim = 6
+        u = model.params.drift
+        self.drift = float(u)
+        if self.crn and u <= 0:
+            raise ValueError(
+                f"drift = {u!r} is outside the allowed range (0, inf) for common random numbers"
+            )
+        self.models = [model] + ([flipped_drift_model(model)] if self.crn else [])
+        m_count = self.modes.size
+        if block_steps is None:
+            block_steps = max(1, BLOCK_NUMBERS // (m_count * self.dim))
+        require_range("block_steps", block_steps, 1, np.inf)
+        self.block_steps = int(block_steps)
+
+        t0 = time.perf_counter()
+        maps, exact_cov = [], []
+        for mdl in self.models:
+            m_half, q_half = mdl.mode_matrices(grid)
+            m = m_half[self.modes.index]
+            q = q_half[self.modes.index]
+            maps.append(step_maps(scheme, m, q, self.dt))
+            if scheme != "euler-maruyama":
+                c_half = exact_solution.grid_stationary_covariance(mdl, grid)
+                exact_cov.append(c_half[self.modes.index])
+        self.maps = maps
+        self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in maps]))
+        self.noise_map = np.ascontiguousarray(
+            np.stack([kernel_noise_map(s.noise_map, self.modes.real_mode) for s in maps])
+        )
+        # Estimator coefficients: c_D = factor · v̂·(w K) on every system; sign −1 on −v.
+        kernel = model.drag_kernel(self.modes.qx, self.modes.qy)
+        coef = drag_coefficients(kernel, self.modes.weights)  # (2, modes)
+        if u > 0:
+            direction = np.array(
+                [math.cos(model.params.drift_angle), math.sin(model.params.drift_angle)]
+            )
+            self.factor = float(model.force_to_D(1.0, drift=u))
+        else:
+            direction = np.array([1.0, 0.0])
+            self.factor = 1.0
+        self.direction = direction
+        along = direction @ coef  # (modes,)
+        self.coef = np.ascontiguousarray(np.stack([coef for _ in self.models]))  # (n_sys, 2, m)
+        self.estimator_coef = self.factor * along
+        self.pair = np.array([0, 1], dtype=np.int64)
+
+        # Stationary (initial) covariance of the (joint) state, and the exact answers.
+        if self.crn:
+            a_joint, sig_joint = joint_process(
+                [s.step_matrix for s in maps], [s.noise_map for s in maps]
+            )
+            c_joint = discrete_stationary_covariance(a_joint, sig_joint)
+            if exact_cov:
+                d = self.dim
+                for k, c_ex in enumerate(exact_cov):
+                    blk = slice(k * d, (k + 1) * d)
+                    # Exact/CN: the diagonal block is the Lyapunov solution; it adds to the
+                    # discrete solve only the frozen marginal components (undamped, unforced
+                    # transverse velocities keep their Gibbs variance), so C stays PSD.
+                    c_joint[:, blk, blk] = c_ex
+            self.joint_step_matrix, self.joint_cov = a_joint, c_joint
+            h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
+            h_joint = np.zeros((1, m_count, 2 * self.dim, 2 * self.dim), dtype=complex)
+            h_joint[0, :, : self.dim, : self.dim] = 0.5 * h
+            h_joint[0, :, self.dim :, self.dim :] = -0.5 * h
+            self.observable = h_joint
+        else:
+            a = maps[0].step_matrix
+            if exact_cov:
+                c0 = exact_cov[0]
+            else:
+                c0 = discrete_stationary_covariance(a, maps[0].step_covariance)
+            self.joint_step_matrix, self.joint_cov = a, c0
+            self.observable = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)[None]
+        forces = [exact_solution.grid_drag_force(mdl, grid) for mdl in self.models]
+        if self.crn:
+            self.exact = self.factor * float(direction @ (forces[0] - forces[1])) / 2
+        else:
+            self.exact = self.factor * float(direction @ forces[0])
+        self.setup_seconds = time.perf_counter() - t0
+
+    # --- exact statistics ---------------------------------------------------------------------
+    def exact_sdev(self, n_steps: int, n_realisations: int = 1) -> float:
+        """Exact standard deviation of the run's mean estimator (``n_steps`` per realisation)."""
+        var = exact_mean_covariance(
+            self.joint_step_matrix,
+            self.joint_cov,
+            self.observable,
+            int(n_steps),
+            self.modes.real_mode,
+        )[0, 0]
+        return float(np.sqrt(max(var, 0.0) / n_realisations))
+
+    def stationary_mean(self) -> float:
+        """Mean of the estimator in the stationary state of the *scheme* (``Σ tr(H C₀)``)."""
+        return float(np.einsum("mab,mba->", self.observable[0], self.joint_cov).real)
+
+    # --- one realisation -----------------------------------------------------------------------
+    def initial_state(self, rng: np.random.Generator) -> np.ndarray:
+        """``(n_sys, modes, 6)``: an exact draw from the (joint) stationary distribution."""
+        x = stationary_sample(self.joint_cov, self.modes.real_mode, rng)
+        n_sys = len(self.models)
+        return np.ascontiguousarray(
+            np.stack([x[:, k * self.dim : (k + 1) * self.dim] for k in range(n_sys)])
+        )
+
+    def run_realisation(
+        self,
+        seed: int,
+        index: int,
+        n_steps: int,
+        *,
+        structure: bool = False,
+        record: np.ndarray | None = None,
+        progress=None,
+    ) -> RealisationResult:
+        """Run realisation ``index`` of a run with ``seed`` for ``n_steps`` steps.
+
+        Parameters
+        ----------
+        structure
+            Accumulate ``⟨X X†⟩`` per mode (equal-time structure factors, system 0).
+        record
+            Positions (into :attr:`modes`) whose full state is stored every step (D(q, ω)).
+        progress
+            Callable ``(steps_done)`` called after each block.
+        """
+        require_range("n_steps", n_steps, 1, np.inf)
+        rng = realisation_generator(seed, index)
+        x = self.initial_state(rng)
+        n_sys, m_count, d = x.shape
+        forces = np.empty((n_steps, n_sys, 2))
+        moments = np.zeros((n_sys, m_count if structure else 0, d, d), dtype=complex)
+        rec = None if record is None else np.asarray(record, dtype=np.int64)
+        traj = None if rec is None else np.empty((rec.size, n_steps, d), dtype=complex)
+        if rec is not None:
+            rec_state = np.ascontiguousarray(x[0, rec])
+            rec_a = np.ascontiguousarray(self.step_matrix[0, rec])
+            rec_s = np.ascontiguousarray(self.noise_map[0, rec])
+            rec_real = np.ascontiguousarray(self.modes.real_mode[rec])
+        use_numba = self.rng_backend == "numba"
+        if use_numba:
+            if rec is not None:
+                raise ValueError(
+                    "record = modes is outside the allowed range for rng_backend numba"
+                )
+            seed_numba_rng(numba_seed(seed, index))
+        blocks = NormalBlocks(rng, m_count, self.block_steps, d) if not use_numba else None
+        out = np.empty((self.block_steps, n_sys, 2))
+        done = 0
+        while done < n_steps:
+            nb = min(self.block_steps, n_steps - done)
+            o = out[:nb]
+            if use_numba:
+                advance_modes_own_rng(
+                    x, self.step_matrix, self.noise_map, self.modes.real_mode, nb,
+                    self.pair, self.coef, o, moments,
+                )  # fmt: skip
+            else:
+                z = blocks.draw(None if nb == self.block_steps else nb)
+                advance_modes(
+                    x, self.step_matrix, self.noise_map, self.modes.real_mode, z,
+                    self.pair, self.coef, o, moments,
+                )  # fmt: skip
+                if rec is not None:
+                    record_trajectory(
+                        rec_state, rec_a, rec_s, rec_real, np.ascontiguousarray(z[rec]),
+                        traj[:, done : done + nb],
+                    )  # fmt: skip
+            forces[done : done + nb] = o
+            done += nb
+            if progress is not None:
+                progress(nb)
+        series = self.estimator_series(forces)
+        mean, err, tau = autocorrelation_error(series)
+        blk = blocking_analysis(series).error if series.size >= 16 else float("nan")
+        return RealisationResult(
+            index,
+            series,
+            forces,
+            mean,
+            err,
+            blk,
+            tau,
+            structure=(moments[0] / n_steps) if structure else None,
+            trajectory=traj,
+        )
+
+    def estimator_series(self, forces: np.ndarray) -> np.ndarray:
+        """``(n_steps,)`` estimator from the force series ``(n_steps, n_sys, 2)``."""
+        along = forces @ self.direction
+        if self.crn:
+            return self.factor * 0.5 * (along[:, 0] - along[:, 1])
+        return self.factor * along[:, 0]
+
+    # --- a run -------------------------------------------------------------------------------
+    def run(
+        self,
+        seed: int,
+        n_realisations: int,
+        n_steps: int,
+        *,
+        first_realisation: int = 0,
+        structure: bool = False,
+        progress: bool = False,
+        with_exact_sdev: bool = True,
+    ) -> RunResult:
+        """``n_realisations`` independent realisations of ``n_steps`` steps each."""
+        require_range("n_realisations", n_realisations, 1, np.inf)
+        total = n_realisations * n_steps
+        tracker = _Progress(total, self.modes.size * len(self.models)) if progress else None
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        results = []
+        for r in range(first_realisation, first_realisation + n_realisations):
+            results.append(
+                self.run_realisation(
+                    seed,
+                    r,
+                    n_steps,
+                    structure=structure,
+                    progress=None if tracker is None else tracker.update,
+                )  # fmt: skip
+            )
+        if tracker is not None:
+            tracker.close()
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        means = np.array([r.mean for r in results])
+        errs = np.array([r.error for r in results])
+        mean = float(means.mean())
+        sdev = float(np.sqrt(np.sum(errs**2)) / n_realisations)
+        chi2 = (
+            float(np.sum((means - mean) ** 2 / errs**2) / (n_realisations - 1))
+            if n_realisations > 1
+            else float("nan")
+        )
+        exact_sd = self.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
+        info = {
+            "scheme": self.scheme,
+            "dt": self.dt,
+            "seed": int(seed),
+            "n_realisations": int(n_realisations),
+            "first_realisation": int(first_realisation),
+            "n_steps": int(n_steps),
+            "block_steps": self.block_steps,
+            "common_random_numbers": self.crn,
+            "rng_backend": self.rng_backend,
+            "modes": self.modes.size,
+            "systems": len(self.models),
+            "setup_seconds": self.setup_seconds,
+            "wall_seconds": wall,
+            "cpu_seconds": cpu,
+            "mode_steps_per_second": self.modes.size * len(self.models) * total / max(wall, 1e-12),
+            "estimator": "D" if self.drift > 0 else "force_x",
+        }
+        return RunResult(mean, sdev, self.exact, exact_sd, chi2, results, info)
+
+
+class _Progress:
+    """A one-line progress display on stderr: fraction, mode-steps/s, ETA (≥ 0.5 s apart)."""
+
+    def __init__(self, total_steps: int, modes: int) -> None:
+        self.total = total_steps
+        self.modes = modes
+        self.done = 0
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, steps: int) -> None:
+        self.done += steps
+        now = time.perf_counter() - self.start
+        if now - self.last < 0.5 and self.done < self.total:
+            return
+        self.last = now
+        rate = self.done / max(now, 1e-9)
+        eta = (self.total - self.done) / max(rate, 1e-9)
+        sys.stderr.write(
+            f"\r  {100 * self.done / self.total:5.1f} %  {rate * self.modes:9.3g} mode-steps/s"
+            f"  ETA {eta:6.1f} s"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
