@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dragcore.checks import require_range
+from dragcore.parallel import World, owned_items
 from montecarlo.adaptive_map import (
     MIN_POINTS_PER_HCUBE,
     AdaptiveMap,
@@ -56,6 +57,7 @@ __all__ = [
     "run_batch",
     "run_batches",
     "combine_batches",
+    "distributed_batch_runner",
 ]
 
 Integrand = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
@@ -307,6 +309,31 @@ def combine_batches(
 
 def _run_all_here(plan: IterationPlan, run: BatchRun) -> Mapping[int, BatchAccumulator]:
     return run(range(plan.n_batches))
+
+
+def distributed_batch_runner(w: World) -> BatchRunner:
+    """A ``batch_runner`` spreading batches over the ranks of ``w`` (a
+    :class:`dragcore.parallel.World`).
+
+    Rank r runs the contiguous block :func:`~dragcore.parallel.owned_items` of batches; the
+    accumulators (never samples) are gathered on rank 0, combined in batch order and the totals
+    broadcast, so every rank adapts identically and the bits are those of a serial run.
+    Every rank must call :meth:`Integrator.integrate` with the same arguments; wrap the call in
+    :func:`dragcore.parallel.abort_on_failure` so that an integrand error on one rank stops all.
+    """
+
+    def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
+        mine = run(owned_items(plan.n_batches, w.rank, w.size))
+        gathered = w.gather_to_root(mine)
+        totals = None
+        if w.is_root:
+            merged: dict[int, BatchAccumulator] = {}
+            for part in gathered:
+                merged.update(part)
+            totals = combine_batches(plan, merged)
+        return w.bcast(totals)
+
+    return runner
 
 
 class Integrator:

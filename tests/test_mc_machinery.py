@@ -9,9 +9,12 @@ Test integrands are compiled with plain ``numba.njit`` (no on-disk cache: tests 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,9 +38,11 @@ from montecarlo.integrator import (
     NonFiniteIntegrandError,
     batch_boundaries,
     combine_batches,
+    distributed_batch_runner,
     run_batches,
 )
 from montecarlo.result import MonteCarloResult, equal_weight_average, format_estimate
+from tests.mpi_launcher import run_mpi
 
 EPS = np.finfo(float).eps
 P_FALSE = 1e-3
@@ -564,6 +569,71 @@ def test_worker_accumulators_combine_to_the_same_bits() -> None:
         assert getattr(one, field).tobytes() == getattr(two, field).tobytes()
     with pytest.raises(ValueError, match="missing"):
         combine_batches(plan, {0: everything[0]})
+
+
+MPI_SCRIPT = """
+    import hashlib, math, sys
+    import numpy as np
+    from numba import njit
+    from dragcore.parallel import abort_on_failure, world
+    from montecarlo.integrator import Integrator, distributed_batch_runner
+
+    @njit
+    def peak(x, out, params):
+        for p in range(x.shape[0]):
+            z0 = (x[p, 0] - 0.3) / 0.05
+            z1 = (x[p, 1] - 0.6) / 0.05
+            out[p, 0] = math.exp(-0.5 * (z0 * z0 + z1 * z1))
+            out[p, 1] = out[p, 0] * x[p, 2]
+
+    w = world()
+    with abort_on_failure(w):
+        runner = distributed_batch_runner(w) if w.size > 1 else None
+        integ = Integrator(3, 20, batch_size=700)
+        r = integ.integrate(peak, n_out=2, n_train=3, n_prod=2, n_eval=12000, seed=31,
+                            batch_runner=runner)
+        bits = r.mean.tobytes() + r.covariance.tobytes() + integ.map.edges.tobytes()
+        shas = w.gather_to_root(hashlib.sha256(bits).hexdigest())
+        if w.is_root:
+            print("\\n".join(f"rank {r} sha {sha}" for r, sha in enumerate(shas)), flush=True)
+"""
+
+
+def _shas(text: str) -> list[str]:
+    return [line.split()[3] for line in text.splitlines() if line.startswith("rank")]
+
+
+@pytest.mark.mpi
+def test_two_ranks_give_the_bits_of_one(tmp_path: Path) -> None:
+    script = tmp_path / "mc_ranks.py"
+    script.write_text(textwrap.dedent(MPI_SCRIPT))
+    one = run_mpi(script, n=1, timeout=300)
+    two = run_mpi(script, n=2, timeout=300)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    shas = _shas(one.stdout) + _shas(two.stdout)
+    assert len(shas) == 3 and len(set(shas)) == 1, one.stdout + two.stdout
+
+
+def test_distributed_runner_without_mpi_is_serial() -> None:
+    class FakeWorld:
+        rank, size, is_root = 0, 1, True
+
+        def gather_to_root(self, obj):
+            return [obj]
+
+        def bcast(self, obj):
+            return obj
+
+    kw = dict(n_out=1, n_train=2, n_prod=2, n_eval=3000, seed=4)
+    integs = [Integrator(3, 10, batch_size=300) for _ in range(2)]
+    a = integs[0].integrate(gaussian_product, GAUSS_PARAMS, **kw)
+    b = integs[1].integrate(
+        gaussian_product, GAUSS_PARAMS, batch_runner=distributed_batch_runner(FakeWorld()), **kw
+    )
+    assert (
+        hashlib.sha256(b"".join(_bits(a, integs[0]))).digest()
+        == hashlib.sha256(b"".join(_bits(b, integs[1]))).digest()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
