@@ -393,6 +393,50 @@ class Integrator:
     def dim(self) -> int:
         return self.map.dim
 
+    def as_dict(self) -> dict:
+        """The configuration and the adapted state (map, strata, iteration counter), in plain
+        types (JSON/HDF5); :meth:`from_dict` restores an integrator that continues bitwise as
+        this one would."""
+        strata = None
+        if self.strata is not None:
+            strata = {
+                "per_axis": self.strata.per_axis,
+                "n_eval": self.strata.n_eval_target,
+                "counts": self.strata.counts.tolist(),
+            }
+        return {
+            "dim": self.dim,
+            "n_bins": self.map.n_bins,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "strata_per_axis": self.strata_per_axis,
+            "max_hcubes": self.max_hcubes,
+            "batch_size": self.batch_size,
+            "edges": self.map.edges.tolist(),
+            "strata": strata,
+            "iterations_done": self.iterations_done,
+        }
+
+    @classmethod
+    def from_dict(cls, state: Mapping) -> Integrator:
+        """Inverse of :meth:`as_dict`."""
+        integ = cls(
+            state["dim"],
+            state["n_bins"],
+            alpha=state["alpha"],
+            beta=state["beta"],
+            strata_per_axis=state["strata_per_axis"],
+            max_hcubes=state["max_hcubes"],
+            batch_size=state["batch_size"],
+        )
+        integ.map = AdaptiveMap(state["dim"], state["n_bins"], np.array(state["edges"]))
+        if state["strata"] is not None:
+            st = state["strata"]
+            integ.strata = Strata(state["dim"], st["per_axis"], st["n_eval"], state["beta"])
+            integ.strata.counts = np.array(st["counts"], dtype=np.int64)
+        integ.iterations_done = int(state["iterations_done"])
+        return integ
+
     def _strata_for(self, n_eval: int) -> Strata:
         m = self.strata_per_axis or default_strata_per_axis(self.dim, n_eval, self.max_hcubes)
         s = self.strata

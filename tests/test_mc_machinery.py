@@ -556,6 +556,18 @@ def test_same_seed_same_bits_any_grouping_of_batches() -> None:
     assert e.iterations[0].index == 5 and e.mean[0] != a.mean[0]
 
 
+def test_saved_state_continues_bitwise(tmp_path: Path) -> None:
+    kw = dict(n_train=0, n_prod=2, n_eval=6000, seed=8)
+    a = Integrator(3, 20, batch_size=1000)
+    a.integrate(gaussian_product, GAUSS_PARAMS, n_train=3, n_prod=1, n_eval=6000, seed=8)
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(a.as_dict()))
+    b = Integrator.from_dict(json.loads(path.read_text()))
+    ra = a.integrate(gaussian_product, GAUSS_PARAMS, **kw)
+    rb = b.integrate(gaussian_product, GAUSS_PARAMS, **kw)
+    assert _bits(ra, a) == _bits(rb, b) and ra.iterations[0].index == 4
+
+
 def test_worker_accumulators_combine_to_the_same_bits() -> None:
     integ = Integrator(2, 10, batch_size=64)
     plan = integ.plan("train", 1500, 1, 5, np.ones(1))
