@@ -185,16 +185,21 @@ class AdaptiveMap:
         return AdaptiveMap(self.dim, self.n_bins, self.edges.copy())
 
     def refine(self, histogram: np.ndarray, alpha: float) -> list[int]:
-        """Refine every axis from its ``(D, N)`` weight histogram; return the axes left as they
-        were because their weights all vanished."""
+        """Refine every axis from its ``(D, N)`` weight histogram.
+
+        Returns the axes left as they were: those whose weights all vanished, and those whose
+        new edges would not increase strictly (bins narrower than the rounding of their
+        neighbours' edges, possible only for extremely peaked weights).
+        """
         histogram = np.asarray(histogram, dtype=float)
         require_range("alpha", alpha, 0.0, math.inf)
         frozen = []
         for d in range(self.dim):
-            if not histogram[d].sum() > 0.0:
+            new = refined_edges(self.edges[d], histogram[d], alpha)
+            if not (histogram[d].sum() > 0.0 and np.all(np.diff(new) > 0.0)):
                 frozen.append(d)
                 continue
-            self.edges[d] = refined_edges(self.edges[d], histogram[d], alpha)
+            self.edges[d] = new
         return frozen
 
     def as_dict(self) -> dict:

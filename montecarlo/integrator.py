@@ -360,7 +360,8 @@ class Integrator:
     The integrator keeps its adapted state (map, strata) and an iteration counter between
     calls; the random streams are keyed by the counter, so a second :meth:`integrate` call
     never reuses the first one's numbers. Two integrators built alike and called alike give
-    identical bits.
+    identical bits, whatever the grouping of batches over workers; ``batch_size`` is part of
+    the recipe (it decides the streams), the number of workers is not.
     """
 
     def __init__(
@@ -550,8 +551,9 @@ class Integrator:
                 frozen = self.map.refine(totals.histogram, self.alpha)
                 if frozen:
                     warnings.append(
-                        f"iteration {plan.iteration}: map axes {frozen} not adapted "
-                        "(adapted integrands vanished at all points)"
+                        f"iteration {plan.iteration}: map axes {frozen} not adapted (the "
+                        "adapted integrands vanished at all points, or the new bins would "
+                        "have had zero width)"
                     )
                 if self.strata is not None:
                     self.strata.reallocate(totals.hcube_variance)

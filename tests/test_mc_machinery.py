@@ -691,6 +691,17 @@ def test_all_zero_integrand_is_reported_not_divided_by() -> None:
     np.testing.assert_array_equal(integ.map.edges, AdaptiveMap(3, 10).edges)
 
 
+def test_map_stays_when_the_adapted_integrand_vanishes() -> None:
+    def second_only(x, out, params):
+        out[:, 1] = 2.0 * x[:, 0]
+
+    integ = Integrator(2, 10)
+    r = integ.integrate(second_only, n_out=2, n_train=2, n_prod=2, n_eval=1000, seed=1)
+    assert r.mean[0] == 0.0 and abs(r.mean[1] - 1.0) < Z_CRIT * r.sdev[1]
+    assert len(r.warnings) == 2 and "map axes [0, 1] not adapted" in r.warnings[0]
+    np.testing.assert_array_equal(integ.map.edges, AdaptiveMap(2, 10).edges)
+
+
 def test_summary_and_dict_output() -> None:
     records = []
     r = _run("gaussian", 8, n_out=1, progress=records.append)
