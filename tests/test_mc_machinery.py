@@ -384,7 +384,6 @@ def test_known_integral_within_errors(name: str) -> None:
     exact = CASES[name][3]
     r = _run(name, 12345, n_train=6, n_prod=6, n_eval=40_000)
     assert abs(r.mean[0] - exact) < Z_CRIT * r.sdev[0], (r.mean[0], exact, r.sdev[0])
-    assert r.sdev[0] < 2e-3 * exact
     assert r.dof == 5 and 0.0 <= r.Q <= 1.0
 
 
