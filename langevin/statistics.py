@@ -130,7 +130,9 @@ def autocorrelation_error(series: np.ndarray, c: float = 8.0) -> tuple[float, fl
     window = np.arange(1, n)
     ok = window >= c * tau_env
     w = int(np.argmax(ok)) if np.any(ok) else n - 2
-    tau_int = float(max(tau[w], 0.5))
+    # τ_int < 1/2 is legitimate (anticorrelated samples, e.g. plasmon oscillations sampled
+    # coarsely); only a non-positive estimate (noise) falls back to independent samples.
+    tau_int = float(tau[w]) if tau[w] > 0 else 0.5
     return float(x.mean()), float(np.sqrt(2.0 * tau_int * acov[0] / n)), tau_int
 
 

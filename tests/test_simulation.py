@@ -268,3 +268,65 @@ def test_dynamic_structure_factor_and_plasmon_peaks() -> None:
     assert abs(omega[np.argmax(fine[:, 0, 0].real)] - omega[np.argmax(spec[:, 0, 0].real)]) < (
         g_plus
     )
+
+
+SMALL_CONFIG = """
+output = "out.h5"
+seed = 5
+[grid]
+n = 8
+length = 8.0
+[stepper]
+scheme = "exact"
+dt = 2.0
+n_realisations = 2
+n_steps = 300
+[[run]]
+name = "paper"
+paper_approximations = true
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.01
+"""
+
+
+def test_cli_run_writes_hdf5_and_is_reproducible(tmp_path, capsys) -> None:
+    import json
+
+    from langevin.__main__ import main
+    from langevin.storage import read_run
+
+    cfg = tmp_path / "small.toml"
+    cfg.write_text(SMALL_CONFIG)
+    out1, out2 = tmp_path / "a.h5", tmp_path / "b.h5"
+    assert main(["run", str(cfg), "--output", str(out1), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert main(["run", str(cfg), "--output", str(out2), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "exact (same grid)" in text and "pull" in text
+    a, b = read_run(out1, "paper"), read_run(out2, "paper")
+    np.testing.assert_array_equal(a["estimator"], b["estimator"])  # same seed, same numbers
+    assert a["estimator"].shape == (2, 300) and a["force"].shape == (2, 300, 2, 2)
+    assert a["seed"] == 5 and a["version"] and "omega_p" in a["units"]
+    assert a["parameters"]["varsigma"] == 0.15 and a["parameters"]["even_viscosity"] is False
+    assert a["mean"] == pytest.approx(summary["runs"]["paper"]["mean"])
+    np.testing.assert_allclose(a["estimator"].mean(), a["mean"], rtol=1e-12)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.h5", "b.h5", "small.toml"]
+    # A different seed gives different numbers.
+    out3 = tmp_path / "c.h5"
+    assert main(["run", str(cfg), "--output", str(out3), "--seed", "6", "--json"]) == 0
+    assert not np.array_equal(read_run(out3, "paper")["estimator"], a["estimator"])
+
+
+def test_cli_run_rejects_bad_config(tmp_path, capsys) -> None:
+    from langevin.__main__ import main
+
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(SMALL_CONFIG.replace("varsigma = 0.15", "varsigma = -1.0"))
+    assert main(["run", str(cfg), "--output", str(tmp_path / "x.h5")]) == 2
+    assert "varsigma = -1" in capsys.readouterr().err
+    cfg.write_text(SMALL_CONFIG.replace("dt = 2.0", "dt = 2.0\nstep = 1"))
+    assert main(["run", str(cfg), "--output", str(tmp_path / "x.h5")]) == 2
+    assert "'step'" in capsys.readouterr().err
+    assert not (tmp_path / "x.h5").exists()

@@ -1,0 +1,219 @@
+"""``python -m langevin run [config.toml]``: Langevin runs of the bilayer, written to HDF5.
+
+Without a file, the default configuration below runs: the paper's ς = 0.15, β = 0.1,
+χ = 0.1 in its approximations (even/odd viscosity and pressure off), and the same with every
+term on. Each run prints ``D = ρ_D/ρ₀ ± error`` next to the exact value on the same grid
+(Lyapunov solution, :mod:`langevin.exact`) and the continuum value (no box). ``--print-config``
+shows the default TOML to copy and edit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML reader
+    tomllib = None
+
+from dragcore.cli import dump_json
+from langevin import exact as exact_solution
+from langevin.grid import PeriodicGrid
+from langevin.model import BilayerModel
+from langevin.params import BilayerParameters
+from langevin.simulation import Simulation
+from langevin.storage import write_runs
+
+DEFAULT_CONFIG = """\
+# python -m langevin run: default configuration (dimensionless units, see langevin.params)
+output = "langevin-run.h5"
+seed = 20251121
+
+[grid]
+n = 32          # points per side
+length = 16.0   # box side L in units of the layer spacing d
+
+[stepper]
+scheme = "exact"              # exact | crank-nicolson | euler-maruyama
+dt = 8.0                      # step = sampling interval, 1/omega_p (exact OU: any dt)
+common_random_numbers = true  # estimator (F(+v) - F(-v))/2v
+rng_backend = "numpy"         # numpy | numba
+n_realisations = 4
+n_steps = 10000               # per realisation
+
+[[run]]
+name = "paper"
+paper_approximations = true
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.01                  # u = v/(omega_p d)
+
+[[run]]
+name = "all-terms"
+paper_approximations = false
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.01
+sound = 0.1                   # s^2 = c_s^2/(omega_p d)^2, pressure on
+odd = 0.05                    # beta_o, odd viscosity on
+bulk_to_shear = 0.5           # zeta_b/eta, even viscosity (with its noise) on
+"""
+
+_PARAM_KEYS = {"varsigma", "beta", "chi", "drift", "drift_angle", "bulk_to_shear", "odd", "sound"}
+_RUN_KEYS = _PARAM_KEYS | {"name", "paper_approximations", "theta"}
+_STEPPER_KEYS = {
+    "scheme",
+    "dt",
+    "common_random_numbers",
+    "rng_backend",
+    "n_realisations",
+    "n_steps",
+    "block_steps",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", nargs="?", help="TOML configuration (default: built in)")
+    parser.add_argument("--output", help="HDF5 file (overrides the configuration)")
+    parser.add_argument("--seed", type=int, help="seed (overrides the configuration)")
+    parser.add_argument("--steps", type=int, help="steps per realisation (override)")
+    parser.add_argument("--realisations", type=int, help="number of realisations (override)")
+    parser.add_argument("--only", help="run only the [[run]] with this name")
+    parser.add_argument("--no-progress", action="store_true", help="no progress line")
+    parser.add_argument("--print-config", action="store_true", help="print the default TOML")
+    parser.add_argument("--json", action="store_true", help="machine-readable summary")
+
+
+def _check_keys(section: str, table: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ValueError(
+            f"{section} key = {unknown[0]!r} is outside the allowed range {sorted(allowed)}"
+        )
+
+
+def load_config(text: str) -> dict:
+    """Parse and check a run configuration (TOML text)."""
+    if tomllib is None:
+        raise ValueError("python = 3.10 is outside the allowed range for TOML configs [3.11, inf)")
+    try:
+        cfg = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"config = TOML error ({exc}) is outside the allowed range") from exc
+    _check_keys("top-level", cfg, {"output", "seed", "grid", "stepper", "run"})
+    _check_keys("[grid]", cfg.get("grid", {}), {"n", "length"})
+    _check_keys("[stepper]", cfg.get("stepper", {}), _STEPPER_KEYS)
+    runs = cfg.get("run", [])
+    if not runs:
+        raise ValueError("[[run]] count = 0 is outside the allowed range [1, inf)")
+    for r in runs:
+        _check_keys("[[run]]", r, _RUN_KEYS)
+    return cfg
+
+
+def run_parameters(entry: dict) -> BilayerParameters:
+    """:class:`BilayerParameters` of one ``[[run]]`` table."""
+    kwargs = {k: entry[k] for k in _PARAM_KEYS | {"theta"} if k in entry}
+    if "varsigma" not in kwargs or "beta" not in kwargs:
+        raise ValueError(f"[[run]] {entry.get('name')!r}: varsigma and beta are required")
+    params = BilayerParameters(**kwargs)
+    if entry.get("paper_approximations", False):
+        params = params.paper_approximations()
+    return params
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.print_config:
+        print(DEFAULT_CONFIG, end="")
+        return 0
+    text = DEFAULT_CONFIG if args.config is None else Path(args.config).read_text()
+    cfg = load_config(text)
+    seed = int(args.seed if args.seed is not None else cfg.get("seed", 0))
+    output = args.output or cfg.get("output", "langevin-run.h5")
+    grid_cfg = {"n": 32, "length": 16.0, **cfg.get("grid", {})}
+    grid = PeriodicGrid(int(grid_cfg["n"]), float(grid_cfg["length"]))
+    st = {
+        "scheme": "exact",
+        "dt": 8.0,
+        "common_random_numbers": True,
+        "rng_backend": "numpy",
+        "n_realisations": 4,
+        "n_steps": 10000,
+        "block_steps": None,
+        **cfg.get("stepper", {}),
+    }
+    if args.steps is not None:
+        st["n_steps"] = args.steps
+    if args.realisations is not None:
+        st["n_realisations"] = args.realisations
+    entries = [r for r in cfg["run"] if args.only is None or r.get("name") == args.only]
+    if not entries:
+        raise ValueError(f"--only = {args.only!r} is outside the allowed range (no such run)")
+    results, summary = {}, {}
+    for entry in entries:
+        name = str(entry.get("name", f"run{len(results)}"))
+        params = run_parameters(entry)
+        model = BilayerModel(params)
+        sim = Simulation(
+            model,
+            grid,
+            st["scheme"],
+            float(st["dt"]),
+            common_random_numbers=bool(st["common_random_numbers"]) and params.drift > 0,
+            rng_backend=st["rng_backend"],
+            block_steps=st["block_steps"],
+        )
+        if not args.json:
+            print(
+                f"[{name}] N = {grid.n}, L = {grid.length:g} d, {sim.modes.size} modes, "
+                f"{st['scheme']} dt = {sim.dt:g}, CRN = {sim.crn}, "
+                f"{st['n_realisations']} x {st['n_steps']} steps, seed {seed}",
+                flush=True,
+            )
+        res = sim.run(
+            seed,
+            int(st["n_realisations"]),
+            int(st["n_steps"]),
+            progress=not (args.no_progress or args.json),
+        )
+        continuum = float("nan")
+        if params.drift > 0:
+            continuum = exact_solution.exact_drag(params).D
+        quantity = "D = rho_D/rho_0" if params.drift > 0 else "F_x"
+        summary[name] = {
+            "quantity": quantity,
+            "mean": res.mean,
+            "sdev": res.sdev,
+            "exact_same_grid": res.exact,
+            "exact_sdev": res.exact_sdev,
+            "pull": res.pull,
+            "chi2_dof": res.chi2_dof,
+            "continuum": continuum,
+            "cpu_seconds": res.info["cpu_seconds"],
+            "mode_steps_per_second": res.info["mode_steps_per_second"],
+        }
+        if not args.json:
+            print(res.summary())
+            print(
+                f"[{name}] {quantity} = {res.mean:.5g} ± {res.sdev:.2g}   "
+                f"exact (same grid) {res.exact:.5g}   pull {res.pull:+.2f}   "
+                f"continuum {continuum:.5g}   "
+                f"({res.info['mode_steps_per_second']:.3g} mode-steps/s)",
+                flush=True,
+            )
+        results[name] = (
+            {**{k: getattr(params, k) for k in sorted(_PARAM_KEYS | {"theta"})},
+             "even_viscosity": params.even_viscosity},
+            grid_cfg,
+            res,
+        )  # fmt: skip
+    path = write_runs(output, results, config_text=text)
+    if args.json:
+        print(dump_json({"output": str(path), "seed": seed, "runs": summary}))
+    else:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
