@@ -53,6 +53,7 @@ __all__ = [
     "continuum_drag_force",
     "continuum_drag_slope",
     "continuum_drag_chi_slope",
+    "continuum_drag_chi_slope_parts",
     "instability_threshold",
     "stability_probe",
     "check_stability",
@@ -368,8 +369,53 @@ def continuum_drag_slope(
     return _integrate(lambda qx, qy: _slope_density(model, qx, qy), order, n_angle)
 
 
+def _chi_slope_parts_density(model: BilayerModel, qx, qy) -> dict[str, np.ndarray]:
+    """Densities of ``∂²F/∂u∂χ`` at u = 0, χ = 0 (paper contraction), split by Born order.
+
+    With x₀ = Gξ, G = (−iω − M)⁻¹, the O(uχ) part of the state is
+    ``G M_χ G M_u G ξ`` ("chi_after_u": nonreciprocity acting on the advected fluctuation,
+    the only term of the paper's Eqs. 19c–d) plus ``G M_u G M_χ G ξ`` ("u_after_chi"), and
+    the covariance also has ``⟨x_u x_χ†⟩ + h.c.`` ("cross"). Each is an equal-time
+    correlation of a block-triangular linear system, hence a chain of Lyapunov-type solves.
+    """
+    p0 = model.params.with_(drift=0.0, chi=0.0, nonreciprocal_tensor=None)
+    base = BilayerModel(p0)
+    a = base.drift_matrix(qx, qy)
+    q0 = base.noise_covariance(qx, qy)
+    eq = base.equilibrium_covariance(qx, qy)
+    c0 = _stationary_from(a, q0, eq, qx, qy, p0, True)
+    prep = _prepare(a, q0, qx, qy, np.zeros(a.shape))
+    rot = prep.rot
+    rt = np.swapaxes(rot, -1, -2)
+
+    def to_lt(x):
+        return rot @ x @ rt
+
+    def dag(x):
+        return np.swapaxes(x.conj(), -1, -2)
+
+    def solve(rhs):
+        return lyapunov_covariance(prep.m, rhs)
+
+    mu = to_lt(model.drift_matrix_drift_derivative(qx, qy))
+    mchi = to_lt(base.drift_matrix_chi_derivative(qx, qy))
+    c0l = to_lt(c0)
+    x_u0 = solve(mu @ c0l)  # ⟨x_u x₀†⟩
+    x_c0 = solve(mchi @ c0l)  # ⟨x_χ x₀†⟩
+    chi_after_u = solve(mchi @ x_u0)  # ⟨(G M_χ G M_u G ξ) x₀†⟩
+    u_after_chi = solve(mu @ x_c0)
+    cross = solve(mu @ dag(x_c0) + x_u0 @ dag(mchi))  # ⟨x_u x_χ†⟩
+    parts = {
+        "chi_after_u": chi_after_u + dag(chi_after_u),
+        "u_after_chi": u_after_chi + dag(u_after_chi),
+        "cross": cross + dag(cross),
+    }
+    return {k: _force_density(model, qx, qy, rt @ v @ rot) for k, v in parts.items()}
+
+
 def _chi_slope_density(model: BilayerModel, qx, qy) -> np.ndarray:
-    """``∂²F/∂u∂χ`` density at u = 0, χ = 0 (paper contraction)."""
+    """``∂²F/∂u∂χ`` density at u = 0, χ = 0: ``C_uχ`` solves
+    ``A C_uχ + C_uχ A† + [M_u C_χ + M_χ C_u + h.c.] = 0``."""
     p0 = model.params.with_(drift=0.0, chi=0.0, nonreciprocal_tensor=None)
     base = BilayerModel(p0)
     a = base.drift_matrix(qx, qy)
@@ -378,8 +424,7 @@ def _chi_slope_density(model: BilayerModel, qx, qy) -> np.ndarray:
     c0 = _stationary_from(a, q0, eq, qx, qy, p0, True)
     m_u = model.drift_matrix_drift_derivative(qx, qy)
     m_chi = base.drift_matrix_chi_derivative(qx, qy)
-    zero = np.zeros(a.shape)
-    prep = _prepare(a, q0, qx, qy, zero)
+    prep = _prepare(a, q0, qx, qy, np.zeros(a.shape))
     rot = prep.rot
     rt = np.swapaxes(rot, -1, -2)
 
@@ -394,6 +439,18 @@ def _chi_slope_density(model: BilayerModel, qx, qy) -> np.ndarray:
     c_chi = lyapunov_covariance(prep.m, herm(mchi @ c0l))
     c_uchi = lyapunov_covariance(prep.m, herm(mu @ c_chi) + herm(mchi @ c_u))
     return _force_density(model, qx, qy, rt @ c_uchi @ rot)
+
+
+def continuum_drag_chi_slope_parts(
+    model: BilayerModel, *, order: int = 16, n_angle: int = 8
+) -> dict[str, float]:
+    """The three Born-order parts of ``∂²F/∂u∂χ`` along v (see ``_chi_slope_parts_density``);
+    they sum to :func:`continuum_drag_chi_slope`."""
+    p = model.params
+    v_hat = np.array([math.cos(p.drift_angle), math.sin(p.drift_angle)])
+    qx, qy, w = _polar_grid(order, n_angle)
+    dens = _chi_slope_parts_density(model, qx, qy)
+    return {k: float(np.einsum("ij,ijk->k", w, v) @ v_hat) for k, v in dens.items()}
 
 
 def continuum_drag_chi_slope(
