@@ -122,8 +122,13 @@ class WeylFilm:
 
     @property
     def conductivity_xx(self) -> float:
-        """Sheet σ^a_xx in units of e² (ħ = 1): W ν(C) v² τ_∥/3 = n^a A (tilt only through ν)."""
-        return self.thickness * pair_conductivity_xx(self.eps_F, self.v_F, self.tau, self.tilt)
+        """Sheet σ^a_xx in units of e² (ħ = 1): W ν v² τ_∥/3 at leading order in C, as App. C.
+
+        (The O(C²) tilt corrections of ν, τ_∥ and τ_⊥ are not all known here, so none is kept
+        in the transport; equilibrium quantities — ν, κ^a, Π^a — keep the exact tilt.)
+        This equals e² n₀ A with n₀ = W ε_F³/(3π² v³) the untilted density.
+        """
+        return self.thickness * pair_conductivity_xx(self.eps_F, self.v_F, self.tau, 0.0)
 
     @property
     def conductivity_xy_regular(self) -> float:

@@ -136,10 +136,10 @@ def drag_kernel(bilayer: Bilayer, q, omega, interaction: str = "exact") -> np.nd
 # --------------------------------------------------------------------------------------
 # quadrature
 # --------------------------------------------------------------------------------------
-def _edges(layer, q) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+def _edges(layer, q, ballistic: bool) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Particle–hole continuum [lo, hi] of a layer at q ≥ 0 and its interior kinks."""
     v = layer.fermi_velocity
-    if layer.kind == "weyl":
+    if layer.kind == "weyl" or ballistic:
         return np.zeros_like(q), v * q, []
     e_q = q * q / (2.0 * layer.mass)
     lo = np.maximum(0.0, e_q - v * q)
@@ -194,13 +194,16 @@ def _eta_once(bilayer: Bilayer, T: float, interaction: str, n: int) -> np.ndarra
     x = np.concatenate(qs)
     wx = np.concatenate(wq)
     q = x / d
-    lo_a, hi_a, kinks_a = _edges(a, q)
-    lo_p, hi_p, kinks_p = _edges(p, q)
+    ballistic = interaction == "a2"
+    lo_a, hi_a, kinks_a = _edges(a, q, ballistic)
+    lo_p, hi_p, kinks_p = _edges(p, q, ballistic)
     lo = np.maximum(lo_a, lo_p)
     hi = np.minimum(hi_a, hi_p)
     ok = hi > lo
     # ω break points: continuum edges, kinks, thermal scales
     cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
+    # graded mesh towards the upper edge, where the 3D Lindhard function has its log
+    cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
     cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
     br = np.sort(np.stack(cand, axis=-1), axis=-1)
     tot = np.zeros(3)
