@@ -134,6 +134,7 @@ class RealisationResult:
     tau_int: float
     structure: np.ndarray | None = None
     trajectory: np.ndarray | None = None
+    snapshot: np.ndarray | None = None
 
 
 @dataclass
@@ -416,6 +417,7 @@ class Simulation:
             tau,
             structure=(moments[0] / n_steps) if structure else None,
             trajectory=traj,
+            snapshot=self.snapshot(x[0]),
         )
 
     def estimator_series(self, forces: np.ndarray) -> np.ndarray:
@@ -424,6 +426,26 @@ class Simulation:
         if self.crn:
             return self.factor * 0.5 * (along[:, 0] - along[:, 1])
         return self.factor * along[:, 0]
+
+    def half_plane_state(self, state: np.ndarray) -> np.ndarray:
+        """Packed ``(modes, 6)`` state → half-plane coefficients ``(6, N, N//2+1)``.
+
+        The conjugate partners in the columns ``m_y = 0`` and ``N/2`` are filled by
+        conjugation (``X_{−q} = X_q^*``), so the coefficients are those of a real field; the
+        q = 0 mode (total charge, total momentum: conserved, never stepped) is zero.
+        """
+        n = self.grid.n
+        half = np.zeros((self.dim, n, n // 2 + 1), dtype=complex)
+        ix, iy = self.modes.index
+        half[:, ix, iy] = state.T
+        for col in (0, n // 2):
+            src = np.arange(1, n // 2)
+            half[:, (n - src) % n, col] = np.conj(half[:, src, col])
+        return half
+
+    def snapshot(self, state: np.ndarray) -> np.ndarray:
+        """Real-space fields ``(6, N, N)``: δn₁, δn₂, δv₁ₓ, δv₁ᵧ, δv₂ₓ, δv₂ᵧ (model units)."""
+        return self.grid.to_real_space(self.half_plane_state(state))
 
     # --- a run -------------------------------------------------------------------------------
     def run(

@@ -11,6 +11,7 @@ Layout (one file, one group per run)::
     /<run>/estimator       (R, n_steps)            D(t) (or F·x̂ at u = 0)
     /<run>/force           (R, n_steps, n_sys, 2)  F(t) per system (+v, and −v with CRN)
     /<run>/realisations    (R, 5)                  index, mean, error, blocking error, τ_int
+    /<run>/snapshot        (R, 6, N, N)            final real-space fields δn₁, δn₂, δv₁, δv₂
 
 The file is written to a temporary name in the target directory and renamed over the target
 only when complete (``os.replace`` is atomic on POSIX): a crash never leaves a half file.
@@ -106,6 +107,7 @@ def write_runs(
                 g.create_dataset("time", data=info["dt"] * np.arange(1, n_steps + 1))
                 g.create_dataset("estimator", data=np.stack([r.series for r in res.realisations]))
                 g.create_dataset("force", data=np.stack([r.force for r in res.realisations]))
+                g.create_dataset("snapshot", data=np.stack([r.snapshot for r in res.realisations]))
                 g.create_dataset(
                     "realisations",
                     data=np.array(
@@ -129,7 +131,7 @@ def read_run(path: str | os.PathLike, name: str) -> dict:
         out = {k: g.attrs[k] for k in g.attrs}
         out["parameters"] = json.loads(out["parameters"])
         out["info"] = json.loads(out["info"])
-        for key in ("time", "estimator", "force", "realisations"):
+        for key in ("time", "estimator", "force", "realisations", "snapshot"):
             out[key] = g[key][()]
         out["version"] = f.attrs["version"]
         out["units"] = f.attrs["units"]
