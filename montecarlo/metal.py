@@ -25,6 +25,8 @@ __all__ = [
     "stern_polarization",
     "lindhard_2d_complex",
     "metal_polarization_sum_over_states",
+    "metal_chemical_potential",
+    "metal_polarization_finite_T",
 ]
 
 
@@ -142,3 +144,41 @@ def metal_polarization_sum_over_states(
 
     total = np.sum((fermi(e1) - fermi(e2)) / (e2 - e1 - z)) * dk2
     return complex(g_s * total / (2.0 * np.pi) ** 2)
+
+
+def metal_chemical_potential(density: float, mass: float, temperature: float, g_s: int = 2):
+    """μ(T) of the 2D gas at fixed density: n = ν T ln(1 + e^{μ/T}) ⇒ μ = T ln(e^{ε_F/T} − 1)."""
+    require_positive("T", temperature)
+    eps_F = metal_fermi_energy(density, mass, g_s)
+    x = eps_F / temperature
+    # ln(e^x − 1) = x + ln(1 − e^{−x}), stable for large x
+    return temperature * (x + np.log(-np.expm1(-x)))
+
+
+def metal_polarization_finite_T(
+    q, omega, density: float, mass: float, temperature: float, g_s: int = 2, n_nodes: int = 64
+) -> np.ndarray:
+    """Retarded Π(q, ω) of the 2D gas at temperature T (Maldague 1978), complex.
+
+    Π(q, ω; T, μ) = ∫₀^∞ dμ' Π₀(q, ω; μ') / (4T cosh²((μ − μ')/2T)), Π₀ = Stern's T = 0
+    function at Fermi energy μ' (zero for μ' ≤ 0), μ = μ(T) at fixed density. Gauss–Legendre
+    in x = (μ' − μ)/2T ∈ [−18, 18] (the weight is below e⁻³⁶ outside). A complex ``omega``
+    (Im > 0) uses :func:`lindhard_2d_complex`, smooth in μ', so the rule converges fast; on the
+    real axis Π₀ has √ kinks in μ' and convergence in ``n_nodes`` is only algebraic.
+    Not yet used by the drag quadrature (whose ω ranges are the T = 0 continua).
+    """
+    q = np.asarray(q, dtype=float)
+    cplx = np.iscomplexobj(omega)
+    omega = np.asarray(omega, dtype=complex if cplx else float)
+    pi0 = lindhard_2d_complex if cplx else stern_polarization
+    mu = metal_chemical_potential(density, mass, temperature, g_s)
+    x, w = np.polynomial.legendre.leggauss(n_nodes)
+    x, w = 18.0 * x, 18.0 * w
+    out = np.zeros(np.broadcast(q, omega).shape, dtype=complex)
+    for xi, wi in zip(x, w, strict=True):
+        mup = mu + 2.0 * temperature * xi
+        if mup <= 0.0:
+            continue
+        k_f = np.sqrt(2.0 * mass * mup)
+        out += wi * 0.5 / np.cosh(xi) ** 2 * pi0(q, omega, k_f, mass, g_s)
+    return out

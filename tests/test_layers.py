@@ -290,3 +290,18 @@ def test_bad_input_names_the_parameter() -> None:
         metal_from_physical(tau_ps=float("nan"))
     with pytest.raises(ValueError, match="preset"):
         preset("nope")
+
+
+def test_metal_finite_T_polarization_matches_sum_over_states() -> None:
+    """Maldague's integral over T = 0 results vs the grid sum at the same T (not small)."""
+    m, n = 1.0, 1.0 / (2.0 * np.pi)  # k_F = 1, ε_F = 1/2
+    from montecarlo.metal import metal_chemical_potential, metal_polarization_finite_T
+
+    for temp in (0.05, 0.2):
+        mu = metal_chemical_potential(n, m, temp)
+        q, z = 0.4, 0.3 + 0.05j
+        bf = metal_polarization_sum_over_states(q, z, mu, m, temp, n_k=701)
+        bf_fine = metal_polarization_sum_over_states(q, z, mu, m, temp, n_k=901)
+        ma = complex(metal_polarization_finite_T(q, z, n, m, temp, n_nodes=64))
+        ma2 = complex(metal_polarization_finite_T(q, z, n, m, temp, n_nodes=96))
+        assert abs(ma - bf) < 4 * (abs(bf_fine - bf) + abs(ma2 - ma)) + 1e-12, (ma, bf)
