@@ -161,10 +161,11 @@ def metal_polarization_finite_T(
     """Retarded Π(q, ω) of the 2D gas at temperature T (Maldague 1978), complex.
 
     Π(q, ω; T, μ) = ∫₀^∞ dμ' Π₀(q, ω; μ') / (4T cosh²((μ − μ')/2T)), Π₀ = Stern's T = 0
-    function at Fermi energy μ' (zero for μ' ≤ 0), μ = μ(T) at fixed density. Gauss–Legendre
-    in x = (μ' − μ)/2T ∈ [−18, 18] (the weight is below e⁻³⁶ outside). A complex ``omega``
-    (Im > 0) uses :func:`lindhard_2d_complex`, smooth in μ', so the rule converges fast; on the
-    real axis Π₀ has √ kinks in μ' and convergence in ``n_nodes`` is only algebraic.
+    function at Fermi energy μ' (zero for μ' ≤ 0), μ = μ(T) at fixed density. With
+    t = tanh((μ' − μ)/2T) the weight becomes dt/2: Gauss–Legendre in t from μ' = 0 to ∞.
+    A complex ``omega`` (Im > 0) uses :func:`lindhard_2d_complex`, smooth in μ', so the rule
+    converges fast; on the real axis Π₀ has √ kinks in μ' and the convergence in ``n_nodes``
+    is only algebraic.
     Not yet used by the drag quadrature (whose ω ranges are the T = 0 continua).
     """
     q = np.asarray(q, dtype=float)
@@ -173,12 +174,11 @@ def metal_polarization_finite_T(
     pi0 = lindhard_2d_complex if cplx else stern_polarization
     mu = metal_chemical_potential(density, mass, temperature, g_s)
     x, w = np.polynomial.legendre.leggauss(n_nodes)
-    x, w = 18.0 * x, 18.0 * w
+    t0 = np.tanh(-mu / (2.0 * temperature))  # μ' = 0: Π₀ vanishes below
+    t, w = 0.5 * (1.0 - t0) * x + 0.5 * (1.0 + t0), 0.5 * (1.0 - t0) * w
     out = np.zeros(np.broadcast(q, omega).shape, dtype=complex)
-    for xi, wi in zip(x, w, strict=True):
-        mup = mu + 2.0 * temperature * xi
-        if mup <= 0.0:
-            continue
+    for ti, wi in zip(t, w, strict=True):
+        mup = mu + 2.0 * temperature * np.arctanh(ti)
         k_f = np.sqrt(2.0 * mass * mup)
-        out += wi * 0.5 / np.cosh(xi) ** 2 * pi0(q, omega, k_f, mass, g_s)
+        out += 0.5 * wi * pi0(q, omega, k_f, mass, g_s)
     return out
