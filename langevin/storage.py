@@ -79,7 +79,7 @@ def write_runs(
     try:
         with h5py.File(tmp, "w") as f:
             f.attrs["version"] = __version__
-            f.attrs["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat()
+            f.attrs["created"] = _dt.datetime.now(_dt.UTC).isoformat()
             f.attrs["units"] = UNITS
             f.attrs["config"] = config_text
             for name, (params, grid, res) in runs.items():
