@@ -305,3 +305,32 @@ def test_metal_finite_T_polarization_matches_sum_over_states() -> None:
         ma = complex(metal_polarization_finite_T(q, z, n, m, temp, n_nodes=64))
         ma2 = complex(metal_polarization_finite_T(q, z, n, m, temp, n_nodes=96))
         assert abs(ma - bf) < 4 * (abs(bf_fine - bf) + abs(ma2 - ma)) + 1e-12, (ma, bf)
+
+
+def test_transport_times_and_regular_hall_conductivity_app_c() -> None:
+    """1/τ_∥ = 2/(3τ): ⟨(1+cos)/2 · (1 − cos)⟩/⟨(1+cos)/2⟩ over the sphere (C11, C → 0);
+    σ^reg_xy = σ_xx τ_∥/τ_⊥ (C20 vs C15); b, b_⊥ from u_∥ ∝ v²τ_∥(ε)/ε, u_⊥ = u_∥ τ_∥/τ_⊥."""
+    from montecarlo.weyl import (
+        boost_energy_exponents,
+        elastic_time,
+        hall_time_ratio,
+        pair_ahe_regular,
+        pair_conductivity_xx,
+        parallel_transport_time,
+    )
+
+    x, w = np.polynomial.legendre.leggauss(20)
+    rate = np.sum(w * 0.5 * (1 + x))
+    transport = np.sum(w * 0.5 * (1 + x) * (1 - x))
+    assert parallel_transport_time(1.0) == pytest.approx(rate / transport, rel=1e-14)
+    eps, v, tau, c = 1.7, 0.9, 40.0, 0.3
+    assert pair_ahe_regular(eps, v, c) == pytest.approx(
+        pair_conductivity_xx(eps, v, tau) * hall_time_ratio(eps, tau, c), rel=1e-14
+    )
+    e = np.array([0.9, 1.1]) * eps
+    t = elastic_time(e, tau, eps)
+    u_par = v**2 * parallel_transport_time(t) / e
+    u_perp = u_par * hall_time_ratio(e, t, c)
+    b, b_perp = boost_energy_exponents()
+    assert np.log(u_par[1] / u_par[0]) / np.log(e[1] / e[0]) == pytest.approx(b, rel=1e-12)
+    assert np.log(u_perp[1] / u_perp[0]) / np.log(e[1] / e[0]) == pytest.approx(b_perp, rel=1e-12)

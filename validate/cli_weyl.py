@@ -94,6 +94,8 @@ def compute_point(bilayer: Bilayer, T_kelvin: float, interaction: str = "exact")
         "quadrature_rel_err": max(r.err0 / r.eta0, r.err1 / max(r.eta1, 1e-300)),
         "sigma_D_xx_S": units.internal_conductance_to_siemens(t.sigma_xx),
         "sigma_D_xy_S": units.internal_conductance_to_siemens(t.sigma_xy),
+        "sigma_D_xx_eta0_S": units.internal_conductance_to_siemens(t.sigma_xx_eta0),
+        "sigma_D_xx_eta1_S": units.internal_conductance_to_siemens(t.sigma_xx_eta1),
         "sigma_D_xy_parallel_S": units.internal_conductance_to_siemens(t.sigma_xy_parallel),
         "sigma_D_xy_hall_S": units.internal_conductance_to_siemens(t.sigma_xy_hall),
         "rho_D_xx_Ohm": units.internal_resistance_to_ohm(t.rho_xx),
@@ -165,6 +167,10 @@ def _figures(args: argparse.Namespace) -> int:
             axes[row, 2].loglog(temps, -rxy, color=ln.get_color())
             axes[row, 0].axvline(pts[0]["T_d_K"], color=ln.get_color(), ls=":", lw=0.8)
             if n_p == FIG2_DENSITIES_CM2[0]:
+                x0 = np.array([p["sigma_D_xx_eta0_S"] for p in pts])
+                x1 = np.array([p["sigma_D_xx_eta1_S"] for p in pts])
+                axes[row, 0].loglog(temps, x0, "--", color="gray", lw=0.8, label="σ_xx[η∥⁽⁰⁾]")
+                axes[row, 0].loglog(temps, -x1, ":", color="gray", lw=0.8, label="−σ_xx[η∥⁽¹⁾]")
                 par = np.array([p["sigma_D_xy_parallel_S"] for p in pts])
                 hal = np.array([p["sigma_D_xy_hall_S"] for p in pts])
                 axes[row, 1].loglog(temps, par, "--", color="gray", lw=0.8, label="σ_xy[η∥]")

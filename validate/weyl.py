@@ -347,6 +347,8 @@ class DragTensors:
     rho_xy: float
     sigma_xy_parallel: float
     sigma_xy_hall: float
+    sigma_xx_eta0: float = 0.0
+    sigma_xx_eta1: float = 0.0
 
 
 def drag_tensors(bilayer: Bilayer, eta0: float, eta1: float, eta_h: float) -> DragTensors:
@@ -354,7 +356,8 @@ def drag_tensors(bilayer: Bilayer, eta0: float, eta1: float, eta_h: float) -> Dr
 
     σ^D = e² A_a A_p/d [(η0 − r η_H + b η1) δ + (η_H + r η0 + b_⊥ r η1) ε̂] and
     ρ^D = σ^D/(σ^a σ^p) in the complex representation a δ + b ε̂ ↔ a + ib (see module doc).
-    ``σ_xy_parallel`` = e²A_aA_p/d · r(η0 + b_⊥η1) (Eqs. 34/46) and ``σ_xy_hall`` = … η_H (35).
+    ``σ_xy_parallel`` = e²A_aA_p/d · r(η0 + b_⊥η1) (Eqs. 34/46) and ``σ_xy_hall`` = … η_H (35);
+    ``σ_xx_eta0``, ``σ_xx_eta1`` are the two terms of Eq. (45) (the paper's Fig. 2 insets).
     """
     from dragcore.units import E_CHARGE
 
@@ -370,7 +373,9 @@ def drag_tensors(bilayer: Bilayer, eta0: float, eta1: float, eta_h: float) -> Dr
     sa = e2 * complex(a.conductivity_xx, a.conductivity_xy_regular + a.conductivity_xy_anomalous)
     sp = e2 * complex(p.conductivity_xx, 0.0)
     rho = sd / (sa * sp)
-    return DragTensors(sxx, sxy_par + sxy_h, rho.real, rho.imag, sxy_par, sxy_h)
+    return DragTensors(
+        sxx, sxy_par + sxy_h, rho.real, rho.imag, sxy_par, sxy_h, s * eta0, s * b * eta1
+    )
 
 
 def textbook_2deg_drag_resistivity(bilayer: Bilayer, T: float) -> float:
