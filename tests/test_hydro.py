@@ -47,6 +47,19 @@ def test_chi_coefficient_is_linear_in_beta_and_its_born_parts_sum_up() -> None:
     assert slopes[0] < 0 < float(fg.g(s, 0.05))  # opposite sign to Eq. (22b)
 
 
+def test_paper_series_reproduces_f_and_gives_minus_two_g() -> None:
+    """The paper's own Eqs. (17)–(19), by direct ω, q quadrature: f exactly (Eq. 20b/22a are
+    right) and −2 g for the χ term (Eqs. 20c/22b have the wrong sign and a factor 1/2).
+    Tolerance: the change between two quadrature resolutions plus f's, g's error."""
+    s, beta = 0.4, 0.1
+    coarse = hydro.paper_series_coefficients(s, beta, n_y=16, n_x=120)
+    fine = hydro.paper_series_coefficients(s, beta)
+    f, g = float(fg.f(s)), float(fg.g(s, beta))
+    err = [abs(a - b) + 1e-12 * abs(b) for a, b in zip(coarse, fine, strict=True)]
+    assert abs(fine[0] - f) <= err[0] + 1e-12 * f
+    assert abs(fine[1] + 2 * g) <= err[1] + 2e-12 * g
+
+
 def test_comparison_table_ratios() -> None:
     table = hydro.paper_comparison([0.1, 1.0], 0.1, order=12, n_angle=8)
     np.testing.assert_allclose(table["D0_over_f"], math.pi, rtol=1e-9)

@@ -106,11 +106,14 @@ DIAGNOSIS = [
     "holds with T/E_F read as T m/n; with E_F = pi n/m (2D, spin 2, hbar = 1) a factor pi "
     "is missing from Eq. 21.",
     "(dD/dchi)/g is negative and varies with varsigma (not a constant factor); it is exactly "
-    "linear in beta. Causes: the same pi; Eq. 17 prints 2 alpha omega_nu where Eq. 9 gives "
-    "1/2 (a factor 4); the series of Eq. 19 keeps only G M_chi G M_u G xi and omits "
-    "G M_u G M_chi G xi, which is 38-48 % of the exact coefficient; and the kept term is itself "
-    "negative: the nonreciprocal stress carries no noise, so chi > 0 cools layer 1 and lowers "
-    "the drag.",
+    "linear in beta. (i) The paper's own series, Eqs. 17-19, integrated directly over omega "
+    "and q, gives f exactly but -2 g for the chi term: Eqs. 20c/22b have the wrong sign and "
+    "a factor 1/2. (ii) Eq. 17 prints 2 alpha omega_nu where the stress of Eq. 9 gives 1/2: "
+    "a factor 4, so the series with Eq. 9's coupling gives -g/2. (iii) At order chi*v the "
+    "series is incomplete: it drops the O(v) advective part of the velocity on which the "
+    "nonreciprocal stress acts and the whole Born term G M_u G M_chi G xi (38-48 % of the "
+    "exact coefficient). The sign is physical: the nonreciprocal stress carries no noise, so "
+    "chi > 0 cools the drive layer and lowers the drag.",
     "Stability: chi_c = 0 in the paper's approximations (transverse velocity of layer 1 "
     "grows for any chi < 0); with even viscosity chi_c = -min(2, 1 + zeta_b/eta) in the "
     "continuum (energy argument, reproduced numerically); finite grids are stable slightly "
@@ -125,7 +128,7 @@ def _print(res: dict) -> None:
     print(f"β = {c['beta']:g};  D ≡ ρ_D/ρ₀,  ρ₀ = ħ²σ/(4π²e⁴)(nd²)⁻² T/E_F,  E_F = πn/m")
     head = (
         f"{'ς':>6} {'f':>12} {'D(χ=0)':>12} {'D/f':>10} {'g':>12} {'∂D/∂χ':>12} "
-        f"{'(∂D/∂χ)/g':>10} {'GχGuG/πg':>9} {'GuGχG/πg':>9}"
+        f"{'(∂D/∂χ)/g':>10} {'GχGuG/πg':>9} {'GuGχG/πg':>9} {'Eq19:f':>8} {'Eq19:g':>8}"
     )
     print(head)
     for k, s in enumerate(c["varsigma"]):
@@ -133,7 +136,12 @@ def _print(res: dict) -> None:
             f"{s:6.3g} {c['f'][k]:12.6g} {c['D0'][k]:12.6g} {c['D0_over_f'][k]:10.7f} "
             f"{c['g'][k]:12.6g} {c['Dchi'][k]:12.6g} {c['Dchi_over_g'][k]:10.5f} "
             f"{c['chi_after_u_over_pi_g'][k]:9.4f} {c['u_after_chi_over_pi_g'][k]:9.4f}"
+            f" {c['f_series_over_f'][k]:8.5f} {c['g_series_over_g'][k]:8.5f}"
         )
+    print(
+        "GχGuG, GuGχG: the two Born terms of the exact ∂D/∂χ; Eq19: the paper's series "
+        "(Eqs. 17–19) by direct ω,q quadrature, ÷ f and ÷ g"
+    )
     print(
         f"spread max/min − 1:  D/f {c['D0_over_f_spread']:.1e},  "
         f"(∂D/∂χ)/g {c['Dchi_over_g_spread']:.3f}   (π = {math.pi:.10f})"
@@ -181,11 +189,20 @@ def _figures(res: dict, out: Path) -> list[Path]:
     bx.semilogx(s, chi_u, "o-", label="G M$_χ$ G M$_u$ G ξ (the term of Eq. 19d)")
     bx.semilogx(s, u_chi, "s-", label="G M$_u$ G M$_χ$ G ξ (omitted by Eq. 19)")
     bx.semilogx(s, chi_u + u_chi, "k-", lw=2, label="total (exact ∂D/∂χ)")
-    bx.axhline(1.0, color="C3", lw=1, ls="--", label="paper: +1 (after ×π for E$_F$)")
+    bx.axhline(1.0, color="C3", lw=1, ls="--", label="Eq. (22b): +1")
+    bx.semilogx(s, c["g_series_over_g"], "C3:", lw=1.5, label="Eqs. (17)–(19) by quadrature")
+    bx.semilogx(
+        s,
+        np.array(c["g_series_over_g"]) / 4,
+        "C2-.",
+        lw=1.2,
+        label="Eqs. (17)–(19) with the coupling of Eq. (9)",
+    )
     bx.set_xlabel("attenuation ς")
-    bx.set_ylabel("contribution to ∂D/∂χ  /  (π g)")
-    bx.set_title("(b) Born-order split of the χ-linear drag")
-    bx.legend(fontsize=8)
+    bx.set_ylabel("χ-linear drag  /  (π g)   [series: / g]")
+    bx.set_title("(b) the χ-linear drag: exact (Born split) and the paper")
+    bx.set_ylim(-2.3, 1.6)
+    bx.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.62))
     for axis in (ax, bx):
         axis.grid(True, alpha=0.3)
     fig.savefig(paths[0], dpi=150)

@@ -15,19 +15,25 @@ What we find (numbers in ``python -m validate hydro``):
   linear-response drag: carrying the prefactor through gives
   ρ_D = σ/(4π²e⁴)(nd²)⁻² (Tϱ/n²) f = σ/(4π²e⁴)(nd²)⁻² (π T/E_F) f, i.e. Eq. (21) holds with
   T/E_F read as T m/n (E_F = n/m); with the 2D Fermi energy E_F = πn/m a factor π is missing.
-* ∂D/∂χ (exact) / g is negative, about −4.2 … −4.5 over ς ∈ [0.02, 5], exactly linear in β
-  but NOT constant in ς. Diagnosis, three separate effects:
-  (i) the same π as in f;
-  (ii) strength: Eq. (9) with N = α δ_il δ_jm B_k damps the longitudinal velocity of layer 1 at
-      the rate χ ν q² (ν = η/ϱ with ζ_b = 0), which in the δn_± equations (17) is
-      −(χ ν q²/2)[ω₊² δn₊ + ω₋² δn₋]; Eq. (17) prints −2αω_ν(v·B)[…], four times larger;
-  (iii) perturbation series: at order χ v the state has two Born terms,
-      G M_χ G M_u G ξ (nonreciprocity acting on the advected fluctuation; Eq. 19d) and
-      G M_u G M_χ G ξ (advection of the fluctuation already changed by χ, which Eq. 19 omits);
-      the omitted term is 38–48 % of the total and has the same (negative) sign. Even the kept
-      term, evaluated exactly, is negative: the nonreciprocal stress carries no noise, so
-      χ > 0 removes fluctuation energy from the drive layer and lowers the drag. The sign of
-      Eqs. (20c)/(22b) (g > 0) is not reproduced.
+* ∂D/∂χ (exact) / g is negative, −4.2 … −4.6 over ς ∈ [0.02, 5], exactly linear in β but
+  NOT constant in ς. In units of π g (π as for f) the exact coefficient is −1.34 … −1.48.
+  Diagnosis, step by step (all numbers computed by ``python -m validate hydro``):
+  (i) the paper's own series, Eqs. (17)–(19), evaluated by direct ω, q quadrature
+      (:func:`paper_series_coefficients`, no use of Eqs. 20–22), reproduces f exactly but
+      gives −2 g(ς, β) for the χ term at every ς (to ~1e-9): the reduction to Eqs. (20c)/(22b)
+      has the wrong sign and a factor 1/2;
+  (ii) Eq. (9) with N = α δ_il δ_jm B_k damps the longitudinal velocity of layer 1 at the rate
+      χ ν q² (ν = η/ϱ with ζ_b = 0), which in the δn_± equations (17) is
+      −(χ ν q²/2)[ω₊² δn₊ + ω₋² δn₋]; Eq. (17) prints −2αω_ν(v·B)[…], four times larger, so
+      the series with the coupling of Eq. (9) gives −g/2;
+  (iii) the series itself is incomplete at order χv. The exact O(uχ) state has two Born
+      terms, G M_χ G M_u G ξ (nonreciprocity acting on the advected fluctuation, the kind
+      Eq. 19d keeps; exactly −0.76 … −0.83 π g, more than −π g/2 because Eq. 17 evaluates
+      the stress on the zeroth-order velocity, dropping its O(v) advective part) and
+      G M_u G M_χ G ξ (advection of the fluctuation already changed by χ, absent from
+      Eq. 19: −0.50 … −0.72 π g, 38–48 % of the total). The sign is physical: the
+      nonreciprocal stress carries no noise, so χ > 0 removes fluctuation energy from the
+      drive layer and lowers the drag.
 * Stability. The nonreciprocal stress has no noise and, for χ < 0, negative dissipation.
   In the paper's approximations (no other viscosity) every χ < 0 is unstable (the transverse
   velocity of layer 1 grows at rate |χ|ν q²/2 at every q). With the even viscosity on, the
@@ -60,6 +66,7 @@ from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
 
 __all__ = [
+    "paper_series_coefficients",
     "paper_comparison",
     "drag_versus_chi",
     "box_convergence",
@@ -93,7 +100,7 @@ def paper_comparison(varsigma, beta: float, *, order: int = 16, n_angle: int = 8
         for k in (
             "varsigma", "f", "D0", "D0_error", "D0_over_f", "g", "Dchi", "Dchi_error",
             "Dchi_over_g", "chi_after_u_over_pi_g", "u_after_chi_over_pi_g",
-            "cross_over_pi_g",
+            "cross_over_pi_g", "f_series_over_f", "g_series_over_g",
         )
     }  # fmt: skip
     for s in s_values:
@@ -116,11 +123,92 @@ def paper_comparison(varsigma, beta: float, *, order: int = 16, n_angle: int = 8
         out["Dchi_over_g"].append(dchi / g_val)
         for k, v in parts.items():
             out[f"{k}_over_pi_g"].append(model.force_to_D(v, drift=1.0) / (math.pi * g_val))
+        f_series, g_series = paper_series_coefficients(s, beta)
+        out["f_series_over_f"].append(f_series / f_val)
+        out["g_series_over_g"].append(g_series / g_val)
     for key in ("D0_over_f", "Dchi_over_g"):
-        vals = np.array(out[key])
+        vals = np.abs(out[key])
         out[f"{key}_spread"] = float(vals.max() / vals.min() - 1.0)
     out["beta"] = beta
     return out
+
+
+def _series_density(x: np.ndarray, y: np.ndarray, varsigma: float, beta: float):
+    """Force-density integrands of the paper's own series, Eqs. (17)–(19), per unit (q·v)
+    and per unit χ: returns (D⁽¹⁾ part, D⁽²⁾ part), arrays like ``x`` (``x``, ``y`` broadcast).
+
+    Dimensionless (x = qd, y = ω/ω_p): ω_±² = x(1 ± e^{−x}), γ_± = ς ω_±², Γ_± = ω_±² − y²,
+    P_± = i y Γ_± + y² γ_±, ω_ν = β x²; noise ⟨|q·δI_±|²⟩ ∝ ς x² (the same for ±);
+    n⁽⁰⁾_± = −i y² ξ_±/P_±, n⁽¹⁾_± = (i/2P_±)[Γ₊n⁽⁰⁾₊ + Γ₋n⁽⁰⁾₋],
+    n⁽²⁾_± = −(2ω_ν/P_±)[ω₊²n⁽¹⁾₊ + ω₋²n⁽¹⁾₋]; n_{1,2} = (n₊ ± n₋)/2;
+    D⁽ᵏ⁾ = ⟨n⁽ᵏ⁾₁ n⁽⁰⁾₂*⟩ + ⟨n⁽⁰⁾₁ n⁽ᵏ⁾₂*⟩; force density x·e^{−x}·x·Re(−i D) (polar measure,
+    kernel, q·v = x cos φ; the common cos²φ is integrated out of the ratio).
+    """
+    e = np.exp(-x)
+    w2 = np.stack([x * (1 + e), x * (1 - e)])  # (2, ...)
+    big_g = w2 - y * y
+    p = 1j * y * big_g + y * y * varsigma * w2
+    t0 = -1j * y * y / p  # n0_a = t0_a ξ_a
+    # t1[a, b]: n1_a = Σ_b t1[a, b] ξ_b ; t2 likewise
+    t1 = (1j / (2 * p))[:, None] * (big_g * t0)[None, :]
+    t2 = (-2 * beta * x * x / p)[:, None] * np.einsum("c...,cb...->b...", w2, t1)[None, :]
+    t0m = np.zeros_like(t1)
+    t0m[0, 0], t0m[1, 1] = t0[0], t0[1]
+    e1, e2 = np.array([0.5, 0.5]), np.array([0.5, -0.5])
+
+    def corr(a, b):
+        return np.sum(
+            np.einsum("a,ab...->b...", e1, a) * np.einsum("a,ab...->b...", e2, b).conj(), axis=0
+        )
+
+    weight = x * e * x * varsigma * x * x
+    d1 = corr(t1, t0m) + corr(t0m, t1)
+    d2 = corr(t2, t0m) + corr(t0m, t2)
+    return (weight * (-1j * d1)).real, (weight * (-1j * d2)).real
+
+
+def paper_series_coefficients(
+    varsigma: float, beta: float, *, n_y: int = 24, n_x: int = 200
+) -> tuple[float, float]:
+    """The paper's own perturbation series (Eqs. 17–19), integrated numerically over ω and q
+    (no use of Eqs. 20–22): returns ``(f_series, g_series)`` normalised so that
+    ``f_series`` is the ω,q integral of D⁽¹⁾ divided by ς/2 — equal to f(ς) if Eq. (20b)
+    and (22a) are right — and ``g_series`` the same for D⁽²⁾ per unit χ.
+
+    y: Gauss–Legendre panels refined around both plasmon resonances (width ς x) over
+    y ∈ (−Y, Y) plus a mapped tail; x: Gauss–Legendre on x = 10(t+1)², t ∈ (−1, 1).
+    """
+    t, w = np.polynomial.legendre.leggauss(n_x)
+    x = 10.0 * (t + 1.0) ** 2
+    wx = w * 20.0 * (t + 1.0)
+    e = np.exp(-x)
+    res = np.sort(np.stack([np.sqrt(x * (1 + e)), np.sqrt(x * (1 - e))]), axis=0)
+    width = np.maximum(2.0 * varsigma * x, 1e-3)
+    offsets = np.array([-4.0, -1.0, -0.25, 0.0, 0.25, 1.0, 4.0])
+    edges = np.concatenate(
+        [np.zeros((1, n_x))]
+        + [np.maximum(r + offsets[:, None] * width, 0.0) for r in res]
+        + [(2.0 * res[1] + 2.0)[None, :]]
+    )
+    edges = np.sort(edges, axis=0)
+    ty, wy = np.polynomial.legendre.leggauss(n_y)
+    a, b = edges[:-1], edges[1:]  # (panels, n_x)
+    y = 0.5 * (b - a)[..., None] * ty + 0.5 * (b + a)[..., None]  # (panels, n_x, n_y)
+    wyy = 0.5 * (b - a)[..., None] * wy
+    y = np.where(wyy > 0, y, 1.0)  # zero-width panels (edges clipped at y = 0) carry no weight
+    top = edges[-1]
+    u = 0.5 * ty + 0.5
+    y_tail = top[:, None] / u[None, :]
+    w_tail = (0.5 * wy)[None, :] * top[:, None] / u[None, :] ** 2
+    i1 = i2 = 0.0
+    for sign in (1.0, -1.0):
+        d1, d2 = _series_density(x[None, :, None], sign * y, varsigma, beta)
+        i1 += np.einsum("pxy,pxy,x->", d1, wyy, wx)
+        i2 += np.einsum("pxy,pxy,x->", d2, wyy, wx)
+        d1, d2 = _series_density(x[:, None], sign * y_tail, varsigma, beta)
+        i1 += np.einsum("xy,xy,x->", d1, w_tail, wx)
+        i2 += np.einsum("xy,xy,x->", d2, w_tail, wx)
+    return float(i1 / (varsigma / 2.0)), float(i2 / (varsigma / 2.0))
 
 
 def instability_thresholds(varsigma: float, beta: float, grid: PeriodicGrid) -> dict:
