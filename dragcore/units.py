@@ -122,3 +122,19 @@ def internal_viscosity_to_pascal_second(eta: float) -> float:
 def per_cm2_to_internal_density(n: float) -> float:
     """2D density in cm⁻² (already internal); a named no-op for readability at the boundary."""
     return float(n)
+
+
+# --- hydrodynamic bilayer (langevin.params.BilayerParameters.from_physical) -------------------
+def electron_masses_to_gram(m: float) -> float:
+    """Mass in electron masses → g."""
+    return m * M_E
+
+
+def conductivity_e2_per_hbar_to_cgs(s: float) -> float:
+    """2D conductivity in units of e²/ħ → Gaussian cm/s."""
+    return s * E_CHARGE**2 / HBAR
+
+
+def viscosity_hbar_n_to_cgs(eta: float, density_cm2: float) -> float:
+    """2D dynamic viscosity in units of ħn (n in cm⁻²) → g/s."""
+    return eta * HBAR * density_cm2

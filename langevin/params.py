@@ -230,16 +230,16 @@ class BilayerParameters:
         v_vec = require_finite("velocity_mps", velocity_mps).reshape(2)
 
         n = density_cm2
-        m = mass_me * units.M_E
+        m = units.electron_masses_to_gram(mass_me)
         d = units.nm_to_cm(spacing_nm)
         t_erg = units.kelvin_to_erg(temperature_k)
         e2 = units.E_CHARGE**2
         rho = m * n
         omega_p = math.sqrt(2.0 * math.pi * n**2 * e2 / (rho * kappa * d))
-        sigma = sigma_e2_per_hbar * e2 / units.HBAR
-        eta = eta_hbar_n * units.HBAR * n
-        bulk = bulk_hbar_n * units.HBAR * n
-        odd = odd_hbar_n * units.HBAR * n
+        sigma = units.conductivity_e2_per_hbar_to_cgs(sigma_e2_per_hbar)
+        eta = units.viscosity_hbar_n_to_cgs(eta_hbar_n, n)
+        bulk = units.viscosity_hbar_n_to_cgs(bulk_hbar_n, n)
+        odd = units.viscosity_hbar_n_to_cgs(odd_hbar_n, n)
         v_cgs = np.array([units.mps_to_cmps(x) for x in v_vec])
         speed = float(np.hypot(*v_cgs))
         chi = alpha_per_mps_tesla * float(np.dot(v_vec, b_vec))
