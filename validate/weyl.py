@@ -60,6 +60,26 @@ Drag tensors (Eqs. 23–24, 33–50). With u^a(ε) = A(ε)(δ + r ε̂)eE, ε_F 
 the passive current j^p = e τ^p F/m gives σ^D = e² A_a A_p/d [(η0 − r η_H + b η1) δ
 + (η_H + r η0 + b_⊥ r η1) ε̂]. Matrices a δ + b ε̂ multiply like a + ib, so to leading order
 in the drag ρ^D = σ^D/(σ^a σ^p) (Eqs. 47–48).
+
+Where our copy of the paper and this module differ (measured in ``tests/test_weyl.py``)
+--------------------------------------------------------------------------------------
+* (B7): prefactor d/(8πT) (W absorbed in Π_a); the quadrature reproduces the textbook
+  2DEG–2DEG drag (Jauho–Smith) to 2.7×10⁻⁵ at T = 10⁻³ T_d.
+* (31): πζ(3)/32 re-derived; quadrature/(31) = 0.99998 at T = 10⁻³ T_d (Eq. A2, C = 0);
+  with the tilt the slope of Im Π_a carries (1 + C²/2)/√(1 − C²) (1.095 at C = 0.3).
+* (33): e²πζ(3)T² ℓ^a ℓ^p/(64 ε_F^a ε_F^p κ^a κ^p d⁴), ℓ^a = v τ_∥ = 3vτ/2.
+* (B24): Y = √(1 − (ω̃/z)²)/|Π̃_a|²; (B25)–(B27) normalized by min(1,z), min(1,z³),
+  Q₃ = Q₁ − min(1,z²)Q₂. Q₁(∞) = 0.800000 (= 4/5), Q₂(∞) = 0.205714 (= 36/175 to 10⁻¹⁴;
+  the paper's "0.205" is truncated, ratio 1.0035), Q₁(0) = π/4, Q₂(0) = π/16.
+* (44): η̄ = π³T/(480 κ^a κ^p max(v^a, v^p) d⁴); with Eq. (A2) the quadrature at
+  T = 100 T_d is within 1.4×10⁻⁵ (η⁽⁰⁾), 2.8×10⁻⁵ (η⁽¹⁾) of (41)–(42).
+* (32), (B17), (B22): η_H = −C/(2ε_F τ) η_{Q3}; the sign is a convention fixed by (34)–(37).
+* Full RPA (A1) with Stern's Π at the Fig. 2 parameters: η is 0.66 × (31) at low T and
+  0.66 × (41) at high T for d = 40 nm (κ^p d = 8.4, k_F^p d = 5.5 are not ≫ 1).
+* Not reproduced: the maximum of σ^D_xx near T_d (Fig. 2a, d). We find a shoulder — the
+  local exponent of σ_xx(T) dips to ≈ 0.8 at T ≈ 2–4 T_d and returns to 1 — because
+  η∥⁽¹⁾/η∥⁽⁰⁾ stays at 0.25–0.30 (< 1/3 = −1/b) for d = 10–400 nm, n^p = 10¹¹–10¹³ cm⁻²,
+  also (in an exploratory run) with finite-T polarizations of both layers.
 """
 
 from __future__ import annotations
