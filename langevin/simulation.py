@@ -63,7 +63,16 @@ from langevin.stepping import (
     step_maps,
 )
 
-__all__ = ["ModeSet", "Simulation", "RealisationResult", "RunResult", "flipped_drift_model"]
+__all__ = [
+    "ModeSet",
+    "Simulation",
+    "RealisationResult",
+    "RealisationProgress",
+    "RunResult",
+    "block_means",
+    "combine_realisations",
+    "flipped_drift_model",
+]
 
 #: Complex numbers per block of normals (16 bytes each): ~4 MB keeps a block in cache-ish.
 BLOCK_NUMBERS = 1 << 18
@@ -123,11 +132,16 @@ def flipped_drift_model(model: BilayerModel) -> BilayerModel:
 
 @dataclass
 class RealisationResult:
-    """One realisation: its estimator series and summary."""
+    """One realisation: its estimator series and summary.
+
+    ``series`` and ``force`` (per-step values) stay on the process that ran the realisation;
+    a distributed run (:mod:`langevin.checkpoint`) brings only the summary, the per-block
+    means and the snapshot to rank 0, and leaves them ``None``.
+    """
 
     index: int
-    series: np.ndarray
-    force: np.ndarray
+    series: np.ndarray | None
+    force: np.ndarray | None
     mean: float
     error: float
     blocking_error: float
@@ -135,6 +149,81 @@ class RealisationResult:
     structure: np.ndarray | None = None
     trajectory: np.ndarray | None = None
     snapshot: np.ndarray | None = None
+    block_means: np.ndarray | None = None
+
+
+@dataclass
+class RealisationProgress:
+    """A realisation between two blocks: everything needed to continue it.
+
+    Attributes
+    ----------
+    index, n_steps
+        Realisation index and its total number of steps.
+    steps_done
+        Steps taken (a multiple of the block length until the last block).
+    state
+        ``(n_sys, modes, 6)`` complex state after ``steps_done`` steps.
+    rng
+        The realisation's generator, positioned after the normals of ``steps_done`` steps.
+    forces
+        ``(n_steps, n_sys, 2)`` force series, filled up to ``steps_done``.
+    moments
+        ``(n_sys, modes or 0, 6, 6)`` accumulated ``X X†`` (structure factors) or empty.
+    """
+
+    index: int
+    n_steps: int
+    steps_done: int
+    state: np.ndarray
+    rng: np.random.Generator
+    forces: np.ndarray
+    moments: np.ndarray
+
+    @property
+    def finished(self) -> bool:
+        return self.steps_done >= self.n_steps
+
+
+def block_means(series: np.ndarray, block_steps: int) -> np.ndarray:
+    """Means of consecutive blocks of ``block_steps`` samples (the last one may be shorter)."""
+    x = np.asarray(series, dtype=float)
+    starts = np.arange(0, x.size, block_steps)
+    return np.add.reduceat(x, starts) / np.diff(np.append(starts, x.size))
+
+
+def combine_realisations(means: np.ndarray, errors: np.ndarray) -> tuple[float, float, float]:
+    """``(mean, sdev, χ²/dof)`` of independent realisations, in the order given.
+
+    ``mean`` is the plain average of the realisation means, ``sdev = √(Σ err_r²)/R`` and
+    ``χ²/dof = Σ (m_r − mean)²/err_r² /(R − 1)`` (NaN for one realisation). The order of the
+    arguments fixes the bits of the floating-point sums: pass realisation order.
+    """
+    means = np.asarray(means, dtype=float)
+    errs = np.asarray(errors, dtype=float)
+    r = means.size
+    mean = float(means.mean())
+    sdev = float(np.sqrt(np.sum(errs**2)) / r)
+    chi2 = float(np.sum((means - mean) ** 2 / errs**2) / (r - 1)) if r > 1 else float("nan")
+    return mean, sdev, chi2
+
+
+class _Recorder:
+    """Full-state trajectories of chosen modes (system 0), stepped beside the kernel."""
+
+    def __init__(self, sim: Simulation, x: np.ndarray, rec: np.ndarray, n_steps: int) -> None:
+        self.rec = rec
+        self.state = np.ascontiguousarray(x[0, rec])
+        self.a = np.ascontiguousarray(sim.step_matrix[0, rec])
+        self.s = np.ascontiguousarray(sim.noise_map[0, rec])
+        self.real = np.ascontiguousarray(sim.modes.real_mode[rec])
+        self.trajectory = np.empty((rec.size, n_steps, x.shape[-1]), dtype=complex)
+
+    def record(self, z: np.ndarray, done: int, nb: int) -> None:
+        record_trajectory(
+            self.state, self.a, self.s, self.real, np.ascontiguousarray(z[self.rec]),
+            self.trajectory[:, done : done + nb],
+        )  # fmt: skip
 
 
 @dataclass
@@ -337,6 +426,98 @@ class Simulation:
             np.stack([x[:, k * self.dim : (k + 1) * self.dim] for k in range(n_sys)])
         )
 
+    def begin_realisation(
+        self, seed: int, index: int, n_steps: int, *, structure: bool = False
+    ) -> RealisationProgress:
+        """Realisation ``index`` of a run with ``seed`` before its first step.
+
+        Its initial state is an exact stationary draw from the realisation's own stream
+        (:func:`langevin.noise.realisation_generator`); the same stream then feeds the steps.
+        """
+        require_range("n_steps", n_steps, 1, np.inf)
+        rng = realisation_generator(seed, index)
+        x = self.initial_state(rng)
+        n_sys, m_count, d = x.shape
+        if self.rng_backend == "numba":
+            seed_numba_rng(numba_seed(seed, index))
+        return RealisationProgress(
+            index=int(index),
+            n_steps=int(n_steps),
+            steps_done=0,
+            state=x,
+            rng=rng,
+            forces=np.empty((n_steps, n_sys, 2)),
+            moments=np.zeros((n_sys, m_count if structure else 0, d, d), dtype=complex),
+        )
+
+    def advance_realisation(
+        self,
+        prog: RealisationProgress,
+        max_blocks: int | None = None,
+        *,
+        progress=None,
+        recorder: _Recorder | None = None,
+    ) -> bool:
+        """Step ``prog`` by up to ``max_blocks`` blocks of normals (all remaining: ``None``).
+
+        Blocks are the unit of the random stream (:class:`langevin.noise.NormalBlocks`), so a
+        realisation stopped between blocks and continued from its state and generator
+        position draws the same numbers as one that ran through. Returns ``True`` when the
+        realisation has all its steps.
+        """
+        n_sys, m_count, d = prog.state.shape
+        use_numba = self.rng_backend == "numba"
+        blocks = None if use_numba else NormalBlocks(prog.rng, m_count, self.block_steps, d)
+        out = np.empty((self.block_steps, n_sys, 2))
+        x, moments = prog.state, prog.moments
+        taken = 0
+        while prog.steps_done < prog.n_steps and (max_blocks is None or taken < max_blocks):
+            done = prog.steps_done
+            nb = min(self.block_steps, prog.n_steps - done)
+            o = out[:nb]
+            if use_numba:
+                advance_modes_own_rng(
+                    x, self.step_matrix, self.noise_map, self.modes.real_mode, nb,
+                    self.pair, self.coef, o, moments,
+                )  # fmt: skip
+            else:
+                z = blocks.draw(None if nb == self.block_steps else nb)
+                advance_modes(
+                    x, self.step_matrix, self.noise_map, self.modes.real_mode, z,
+                    self.pair, self.coef, o, moments,
+                )  # fmt: skip
+                if recorder is not None:
+                    recorder.record(z, done, nb)
+            prog.forces[done : done + nb] = o
+            prog.steps_done = done + nb
+            taken += 1
+            if progress is not None:
+                progress(nb)
+        return prog.finished
+
+    def finish_realisation(self, prog: RealisationProgress) -> RealisationResult:
+        """Error analysis of a finished realisation (series, τ_int, blocking, block means)."""
+        if not prog.finished:
+            raise ValueError(
+                f"steps_done = {prog.steps_done} is outside the allowed range "
+                f"[{prog.n_steps}, {prog.n_steps}] (realisation {prog.index} unfinished)"
+            )
+        series = self.estimator_series(prog.forces)
+        mean, err, tau = autocorrelation_error(series)
+        blk = blocking_analysis(series).error if series.size >= 16 else float("nan")
+        return RealisationResult(
+            prog.index,
+            series,
+            prog.forces,
+            mean,
+            err,
+            blk,
+            tau,
+            structure=(prog.moments[0] / prog.n_steps) if prog.moments.shape[1] else None,
+            snapshot=self.snapshot(prog.state[0]),
+            block_means=block_means(series, self.block_steps),
+        )
+
     def run_realisation(
         self,
         seed: int,
@@ -358,67 +539,19 @@ class Simulation:
         progress
             Callable ``(steps_done)`` called after each block.
         """
-        require_range("n_steps", n_steps, 1, np.inf)
-        rng = realisation_generator(seed, index)
-        x = self.initial_state(rng)
-        n_sys, m_count, d = x.shape
-        forces = np.empty((n_steps, n_sys, 2))
-        moments = np.zeros((n_sys, m_count if structure else 0, d, d), dtype=complex)
-        rec = None if record is None else np.asarray(record, dtype=np.int64)
-        traj = None if rec is None else np.empty((rec.size, n_steps, d), dtype=complex)
-        if rec is not None:
-            rec_state = np.ascontiguousarray(x[0, rec])
-            rec_a = np.ascontiguousarray(self.step_matrix[0, rec])
-            rec_s = np.ascontiguousarray(self.noise_map[0, rec])
-            rec_real = np.ascontiguousarray(self.modes.real_mode[rec])
-        use_numba = self.rng_backend == "numba"
-        if use_numba:
-            if rec is not None:
+        prog = self.begin_realisation(seed, index, n_steps, structure=structure)
+        recorder = None
+        if record is not None:
+            if self.rng_backend == "numba":
                 raise ValueError(
                     "record = modes is outside the allowed range for rng_backend numba"
                 )
-            seed_numba_rng(numba_seed(seed, index))
-        blocks = NormalBlocks(rng, m_count, self.block_steps, d) if not use_numba else None
-        out = np.empty((self.block_steps, n_sys, 2))
-        done = 0
-        while done < n_steps:
-            nb = min(self.block_steps, n_steps - done)
-            o = out[:nb]
-            if use_numba:
-                advance_modes_own_rng(
-                    x, self.step_matrix, self.noise_map, self.modes.real_mode, nb,
-                    self.pair, self.coef, o, moments,
-                )  # fmt: skip
-            else:
-                z = blocks.draw(None if nb == self.block_steps else nb)
-                advance_modes(
-                    x, self.step_matrix, self.noise_map, self.modes.real_mode, z,
-                    self.pair, self.coef, o, moments,
-                )  # fmt: skip
-                if rec is not None:
-                    record_trajectory(
-                        rec_state, rec_a, rec_s, rec_real, np.ascontiguousarray(z[rec]),
-                        traj[:, done : done + nb],
-                    )  # fmt: skip
-            forces[done : done + nb] = o
-            done += nb
-            if progress is not None:
-                progress(nb)
-        series = self.estimator_series(forces)
-        mean, err, tau = autocorrelation_error(series)
-        blk = blocking_analysis(series).error if series.size >= 16 else float("nan")
-        return RealisationResult(
-            index,
-            series,
-            forces,
-            mean,
-            err,
-            blk,
-            tau,
-            structure=(moments[0] / n_steps) if structure else None,
-            trajectory=traj,
-            snapshot=self.snapshot(x[0]),
-        )
+            recorder = _Recorder(self, prog.state, np.asarray(record, dtype=np.int64), n_steps)
+        self.advance_realisation(prog, progress=progress, recorder=recorder)
+        res = self.finish_realisation(prog)
+        if recorder is not None:
+            res.trajectory = recorder.trajectory
+        return res
 
     def estimator_series(self, forces: np.ndarray) -> np.ndarray:
         """``(n_steps,)`` estimator from the force series ``(n_steps, n_sys, 2)``."""
@@ -480,14 +613,8 @@ class Simulation:
             tracker.close()
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
-        means = np.array([r.mean for r in results])
-        errs = np.array([r.error for r in results])
-        mean = float(means.mean())
-        sdev = float(np.sqrt(np.sum(errs**2)) / n_realisations)
-        chi2 = (
-            float(np.sum((means - mean) ** 2 / errs**2) / (n_realisations - 1))
-            if n_realisations > 1
-            else float("nan")
+        mean, sdev, chi2 = combine_realisations(
+            np.array([r.mean for r in results]), np.array([r.error for r in results])
         )
         exact_sd = self.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
         info = {
