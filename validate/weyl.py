@@ -178,8 +178,7 @@ def _sin2_panel(a, b, n):
 
 def _inv_sinh2(x):
     """1/sinh²(x) for x > 0 without overflow."""
-    e = np.exp(-2.0 * x)
-    return 4.0 * e / (1.0 - e) ** 2
+    return 4.0 * np.exp(-2.0 * x) / np.expm1(-2.0 * x) ** 2
 
 
 @dataclass(frozen=True)
