@@ -16,6 +16,7 @@ Physics never imports this module; the simulators' drivers do. Design (after Ded
 from __future__ import annotations
 
 import contextlib
+import pickle
 import sys
 import traceback
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ __all__ = [
     "world",
     "item_seed_sequence",
     "owned_items",
+    "ordered_gather",
     "ordered_sum",
     "abort_on_failure",
 ]
@@ -45,6 +47,9 @@ class World:
             except Exception:  # pragma: no cover - mpi4py is a dependency
                 comm = None
         self.comm = comm
+        #: Payload bytes (pickled) this rank has sent through :meth:`gather_to_root` and
+        #: :meth:`bcast`: the measure of communication reported by the benchmarks.
+        self.bytes_sent = 0
 
     @property
     def rank(self) -> int:
@@ -67,12 +72,30 @@ class World:
             print(f"{self.tag()} {message}", flush=True)
 
     def gather_to_root(self, obj: Any) -> list[Any] | None:
+        """Objects of every rank, in rank order, on rank 0 (``None`` elsewhere)."""
         if self.comm is None:
             return [obj]
+        if not self.is_root:
+            self.bytes_sent += _payload_bytes(obj)
         return self.comm.gather(obj, root=0)
 
     def bcast(self, obj: Any) -> Any:
-        return obj if self.comm is None else self.comm.bcast(obj, root=0)
+        """Rank 0's object on every rank."""
+        if self.comm is None:
+            return obj
+        if self.is_root:
+            self.bytes_sent += (self.size - 1) * _payload_bytes(obj)
+        return self.comm.bcast(obj, root=0)
+
+    def total_bytes_sent(self) -> int | None:
+        """:attr:`bytes_sent` summed over ranks, on rank 0 (``None`` elsewhere).
+
+        The count itself travels uncounted (one small integer per rank).
+        """
+        if self.comm is None:
+            return self.bytes_sent
+        parts = self.comm.gather(self.bytes_sent, root=0)
+        return None if parts is None else int(sum(parts))
 
     def barrier(self) -> None:
         if self.comm is not None:
@@ -82,6 +105,11 @@ class World:
         if self.comm is not None and self.size > 1:
             self.comm.Abort(code)
         raise SystemExit(code)
+
+
+def _payload_bytes(obj: Any) -> int:
+    """Size of ``obj`` as mpi4py sends it (pickled with the highest protocol)."""
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 _WORLD: World | None = None
@@ -111,6 +139,24 @@ def owned_items(n_items: int, rank: int, size: int) -> range:
     return range(start, stop)
 
 
+def ordered_gather(w: World, per_item: dict[int, Any]) -> dict[int, Any] | None:
+    """Per-item objects of all ranks merged on rank 0, keys in global item order.
+
+    Returns the merged dictionary on rank 0 and ``None`` elsewhere. Items must be unique
+    across ranks (each is owned by one rank, :func:`owned_items`).
+    """
+    gathered = w.gather_to_root(per_item)
+    if gathered is None:
+        return None
+    merged: dict[int, Any] = {}
+    for part in gathered:
+        overlap = merged.keys() & part.keys()
+        if overlap:
+            raise ValueError(f"item = {min(overlap)} is outside the allowed range (owned twice)")
+        merged.update(part)
+    return {item: merged[item] for item in sorted(merged)}
+
+
 def ordered_sum(w: World, per_item: dict[int, np.ndarray]) -> np.ndarray | None:
     """Sum per-item accumulators over all ranks, in global item order, on rank 0.
 
@@ -118,14 +164,11 @@ def ordered_sum(w: World, per_item: dict[int, np.ndarray]) -> np.ndarray | None:
     the result bitwise independent of the rank count. Only one accumulator per item travels.
     Returns the sum on rank 0 and ``None`` elsewhere.
     """
-    gathered = w.gather_to_root(per_item)
-    if gathered is None:
+    merged = ordered_gather(w, per_item)
+    if merged is None:
         return None
-    merged: dict[int, np.ndarray] = {}
-    for part in gathered:
-        merged.update(part)
     total: np.ndarray | None = None
-    for item in sorted(merged):
+    for item in merged:
         total = np.array(merged[item], copy=True) if total is None else total + merged[item]
     return total
 
