@@ -40,6 +40,7 @@ __all__ = [
     "interlayer_interaction_strong_screening",
     "interlayer_interaction_sq_a2",
     "lindhard_3d_reduced",
+    "fermi_dirac",
 ]
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(96)
@@ -217,3 +218,8 @@ def interlayer_interaction_sq_a2(
 def weyl_film_dos(eps_F: float, v_F: float, tilt: float, thickness: float, n_nodes: int = 2):
     """ν^a W: the film's sheet density of states at ε_F (1/(energy × area))."""
     return thickness * n_nodes * weyl_dos(eps_F, v_F, tilt)
+
+
+def fermi_dirac(energy, mu: float, temperature: float) -> np.ndarray:
+    """f(ε) = 1/(e^{(ε−μ)/T} + 1), written as (1 − tanh((ε−μ)/2T))/2 (no overflow)."""
+    return 0.5 * (1.0 - np.tanh((np.asarray(energy, dtype=float) - mu) / (2.0 * temperature)))

@@ -25,7 +25,11 @@ import numpy as np
 
 from dragcore import units
 from dragcore.checks import require_positive, require_range
-from montecarlo.interaction import thomas_fermi_wavevector, weyl_film_polarization
+from montecarlo.interaction import (
+    interlayer_interaction,
+    thomas_fermi_wavevector,
+    weyl_film_polarization,
+)
 from montecarlo.metal import (
     metal_dos,
     metal_fermi_energy,
@@ -246,6 +250,16 @@ class Bilayer:
     def velocity_ratio(self) -> float:
         """z = v_F^p/v_F^a."""
         return self.passive.fermi_velocity / self.active.fermi_velocity
+
+    def interaction(self, q, omega) -> np.ndarray:
+        """U_RPA(q, ω) of Eq. (A1) with both layers' T = 0 polarizations (erg·cm²)."""
+        return interlayer_interaction(
+            q,
+            self.active.polarization(q, omega),
+            self.passive.polarization(q, omega),
+            self.spacing,
+            self.e2,
+        )
 
     def with_(self, **changes) -> Bilayer:
         return replace(self, **changes)

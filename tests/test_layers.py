@@ -334,3 +334,17 @@ def test_transport_times_and_regular_hall_conductivity_app_c() -> None:
     b, b_perp = boost_energy_exponents()
     assert np.log(u_par[1] / u_par[0]) / np.log(e[1] / e[0]) == pytest.approx(b, rel=1e-12)
     assert np.log(u_perp[1] / u_perp[0]) / np.log(e[1] / e[0]) == pytest.approx(b_perp, rel=1e-12)
+
+
+def test_bilayer_interaction_method_and_fermi_function() -> None:
+    from montecarlo.interaction import fermi_dirac
+
+    bl = preset("fig2-d40")
+    q, om = np.array([0.5, 2.0]) / bl.spacing, np.array([1e-16, 3e-16])
+    u = bl.interaction(q, om)
+    ref = interlayer_interaction(
+        q, bl.active.polarization(q, om), bl.passive.polarization(q, om), bl.spacing, bl.e2
+    )
+    assert np.array_equal(u, ref)
+    e = np.array([-1e3, -1.0, 0.0, 1.0, 1e3])
+    assert np.allclose(fermi_dirac(e, 0.0, 1.0), 1 / (np.exp(np.clip(e, -700, 700)) + 1))
