@@ -348,3 +348,25 @@ def test_bilayer_interaction_method_and_fermi_function() -> None:
     assert np.array_equal(u, ref)
     e = np.array([-1e3, -1.0, 0.0, 1.0, 1e3])
     assert np.allclose(fermi_dirac(e, 0.0, 1.0), 1 / (np.exp(np.clip(e, -700, 700)) + 1))
+
+
+def test_intrinsic_ahe_fermi_sea_term_c21() -> None:
+    """Σ_ξ ∫ Ω_z over the states between the node and the tilted Fermi surface (ξC_ξ = C):
+    |…| = ε_F C/(6π² v_F) to first order in C — the C-term of Eq. (C21) (its sign is fixed by
+    Eq. (50), see ``pair_ahe_intrinsic``). Direct 3D quadrature of −ζk̂_z/(2k²)."""
+    from montecarlo.weyl import pair_ahe_intrinsic
+
+    eps, v = 1.0, 1.0
+    x, w = np.polynomial.legendre.leggauss(40)  # cos θ
+    xr, wr = np.polynomial.legendre.leggauss(40)  # k/k_F(θ) ∈ (0, 1)
+    for c in (1e-3, 2e-3):
+        total = 0.0
+        for xi in (1, -1):
+            kf = eps / (v * (1 + xi * c * x))
+            k = 0.5 * (xr[:, None] + 1) * kf[None, :]
+            jac = 0.5 * kf[None, :] * wr[:, None] * w[None, :] * 2 * np.pi
+            omega_z = -xi * x[None, :] / (2 * k**2)  # upper band, ζ = ξ
+            total += np.sum(jac * k**2 * omega_z) / (2 * np.pi) ** 3
+        expected = abs(pair_ahe_intrinsic(eps, v, c, 0.0))
+        # O(C³) remainder: relative C² (the expansion of ∫μ/(1 + Cμ) dμ)
+        assert abs(abs(total) - expected) < 2 * c**2 * expected
