@@ -1,0 +1,434 @@
+"""Distributed, restartable Langevin runs: realisations over MPI ranks, checkpoints per realisation.
+
+The physics is :class:`langevin.simulation.Simulation`; this module only decides who steps
+which realisation, when its position is saved, and what travels to rank 0.
+
+Work and random numbers
+    Realisations ``0 … R−1`` are split into contiguous blocks over the ranks
+    (:func:`dragcore.parallel.owned_items`). Realisation ``r`` draws from its own stream
+    ``SeedSequence(seed, spawn_key=(r,))``, so its numbers do not depend on the rank count.
+
+What travels
+    Per realisation, once, at the end: its mean, error bars, ``τ_int``, the per-block means
+    (``⌈n_steps/block_steps⌉`` numbers) and optionally the final real-space snapshot. The
+    per-step series stay on the rank that computed them; there is no communication while
+    stepping. Rank 0 combines the realisations in realisation order
+    (:func:`langevin.simulation.combine_realisations`), so the estimate has the same bits
+    on 1, 2 or N ranks — and the same bits as ``Simulation.run`` in one process.
+
+Checkpoints
+    A checkpoint is a directory, global in the sense that it is keyed by realisation and
+    not by rank::
+
+        <dir>/manifest.json           the run's identity (model, grid, stepper, seed, R, …)
+        <dir>/r000003.progress.npz    realisation 3 between two blocks: state, generator
+                                      position (SFC64 state), force series so far
+        <dir>/r000001.done.npz        realisation 1 finished: its summary record
+
+    Each rank writes the files of the realisations it owns, each atomically (temporary file
+    in the same directory, then ``os.replace``), at a wall-time interval and/or every ``k``
+    blocks, and a ``done`` record whenever a realisation finishes. A run killed at any
+    moment and restarted with ``resume=True`` — on any number of ranks — continues every
+    realisation from its last saved block. Because a realisation's random numbers come
+    block by block from its own generator, whose position is saved, the continued run draws
+    exactly the numbers the uninterrupted one draws: the final estimates agree bit for bit.
+    (Checkpoints need the ``numpy`` generator back-end; numba's generator state cannot be
+    saved.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dragcore.checks import require_positive
+from dragcore.parallel import World, ordered_gather, owned_items, world
+from langevin.simulation import (
+    RealisationProgress,
+    RealisationResult,
+    RunResult,
+    Simulation,
+    _Progress,
+    combine_realisations,
+)
+
+__all__ = ["CheckpointPolicy", "CheckpointStore", "run_identity", "run_distributed"]
+
+_NAME = re.compile(r"^r(\d{6})\.(progress|done)\.npz$")
+
+
+class CheckpointPolicy:
+    """When a rank saves the position of the realisation it is stepping.
+
+    Parameters
+    ----------
+    seconds
+        Wall-time interval between saves (s); ``None``: no time-based saves.
+    blocks
+        Save every ``blocks`` blocks of steps; ``None``: no block-count saves.
+    """
+
+    def __init__(self, seconds: float | None = None, blocks: int | None = None) -> None:
+        if seconds is not None:
+            require_positive("checkpoint seconds", seconds)
+        if blocks is not None:
+            require_positive("checkpoint blocks", blocks)
+        self.seconds = None if seconds is None else float(seconds)
+        self.blocks = None if blocks is None else int(blocks)
+        self._last = time.monotonic()
+        self._count = 0
+
+    def block_done(self) -> bool:
+        """Count a block; ``True`` if a save is due now (and restart the clocks)."""
+        self._count += 1
+        due = (self.blocks is not None and self._count >= self.blocks) or (
+            self.seconds is not None and time.monotonic() - self._last >= self.seconds
+        )
+        if due:
+            self._count = 0
+            self._last = time.monotonic()
+        return due
+
+
+def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) -> dict:
+    """Everything that fixes the bits of a run; a checkpoint resumes only the same identity."""
+    p = sim.model.params
+    params = {}
+    for f in dataclasses.fields(p):
+        v = getattr(p, f.name)
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
+        elif dataclasses.is_dataclass(v):
+            v = dataclasses.asdict(v)
+        params[f.name] = v
+    return {
+        "parameters": params,
+        "grid": {"n": sim.grid.n, "length": sim.grid.length},
+        "scheme": sim.scheme,
+        "dt": sim.dt,
+        "common_random_numbers": sim.crn,
+        "rng_backend": sim.rng_backend,
+        "block_steps": sim.block_steps,
+        "seed": int(seed),
+        "n_realisations": int(n_realisations),
+        "n_steps": int(n_steps),
+    }
+
+
+def _atomic_savez(path: Path, **arrays: np.ndarray) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _rng_state_json(rng: np.random.Generator) -> str:
+    state = rng.bit_generator.state
+    inner = {k: np.asarray(v).tolist() for k, v in state["state"].items()}
+    return json.dumps({**state, "state": inner})
+
+
+def _rng_from_json(text: str) -> np.random.Generator:
+    state = json.loads(text)
+    if state["bit_generator"] != "SFC64":
+        raise ValueError(f"bit generator = {state['bit_generator']!r} is outside the allowed range")
+    state["state"] = {k: np.array(v, dtype=np.uint64) for k, v in state["state"].items()}
+    bg = np.random.SFC64()
+    bg.state = state
+    return np.random.Generator(bg)
+
+
+class CheckpointStore:
+    """The checkpoint directory of one run (see the module docstring for its layout).
+
+    Parameters
+    ----------
+    directory
+        The directory (created by :meth:`prepare`).
+    identity
+        :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
+    """
+
+    def __init__(self, directory: str | os.PathLike, identity: dict) -> None:
+        self.directory = Path(directory)
+        self.identity = json.loads(json.dumps(identity))  # normalised (tuples → lists)
+
+    @property
+    def manifest(self) -> Path:
+        return self.directory / "manifest.json"
+
+    def prepare(self, resume: bool) -> None:
+        """Create the directory (fresh run) or check that it belongs to this run (resume).
+
+        Called on rank 0 only, before any rank writes.
+        """
+        if self.manifest.exists():
+            stored = json.loads(self.manifest.read_text())
+            if not resume:
+                raise ValueError(
+                    f"checkpoint = {str(self.directory)!r} is outside the allowed range for a "
+                    "fresh run (it exists: continue it with --resume, or remove it)"
+                )
+            if stored != self.identity:
+                diff = sorted(k for k in self.identity if stored.get(k) != self.identity[k])
+                raise ValueError(
+                    f"checkpoint identity ({', '.join(diff)}) = {str(self.directory)!r} is "
+                    "outside the allowed range (it belongs to a different run)"
+                )
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=self.directory)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(self.identity, fh, indent=1, sort_keys=True)
+        os.replace(tmp, self.manifest)
+
+    def _path(self, index: int, kind: str) -> Path:
+        return self.directory / f"r{index:06d}.{kind}.npz"
+
+    def save_progress(self, prog: RealisationProgress) -> None:
+        """Save a realisation between blocks (state, generator position, forces so far)."""
+        _atomic_savez(
+            self._path(prog.index, "progress"),
+            steps_done=np.int64(prog.steps_done),
+            state=prog.state,
+            rng_state=np.array(_rng_state_json(prog.rng)),
+            forces=prog.forces[: prog.steps_done],
+            moments=prog.moments,
+        )
+
+    def load_progress(self, index: int, n_steps: int) -> RealisationProgress | None:
+        """The saved position of realisation ``index``, or ``None``."""
+        path = self._path(index, "progress")
+        if not path.exists():
+            return None
+        with np.load(path) as z:
+            done = int(z["steps_done"])
+            forces = np.empty((n_steps,) + z["forces"].shape[1:])
+            forces[:done] = z["forces"]
+            return RealisationProgress(
+                index=index,
+                n_steps=n_steps,
+                steps_done=done,
+                state=np.ascontiguousarray(z["state"]),
+                rng=_rng_from_json(str(z["rng_state"])),
+                forces=forces,
+                moments=np.ascontiguousarray(z["moments"]),
+            )
+
+    def save_done(self, record: dict[str, Any]) -> None:
+        """Save a finished realisation's record; its progress file is no longer needed."""
+        index = int(record["index"])
+        arrays = {k: np.asarray(v) for k, v in record.items() if v is not None}
+        _atomic_savez(self._path(index, "done"), **arrays)
+        self._path(index, "progress").unlink(missing_ok=True)
+
+    def load_done(self, index: int) -> dict[str, Any] | None:
+        """The record of realisation ``index`` if it finished, else ``None``."""
+        path = self._path(index, "done")
+        if not path.exists():
+            return None
+        with np.load(path) as z:
+            rec = {k: z[k] for k in z.files}
+        for key in ("index",):
+            rec[key] = int(rec[key])
+        for key in ("mean", "error", "blocking_error", "tau_int"):
+            rec[key] = float(rec[key])
+        rec.setdefault("snapshot", None)
+        return rec
+
+    def saved(self) -> dict[str, list[int]]:
+        """Saved realisations: ``{"progress": [indices…], "done": [indices…]}``."""
+        out: dict[str, list[int]] = {"progress": [], "done": []}
+        if self.directory.exists():
+            for p in self.directory.iterdir():
+                m = _NAME.match(p.name)
+                if m:
+                    out[m.group(2)].append(int(m.group(1)))
+        return {k: sorted(v) for k, v in out.items()}
+
+    def remove(self) -> None:
+        """Delete the directory (after the final results are safely written)."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def realisation_record(res: RealisationResult, snapshot: bool) -> dict[str, Any]:
+    """What travels to rank 0 for one realisation: summary, block means, optional snapshot."""
+    return {
+        "index": res.index,
+        "mean": res.mean,
+        "error": res.error,
+        "blocking_error": res.blocking_error,
+        "tau_int": res.tau_int,
+        "block_means": res.block_means,
+        "snapshot": res.snapshot if snapshot else None,
+    }
+
+
+def run_distributed(
+    sim: Simulation,
+    seed: int,
+    n_realisations: int,
+    n_steps: int,
+    *,
+    w: World | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    policy: CheckpointPolicy | None = None,
+    snapshots: bool = True,
+    progress: bool = False,
+    with_exact_sdev: bool = True,
+) -> RunResult | None:
+    """A run of ``n_realisations`` × ``n_steps`` spread over the ranks of ``w``.
+
+    Parameters
+    ----------
+    sim
+        The simulation (identical on every rank).
+    seed, n_realisations, n_steps
+        As for :meth:`Simulation.run`.
+    w
+        The MPI world (default: :func:`dragcore.parallel.world`).
+    checkpoint_dir
+        Checkpoint directory (``None``: no checkpoints). Left in place; the caller removes
+        it (:meth:`CheckpointStore.remove`) once the results are written.
+    resume
+        Continue from ``checkpoint_dir`` (which must belong to the same run).
+    policy
+        When to save positions (default: every 10 minutes of wall time).
+    snapshots
+        Bring each realisation's final real-space fields to rank 0.
+    progress
+        Progress line on rank 0 (rank 0's own share of the work).
+    with_exact_sdev
+        Compute the exact standard deviation of the estimate (rank 0).
+
+    Returns
+    -------
+    The :class:`RunResult` on rank 0 (realisations carry no per-step series), ``None``
+    elsewhere. ``info`` holds ``ranks``, ``wall_seconds``, ``bytes_sent`` (payload all ranks
+    sent during the run) and ``resumed`` (realisations found done / in progress).
+    """
+    w = w or world()
+    require_positive("n_realisations", n_realisations)
+    require_positive("n_steps", n_steps)
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    bytes0 = w.bytes_sent
+    store = None
+    if checkpoint_dir is not None:
+        if sim.rng_backend != "numpy":
+            raise ValueError(
+                f"rng_backend = {sim.rng_backend!r} is outside the allowed range ['numpy'] "
+                "for checkpoints (numba's generator state cannot be saved)"
+            )
+        store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
+        error = None
+        if w.is_root:
+            try:
+                store.prepare(resume)
+            except ValueError as exc:
+                error = str(exc)
+        error = w.bcast(error)
+        if error is not None:
+            raise ValueError(error)
+    policy = policy or CheckpointPolicy(seconds=600.0)
+    mine = owned_items(int(n_realisations), w.rank, w.size)
+    tracker = None
+    if progress and w.is_root:
+        tracker = _Progress(len(mine) * int(n_steps), sim.modes.size * len(sim.models))
+    records: dict[int, dict[str, Any]] = {}
+    found = {"done": 0, "progress": 0}
+    for r in mine:
+        rec = store.load_done(r) if (store is not None and resume) else None
+        if rec is not None:
+            found["done"] += 1
+            records[r] = rec
+            if tracker is not None:
+                tracker.update(int(n_steps))
+            continue
+        prog = store.load_progress(r, int(n_steps)) if (store is not None and resume) else None
+        if prog is None:
+            prog = sim.begin_realisation(seed, r, int(n_steps))
+        else:
+            found["progress"] += 1
+            if tracker is not None:
+                tracker.update(prog.steps_done)
+        while not sim.advance_realisation(
+            prog, 1, progress=None if tracker is None else tracker.update
+        ):
+            if store is not None and policy.block_done():
+                store.save_progress(prog)
+        res = sim.finish_realisation(prog)
+        records[r] = realisation_record(res, snapshots)
+        if store is not None:
+            store.save_done(records[r])
+    if tracker is not None:
+        tracker.close()
+    compute_wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    merged = ordered_gather(w, records)
+    meta = w.gather_to_root(
+        {"found": found, "wall": compute_wall, "bytes": w.bytes_sent - bytes0}
+    )  # (its own few bytes are not counted)
+    if not w.is_root:
+        return None
+    realisations = [
+        RealisationResult(
+            rec["index"],
+            None,
+            None,
+            rec["mean"],
+            rec["error"],
+            rec["blocking_error"],
+            rec["tau_int"],
+            snapshot=rec.get("snapshot"),
+            block_means=rec["block_means"],
+        )  # fmt: skip
+        for rec in merged.values()
+    ]
+    mean, sdev, chi2 = combine_realisations(
+        np.array([r.mean for r in realisations]), np.array([r.error for r in realisations])
+    )
+    exact_sd = sim.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
+    wall = time.perf_counter() - t0
+    total = n_realisations * n_steps
+    info = {
+        "scheme": sim.scheme,
+        "dt": sim.dt,
+        "seed": int(seed),
+        "n_realisations": int(n_realisations),
+        "first_realisation": 0,
+        "n_steps": int(n_steps),
+        "block_steps": sim.block_steps,
+        "common_random_numbers": sim.crn,
+        "rng_backend": sim.rng_backend,
+        "modes": sim.modes.size,
+        "systems": len(sim.models),
+        "setup_seconds": sim.setup_seconds,
+        "wall_seconds": wall,
+        "compute_seconds_per_rank": [m["wall"] for m in meta],
+        "cpu_seconds_rank0": cpu,
+        "mode_steps_per_second": sim.modes.size * len(sim.models) * total / max(wall, 1e-12),
+        "estimator": "D" if sim.drift > 0 else "force_x",
+        "ranks": w.size,
+        "bytes_sent": int(sum(m["bytes"] for m in meta)),
+        "bytes_per_step": sum(m["bytes"] for m in meta) / n_steps,
+        "resumed_done": int(sum(m["found"]["done"] for m in meta)),
+        "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
+    }
+    return RunResult(mean, sdev, sim.exact, exact_sd, chi2, realisations, info)
