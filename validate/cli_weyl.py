@@ -59,7 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--figure", action="store_true", help="write Fig. 2, Fig. 5 analogues")
-    parser.add_argument("--n-T", dest="n_T", type=int, default=24, help="temperatures (24)")
+    parser.add_argument(
+        "--n-T", dest="n_T", type=int, default=24, help="points per figure curve (24)"
+    )
     parser.add_argument("--output", default="drag-report/weyl", help="figure directory")
 
 
@@ -197,7 +199,7 @@ def _figures(args: argparse.Namespace) -> int:
     plt.close(fig)
 
     # ---- Fig. 5
-    zs = np.geomspace(1e-2, 1e2, 121)
+    zs = np.geomspace(1e-2, 1e2, max(21, 5 * args.n_T + 1))
     qs = np.array([q_functions(z) for z in zs])
     fig, ax = plt.subplots(figsize=(6, 4))
     for i, lab in enumerate(("Q₁", "Q₂", "Q₃")):
@@ -215,7 +217,7 @@ def _figures(args: argparse.Namespace) -> int:
 
     # ---- approach to the limits (A2 interaction, C = 0: the closed forms' assumptions)
     bl = preset("fig2-d40", n_p_cm2=args.n_p, tau_p_ps=args.tau_p, tilt=0.0)
-    ratios = np.geomspace(1e-3, 1e2, 26)
+    ratios = np.geomspace(1e-3, 1e2, max(6, args.n_T + 2))
     lo, hi0, hi1 = [], [], []
     for rt in ratios:
         T = rt * bl.T_d
