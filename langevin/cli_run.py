@@ -5,6 +5,14 @@ Without a file, the default configuration below runs: the paper's ς = 0.15, β 
 term on. Each run prints ``D = ρ_D/ρ₀ ± error`` next to the exact value on the same grid
 (Lyapunov solution, :mod:`langevin.exact`) and the continuum value (no box). ``--print-config``
 shows the default TOML to copy and edit.
+
+Under ``mpiexec -n P`` the realisations are spread over the ranks
+(:func:`langevin.checkpoint.run_distributed`); the numbers do not depend on ``P``. Rank 0
+prints and writes the file; the other ranks are quiet. Positions are checkpointed into
+``<output>.ckpt/`` (``[checkpoint]`` table or ``--checkpoint-seconds/--checkpoint-blocks``);
+after a crash or a kill, the same command with ``--resume`` (on any number of ranks) finishes
+the run with the bits of an uninterrupted one. The directory is removed once the file is
+written. A failure on any rank stops all ranks, naming the rank.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML rea
     tomllib = None
 
 from dragcore.cli import dump_json
+from dragcore.parallel import abort_on_failure, world
 from langevin import exact as exact_solution
+from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
@@ -30,6 +40,11 @@ DEFAULT_CONFIG = """\
 # python -m langevin run: default configuration (dimensionless units, see langevin.params)
 output = "langevin-run.h5"
 seed = 20251121
+snapshots = true              # store each realisation's final real-space fields
+
+[checkpoint]
+seconds = 600.0               # save positions every 10 min of wall time (0: never)
+blocks = 0                    # ... and/or every k blocks of steps (0: never)
 
 [grid]
 n = 32          # points per side
@@ -86,6 +101,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
     parser.add_argument("--print-config", action="store_true", help="print the default TOML")
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint directory"
+    )
+    parser.add_argument("--checkpoint-dir", help="checkpoint directory (default: <output>.ckpt)")
+    parser.add_argument(
+        "--checkpoint-seconds", type=float, help="wall time between checkpoints (0: never)"
+    )
+    parser.add_argument(
+        "--checkpoint-blocks", type=int, help="blocks of steps between checkpoints (0: never)"
+    )
+    parser.add_argument("--no-snapshots", action="store_true", help="no real-space snapshots")
 
 
 def _check_keys(section: str, table: dict, allowed: set[str]) -> None:
@@ -104,8 +130,11 @@ def load_config(text: str) -> dict:
         cfg = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"config = TOML error ({exc}) is outside the allowed range") from exc
-    _check_keys("top-level", cfg, {"output", "seed", "grid", "stepper", "run"})
+    _check_keys(
+        "top-level", cfg, {"output", "seed", "snapshots", "grid", "stepper", "checkpoint", "run"}
+    )
     _check_keys("[grid]", cfg.get("grid", {}), {"n", "length"})
+    _check_keys("[checkpoint]", cfg.get("checkpoint", {}), {"seconds", "blocks"})
     _check_keys("[stepper]", cfg.get("stepper", {}), _STEPPER_KEYS)
     runs = cfg.get("run", [])
     if not runs:
@@ -126,14 +155,35 @@ def run_parameters(entry: dict) -> BilayerParameters:
     return params
 
 
+def checkpoint_policy(cfg: dict, args: argparse.Namespace) -> CheckpointPolicy:
+    """The checkpoint policy of the ``[checkpoint]`` table, overridden by the options."""
+    table = {"seconds": 600.0, "blocks": 0, **cfg.get("checkpoint", {})}
+    seconds = table["seconds"] if args.checkpoint_seconds is None else args.checkpoint_seconds
+    blocks = table["blocks"] if args.checkpoint_blocks is None else args.checkpoint_blocks
+    return CheckpointPolicy(
+        seconds=float(seconds) if seconds else None, blocks=int(blocks) if blocks else None
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.print_config:
-        print(DEFAULT_CONFIG, end="")
+        if world().is_root:
+            print(DEFAULT_CONFIG, end="")
         return 0
+    w = world()
+    if w.size == 1:
+        return _run(args, w)
+    with abort_on_failure(w):
+        return _run(args, w)
+
+
+def _run(args: argparse.Namespace, w) -> int:
     text = DEFAULT_CONFIG if args.config is None else Path(args.config).read_text()
     cfg = load_config(text)
     seed = int(args.seed if args.seed is not None else cfg.get("seed", 0))
     output = args.output or cfg.get("output", "langevin-run.h5")
+    snapshots = bool(cfg.get("snapshots", True)) and not args.no_snapshots
+    ckpt_root = Path(args.checkpoint_dir or f"{output}.ckpt")
     grid_cfg = {"n": 32, "length": 16.0, **cfg.get("grid", {})}
     grid = PeriodicGrid(int(grid_cfg["n"]), float(grid_cfg["length"]))
     st = {
@@ -153,7 +203,9 @@ def run(args: argparse.Namespace) -> int:
     entries = [r for r in cfg["run"] if args.only is None or r.get("name") == args.only]
     if not entries:
         raise ValueError(f"--only = {args.only!r} is outside the allowed range (no such run)")
-    results, summary = {}, {}
+    policy = checkpoint_policy(cfg, args)
+    talk = w.is_root and not args.json
+    results, summary, extra = {}, {}, {}
     for entry in entries:
         name = str(entry.get("name", f"run{len(results)}"))
         params = run_parameters(entry)
@@ -167,19 +219,27 @@ def run(args: argparse.Namespace) -> int:
             rng_backend=st["rng_backend"],
             block_steps=st["block_steps"],
         )
-        if not args.json:
-            print(
+        if talk:
+            w.log(
                 f"[{name}] N = {grid.n}, L = {grid.length:g} d, {sim.modes.size} modes, "
                 f"{st['scheme']} dt = {sim.dt:g}, CRN = {sim.crn}, "
-                f"{st['n_realisations']} x {st['n_steps']} steps, seed {seed}",
-                flush=True,
+                f"{st['n_realisations']} x {st['n_steps']} steps, seed {seed}, "
+                f"{w.size} rank(s)"
             )
-        res = sim.run(
+        res = run_distributed(
+            sim,
             seed,
             int(st["n_realisations"]),
             int(st["n_steps"]),
+            w=w,
+            checkpoint_dir=ckpt_root / name if sim.rng_backend == "numpy" else None,
+            resume=args.resume,
+            policy=policy,
+            snapshots=snapshots,
             progress=not (args.no_progress or args.json),
         )
+        if res is None:  # not rank 0
+            continue
         continuum = float("nan")
         if params.drift > 0:
             continuum = exact_solution.exact_drag(params).D
@@ -193,10 +253,17 @@ def run(args: argparse.Namespace) -> int:
             "pull": res.pull,
             "chi2_dof": res.chi2_dof,
             "continuum": continuum,
-            "cpu_seconds": res.info["cpu_seconds"],
+            "ranks": res.info["ranks"],
+            "wall_seconds": res.info["wall_seconds"],
+            "bytes_sent": res.info["bytes_sent"],
             "mode_steps_per_second": res.info["mode_steps_per_second"],
         }
-        if not args.json:
+        if talk:
+            if res.info["resumed_done"] or res.info["resumed_in_progress"]:
+                w.log(
+                    f"[{name}] resumed: {res.info['resumed_done']} realisation(s) done, "
+                    f"{res.info['resumed_in_progress']} continued from a checkpoint"
+                )
             print(res.summary())
             print(
                 f"[{name}] {quantity} = {res.mean:.5g} ± {res.sdev:.2g}   "
@@ -211,9 +278,16 @@ def run(args: argparse.Namespace) -> int:
             grid_cfg,
             res,
         )  # fmt: skip
-    path = write_runs(output, results, config_text=text)
+        extra[name] = {"continuum": continuum}
+    if not w.is_root:
+        return 0
+    path = write_runs(output, results, config_text=text, extra=extra)
+    for name in results:
+        CheckpointStore(ckpt_root / name, {}).remove()
+    if ckpt_root.exists() and not any(ckpt_root.iterdir()):
+        ckpt_root.rmdir()
     if args.json:
         print(dump_json({"output": str(path), "seed": seed, "runs": summary}))
     else:
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"{w.tag()} wrote {path}", file=sys.stderr)
     return 0

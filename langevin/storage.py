@@ -1,17 +1,28 @@
-"""HDF5 output of Langevin runs: parameters, units, seed, version and the time series.
+"""HDF5 output of Langevin runs: one self-describing file per invocation, one group per run.
 
-Layout (one file, one group per run)::
+Written by rank 0 from the reduced per-realisation records; every dataset carries ``units``
+and ``description`` attributes and the axes of the arrays are h5py dimension scales, so the
+file explains itself when opened with plain h5py (``python -m langevin inspect`` prints it).
 
-    /                      attrs: version, created (UTC ISO), units, config (TOML text)
-    /<run>/                attrs: parameters (JSON), grid_n, grid_length, scheme, dt, seed,
-                                  n_realisations, n_steps, block_steps, rng_backend,
-                                  common_random_numbers, estimator, mean, sdev, chi2_dof,
-                                  exact, exact_sdev, info (JSON)
-    /<run>/time            (n_steps,)              t_k = (k+1) Δt, units 1/ω_p
-    /<run>/estimator       (R, n_steps)            D(t) (or F·x̂ at u = 0)
-    /<run>/force           (R, n_steps, n_sys, 2)  F(t) per system (+v, and −v with CRN)
-    /<run>/realisations    (R, 5)                  index, mean, error, blocking error, τ_int
-    /<run>/snapshot        (R, 6, N, N)            final real-space fields δn₁, δn₂, δv₁, δv₂
+Layout::
+
+    /                        attrs: title, version, created (UTC ISO), units, config (TOML)
+    /<run>/                  attrs: parameters (JSON), grid_n, grid_length, scheme, dt, seed,
+                                    n_realisations, n_steps, block_steps, rng_backend,
+                                    common_random_numbers, estimator, quantity,
+                                    mean, sdev, chi2_dof, exact, exact_sdev, continuum,
+                                    ranks, wall_seconds, version, info (JSON)
+    /<run>/parameters/<p>    scalar per model parameter; attrs units, description
+    /<run>/realisation       (R,)              realisation index        [dimension scale]
+    /<run>/realisations      (R, 5)            index, mean, error (τ_int), error (blocking), τ_int
+    /<run>/block_end_time    (B,)              end of block b, units 1/ω_p [dimension scale]
+    /<run>/block_means       (R, B)            mean of the estimator over block b of realisation r
+    /<run>/x, /<run>/y       (N,)              grid coordinates, units d   [dimension scales]
+    /<run>/field             (6,)              field index; attr names      [dimension scale]
+    /<run>/snapshot          (R, 6, N, N)      final real-space fields δn₁, δn₂, δv₁ₓ, δv₁ᵧ,
+                                               δv₂ₓ, δv₂ᵧ (optional)
+    /<run>/time, estimator, force              per-step series — only for a single-process
+                                               result that kept them (``Simulation.run``)
 
 The file is written to a temporary name in the target directory and renamed over the target
 only when complete (``os.replace`` is atomic on POSIX): a crash never leaves a half file.
@@ -32,13 +43,34 @@ import numpy as np
 from dragcore import __version__
 from langevin.simulation import RunResult
 
-__all__ = ["UNITS", "write_runs", "read_run"]
+__all__ = ["UNITS", "PARAMETER_UNITS", "FIELD_NAMES", "write_runs", "read_run"]
 
 UNITS = (
     "dimensionless model units (langevin.params): lengths d, times 1/omega_p, densities n, "
     "velocities omega_p d, energies rho omega_p^2 d^4; force per area F in those units; "
     "D = rho_D/rho_0 with rho_0 = hbar^2 sigma/(4 pi^2 e^4) (n d^2)^-2 T/E_F (Eq. 21)"
 )
+
+#: Units and meaning of each model parameter (see :mod:`langevin.params`).
+PARAMETER_UNITS: dict[str, tuple[str, str]] = {
+    "varsigma": ("1", "Maxwell rate parameter 2 pi sigma/(d kappa omega_p) (Eq. 24)"),
+    "beta": ("1", "longitudinal kinematic viscosity nu/(d^2 omega_p) (Eqs. 15, 24)"),
+    "chi": ("1", "nonreciprocal coupling alpha (v.B) (Eq. 24)"),
+    "drift": ("omega_p d", "drift speed u = |v|/(omega_p d) of layer 1"),
+    "drift_angle": ("rad", "direction of the drift from the x axis"),
+    "bulk_to_shear": ("1", "zeta_b/eta"),
+    "odd": ("1", "odd kinematic viscosity nu_o/(d^2 omega_p)"),
+    "sound": ("1", "s^2 = c_s^2/(omega_p d)^2 (pressure term)"),
+    "theta": ("rho omega_p^2 d^4", "temperature in the energy unit"),
+    "even_viscosity": ("bool", "even viscous stress (Eq. 7) and its noise (Eq. 10) on"),
+}
+
+FIELD_NAMES = ("dn1", "dn2", "dv1x", "dv1y", "dv2x", "dv2y")
+
+_QUANTITY = {
+    "D": ("1", "D = rho_D/rho_0, time average of the drag-force estimator (Eq. 13, 21)"),
+    "force_x": ("rho omega_p^2 d^3 per area", "F.x, drag force density at zero drift"),
+}
 
 
 def _jsonable(obj):
@@ -55,10 +87,125 @@ def _jsonable(obj):
     return obj
 
 
+def _dataset(g: h5py.Group, name: str, data, units: str, description: str) -> h5py.Dataset:
+    ds = g.create_dataset(name, data=data)
+    ds.attrs["units"] = units
+    ds.attrs["description"] = description
+    return ds
+
+
+def _scale(g: h5py.Group, name: str, data, units: str, description: str) -> h5py.Dataset:
+    ds = _dataset(g, name, data, units, description)
+    ds.make_scale(name)
+    return ds
+
+
+def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: dict | None) -> None:
+    info = res.info
+    quantity_units, quantity = _QUANTITY[info["estimator"]]
+    g.attrs["description"] = f"Langevin run: {quantity}"
+    g.attrs["parameters"] = json.dumps(_jsonable(params))
+    g.attrs["grid_n"] = int(grid["n"])
+    g.attrs["grid_length"] = float(grid["length"])
+    for key in (
+        "scheme",
+        "dt",
+        "seed",
+        "n_realisations",
+        "n_steps",
+        "block_steps",
+        "rng_backend",
+        "common_random_numbers",
+        "estimator",
+    ):
+        g.attrs[key] = info[key]
+    g.attrs["quantity"] = quantity
+    g.attrs["quantity_units"] = quantity_units
+    for key in ("mean", "sdev", "chi2_dof", "exact", "exact_sdev"):
+        g.attrs[key] = float(getattr(res, key))
+    g.attrs["ranks"] = int(info.get("ranks", 1))
+    g.attrs["wall_seconds"] = float(info["wall_seconds"])
+    g.attrs["version"] = __version__
+    for key, value in (extra or {}).items():
+        g.attrs[key] = value
+    g.attrs["info"] = json.dumps(_jsonable(info))
+
+    pg = g.create_group("parameters")
+    pg.attrs["description"] = "model parameters (langevin.params), one scalar each"
+    for name, value in params.items():
+        units, text = PARAMETER_UNITS.get(name, ("", ""))
+        _dataset(pg, name, value, units, text)
+
+    reals = res.realisations
+    r_count = len(reals)
+    real = _scale(g, "realisation", [r.index for r in reals], "1", "realisation index r")
+    table = _dataset(
+        g,
+        "realisations",
+        np.array([[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in reals]),
+        quantity_units,
+        "per realisation: index, mean, error (windowed tau_int), error (blocking), tau_int "
+        "(in steps); errors are standard errors of the realisation mean",
+    )
+    table.attrs["columns"] = ["index", "mean", "error", "blocking_error", "tau_int"]
+    table.dims[0].attach_scale(real)
+
+    if all(r.block_means is not None for r in reals):
+        n_steps, bs = int(info["n_steps"]), int(info["block_steps"])
+        ends = np.minimum(np.arange(1, -(-n_steps // bs) + 1) * bs, n_steps)
+        t_end = _scale(
+            g, "block_end_time", info["dt"] * ends, "1/omega_p", "time at the end of block b"
+        )
+        blocks = _dataset(
+            g,
+            "block_means",
+            np.stack([r.block_means for r in reals]),
+            quantity_units,
+            f"mean of the estimator over block b (block_steps = {bs} steps) of realisation r",
+        )
+        blocks.dims[0].attach_scale(real)
+        blocks.dims[1].attach_scale(t_end)
+
+    if all(r.snapshot is not None for r in reals) and r_count:
+        n, length = int(grid["n"]), float(grid["length"])
+        coord = np.arange(n) * (length / n)
+        x = _scale(g, "x", coord, "d", "grid coordinate x")
+        y = _scale(g, "y", coord, "d", "grid coordinate y")
+        fld = _scale(g, "field", np.arange(len(FIELD_NAMES)), "1", "field index")
+        fld.attrs["names"] = list(FIELD_NAMES)
+        snap = _dataset(
+            g,
+            "snapshot",
+            np.stack([r.snapshot for r in reals]),
+            "n (densities), omega_p d (velocities)",
+            "real-space fields at the end of each realisation: " + ", ".join(FIELD_NAMES),
+        )
+        for axis, scale in enumerate((real, fld, x, y)):
+            snap.dims[axis].attach_scale(scale)
+
+    if all(r.series is not None for r in reals) and r_count:
+        n_steps = int(info["n_steps"])
+        t = _scale(g, "time", info["dt"] * np.arange(1, n_steps + 1), "1/omega_p", "t_k")
+        est = _dataset(
+            g, "estimator", np.stack([r.series for r in reals]), quantity_units, quantity
+        )
+        force = _dataset(
+            g,
+            "force",
+            np.stack([r.force for r in reals]),
+            "rho omega_p^2 d^3 per area",
+            "drag force per system (+v, and -v with common random numbers), x and y",
+        )
+        for ds in (est, force):
+            ds.dims[0].attach_scale(real)
+            ds.dims[1].attach_scale(t)
+
+
 def write_runs(
     path: str | os.PathLike,
     runs: dict[str, tuple[dict, dict, RunResult]],
     config_text: str = "",
+    extra: dict[str, dict] | None = None,
 ) -> Path:
     """Write runs atomically.
 
@@ -71,6 +218,8 @@ def write_runs(
         plain dicts and the :class:`~langevin.simulation.RunResult`.
     config_text
         The configuration the runs came from (stored verbatim).
+    extra
+        ``name → {attr: value}``: further attributes of a run's group (e.g. ``continuum``).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -78,45 +227,14 @@ def write_runs(
     os.close(fd)
     try:
         with h5py.File(tmp, "w") as f:
+            f.attrs["title"] = "bilayer-drag Langevin runs (python -m langevin run)"
             f.attrs["version"] = __version__
             f.attrs["created"] = _dt.datetime.now(_dt.UTC).isoformat()
             f.attrs["units"] = UNITS
             f.attrs["config"] = config_text
+            f.attrs["runs"] = list(runs)
             for name, (params, grid, res) in runs.items():
-                g = f.create_group(name)
-                info = res.info
-                g.attrs["parameters"] = json.dumps(_jsonable(params))
-                g.attrs["grid_n"] = int(grid["n"])
-                g.attrs["grid_length"] = float(grid["length"])
-                for key in (
-                    "scheme",
-                    "dt",
-                    "seed",
-                    "n_realisations",
-                    "n_steps",
-                    "block_steps",
-                    "rng_backend",
-                    "common_random_numbers",
-                    "estimator",
-                ):
-                    g.attrs[key] = info[key]
-                for key in ("mean", "sdev", "chi2_dof", "exact", "exact_sdev"):
-                    g.attrs[key] = float(getattr(res, key))
-                g.attrs["info"] = json.dumps(_jsonable(info))
-                n_steps = info["n_steps"]
-                g.create_dataset("time", data=info["dt"] * np.arange(1, n_steps + 1))
-                g.create_dataset("estimator", data=np.stack([r.series for r in res.realisations]))
-                g.create_dataset("force", data=np.stack([r.force for r in res.realisations]))
-                g.create_dataset("snapshot", data=np.stack([r.snapshot for r in res.realisations]))
-                g.create_dataset(
-                    "realisations",
-                    data=np.array(
-                        [
-                            [r.index, r.mean, r.error, r.blocking_error, r.tau_int]
-                            for r in res.realisations
-                        ]
-                    ),
-                )
+                _write_run(f.create_group(name), params, grid, res, (extra or {}).get(name))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -125,14 +243,15 @@ def write_runs(
 
 
 def read_run(path: str | os.PathLike, name: str) -> dict:
-    """Read one run back: attributes (JSON decoded) and datasets as arrays."""
+    """Read one run back: attributes (JSON decoded) and the datasets present, as arrays."""
     with h5py.File(path, "r") as f:
         g = f[name]
         out = {k: g.attrs[k] for k in g.attrs}
         out["parameters"] = json.loads(out["parameters"])
         out["info"] = json.loads(out["info"])
-        for key in ("time", "estimator", "force", "realisations", "snapshot"):
-            out[key] = g[key][()]
+        for key, obj in g.items():
+            if isinstance(obj, h5py.Dataset):
+                out[key] = obj[()]
         out["version"] = f.attrs["version"]
         out["units"] = f.attrs["units"]
         out["config"] = f.attrs["config"]

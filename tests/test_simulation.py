@@ -290,6 +290,7 @@ scheme = "exact"
 dt = 2.0
 n_realisations = 2
 n_steps = 300
+block_steps = 70
 [[run]]
 name = "paper"
 paper_approximations = true
@@ -315,17 +316,35 @@ def test_cli_run_writes_hdf5_and_is_reproducible(tmp_path, capsys) -> None:
     text = capsys.readouterr().out
     assert "exact (same grid)" in text and "pull" in text
     a, b = read_run(out1, "paper"), read_run(out2, "paper")
-    np.testing.assert_array_equal(a["estimator"], b["estimator"])  # same seed, same numbers
-    assert a["estimator"].shape == (2, 300) and a["force"].shape == (2, 300, 2, 2)
+    for key in ("realisations", "block_means", "snapshot"):  # same seed, same numbers
+        np.testing.assert_array_equal(a[key], b[key])
+    # Per-block records (300 steps in blocks of block_steps) and snapshots, no per-step series.
+    n_blocks = -(-300 // int(a["block_steps"]))
+    assert a["block_means"].shape == (2, n_blocks) and a["snapshot"].shape == (2, 6, 8, 8)
+    assert "force" not in a and "time" not in a and a["ranks"] == 1 and a["wall_seconds"] > 0
     assert a["seed"] == 5 and a["version"] and "omega_p" in a["units"]
     assert a["parameters"]["varsigma"] == 0.15 and a["parameters"]["even_viscosity"] is False
     assert a["mean"] == pytest.approx(summary["runs"]["paper"]["mean"])
-    np.testing.assert_allclose(a["estimator"].mean(), a["mean"], rtol=1e-12)
+    # Second route: the in-process Simulation.run with the same seed gives the same bits.
+    params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01)
+    sim = Simulation(
+        BilayerModel(params.paper_approximations()), PeriodicGrid(8, 8.0), "exact", 2.0,
+        common_random_numbers=True, block_steps=70,
+    )  # fmt: skip
+    ref = sim.run(5, 2, 300)
+    assert (a["mean"], a["sdev"], a["chi2_dof"]) == (ref.mean, ref.sdev, ref.chi2_dof)
+    for r, row, blocks in zip(ref.realisations, a["realisations"], a["block_means"], strict=True):
+        assert tuple(row) == (r.index, r.mean, r.error, r.blocking_error, r.tau_int)
+        np.testing.assert_array_equal(blocks, r.block_means)
+        # The block means average back to the realisation mean (blocks of equal length but
+        # the last): a check of the block records against the series.
+        lengths = np.diff(np.append(np.arange(0, 300, int(a["block_steps"])), 300))
+        np.testing.assert_allclose(np.dot(blocks, lengths) / 300, r.mean, rtol=1e-12)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.h5", "b.h5", "small.toml"]
     # A different seed gives different numbers.
     out3 = tmp_path / "c.h5"
     assert main(["run", str(cfg), "--output", str(out3), "--seed", "6", "--json"]) == 0
-    assert not np.array_equal(read_run(out3, "paper")["estimator"], a["estimator"])
+    assert not np.array_equal(read_run(out3, "paper")["block_means"], a["block_means"])
 
 
 def test_cli_run_rejects_bad_config(tmp_path, capsys) -> None:
