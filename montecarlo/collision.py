@@ -1,0 +1,385 @@
+r"""The interlayer collision integral of seed 004 as a Monte Carlo integrand (numba + numpy twin).
+
+What is integrated
+------------------
+The Born rate (A33), w = 2π δ(ε_k + ε_{k₁} − ε_{k+q} − ε_{k₁−q}) |U(q, ω)|² |⟨u_{k₁}|u_{k₁−q}⟩|²,
+between boosted distributions (Eqs. 26–27, B3–B6) gives the force on the passive layer
+F = (u/4T) ∫ w F₀ q² with F₀ = f_k f_{k₁} (1 − f_{k+q})(1 − f_{k₁−q}) (derivation in
+:mod:`validate.weyl`; the metal electron k → k + q gains ω, the film electron k₁ → k₁ − q
+loses it). With F = η u/d and the measures ∫_q = ∫d²q/(2π)², ∫_k = g_s ∫d²k/(2π)² (metal),
+∫_{k₁} = W N_nodes ∫d³k₁/(2π)³ (film, k_z continuous, conduction band; the two nodes give
+equal Born and geometric weights under k_z → −k_z, C → −C, since q_z = 0):
+
+    η∥⁽⁰⁾ = (d/4T) ∫_q ∫_k ∫_{k₁} 2π δ(E) |U|² |⟨u|u′⟩|² F₀ q²,                   (B4–B6)
+    η∥⁽¹⁾ = the same with q² → ω q̂·(k₁ − q/2) q/ε_F^a                             (B10–B13)
+    η_{Q3} = the same with q² → q² (1 − (q̂·k̂₁)²)                                  (B15, B21)
+
+(η∥⁽¹⁾: the energy-dependent boost adds ω k₁·∂_εu to Δg; averaged over the direction of ∂_εu
+the force is (∂_εu/4T)∫wF₀ ω q·k₁; the −q/2 makes the weight odd under the exchange of
+initial and final states and changes nothing on average. For q ≪ k_F, q̂·k̂₁ = ω/(v_F^a q)
+and these weights reduce to the quadrature's ω̃² and 1 − ω̃²; here they are exact.)
+U is Eq. (A1) with the T = 0 polarizations of :mod:`montecarlo.interaction` and
+:mod:`montecarlo.metal` (Stern; tilted ballistic film) — the SAME interaction as
+``validate.weyl.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
+finite-T state sums (exact parabolic and tilted-linear dispersions, exact spinor overlap,
+Fermi functions at the T = 0 chemical potentials ε_F). The differences from the quadrature
+are therefore O(T²/ε_F²) (Sommerfeld) and O(q²/k_F^{a2}) (ballistic film), reported in the
+driver.
+
+Coordinates (one point x ∈ [0, 1)^D; maps in :mod:`montecarlo.sampling`)
+--------------------------------------------------------------------------
+x₀ → q ∈ (0, ∞), density 2d e^{−2qd}; q along x̂ (isotropy: ∫d²q → 2π q dq);
+x₁ → ξ = ε_k − ε_F^p, logistic of scale T (metal Fermi shell); k = √(2m(ε_F + ξ));
+x₂ → ω in the kinematic interval [lo, hi] of both layers at this (q, ξ[, ξ₁]), thermal
+     logistic composed with sin²: the metal angle then follows from the delta function,
+     cos φ = (ω − q²/2m)/(kq/m), ∫dφ δ(·) = 2/(kq|sin φ|/m), whose 1/√ edge is cancelled
+     by the sin² Jacobian (no smearing);
+Weyl film active:
+x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
+x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
+     function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (Newton), k₁ = ε₁/(v(1 + C k̂_z)),
+     Jacobian 1/|∂Δ/∂μ| (smooth: the 3D continuum has no √ edge) and the radial measure
+     k₁²/(v(1 + C k̂_z));
+2D metal active (ordinary 2D–2D drag, D = 4):
+x₃ → ξ₁ logistic (scale T); the active metal's angle follows from its delta function as
+     above; ω's interval is the intersection of both continua.
+
+Every coordinate is measured in its own thermal or screening scale, so the variance per
+evaluation does not grow as T/ε_F → 0 (benchmark: ``benchmarks/bench_mc_collision.py``).
+
+Outputs (K = 3): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, in 1/cm³ (internal units of :mod:`montecarlo.presets`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from dragcore.checks import require_positive
+from dragcore.jit import jit
+from montecarlo.interaction import (
+    _smooth_part,
+    interlayer_interaction,
+    weyl_node_polarization,
+)
+from montecarlo.metal import stern_polarization
+from montecarlo.presets import Bilayer
+from montecarlo.sampling import (
+    fermi_nb,
+    fermi_window_energy,
+    fermi_window_energy_nb,
+    screening_wavevector,
+    screening_wavevector_nb,
+    shell_energy,
+    shell_energy_nb,
+    thermal_frequency,
+    thermal_frequency_nb,
+)
+from montecarlo.weyl import spinor_overlap_sq
+
+__all__ = [
+    "N_OUT",
+    "OUTPUT_NAMES",
+    "collision_params",
+    "collision_dim",
+    "collision_integrand",
+    "collision_integrand_numpy",
+    "SMOOTH_TABLE_SIZE",
+]
+
+N_OUT = 3
+OUTPUT_NAMES = ("eta0", "eta1", "eta_q3")
+SMOOTH_TABLE_SIZE = 4001
+
+# parameter layout
+_D, _T, _E2, _SXI, _SOM = 0, 1, 2, 3, 4
+_MUP, _MP, _GP, _KFP = 5, 6, 7, 8
+_KIND, _MUA, _VA, _MA, _GA, _KFA, _TILT, _SHEET, _PREF_NODE = 9, 10, 11, 12, 13, 14, 15, 16, 17
+_NTAB = 18
+_TAB0 = 19
+
+
+def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_SIZE) -> np.ndarray:
+    """The float parameter vector of :func:`collision_integrand` for a bilayer at T (erg).
+
+    The film's Re Π needs ∫[w(μ)μ − w(s)s]/(μ − s)dμ (analytic in s); it is tabulated on
+    ``table_size`` equally spaced s ∈ [−1, 1] and interpolated linearly (error ≤ h² max|f″|/8,
+    measured in the tests).
+    """
+    require_positive("T", T)
+    a, p = bilayer.active, bilayer.passive
+    head = np.zeros(_TAB0)
+    head[_D], head[_T], head[_E2] = bilayer.spacing, T, bilayer.e2
+    head[_SXI], head[_SOM] = T, T
+    head[_MUP], head[_MP], head[_GP], head[_KFP] = p.eps_F, p.mass, p.g_s, p.fermi_wavevector
+    if a.kind == "weyl":
+        head[_KIND] = 0.0
+        head[_MUA], head[_VA], head[_TILT] = a.eps_F, a.v_F, a.tilt
+        head[_SHEET] = a.thickness * a.n_nodes
+        head[_PREF_NODE] = a.eps_F**2 / (8.0 * np.pi**3 * a.v_F**3)
+        s = np.linspace(-1.0, 1.0, table_size)
+        table = _smooth_part(s, a.tilt)
+    else:
+        head[_KIND] = 1.0
+        head[_MUA], head[_MA], head[_GA], head[_KFA] = a.eps_F, a.mass, a.g_s, a.fermi_wavevector
+        head[_VA] = a.fermi_velocity
+        table = np.zeros(2)
+    head[_NTAB] = table.size
+    return np.concatenate([head, table])
+
+
+def collision_dim(bilayer: Bilayer) -> int:
+    """Dimension of the unit hypercube: 5 (Weyl film active) or 4 (2D metal active)."""
+    return 5 if bilayer.active.kind == "weyl" else 4
+
+
+# --------------------------------------------------------------------------------------
+# numba kernel
+# --------------------------------------------------------------------------------------
+@jit
+def _stern_nb(q, om, kF, m, g):  # pragma: no cover - compiled
+    """Stern's Π(q, ω) at T = 0 (see :func:`montecarlo.metal.stern_polarization`)."""
+    v = kF / m
+    nm = om / (q * v) - q / (2.0 * kF)
+    npl = om / (q * v) + q / (2.0 * kF)
+    op = math.copysign(math.sqrt(npl * npl - 1.0), npl) if abs(npl) > 1.0 else 0.0
+    omn = math.copysign(math.sqrt(nm * nm - 1.0), nm) if abs(nm) > 1.0 else 0.0
+    ip = math.sqrt(1.0 - npl * npl) if abs(npl) < 1.0 else 0.0
+    imn = math.sqrt(1.0 - nm * nm) if abs(nm) < 1.0 else 0.0
+    nu = g * m / (2.0 * math.pi)
+    return complex(nu * (1.0 - (kF / q) * (op - omn)), nu * (kF / q) * (imn - ip))
+
+
+@jit
+def _film_nb(q, om, params):  # pragma: no cover - compiled
+    """Sheet Π of the film, tilted, ballistic, T = 0, for |ω| ≤ v q (table for the smooth part)."""
+    v, c = params[_VA], params[_TILT]
+    s = om / (v * q)
+    a2 = c * c * (1.0 - s * s)
+    ws = math.pi * (2.0 + a2) / (1.0 - a2) ** 2.5 * s
+    n = int(params[_NTAB])
+    pos = (min(max(s, -1.0), 1.0) + 1.0) * 0.5 * (n - 1)
+    j = min(int(pos), n - 2)
+    fr = pos - j
+    smooth = (1.0 - fr) * params[_TAB0 + j] + fr * params[_TAB0 + j + 1]
+    lg = math.log(abs((1.0 - s) / (1.0 + s))) if abs(s) < 1.0 else 0.0
+    im = math.pi * ws if abs(s) < 1.0 else 0.0
+    pref = params[_PREF_NODE] * params[_SHEET]
+    return complex(pref * (smooth + ws * lg), pref * im)
+
+
+@jit
+def _interaction_sq_nb(q, pa, pp, d, e2):  # pragma: no cover - compiled
+    """|U|² of Eq. (A1) (see :func:`montecarlo.interaction.interlayer_interaction`)."""
+    x = math.exp(-q * d)
+    v = 2.0 * math.pi * e2 / q
+    u = x / (v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp)
+    return u.real * u.real + u.imag * u.imag
+
+
+@jit
+def collision_integrand(x, out, params):  # pragma: no cover - compiled
+    """Integrand protocol of :mod:`montecarlo.integrator`: writes (η0, η1, η_Q3) · Jacobian."""
+    d, T, e2 = params[_D], params[_T], params[_E2]
+    s_xi, s_om = params[_SXI], params[_SOM]
+    mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
+    weyl = params[_KIND] == 0.0
+    mu_a, v_a, m_a, g_a, kf_a = params[_MUA], params[_VA], params[_MA], params[_GA], params[_KFA]
+    tilt, sheet = params[_TILT], params[_SHEET]
+    pref = d / (4.0 * T) * g_p * m_p / (4.0 * math.pi**2)
+    if weyl:
+        pref *= sheet / (8.0 * math.pi**3) * 2.0 * math.pi
+    else:
+        pref *= g_a * m_a / (4.0 * math.pi**2)
+    for p in range(x.shape[0]):
+        q, jq = screening_wavevector_nb(x[p, 0], d)
+        if not q > 0.0:
+            continue
+        xi, jxi = shell_energy_nb(x[p, 1], s_xi)
+        ep = mu_p + xi
+        if not (ep > 0.0 and math.isfinite(jxi)):
+            continue
+        k = math.sqrt(2.0 * m_p * ep)
+        b = k * q / m_p
+        eq = q * q / (2.0 * m_p)
+        lo, hi = eq - b, eq + b
+        xi1 = 0.0
+        jxi1 = 0.0
+        b1 = 0.0
+        eq1 = 0.0
+        k1 = 0.0
+        if weyl:
+            lo, hi = max(lo, -v_a * q), min(hi, v_a * q)
+        else:
+            xi1, jxi1 = shell_energy_nb(x[p, 3], s_xi)
+            ea = mu_a + xi1
+            if not (ea > 0.0 and math.isfinite(jxi1)):
+                continue
+            k1 = math.sqrt(2.0 * m_a * ea)
+            b1 = k1 * q / m_a
+            eq1 = q * q / (2.0 * m_a)
+            lo, hi = max(lo, -b1 - eq1), min(hi, b1 - eq1)
+        if not hi > lo:
+            continue
+        om, jom = thermal_frequency_nb(x[p, 2], lo, hi, s_om)
+        cphi = (om - eq) / b
+        s2 = 1.0 - cphi * cphi
+        if not (s2 > 0.0 and jom > 0.0):
+            continue
+        w = pref * jq * q * q * q * jxi * jom * 2.0 / (b * math.sqrt(s2))
+        w *= fermi_nb(xi, T) * (1.0 - fermi_nb(xi + om, T))
+        if weyl:
+            y, jy = fermi_window_energy_nb(x[p, 3], om, T)
+            xi1 = y + om
+            e1 = mu_a + xi1
+            if not (e1 > 0.0 and math.isfinite(jy)):
+                continue
+            psi = 2.0 * math.pi * x[p, 4]
+            sp = math.sin(psi)
+            mu = min(max(om / (v_a * q), -1.0), 1.0)
+            kk, rr, den, dd, st = 0.0, 0.0, 1.0, 1.0, 0.0
+            for _ in range(40):
+                st = math.sqrt(max(1.0 - mu * mu, 0.0))
+                den = 1.0 + tilt * st * sp
+                kk = e1 / (v_a * den)
+                rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
+                delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
+                dd = v_a * (
+                    q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
+                )
+                new = min(max(mu - (delta - om) / dd, -1.0), 1.0)
+                if abs(new - mu) < 1e-15:
+                    mu = new
+                    break
+                mu = new
+            st = math.sqrt(max(1.0 - mu * mu, 0.0))
+            den = 1.0 + tilt * st * sp
+            kk = e1 / (v_a * den)
+            rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
+            delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
+            if abs(delta - om) > 1e-9 * v_a * q:
+                continue
+            dd = v_a * (
+                q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
+            )
+            overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
+            w *= jy * kk * kk / (v_a * den) / dd * overlap
+            w *= fermi_nb(xi1, T) * (1.0 - fermi_nb(xi1 - om, T))
+            pa = _film_nb(q, om, params)
+            mu_geo = mu
+            k_geo = kk
+        else:
+            c1 = (om + eq1) / b1
+            s21 = 1.0 - c1 * c1
+            if not s21 > 0.0:
+                continue
+            w *= jxi1 * 2.0 / (b1 * math.sqrt(s21))
+            w *= fermi_nb(xi1, T) * (1.0 - fermi_nb(xi1 - om, T))
+            pa = _stern_nb(q, om, kf_a, m_a, g_a)
+            mu_geo = c1
+            k_geo = k1
+        pp = _stern_nb(q, om, kf_p, m_p, g_p)
+        w *= _interaction_sq_nb(q, pa, pp, d, e2)
+        out[p, 0] = w
+        out[p, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (mu_a * q)
+        out[p, 2] = w * (1.0 - mu_geo * mu_geo)
+
+
+# --------------------------------------------------------------------------------------
+# numpy twin (independent routes where possible: bisection for μ, package functions for Π
+# and U, spinor overlaps from 3-vectors, finite-difference Jacobian)
+# --------------------------------------------------------------------------------------
+def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.ndarray:
+    """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 3)."""
+    a, p = bilayer.active, bilayer.passive
+    d = bilayer.spacing
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    out = np.zeros((n, N_OUT))
+    q, jq = screening_wavevector(x[:, 0], d)
+    xi, jxi = shell_energy(x[:, 1], T)
+    mp = p.mass
+    k = np.sqrt(2.0 * mp * (p.eps_F + xi))
+    lo = (q * q - 2.0 * k * q) / (2.0 * mp)
+    hi = (q * q + 2.0 * k * q) / (2.0 * mp)
+    weyl = a.kind == "weyl"
+    if weyl:
+        lo, hi = np.maximum(lo, -a.v_F * q), np.minimum(hi, a.v_F * q)
+    else:
+        xi1, jxi1 = shell_energy(x[:, 3], T)
+        k1 = np.sqrt(2.0 * a.mass * (a.eps_F + xi1))
+        lo = np.maximum(lo, (-2.0 * k1 * q - q * q) / (2.0 * a.mass))
+        hi = np.minimum(hi, (2.0 * k1 * q - q * q) / (2.0 * a.mass))
+    ok = hi > lo
+    om, jom = thermal_frequency(x[:, 2], np.where(ok, lo, -1.0), np.where(ok, hi, 1.0), T)
+    # metal: ∫ dφ δ(ω − ε_{k+q} + ε_k) over both roots
+    cphi = (om - q * q / (2.0 * mp)) / (k * q / mp)
+    jphi = 2.0 / (k * q / mp * np.sqrt(np.where(np.abs(cphi) < 1, 1.0 - cphi**2, np.nan)))
+
+    def f(e):
+        return 1.0 / (np.exp(e / T) + 1.0)
+
+    w_metal = p.g_s / (2.0 * np.pi) ** 2 * mp * jxi * jphi * f(xi) * (1.0 - f(xi + om))
+    if weyl:
+        y, jy = fermi_window_energy(x[:, 3], om, T)
+        e1 = a.eps_F + y + om
+        psi = 2.0 * np.pi * x[:, 4]
+        v, c = a.v_F, a.tilt
+
+        def kvec(mu):
+            st = np.sqrt(np.clip(1.0 - mu * mu, 0.0, None))
+            kk = e1 / (v * (1.0 + c * st * np.sin(psi)))
+            return kk[:, None] * np.stack([mu, st * np.cos(psi), st * np.sin(psi)], -1)
+
+        qv = np.stack([q, 0 * q, 0 * q], -1)
+
+        def delta(mu):  # v(|k₁| − |k₁ − q|) (tilt cancels: q_z = 0), without cancellation
+            kv = kvec(mu)
+            n1, n2 = np.linalg.norm(kv, axis=-1), np.linalg.norm(kv - qv, axis=-1)
+            return v * (2.0 * np.sum(kv * qv, axis=-1) - q * q) / (n1 + n2)
+
+        lo_m, hi_m = -np.ones(n), np.ones(n)
+        for _ in range(70):  # bisection: Δ(μ) increases with μ
+            mid = 0.5 * (lo_m + hi_m)
+            up = delta(mid) > om
+            hi_m, lo_m = np.where(up, mid, hi_m), np.where(up, lo_m, mid)
+        mu = 0.5 * (lo_m + hi_m)
+        h = 1e-5
+        mu_a_ = np.clip(mu - h, -1.0, 1.0)
+        mu_b_ = np.clip(mu + h, -1.0, 1.0)
+        dd = (delta(mu_b_) - delta(mu_a_)) / (mu_b_ - mu_a_)
+        kv = kvec(mu)
+        kk = np.linalg.norm(kv, axis=-1)
+        radial = kk**2 / (v * (1.0 + c * kv[:, 2] / kk))
+        ov = spinor_overlap_sq(kv, 1, kv - qv, 1)
+        w_active = (
+            a.thickness
+            * a.n_nodes
+            / (2.0 * np.pi) ** 3
+            * jy
+            * 2.0
+            * np.pi
+            * radial
+            / dd
+            * ov
+            * f(y + om)
+            * (1.0 - f(y))
+        )
+        pa = a.thickness * a.n_nodes * weyl_node_polarization(q, om, a.eps_F, a.v_F, c)
+        mu_geo, k_geo = mu, kk
+    else:
+        c1 = (om + q * q / (2.0 * a.mass)) / (k1 * q / a.mass)
+        j1 = 2.0 / (k1 * q / a.mass * np.sqrt(np.where(np.abs(c1) < 1, 1.0 - c1**2, np.nan)))
+        w_active = a.g_s / (2.0 * np.pi) ** 2 * a.mass * jxi1 * j1 * f(xi1) * (1.0 - f(xi1 - om))
+        pa = stern_polarization(q, om, a.fermi_wavevector, a.mass, a.g_s)
+        mu_geo, k_geo = c1, k1
+    pp = stern_polarization(q, om, p.fermi_wavevector, p.mass, p.g_s)
+    u2 = np.abs(interlayer_interaction(q, pa, pp, d, bilayer.e2)) ** 2
+    w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * jom * w_metal * w_active * u2 * q**2
+    good = ok & np.isfinite(w)
+    w = np.where(good, w, 0.0)
+    out[:, 0] = w
+    out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (a.eps_F * q)
+    out[:, 2] = w * (1.0 - mu_geo**2)
+    return out

@@ -1,0 +1,269 @@
+r"""Drag coefficients of a bilayer by Monte Carlo of the full collision integral, and references.
+
+:func:`estimate_drag` samples :func:`montecarlo.collision.collision_integrand` (η∥⁽⁰⁾, η∥⁽¹⁾,
+η_{Q3} on shared samples, with their covariance) with the adaptive integrator and derives the
+Hall coefficients η_H from η_{Q3} (Eqs. B17, B18, B23; see "What is not sampled" below).
+
+Two references, both deterministic:
+
+* ``validate.weyl.drag_coefficients`` — Eq. (B7)/(B13) with T = 0 polarizations (Stern,
+  ballistic tilted film) and the ballistic weights ω̃², 1 − ω̃²;
+* :func:`finite_temperature_reference` — the SAME |U|² (A1 with T = 0 polarizations, as in the
+  Monte Carlo) but the imaginary parts that the Monte Carlo's state sums converge to:
+  Im Π at temperature T and fixed chemical potential ε_F by Maldague's identity
+  Π_T(μ) = ∫dμ′ Π₀(μ′)/(4T cosh²((μ − μ′)/2T)), which is exact for free electrons; with
+  μ′ = μ + 2T artanh τ the weight is dτ/2 (Gauss–Legendre in τ). For the untilted film the
+  T = 0 state sum is exact in prolate spheroidal coordinates (foci 0 and q, ρ = |k₁| + |k₁ − q|,
+  δ = |k₁| − |k₁ − q| = ω/v): d³k |⟨u|u′⟩|² = (ρ² − q²) dρ dδ dφ/(8q), so per node
+
+      Im Π(q, ω) = (1/(32π q v)) ∫_{ρ ≥ q} dρ (ρ² − q²) [f(v(ρ − δ)/2) − f(v(ρ + δ)/2)]
+                 = Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)]
+
+  (the last form by the Sommerfeld expansion, exact for this polynomial), and the exact
+  geometric weights are ω q̂·(k₁ − q/2)/(ε_F q) = ω²ρ/(2vε_F q²) and
+  1 − (q̂·k̂₁)², q̂·k̂₁ = (ρδ + q²)/(q(ρ + δ)). For C ≠ 0 the tilted ballistic Im Π is used
+  with the T factor (1 + π²T²/(3ε_F²)) (exact: ν ∝ μ′²), the C = 0 finite-q factor and
+  weights (an approximation: their O(C² q²/k_F²) part is missing), and for η∥⁽¹⁾ the mean
+  |k₁| on the tilted Fermi surface at fixed q̂·k̂₁ = s, k_F I₄(b)/I₃(b) with b = C√(1 − s²)
+  and I_n = ∫dψ (1 + b sin ψ)^{−n} — a factor 1 + (3/2)C²(1 − s²) + … that the paper's
+  k₁·q̂ = k_F ω/(v q) (text after B13) leaves out.
+
+The Monte Carlo must agree with the second reference within its error bar; its difference from
+the first is physics (finite T, finite q/k_F, and the exact weights), reported by the CLI.
+Measured (``fig2-d40``, n^p = 3×10¹¹ cm⁻², C = 0; MC − validate, relative): η∥⁽⁰⁾: −0.24 % at
+1 K, +0.01 % at 5 K, +1.1 % at 10 K; 2D–2D: +0.07 % at 2.5 K, +0.53 % at 5 K, +2.9 % at 10 K.
+
+What is not sampled
+-------------------
+η_H is not sampled from the e–e–impurity rates (A48–A54) and the side-jump rate (A41–A42)
+themselves: the driver samples η_{Q3} — the Born collision integral with the exact skew
+weight 1 − (q̂·k̂₁)² that both mechanisms reduce to (B15, B21) — and applies the paper's
+prefactors: η_H(e-e-imp,1) = −C/(4ε_Fτ) η_{Q3} (B17), η_H(e-e-imp,2) = η_H(e-e-imp,1)/3 (B18),
+η_H(s.j.) = η_H(e-e-imp)/2 (B23), as in :func:`validate.weyl.hall_coefficients`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dragcore.checks import require_positive
+from montecarlo.collision import (
+    N_OUT,
+    OUTPUT_NAMES,
+    collision_dim,
+    collision_integrand,
+    collision_params,
+)
+from montecarlo.integrator import Integrator
+from montecarlo.interaction import interlayer_interaction
+from montecarlo.metal import stern_polarization
+from montecarlo.presets import Bilayer
+from montecarlo.result import MonteCarloResult
+
+__all__ = [
+    "DragEstimate",
+    "estimate_drag",
+    "finite_temperature_reference",
+    "film_im_polarization_exact",
+    "metal_im_polarization_finite_T",
+    "hall_from_q3",
+]
+
+
+@dataclass(frozen=True)
+class DragEstimate:
+    """Monte Carlo drag coefficients (internal units, 1/cm³) with the η_H parts from η_{Q3}."""
+
+    result: MonteCarloResult
+    T: float
+    names: tuple[str, ...] = OUTPUT_NAMES
+    hall: dict = field(default_factory=dict)
+    hall_sdev: dict = field(default_factory=dict)
+
+    def value(self, name: str) -> tuple[float, float]:
+        i = self.names.index(name)
+        return float(self.result.mean[i]), float(self.result.sdev[i])
+
+
+def hall_from_q3(bilayer: Bilayer, eta_q3: float) -> dict[str, float]:
+    """η_H parts from η_{Q3}: (B17), (B18) adopted, (B23); zero for a metal active layer."""
+    a = bilayer.active
+    if a.kind != "weyl":
+        return {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
+    eei1 = -a.tilt / (4.0 * a.eps_F * a.tau) * eta_q3
+    eei2 = eei1 / 3.0
+    sj = (eei1 + eei2) / 2.0
+    return {"eei1": eei1, "eei2": eei2, "sj": sj, "total": eei1 + eei2 + sj}
+
+
+def estimate_drag(
+    bilayer: Bilayer,
+    T: float,
+    *,
+    n_eval: int = 200_000,
+    n_train: int = 6,
+    n_prod: int = 10,
+    seed: int = 0,
+    n_bins: int = 200,
+) -> DragEstimate:
+    """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3} (shared samples, covariance) and η_H of ``bilayer`` at T (erg).
+
+    The map adapts to η∥⁽⁰⁾ and η_{Q3} (equal weights of their squares); production iterations
+    are averaged with equal weights (:class:`~montecarlo.result.MonteCarloResult`).
+    Reproducible from ``seed``.
+    """
+    require_positive("T", T)
+    params = collision_params(bilayer, T)
+    integ = Integrator(collision_dim(bilayer), n_bins)
+    res = integ.integrate(
+        collision_integrand,
+        params,
+        n_out=N_OUT,
+        n_train=n_train,
+        n_prod=n_prod,
+        n_eval=n_eval,
+        seed=seed,
+        adapt_weights=[1.0, 0.0, 1.0],
+    )
+    q3, s3 = float(res.mean[2]), float(res.sdev[2])
+    hall = hall_from_q3(bilayer, q3)
+    hall_sdev = {k: abs(v / q3) * s3 if q3 else 0.0 for k, v in hall.items()}
+    return DragEstimate(res, T, OUTPUT_NAMES, hall, hall_sdev)
+
+
+# --------------------------------------------------------------------------------------
+# finite-temperature reference
+# --------------------------------------------------------------------------------------
+_TAU_X, _TAU_W = np.polynomial.legendre.leggauss(64)
+
+
+def _maldague_nodes(mu: float, T: float) -> tuple[np.ndarray, np.ndarray]:
+    """μ′_j and weights w_j with Σ w_j g(μ′_j) ≈ ∫dμ′ g(μ′)/(4T cosh²((μ − μ′)/2T))."""
+    return mu + 2.0 * T * np.arctanh(_TAU_X), 0.5 * _TAU_W
+
+
+def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
+    """Im Π of a 2D metal at temperature T and chemical potential ε_F (Maldague over Stern)."""
+    q, omega = np.broadcast_arrays(np.asarray(q, float), np.asarray(omega, float))
+    mus, ws = _maldague_nodes(layer.eps_F, T)
+    out = np.zeros(q.shape)
+    for m_, w_ in zip(mus, ws, strict=True):
+        if m_ <= 0.0:
+            continue
+        kf = math.sqrt(2.0 * layer.mass * m_)
+        out += w_ * stern_polarization(q, omega, kf, layer.mass, layer.g_s).imag
+    return out
+
+
+def film_im_polarization_exact(q, omega, film, T: float) -> tuple[np.ndarray, ...]:
+    """Sheet Im Π of the film at (q, ω, T) and its weighted versions (module docstring).
+
+    Returns (Im Π, Im Π·⟨ω q̂·(k₁ − q/2)/(ε_F q)⟩, Im Π·⟨1 − (q̂·k̂₁)²⟩) where ⟨·⟩ averages over
+    the states of the state sum. C = 0 exact (prolate spheroidal coordinates, Maldague in T);
+    C ≠ 0: tilted ballistic Im Π times the C = 0 corrections.
+    """
+    q, omega = np.broadcast_arrays(np.asarray(q, float), np.asarray(omega, float))
+    v, eF = film.v_F, film.eps_F
+    delta = omega / v
+    # ρ-integral: ∫dρ (ρ² − q²) h(ρ) W(ρ), W = f(v(ρ−δ)/2) − f(v(ρ+δ)/2)
+    #   = ∫_{−ω/2}^{ω/2} dt ∫dμ′ [−f′(μ′)] (2/v) H(2(μ′ − t)/v)   (x = vρ/2 = μ′ − t)
+    tx, tw = np.polynomial.legendre.leggauss(24)
+    mus, ws = _maldague_nodes(eF, T)
+    acc = [np.zeros(q.shape) for _ in range(3)]
+    for t_, wt_ in zip(tx, tw, strict=True):
+        t = 0.5 * omega * t_
+        for m_, w_ in zip(mus, ws, strict=True):
+            rho = 2.0 * (m_ - t) / v
+            ok = rho > np.maximum(q, np.abs(delta))
+            base = np.where(ok, rho * rho - q * q, 0.0) * (2.0 / v) * w_ * wt_ * 0.5 * omega
+            mu_geo = (rho * delta + q * q) / (q * np.where(ok, rho + delta, 1.0))
+            acc[0] += base
+            acc[1] += base * omega * rho * delta / (2.0 * eF * q * q)
+            acc[2] += base * (1.0 - mu_geo**2)
+    scale = film.thickness * film.n_nodes / (32.0 * np.pi * q * v)
+    im0 = acc[0] * scale
+    if film.tilt != 0.0:
+        ball = film.polarization(q, omega).imag
+        s = np.abs(omega) / (v * q)
+        ball0 = film.thickness * film.n_nodes * (eF / v) ** 2 * omega / (4.0 * np.pi * v * v * q)
+        ball0 = np.where(s < 1.0, ball0, 0.0)
+        fac = np.where(ball0 != 0.0, ball / np.where(ball0 != 0.0, ball0, 1.0), 0.0)
+        # ⟨|k₁|⟩ on the tilted surface at fixed q̂·k̂₁ = s: I₄(b)/I₃(b), b = C√(1 − s²),
+        # I_n = ∫dψ (1 + b sin ψ)^{−n}: I₃ = π(2 + b²)/(1 − b²)^{5/2},
+        # I₄ = π(2 + 3b²)/(1 − b²)^{7/2}
+        b2 = film.tilt**2 * (1.0 - np.minimum(s, 1.0) ** 2)
+        k_ratio = (2.0 + 3.0 * b2) / ((2.0 + b2) * (1.0 - b2))
+        return acc[0] * scale * fac, acc[1] * scale * fac * k_ratio, acc[2] * scale * fac
+    return im0, acc[1] * scale, acc[2] * scale
+
+
+def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    x, w = np.polynomial.legendre.leggauss(n)
+    pts, wts = [], []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        if hi - lo > 1e-14 * max(abs(hi), 1.0):
+            pts.append(0.5 * (hi - lo) * x + 0.5 * (hi + lo))
+            wts.append(0.5 * (hi - lo) * w)
+    return np.concatenate(pts), np.concatenate(wts)
+
+
+def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
+    a, p = bilayer.active, bilayer.passive
+    d = bilayer.spacing
+    xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
+    xb += [T / a.fermi_velocity * d, T / p.fermi_velocity * d]
+    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
+    xq, wq = _panels(xb, n)
+    q = xq / d
+    wq = wq / d
+    # ω ∈ (−hi, hi): the film's continuum is exact at any T; a metal's is widened thermally
+    if a.kind == "weyl":
+        hi = a.v_F * q
+    else:
+        hi = (a.fermi_velocity * q + q * q / (2 * a.mass)) * (1.0 + 40.0 * T / a.eps_F)
+    hi = np.minimum(hi, (p.fermi_velocity * q + q * q / (2 * p.mass)) * (1 + 40 * T / p.eps_F))
+    xg, wg = np.polynomial.legendre.leggauss(n)
+    tot = np.zeros(3)
+    fracs = np.array([0.0, 1.0, 4.0, 12.0, 40.0])
+    for sign in (1.0, -1.0):
+        br = np.sort(np.stack([np.minimum(c * T, hi) for c in fracs] + [hi], axis=-1), axis=-1)
+        for j in range(br.shape[-1] - 1):
+            lo_, hi_ = br[:, j : j + 1], br[:, j + 1 : j + 2]
+            t = 0.5 * (xg + 1.0)
+            s = np.sin(0.5 * np.pi * t) ** 2
+            om = lo_ + (hi_ - lo_) * s
+            wom = (hi_ - lo_) * 0.5 * np.pi * np.sin(np.pi * t) * 0.5 * wg
+            good = (hi_ - lo_) > 1e-14 * hi[:, None]
+            om = np.where(good, om, 0.5 * hi[:, None]) * sign
+            qq = np.broadcast_to(q[:, None], om.shape)
+            pa0, pp0 = a.polarization(qq, om), p.polarization(qq, om)
+            u2 = np.abs(interlayer_interaction(qq, pa0, pp0, d, bilayer.e2)) ** 2
+            impp = metal_im_polarization_finite_T(qq, om, p, T)
+            if a.kind == "weyl":
+                ima = film_im_polarization_exact(qq, om, a, T)
+            else:
+                im0 = metal_im_polarization_finite_T(qq, om, a, T)
+                ima = (im0, im0 * 0.0, im0 * 0.0)
+            e = np.exp(-np.abs(om) / T)
+            th = 4.0 * e / (1.0 - e) ** 2
+            common = np.where(good, wom, 0.0) * u2 * impp * th * (qq**3) * wq[:, None]
+            for k in range(3):
+                tot[k] += np.sum(common * ima[k])
+    return d / (16.0 * np.pi**2 * T) * tot
+
+
+def finite_temperature_reference(bilayer: Bilayer, T: float, n: int = 20) -> tuple:
+    """(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}) and their error estimates by quadrature, with Im Π at T.
+
+    (d/(16π²T)) ∫₀^∞dq q³ ∫_{−∞}^{∞}dω |U|² Im Π_p Im Π_a^{(h)}/sinh²(ω/2T) (h: the weights
+    of :func:`film_im_polarization_exact`); U from Eq. (A1) with the T = 0 polarizations.
+    Gauss–Legendre panels as in :mod:`validate.weyl`; error = |n-point − ⌈1.5n⌉-point|.
+    For a 2D metal active layer only η∥⁽⁰⁾ is meaningful (the other two are returned as 0).
+    """
+    require_positive("T", T)
+    r1 = _reference_once(bilayer, T, n)
+    r2 = _reference_once(bilayer, T, int(math.ceil(1.5 * n)))
+    return r2, np.abs(r2 - r1)
