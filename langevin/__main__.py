@@ -9,6 +9,7 @@ from dragcore.cli import Subcommand, run_program
 SUBCOMMANDS: list[Subcommand] = [
     Subcommand("exact", "langevin.cli_exact", "exact drag D = ρ_D/ρ₀ from the Lyapunov solution"),
     Subcommand("run", "langevin.cli_run", "Langevin time integration on a periodic grid → HDF5"),
+    Subcommand("inspect", "langevin.cli_inspect", "summary of a run file written by `run`"),
 ]
 
 
