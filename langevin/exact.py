@@ -56,6 +56,7 @@ __all__ = [
     "continuum_drag_chi_slope_parts",
     "instability_threshold",
     "stability_probe",
+    "drift_threshold",
     "check_stability",
     "DragResult",
     "exact_drag",
@@ -199,7 +200,10 @@ def _check_stable(
             threshold = instability_threshold(params, pqx, pqy)
             text = f"; the model is stable only for chi > chi_c = {threshold:.6g}"
         except ValueError:
-            text = "; no stable chi found at these parameters"
+            text = (
+                "; no chi makes it stable at this drift (a drift instability of the "
+                "plasmons; see drift_threshold)"
+            )
     raise UnstableError(
         f"chi = {params.chi if params else float('nan'):g}: the model is {kind}: first at "
         f"q d = ({qv[0]:.4g}, {qv[1]:.4g}), |q| d = {math.hypot(*qv):.4g}, "
@@ -519,6 +523,41 @@ def instability_threshold(
         else:
             lo = mid
     return hi
+
+
+def drift_threshold(params: BilayerParameters, qx=None, qy=None, *, tol: float = 1e-6) -> float:
+    """u_c: the largest drift u = v/(ω_p d) (along ``params.drift_angle``, χ fixed) below
+    which every probed mode decays — the onset of the Cherenkov-like instability of the
+    plasmons driven by the drifting layer (≈ 1.5–2 for ς ~ 0.1–1; the acoustic plasmon
+    moves at ω_p d at long wavelength). Bisection on u in [0, 100]; ``inf`` if none."""
+    if qx is None:
+        # the standard probe, plus a dense one around qd ~ 1 near the drift direction, where
+        # the instability sets in (growth is quadratic about its maximum: threshold error
+        # ~ (Δq/q)² ~ 1e-4)
+        qx, qy = stability_probe()
+        x = np.geomspace(0.05, 20.0, 400)
+        phi = params.drift_angle + np.linspace(-0.6, 0.6, 25)
+        qx = np.concatenate([qx.ravel(), (x[:, None] * np.cos(phi)).ravel()])
+        qy = np.concatenate([qy.ravel(), (x[:, None] * np.sin(phi)).ravel()])
+    qx, qy = np.asarray(qx, float), np.asarray(qy, float)
+
+    def stable(u: float) -> bool:
+        return _max_growth(params.with_(drift=u), qx, qy)[0] <= STABILITY_TOL
+
+    if not stable(0.0):
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while stable(hi):
+        lo, hi = hi, 2 * hi
+        if hi > 100.0:
+            return math.inf
+    while hi - lo > tol * hi:
+        mid = 0.5 * (lo + hi)
+        if stable(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def check_stability(params: BilayerParameters, qx=None, qy=None) -> None:

@@ -13,6 +13,7 @@ from langevin.exact import (
     UnstableError,
     continuum_drag_chi_slope,
     continuum_drag_force,
+    drift_threshold,
     exact_drag,
     grid_drag_force,
     grid_stationary_covariance,
@@ -206,3 +207,20 @@ def test_physical_route_matches_eq_13() -> None:
     model = BilayerModel(p)
     assert res.rho_D == pytest.approx(model.force_to_rho_D(res.force[0]), rel=1e-12)
     assert res.rho_D_ohm > 0
+
+
+def test_drift_instability_of_the_plasmons() -> None:
+    """Above u_c ≈ 1.5 (ς = 0.15) the drifting layer amplifies a plasmon at qd ~ 1 along v
+    (Cherenkov-like; the acoustic plasmon moves at ~ω_p d). Consistency of the two uses of
+    the eigenvalue criterion: the threshold along the v-axis probe, and exact_drag on
+    either side of it (which probes the whole plane)."""
+    p = BilayerParameters(varsigma=0.15, beta=0.1).paper_approximations()
+    x = np.geomspace(0.05, 20.0, 300)
+    u_c = drift_threshold(p, x, 0.0 * x)
+    assert 1.0 < u_c < 2.0
+    exact_drag(p.with_(drift=0.98 * u_c), order=6, n_angle=8)
+    with pytest.raises(UnstableError, match="first at q d") as info:
+        exact_drag(p.with_(drift=1.02 * u_c), order=6, n_angle=8)
+    qx, qy = info.value.q
+    assert 0.3 < math.hypot(qx, qy) < 3.0
+    assert info.value.threshold > 0  # extra (noise-free) damping χ > 0 restabilises

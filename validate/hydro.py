@@ -40,7 +40,8 @@ What we find (numbers in ``python -m validate hydro``):
   Gibbs energy decays iff 1 + ζ_b/η + χ ≥ 0 (longitudinal) and 1 + χ/2 ≥ 0 (transverse):
   χ_c = −min(2, 1 + ζ_b/η) in the continuum (reached only as q → ∞ for the longitudinal
   branch, where the viscous rate beats the Maxwell rate ς q); a finite grid with q ≤ q_max
-  is stable somewhat below.
+  is stable somewhat below. Independently of χ, a drift u = v/(ω_p d) above u_c ≈ 1.5–1.7
+  (ς = 0.15) amplifies plasmons at qd ~ 1 along v (physical drifts are u ≪ 1).
 * Box → continuum: the force density is a q_x² + O(|q|³) at small q; the analytic part sums
   spectrally and the |q|³ part leaves an error ∝ (2π/L)⁵; truncation at q_max = π/h costs
   O(e^{−2q_max}).
@@ -56,6 +57,7 @@ from langevin.exact import (
     continuum_drag_chi_slope,
     continuum_drag_chi_slope_parts,
     continuum_drag_force,
+    drift_threshold,
     exact_drag,
     grid_drag_force,
     instability_threshold,
@@ -213,7 +215,8 @@ def paper_series_coefficients(
 
 def instability_thresholds(varsigma: float, beta: float, grid: PeriodicGrid) -> dict:
     """χ_c for: even viscosity on (ζ_b/η = 0, 0.5, 2), the paper's approximations, and the
-    given finite grid (even viscosity on, ζ_b = 0); v → 0."""
+    given finite grid (even viscosity on, ζ_b = 0), all at v → 0; and the drift u_c above
+    which the plasmons are amplified by the drifting layer (χ = 0)."""
     base = BilayerParameters(varsigma=varsigma, beta=beta)
     qx, qy = grid.half_wavevectors()
     keep = np.hypot(qx, qy) > 0
@@ -229,6 +232,10 @@ def instability_thresholds(varsigma: float, beta: float, grid: PeriodicGrid) -> 
         base, qx[keep], qy[keep]
     )
     out["probe |q|d range"] = [float(np.min(np.hypot(*stability_probe()))), 1e8]
+    out["drift threshold u_c = v/(omega_p d), chi=0, even viscosity"] = drift_threshold(base)
+    out["drift threshold u_c, chi=0, paper approximations"] = drift_threshold(
+        base.paper_approximations()
+    )
     return out
 
 
