@@ -256,6 +256,8 @@ def _run(args: argparse.Namespace, w) -> int:
             "ranks": res.info["ranks"],
             "wall_seconds": res.info["wall_seconds"],
             "bytes_sent": res.info["bytes_sent"],
+            "resumed_done": res.info["resumed_done"],
+            "resumed_in_progress": res.info["resumed_in_progress"],
             "mode_steps_per_second": res.info["mode_steps_per_second"],
         }
         if talk:

@@ -1,0 +1,246 @@
+"""The Langevin run over MPI: rank-count independence, kill-and-resume, failure, files.
+
+Every run here uses one small configuration (8×8 grid, 33 modes, CRN, blocks of 20 steps).
+The reference for "same bits" is always :meth:`Simulation.run` in this process: one
+process, no checkpoints, realisations in order — the uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed, run_identity
+from langevin.grid import PeriodicGrid
+from langevin.model import BilayerModel
+from langevin.params import BilayerParameters
+from langevin.simulation import Simulation
+from langevin.storage import read_run
+from tests.mpi_launcher import find_mpiexec, run_mpi
+
+SCRIPTS = Path(__file__).parent / "mpi_scripts"
+SEED, R, BLOCK = 5, 3, 20
+
+CONFIG = """
+output = "out.h5"
+seed = 5
+[grid]
+n = 8
+length = 8.0
+[stepper]
+scheme = "exact"
+dt = 2.0
+n_realisations = 3
+n_steps = {n_steps}
+block_steps = 20
+[[run]]
+name = "paper"
+paper_approximations = true
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.01
+"""
+
+
+def _sim() -> Simulation:
+    p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
+    return Simulation(
+        BilayerModel(p), PeriodicGrid(8, 8.0), "exact", 2.0,
+        common_random_numbers=True, block_steps=BLOCK,
+    )  # fmt: skip
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("NUMBA_NUM_THREADS", "1")
+    return env
+
+
+def _config(tmp_path: Path, n_steps: int) -> Path:
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(CONFIG.format(n_steps=n_steps))
+    return cfg
+
+
+def _langevin(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "langevin", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=cwd, env=_env())
+
+
+def _assert_same_bits(path: Path, ref) -> None:
+    """File ``path`` holds exactly the numbers of the in-process run ``ref``."""
+    f = read_run(path, "paper")
+    assert (f["mean"], f["sdev"], f["chi2_dof"]) == (ref.mean, ref.sdev, ref.chi2_dof)
+    table = np.array(
+        [[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in ref.realisations]
+    )
+    np.testing.assert_array_equal(f["realisations"], table)
+    np.testing.assert_array_equal(f["block_means"], [r.block_means for r in ref.realisations])
+    np.testing.assert_array_equal(f["snapshot"], [r.snapshot for r in ref.realisations])
+
+
+# --- in one process ------------------------------------------------------------------------
+def test_distributed_run_equals_simulation_run_and_resumes_in_process(tmp_path) -> None:
+    """One rank: run_distributed = Simulation.run; a saved mid-block position resumes exactly."""
+    sim = _sim()
+    ref = sim.run(SEED, R, 300)
+    assert run_distributed(sim, SEED, R, 300).mean == ref.mean
+    store = CheckpointStore(tmp_path / "ck", run_identity(sim, SEED, R, 300))
+    store.prepare(resume=False)
+    prog = sim.begin_realisation(SEED, 1, 300)
+    sim.advance_realisation(prog, 4)
+    store.save_progress(prog)
+    res = run_distributed(
+        sim, SEED, R, 300, checkpoint_dir=tmp_path / "ck", resume=True,
+        policy=CheckpointPolicy(blocks=1),
+    )  # fmt: skip
+    assert res.info["resumed_in_progress"] == 1
+    assert (res.mean, res.sdev, res.chi2_dof) == (ref.mean, ref.sdev, ref.chi2_dof)
+    assert store.saved() == {"progress": [], "done": [0, 1, 2]}
+    # A second resume finds every realisation done and steps nothing.
+    again = run_distributed(sim, SEED, R, 300, checkpoint_dir=tmp_path / "ck", resume=True)
+    assert again.info["resumed_done"] == R and again.mean == ref.mean
+
+
+def test_checkpoint_refuses_a_different_run_or_a_fresh_start(tmp_path) -> None:
+    sim = _sim()
+    CheckpointStore(tmp_path / "ck", run_identity(sim, SEED, R, 300)).prepare(resume=False)
+    with pytest.raises(ValueError, match="seed"):
+        run_distributed(sim, SEED + 1, R, 300, checkpoint_dir=tmp_path / "ck", resume=True)
+    with pytest.raises(ValueError, match="--resume"):
+        run_distributed(sim, SEED, R, 300, checkpoint_dir=tmp_path / "ck")
+
+
+def test_inspect_prints_the_summary(tmp_path, capsys) -> None:
+    from langevin.__main__ import main
+
+    cfg = _config(tmp_path, 200)
+    out = tmp_path / "small.h5"
+    assert main(["run", str(cfg), "--output", str(out), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--blocks", "3"]) == 0
+    text = capsys.readouterr().out
+    for piece in ("seed 5", "1 rank(s)", "wall time", "varsigma", "[omega_p d]", "exact", "±"):
+        assert piece in text
+    assert text.count("\n    ") >= R  # the per-realisation rows
+    assert main(["inspect", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["runs"]["paper"]
+    assert summary["mean"] == read_run(out, "paper")["mean"]
+    # Plain h5py: units and descriptions everywhere, axes as dimension scales.
+    with h5py.File(out) as f:
+        g = f["paper"]
+        assert g["parameters/drift"].attrs["units"] == "omega_p d"
+        assert g["block_means"].dims[1][0].name == "/paper/block_end_time"
+        assert [d[0].name for d in g["snapshot"].dims] == [
+            "/paper/realisation", "/paper/field", "/paper/x", "/paper/y",
+        ]  # fmt: skip
+        for name, ds in g.items():
+            if isinstance(ds, h5py.Dataset):
+                assert ds.attrs["units"] is not None and ds.attrs["description"], name
+    assert main(["inspect", str(tmp_path / "missing.h5")]) == 2
+
+
+def test_numba_threads_off_under_a_scheduler() -> None:
+    """Importing the run path under MPI/Slurm pins numba to one thread (dragcore.jit)."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
+    env["SLURM_JOB_ID"] = "1"
+    script = SCRIPTS / "langevin_threads.py"
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    assert "threads 1" in out.stdout
+
+
+# --- under mpiexec -----------------------------------------------------------------------------
+@pytest.mark.mpi
+def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
+    cfg = _config(tmp_path, 1000)
+    one = _langevin("run", str(cfg), "--output", "one.h5", "--json", cwd=tmp_path)
+    two = run_mpi(SCRIPTS / "langevin_run.py", "run", str(cfg), "--output",
+                  str(tmp_path / "two.h5"), "--json", n=2, timeout=60)  # fmt: skip
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    ref = _sim().run(SEED, R, 1000)
+    for name in ("one.h5", "two.h5"):
+        _assert_same_bits(tmp_path / name, ref)
+    assert read_run(tmp_path / "two.h5", "paper")["ranks"] == 2
+    summary = json.loads(two.stdout)["runs"]["paper"]
+    # Only per-realisation records travel: rank 1 sends realisation 2's record, once.
+    assert 0 < summary["bytes_sent"] < 20_000
+    assert not (tmp_path / "two.h5.ckpt").exists()
+
+
+def _descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (from /proc): the ranks of an mpiexec."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+@pytest.mark.mpi
+def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(tmp_path) -> None:
+    """SIGKILL a 2-rank run once a checkpoint exists; --resume on 1 rank; same bits."""
+    n_steps = 15000
+    cfg = _config(tmp_path, n_steps)
+    out = tmp_path / "out.h5"
+    cmd = [find_mpiexec(), "-n", "2", sys.executable, "-m", "langevin", "run", str(cfg),
+           "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=tmp_path, env=_env(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    ckpt = tmp_path / "out.h5.ckpt" / "paper"
+    deadline = time.monotonic() + 40
+    while not list(ckpt.glob("r*.progress.npz")):
+        assert proc.poll() is None, "the run ended before its first checkpoint"
+        assert time.monotonic() < deadline, "no checkpoint within 40 s"
+        time.sleep(0.01)
+    ranks = _descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
+    for pid in ranks:  # … and the ranks, which hydra puts in groups of their own
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=10)
+    assert not out.exists()
+    saved = CheckpointStore(ckpt, {}).saved()
+    assert saved["progress"], saved  # killed between blocks of some realisation
+    resumed = _langevin("run", str(cfg), "--output", str(out), "--resume", "--json", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    summary = json.loads(resumed.stdout)["runs"]["paper"]
+    assert summary["ranks"] == 1 and summary["resumed_in_progress"] >= 1
+    _assert_same_bits(out, _sim().run(SEED, R, n_steps))
+    assert not (tmp_path / "out.h5.ckpt").exists()
+
+
+@pytest.mark.mpi
+def test_failure_on_one_rank_stops_all_ranks_and_names_it(tmp_path) -> None:
+    cfg = _config(tmp_path, 1000)
+    out = tmp_path / "fail.h5"
+    proc = run_mpi(SCRIPTS / "langevin_fail.py", "1", str(cfg), "--output", str(out),
+                   "--no-progress", n=2, timeout=60)  # fmt: skip
+    assert proc.returncode != 0
+    assert "failure on rank 1" in proc.stderr and "deliberate failure" in proc.stderr
+    assert not out.exists()
