@@ -383,7 +383,7 @@ def run_distributed(
     cpu = time.process_time() - cpu0
     merged = ordered_gather(w, records)
     meta = w.gather_to_root(
-        {"found": found, "wall": compute_wall, "bytes": w.bytes_sent - bytes0}
+        {"found": found, "wall": compute_wall, "cpu": cpu, "bytes": w.bytes_sent - bytes0}
     )  # (its own few bytes are not counted)
     if not w.is_root:
         return None
@@ -422,7 +422,7 @@ def run_distributed(
         "setup_seconds": sim.setup_seconds,
         "wall_seconds": wall,
         "compute_seconds_per_rank": [m["wall"] for m in meta],
-        "cpu_seconds_rank0": cpu,
+        "cpu_seconds_per_rank": [m["cpu"] for m in meta],
         "mode_steps_per_second": sim.modes.size * len(sim.models) * total / max(wall, 1e-12),
         "estimator": "D" if sim.drift > 0 else "force_x",
         "ranks": w.size,

@@ -1,0 +1,140 @@
+"""Strong scaling of the simulators over MPI ranks (not part of the test run).
+
+    python benchmarks/bench_scaling.py [--ranks 1 2] [--simulator langevin] [--quick]
+
+For each simulator, the same total work runs under ``mpiexec -n P`` for every ``P`` in
+``--ranks``; each run prints (rank 0, JSON) the wall time of the distributed run proper
+(setup, imports and JIT compilation excluded, ranks synchronised before and after) and the
+payload bytes all ranks sent (:attr:`dragcore.parallel.World.bytes_sent`). Reported:
+
+* strong-scaling efficiency ``E(P) = T(1) / (P · T(P))`` (bar: ≥ 90 % on 2 ranks);
+* the same with CPU time (summed over ranks): on a machine shared with other jobs the wall
+  time also measures the neighbours; the CPU efficiency measures our own overhead;
+* bytes communicated per iteration (time step), which must not grow with the number of
+  steps: only per-realisation records travel, once, at the end.
+
+A simulator is one function ``workload(args, w) -> dict`` in :data:`SIMULATORS` (it builds
+its problem, times the distributed run and returns ``wall_seconds``, ``bytes_sent``,
+``iterations``); the Monte Carlo adds its own function beside :func:`langevin_workload`.
+
+Measured (2-core machine shared with other jobs; load average printed with the numbers):
+see the final report of the run in ``mpi_jobs/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+def langevin_workload(args: argparse.Namespace, w) -> dict:
+    """Langevin: ``R`` realisations × ``n_steps`` on N = 32 (511 modes, ±v CRN pair)."""
+    from langevin.checkpoint import run_distributed
+    from langevin.grid import PeriodicGrid
+    from langevin.model import BilayerModel
+    from langevin.params import BilayerParameters
+    from langevin.simulation import Simulation
+
+    params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01)
+    sim = Simulation(
+        BilayerModel(params.paper_approximations()),
+        PeriodicGrid(32, 16.0),
+        "exact",
+        8.0,
+        common_random_numbers=True,
+    )
+    sim.run_realisation(0, 0, 2 * sim.block_steps)  # JIT compile / warm up
+    w.barrier()
+    t0 = time.perf_counter()
+    res = run_distributed(
+        sim, 2025, args.realisations, args.steps, w=w, snapshots=True, with_exact_sdev=False
+    )
+    w.barrier()
+    wall = time.perf_counter() - t0
+    if res is None:
+        return {}
+    return {
+        "wall_seconds": wall,
+        "bytes_sent": res.info["bytes_sent"],
+        "iterations": args.steps,
+        "work": f"{args.realisations} realisations x {args.steps} steps, {sim.modes.size} modes",
+        "mean": res.mean,
+        "compute_seconds_per_rank": res.info["compute_seconds_per_rank"],
+        "cpu_seconds_per_rank": res.info["cpu_seconds_per_rank"],
+    }
+
+
+#: name → workload; add the Monte Carlo here.
+SIMULATORS: dict[str, Callable[[argparse.Namespace, object], dict]] = {
+    "langevin": langevin_workload,
+}
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from dragcore.parallel import world
+
+    w = world()
+    out = SIMULATORS[args.worker](args, w)
+    if w.is_root:
+        out["ranks"] = w.size
+        print("RESULT " + json.dumps(out), flush=True)
+    return 0
+
+
+def _launch(simulator: str, ranks: int, args: argparse.Namespace) -> dict:
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    cmd = [str(mpiexec), "-n", str(ranks), sys.executable, str(HERE), "--worker", simulator,
+           "--steps", str(args.steps), "--realisations", str(args.realisations)]  # fmt: skip
+    env = dict(os.environ, NUMBA_NUM_THREADS="1")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{simulator} on {ranks} rank(s) failed:\n{proc.stderr}")
+    line = next(s for s in proc.stdout.splitlines() if s.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--simulator", choices=sorted(SIMULATORS), nargs="+")
+    parser.add_argument("--steps", type=int, default=40_000, help="steps per realisation")
+    parser.add_argument("--realisations", type=int, default=4, help="total realisations")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the steps")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.steps //= 10
+    if args.worker:
+        return _worker(args)
+    for name in args.simulator or sorted(SIMULATORS):
+        load = os.getloadavg()
+        runs = {p: _launch(name, p, args) for p in args.ranks}
+        base = runs[min(args.ranks)]
+        t_ref = base["wall_seconds"] * base["ranks"]
+        print(f"{name}: {base['work']}; load average {load[0]:.2f} before")
+        cpu_ref = sum(base["cpu_seconds_per_rank"])
+        print(
+            " ranks |  wall (s) | efficiency | CPU (s) | CPU efficiency | bytes sent |"
+            " bytes/iteration | same mean"
+        )
+        for p, r in runs.items():
+            eff = t_ref / (p * r["wall_seconds"])
+            cpu = sum(r["cpu_seconds_per_rank"])
+            print(
+                f" {p:5d} | {r['wall_seconds']:9.3f} | {100 * eff:8.1f} % | {cpu:7.3f} |"
+                f" {100 * cpu_ref / cpu:12.1f} % | {r['bytes_sent']:10d} |"
+                f" {r['bytes_sent'] / r['iterations']:15.2f} | {r['mean'] == base['mean']}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
