@@ -525,7 +525,7 @@ def instability_threshold(
     return hi
 
 
-def drift_threshold(params: BilayerParameters, qx=None, qy=None, *, tol: float = 1e-6) -> float:
+def drift_threshold(params: BilayerParameters, qx=None, qy=None, *, tol: float = 1e-4) -> float:
     """u_c: the largest drift u = v/(ω_p d) (along ``params.drift_angle``, χ fixed) below
     which every probed mode decays — the onset of the Cherenkov-like instability of the
     plasmons driven by the drifting layer (≈ 1.5–2 for ς ~ 0.1–1; the acoustic plasmon
@@ -536,7 +536,7 @@ def drift_threshold(params: BilayerParameters, qx=None, qy=None, *, tol: float =
         # ~ (Δq/q)² ~ 1e-4)
         qx, qy = stability_probe()
         x = np.geomspace(0.05, 20.0, 400)
-        phi = params.drift_angle + np.linspace(-0.6, 0.6, 25)
+        phi = params.drift_angle + np.linspace(-0.6, 0.6, 13)
         qx = np.concatenate([qx.ravel(), (x[:, None] * np.cos(phi)).ravel()])
         qy = np.concatenate([qy.ravel(), (x[:, None] * np.sin(phi)).ravel()])
     qx, qy = np.asarray(qx, float), np.asarray(qy, float)

@@ -334,6 +334,16 @@ class BilayerModel:
     ----------
     params
         :class:`~langevin.params.BilayerParameters` (dimensionless).
+
+    Notes
+    -----
+    Continuum methods take wave vectors in units of 1/d and return spectral quantities for
+    white noise δ(r−r')δ(t−t') (dimensionless r, t). On a :class:`~langevin.grid.PeriodicGrid`
+    every covariance (noise Q, equilibrium or stationary C) of the Fourier *coefficients* is
+    the continuum one times ``grid.mode_noise_scale`` (= 1/L²); :meth:`mode_matrices` does
+    this for Q. The force per area is then ``F = Σ_{all q} Re K(q) ⟨X_{δn₁,q} X_{δn₂,q}*⟩``
+    (``= Re Σ_half w_q K C₁₂`` with :meth:`PeriodicGrid.half_plane_weights`), and
+    ``D = force_to_D(F·v̂)``. The stationary solution is in :mod:`langevin.exact`.
     """
 
     def __init__(self, params: BilayerParameters) -> None:
