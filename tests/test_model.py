@@ -207,3 +207,17 @@ def test_paper_approximations_switch() -> None:
     assert (p.even_viscosity, p.odd, p.sound) == (False, 0.0, 0.0)
     q = BilayerModel(p).noise_covariance(1.0, 0.5)
     assert np.count_nonzero(q[..., 2:, 2:]) == 0
+
+
+def test_general_nonreciprocal_tensor() -> None:
+    """The tensor route with the paper's contraction equals the χ route; a trace contraction
+    A_ijlm = c δ_ij δ_lm (δΣⁿ = ηc δ_ij ∇·δv) damps only the longitudinal velocity, by c β_η q²."""
+    base = BilayerParameters(varsigma=0.3, beta=0.2, chi=0.7, drift=0.1)
+    via_tensor = base.with_(chi=0.0, nonreciprocal_tensor=paper_nonreciprocal_tensor(0.7))
+    np.testing.assert_array_equal(
+        BilayerModel(via_tensor).drift_matrix(QX, QY), BilayerModel(base).drift_matrix(QX, QY)
+    )
+    eye = np.eye(2)
+    c, shear = 0.4, 0.25
+    m = nonreciprocal_drift(0.0, 3.0, shear, c * np.einsum("ij,lm->ijlm", eye, eye))
+    np.testing.assert_allclose(m[2:4, 2:4], np.diag([0.0, -c * shear * 9.0]), atol=1e-15)
