@@ -110,10 +110,11 @@ DIAGNOSIS = [
     "and q, gives f exactly but -2 g for the chi term: Eqs. 20c/22b have the wrong sign and "
     "a factor 1/2. (ii) Eq. 17 prints 2 alpha omega_nu where the stress of Eq. 9 gives 1/2: "
     "a factor 4, so the series with Eq. 9's coupling gives -g/2. (iii) At order chi*v the "
-    "series is incomplete: it drops the O(v) advective part of the velocity on which the "
-    "nonreciprocal stress acts and the whole Born term G M_u G M_chi G xi (38-48 % of the "
-    "exact coefficient). The sign is physical: the nonreciprocal stress carries no noise, so "
-    "chi > 0 cools the drive layer and lowers the drag.",
+    "series is incomplete: it omits the Born term G M_u G M_chi G xi (38-48 % of the exact "
+    "coefficient), and its kept term, exactly, is -0.76..-0.83 pi g instead of -pi g/2 "
+    "(Eq. 17 is reduced with v = 0 relations; this last gap is not traced to one term). "
+    "The sign is physical: the nonreciprocal stress carries no noise, so chi > 0 cools the "
+    "drive layer and lowers the drag.",
     "Stability: chi_c = 0 in the paper's approximations (transverse velocity of layer 1 "
     "grows for any chi < 0); with even viscosity chi_c = -min(2, 1 + zeta_b/eta) in the "
     "continuum (energy argument, reproduced numerically); finite grids are stable slightly "

@@ -28,12 +28,15 @@ What we find (numbers in ``python -m validate hydro``):
       the series with the coupling of Eq. (9) gives −g/2;
   (iii) the series itself is incomplete at order χv. The exact O(uχ) state has two Born
       terms, G M_χ G M_u G ξ (nonreciprocity acting on the advected fluctuation, the kind
-      Eq. 19d keeps; exactly −0.76 … −0.83 π g, more than −π g/2 because Eq. 17 evaluates
-      the stress on the zeroth-order velocity, dropping its O(v) advective part) and
-      G M_u G M_χ G ξ (advection of the fluctuation already changed by χ, absent from
-      Eq. 19: −0.50 … −0.72 π g, 38–48 % of the total). The sign is physical: the
-      nonreciprocal stress carries no noise, so χ > 0 removes fluctuation energy from the
-      drive layer and lowers the drag.
+      Eq. 19d keeps) and G M_u G M_χ G ξ (advection of the fluctuation already changed by
+      χ, absent from Eq. 19: −0.50 … −0.72 π g, 38–48 % of the total). The kept kind,
+      evaluated exactly, is −0.76 … −0.83 π g, not the −π g/2 of the series with the
+      coupling of Eq. (9): Eq. (17) is reduced with zeroth-order (v = 0, χ = 0) relations
+      between δn and δv, which are not exact at order χv. We have NOT traced this last
+      difference to a single term (a naive Doppler correction of the velocity on which the
+      stress acts does not account for it).
+  The sign is physical: the nonreciprocal stress carries no noise, so χ > 0 removes
+  fluctuation energy from the drive layer and lowers the drag.
 * Stability. The nonreciprocal stress has no noise and, for χ < 0, negative dissipation.
   In the paper's approximations (no other viscosity) every χ < 0 is unstable (the transverse
   velocity of layer 1 grows at rate |χ|ν q²/2 at every q). With the even viscosity on, the
