@@ -61,7 +61,13 @@ from langevin.simulation import (
     combine_realisations,
 )
 
-__all__ = ["CheckpointPolicy", "CheckpointStore", "run_identity", "run_distributed"]
+__all__ = [
+    "CheckpointPolicy",
+    "CheckpointStore",
+    "realisation_record",
+    "run_identity",
+    "run_distributed",
+]
 
 _NAME = re.compile(r"^r(\d{6})\.(progress|done)\.npz$")
 

@@ -16,6 +16,12 @@ Two ways to feed the kernels (timed in ``benchmarks/bench_langevin.py``):
 
 The raw normals are ``a + ib`` with ``a, b`` i.i.d. N(0, 1); how they are scaled onto a mode
 is decided in one place, :func:`langevin.stepping.kernel_noise_map`.
+
+Restarts: a block of steps draws one block of normals from the realisation's generator, so
+the generator's position between blocks (``rng.bit_generator.state``, four 64-bit words of
+SFC64 and two flags) is all a checkpoint needs to continue the stream exactly
+(:mod:`langevin.checkpoint`). numba's generator state cannot be read out, so runs on the
+``"numba"`` back-end are not checkpointed.
 """
 
 from __future__ import annotations

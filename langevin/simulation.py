@@ -7,6 +7,12 @@ Reads as a sentence::
     result = sim.run(seed=1, n_realisations=8, n_steps=20_000, progress=True)
     print(result.mean, result.sdev, result.exact)
 
+Over MPI ranks, with checkpoints and restarts, the same run is
+:func:`langevin.checkpoint.run_distributed` (same bits on any number of ranks); it steps a
+realisation block by block through :meth:`Simulation.begin_realisation`,
+:meth:`Simulation.advance_realisation` and :meth:`Simulation.finish_realisation`, the pieces
+:meth:`Simulation.run_realisation` is made of.
+
 A run is a set of independent realisations. Realisation ``r`` draws from its own stream
 ``SeedSequence(seed, spawn_key=(r,))`` (:mod:`langevin.noise`), starts from an exact draw of
 the stationary distribution (no burn-in, no transient bias), and steps the independent
