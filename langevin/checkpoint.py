@@ -363,7 +363,7 @@ def run_distributed(
         rec = store.load_done(r) if (store is not None and resume) else None
         if rec is not None:
             found["done"] += 1
-            records[r] = rec
+            records[r] = rec if snapshots else {**rec, "snapshot": None}
             if tracker is not None:
                 tracker.update(int(n_steps))
             continue
@@ -380,9 +380,10 @@ def run_distributed(
             if store is not None and policy.block_done():
                 store.save_progress(prog)
         res = sim.finish_realisation(prog)
-        records[r] = realisation_record(res, snapshots)
+        full = realisation_record(res, snapshot=True)  # saved whole: a resume may want it
         if store is not None:
-            store.save_done(records[r])
+            store.save_done(full)
+        records[r] = full if snapshots else {**full, "snapshot": None}
     if tracker is not None:
         tracker.close()
     compute_wall = time.perf_counter() - t0
