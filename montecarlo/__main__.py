@@ -6,7 +6,11 @@ import sys
 
 from dragcore.cli import Subcommand, run_program
 
-SUBCOMMANDS: list[Subcommand] = []
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand(
+        "run", "montecarlo.cli_run", "drag coefficients by Monte Carlo of the collision integral"
+    ),
+]
 
 
 def _coming(args) -> int:

@@ -71,8 +71,6 @@ from montecarlo.sampling import (
     fermi_window_energy_nb,
     screening_wavevector,
     screening_wavevector_nb,
-    shell_energy,
-    shell_energy_nb,
     thermal_frequency,
     thermal_frequency_nb,
 )
@@ -93,7 +91,7 @@ OUTPUT_NAMES = ("eta0", "eta1", "eta_q3")
 SMOOTH_TABLE_SIZE = 4001
 
 # parameter layout
-_D, _T, _E2, _SXI, _SOM = 0, 1, 2, 3, 4
+_D, _T, _E2 = 0, 1, 2
 _MUP, _MP, _GP, _KFP = 5, 6, 7, 8
 _KIND, _MUA, _VA, _MA, _GA, _KFA, _TILT, _SHEET, _PREF_NODE = 9, 10, 11, 12, 13, 14, 15, 16, 17
 _NTAB = 18
@@ -111,7 +109,6 @@ def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_
     a, p = bilayer.active, bilayer.passive
     head = np.zeros(_TAB0)
     head[_D], head[_T], head[_E2] = bilayer.spacing, T, bilayer.e2
-    head[_SXI], head[_SOM] = T, T
     head[_MUP], head[_MP], head[_GP], head[_KFP] = p.eps_F, p.mass, p.g_s, p.fermi_wavevector
     if a.kind == "weyl":
         head[_KIND] = 0.0
@@ -179,106 +176,106 @@ def _interaction_sq_nb(q, pa, pp, d, e2):  # pragma: no cover - compiled
 
 
 @jit
+def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
+    """μ = q̂·k̂₁ solving v(|k₁| − |k₁ − q|) = ω at fixed ε₁, ψ; returns (μ, |k₁|, R, den, ∂Δ/∂μ).
+
+    |k₁| = ε₁/(v(1 + C√(1−μ²) sin ψ)); Newton from ω/(vq), ∂Δ/∂μ written without the
+    removable 1/√(1−μ²) of ∂|k₁|/∂μ. ``den`` = 1 + C k̂_z. μ = NaN if no root in [−1, 1].
+    """
+    mu = min(max(om / (v_a * q), -1.0), 1.0)
+    for _ in range(40):
+        st = math.sqrt(max(1.0 - mu * mu, 0.0))
+        den = 1.0 + tilt * st * sp
+        kk = e1 / (v_a * den)
+        rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
+        delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
+        dd = v_a * (
+            q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
+        )
+        new = min(max(mu - (delta - om) / dd, -1.0), 1.0)
+        if abs(new - mu) < 1e-15:
+            mu = new
+            break
+        mu = new
+    st = math.sqrt(max(1.0 - mu * mu, 0.0))
+    den = 1.0 + tilt * st * sp
+    kk = e1 / (v_a * den)
+    rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
+    delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
+    dd = v_a * (q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu)))
+    if abs(delta - om) > 1e-9 * v_a * q:
+        mu = math.nan
+    return mu, kk, rr, den, dd
+
+
+@jit
 def collision_integrand(x, out, params):  # pragma: no cover - compiled
     """Integrand protocol of :mod:`montecarlo.integrator`: writes (η0, η1, η_Q3) · Jacobian."""
     d, T, e2 = params[_D], params[_T], params[_E2]
-    s_xi, s_om = params[_SXI], params[_SOM]
     mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
     weyl = params[_KIND] == 0.0
     mu_a, v_a, m_a, g_a, kf_a = params[_MUA], params[_VA], params[_MA], params[_GA], params[_KFA]
     tilt, sheet = params[_TILT], params[_SHEET]
-    pref = d / (4.0 * T) * g_p * m_p / (4.0 * math.pi**2)
+    v_p = kf_p / m_p
+    pref = d / (4.0 * T) * g_p / (4.0 * math.pi**2)
     if weyl:
         pref *= sheet / (8.0 * math.pi**3) * 2.0 * math.pi
     else:
-        pref *= g_a * m_a / (4.0 * math.pi**2)
+        pref *= g_a / (4.0 * math.pi**2)
     for p in range(x.shape[0]):
         q, jq = screening_wavevector_nb(x[p, 0], d)
         if not q > 0.0:
             continue
-        xi, jxi = shell_energy_nb(x[p, 1], s_xi)
-        ep = mu_p + xi
-        if not (ep > 0.0 and math.isfinite(jxi)):
+        # passive metal, elliptic coordinates: δ = |k+q| − |k| ∈ [−q, q], E = (ε_k + ε_{k+q})/2
+        dl, jdl = thermal_frequency_nb(x[p, 1], -q, q, T / v_p)
+        om0 = v_p * dl
+        y, jy = fermi_window_energy_nb(x[p, 2], om0, T)
+        e_mid = mu_p + y + 0.5 * om0
+        rho2 = 8.0 * m_p * e_mid - dl * dl
+        if not (rho2 > q * q and jdl > 0.0 and math.isfinite(jy)):
             continue
-        k = math.sqrt(2.0 * m_p * ep)
-        b = k * q / m_p
-        eq = q * q / (2.0 * m_p)
-        lo, hi = eq - b, eq + b
-        xi1 = 0.0
-        jxi1 = 0.0
-        b1 = 0.0
-        eq1 = 0.0
-        k1 = 0.0
+        rho = math.sqrt(rho2)
+        om = rho * dl / (2.0 * m_p)
+        heron = math.sqrt((rho2 - q * q) * (q * q - dl * dl))
+        if not heron > 0.0:
+            continue
+        w = pref * jq * q * q * q * jdl * jy * 2.0 * m_p * (rho2 - dl * dl) / (rho * heron)
+        w *= fermi_nb(e_mid - 0.5 * om - mu_p, T) * (1.0 - fermi_nb(e_mid + 0.5 * om - mu_p, T))
         if weyl:
-            lo, hi = max(lo, -v_a * q), min(hi, v_a * q)
-        else:
-            xi1, jxi1 = shell_energy_nb(x[p, 3], s_xi)
-            ea = mu_a + xi1
-            if not (ea > 0.0 and math.isfinite(jxi1)):
+            if not abs(om) < v_a * q:
                 continue
-            k1 = math.sqrt(2.0 * m_a * ea)
-            b1 = k1 * q / m_a
-            eq1 = q * q / (2.0 * m_a)
-            lo, hi = max(lo, -b1 - eq1), min(hi, b1 - eq1)
-        if not hi > lo:
-            continue
-        om, jom = thermal_frequency_nb(x[p, 2], lo, hi, s_om)
-        cphi = (om - eq) / b
-        s2 = 1.0 - cphi * cphi
-        if not (s2 > 0.0 and jom > 0.0):
-            continue
-        w = pref * jq * q * q * q * jxi * jom * 2.0 / (b * math.sqrt(s2))
-        w *= fermi_nb(xi, T) * (1.0 - fermi_nb(xi + om, T))
-        if weyl:
-            y, jy = fermi_window_energy_nb(x[p, 3], om, T)
-            xi1 = y + om
+            y1, jy1 = fermi_window_energy_nb(x[p, 3], om, T)
+            xi1 = y1 + om
             e1 = mu_a + xi1
-            if not (e1 > 0.0 and math.isfinite(jy)):
+            if not (e1 > 0.0 and math.isfinite(jy1)):
                 continue
-            psi = 2.0 * math.pi * x[p, 4]
-            sp = math.sin(psi)
-            mu = min(max(om / (v_a * q), -1.0), 1.0)
-            kk, rr, den, dd, st = 0.0, 0.0, 1.0, 1.0, 0.0
-            for _ in range(40):
-                st = math.sqrt(max(1.0 - mu * mu, 0.0))
-                den = 1.0 + tilt * st * sp
-                kk = e1 / (v_a * den)
-                rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
-                delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
-                dd = v_a * (
-                    q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
-                )
-                new = min(max(mu - (delta - om) / dd, -1.0), 1.0)
-                if abs(new - mu) < 1e-15:
-                    mu = new
-                    break
-                mu = new
-            st = math.sqrt(max(1.0 - mu * mu, 0.0))
-            den = 1.0 + tilt * st * sp
-            kk = e1 / (v_a * den)
-            rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
-            delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
-            if abs(delta - om) > 1e-9 * v_a * q:
-                continue
-            dd = v_a * (
-                q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
+            mu, kk, rr, den, dd = _weyl_root_nb(
+                q, om, e1, math.sin(2.0 * math.pi * x[p, 4]), v_a, tilt
             )
-            overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
-            w *= jy * kk * kk / (v_a * den) / dd * overlap
-            w *= fermi_nb(xi1, T) * (1.0 - fermi_nb(xi1 - om, T))
-            pa = _film_nb(q, om, params)
-            mu_geo = mu
-            k_geo = kk
-        else:
-            c1 = (om + eq1) / b1
-            s21 = 1.0 - c1 * c1
-            if not s21 > 0.0:
+            if not math.isfinite(mu):
                 continue
-            w *= jxi1 * 2.0 / (b1 * math.sqrt(s21))
-            w *= fermi_nb(xi1, T) * (1.0 - fermi_nb(xi1 - om, T))
+            overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
+            w *= jy1 * kk * kk / (v_a * den) / dd * overlap
+            pa = _film_nb(q, om, params)
+            mu_geo, k_geo = mu, kk
+        else:
+            # active metal loses ω: k₁ → k₁ − q; E₁ = (ε_{k₁} + ε_{k₁−q})/2, δ₁ = |k₁−q| − |k₁|
+            y1, jy1 = fermi_window_energy_nb(x[p, 3], om, T)
+            xi1 = y1 + om
+            e1m = mu_a + xi1 - 0.5 * om
+            if not (e1m > 0.0 and abs(om) < 2.0 * e1m and math.isfinite(jy1)):
+                continue
+            r = 0.5 * om / e1m
+            dl1sq = m_a * om * om / (e1m * (1.0 + math.sqrt(1.0 - r * r)))
+            rho1sq = 8.0 * m_a * e1m - dl1sq
+            if not (dl1sq < q * q and rho1sq > q * q):
+                continue
+            heron1 = math.sqrt((rho1sq - q * q) * (q * q - dl1sq))
+            w *= jy1 * 4.0 * m_a * m_a / heron1
             pa = _stern_nb(q, om, kf_a, m_a, g_a)
-            mu_geo = c1
-            k_geo = k1
+            k_geo = math.sqrt(2.0 * m_a * (mu_a + xi1))
+            mu_geo = (k_geo * k_geo - (2.0 * m_a * (mu_a + xi1 - om)) + q * q) / (2.0 * k_geo * q)
+        w *= fermi_nb(xi1, T) * (1.0 - fermi_nb(xi1 - om, T))
         pp = _stern_nb(q, om, kf_p, m_p, g_p)
         w *= _interaction_sq_nb(q, pa, pp, d, e2)
         out[p, 0] = w
@@ -291,39 +288,51 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
 # and U, spinor overlaps from 3-vectors, finite-difference Jacobian)
 # --------------------------------------------------------------------------------------
 def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.ndarray:
-    """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 3)."""
+    """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 3).
+
+    Independent routes: the passive metal's measure as 2m|∂(ε_k, φ)/∂(E, δ)| (polar
+    coordinates, Jacobian by central differences) instead of the elliptic-coordinate formula;
+    the active metal's as 2m²/(k₁q|sin φ₁|) instead of Heron's 4m²/√(…); μ by bisection;
+    Π and U from the package functions; overlaps from 3-vectors.
+    """
     a, p = bilayer.active, bilayer.passive
     d = bilayer.spacing
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     out = np.zeros((n, N_OUT))
+    mp, mu_p = p.mass, p.eps_F
     q, jq = screening_wavevector(x[:, 0], d)
-    xi, jxi = shell_energy(x[:, 1], T)
-    mp = p.mass
-    k = np.sqrt(2.0 * mp * (p.eps_F + xi))
-    lo = (q * q - 2.0 * k * q) / (2.0 * mp)
-    hi = (q * q + 2.0 * k * q) / (2.0 * mp)
-    weyl = a.kind == "weyl"
-    if weyl:
-        lo, hi = np.maximum(lo, -a.v_F * q), np.minimum(hi, a.v_F * q)
-    else:
-        xi1, jxi1 = shell_energy(x[:, 3], T)
-        k1 = np.sqrt(2.0 * a.mass * (a.eps_F + xi1))
-        lo = np.maximum(lo, (-2.0 * k1 * q - q * q) / (2.0 * a.mass))
-        hi = np.minimum(hi, (2.0 * k1 * q - q * q) / (2.0 * a.mass))
-    ok = hi > lo
-    om, jom = thermal_frequency(x[:, 2], np.where(ok, lo, -1.0), np.where(ok, hi, 1.0), T)
-    # metal: ∫ dφ δ(ω − ε_{k+q} + ε_k) over both roots
-    cphi = (om - q * q / (2.0 * mp)) / (k * q / mp)
-    jphi = 2.0 / (k * q / mp * np.sqrt(np.where(np.abs(cphi) < 1, 1.0 - cphi**2, np.nan)))
+    dl, jdl = thermal_frequency(x[:, 1], -q, q, T / p.fermi_velocity)
+    om0 = p.fermi_velocity * dl
+    y, jy = fermi_window_energy(x[:, 2], om0, T)
+    e_mid = mu_p + y + 0.5 * om0
+
+    def polar(e, delta):  # (ε_k, φ) of the passive electron from (E, δ)
+        rho = np.sqrt(8.0 * mp * e - delta**2)
+        omega = rho * delta / (2.0 * mp)
+        eps = e - 0.5 * omega
+        k = np.sqrt(2.0 * mp * eps)
+        c = (mp * omega - 0.5 * q * q) / (k * q)
+        return eps, np.arccos(np.clip(c, -1.0, 1.0)), omega
+
+    _, _, om = polar(e_mid, dl)
+    he, hd = 1e-6 * e_mid, np.minimum(1e-6 * q, 1e-3 * (q - np.abs(dl)))
+    e_p, f_p, _ = polar(e_mid + he, dl)
+    e_m, f_m, _ = polar(e_mid - he, dl)
+    g_p, h_p, _ = polar(e_mid, dl + hd)
+    g_m, h_m, _ = polar(e_mid, dl - hd)
+    det = ((e_p - e_m) * (h_p - h_m) - (f_p - f_m) * (g_p - g_m)) / (4.0 * he * hd)
+    measure_p = 2.0 * mp * np.abs(det)
 
     def f(e):
         return 1.0 / (np.exp(e / T) + 1.0)
 
-    w_metal = p.g_s / (2.0 * np.pi) ** 2 * mp * jxi * jphi * f(xi) * (1.0 - f(xi + om))
-    if weyl:
-        y, jy = fermi_window_energy(x[:, 3], om, T)
-        e1 = a.eps_F + y + om
+    w_metal = p.g_s / (2.0 * np.pi) ** 2 * measure_p * jdl * jy
+    w_metal *= f(e_mid - 0.5 * om - mu_p) * (1.0 - f(e_mid + 0.5 * om - mu_p))
+    y1, jy1 = fermi_window_energy(x[:, 3], om, T)
+    xi1 = y1 + om
+    if a.kind == "weyl":
+        e1 = a.eps_F + xi1
         psi = 2.0 * np.pi * x[:, 4]
         v, c = a.v_F, a.tilt
 
@@ -346,39 +355,29 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
             hi_m, lo_m = np.where(up, mid, hi_m), np.where(up, lo_m, mid)
         mu = 0.5 * (lo_m + hi_m)
         h = 1e-5
-        mu_a_ = np.clip(mu - h, -1.0, 1.0)
-        mu_b_ = np.clip(mu + h, -1.0, 1.0)
-        dd = (delta(mu_b_) - delta(mu_a_)) / (mu_b_ - mu_a_)
+        mu_lo, mu_hi = np.clip(mu - h, -1.0, 1.0), np.clip(mu + h, -1.0, 1.0)
+        dd = (delta(mu_hi) - delta(mu_lo)) / (mu_hi - mu_lo)
         kv = kvec(mu)
         kk = np.linalg.norm(kv, axis=-1)
         radial = kk**2 / (v * (1.0 + c * kv[:, 2] / kk))
         ov = spinor_overlap_sq(kv, 1, kv - qv, 1)
-        w_active = (
-            a.thickness
-            * a.n_nodes
-            / (2.0 * np.pi) ** 3
-            * jy
-            * 2.0
-            * np.pi
-            * radial
-            / dd
-            * ov
-            * f(y + om)
-            * (1.0 - f(y))
-        )
+        w_active = a.thickness * a.n_nodes / (2.0 * np.pi) ** 3 * 2.0 * np.pi * radial / dd * ov
+        w_active = np.where(np.abs(om) < v * q, w_active, 0.0)
         pa = a.thickness * a.n_nodes * weyl_node_polarization(q, om, a.eps_F, a.v_F, c)
         mu_geo, k_geo = mu, kk
     else:
-        c1 = (om + q * q / (2.0 * a.mass)) / (k1 * q / a.mass)
-        j1 = 2.0 / (k1 * q / a.mass * np.sqrt(np.where(np.abs(c1) < 1, 1.0 - c1**2, np.nan)))
-        w_active = a.g_s / (2.0 * np.pi) ** 2 * a.mass * jxi1 * j1 * f(xi1) * (1.0 - f(xi1 - om))
-        pa = stern_polarization(q, om, a.fermi_wavevector, a.mass, a.g_s)
+        ma = a.mass
+        k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
+        c1 = (2.0 * ma * om + q * q) / (2.0 * k1 * q)
+        sin1 = np.sqrt(np.where(np.abs(c1) < 1.0, 1.0 - c1**2, np.nan))
+        w_active = a.g_s / (2.0 * np.pi) ** 2 * 2.0 * ma * ma / (k1 * q * sin1)
+        pa = stern_polarization(q, om, a.fermi_wavevector, ma, a.g_s)
         mu_geo, k_geo = c1, k1
-    pp = stern_polarization(q, om, p.fermi_wavevector, p.mass, p.g_s)
+    w_active = w_active * jy1 * f(xi1) * (1.0 - f(xi1 - om))
+    pp = stern_polarization(q, om, p.fermi_wavevector, mp, p.g_s)
     u2 = np.abs(interlayer_interaction(q, pa, pp, d, bilayer.e2)) ** 2
-    w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * jom * w_metal * w_active * u2 * q**2
-    good = ok & np.isfinite(w)
-    w = np.where(good, w, 0.0)
+    w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * w_metal * w_active * u2 * q**2
+    w = np.where(np.isfinite(w), w, 0.0)
     out[:, 0] = w
     out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (a.eps_F * q)
     out[:, 2] = w * (1.0 - mu_geo**2)
