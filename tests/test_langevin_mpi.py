@@ -128,6 +128,18 @@ def test_checkpoint_refuses_a_different_run_or_a_fresh_start(tmp_path) -> None:
         run_distributed(sim, SEED, R, 300, checkpoint_dir=tmp_path / "ck")
 
 
+def test_checkpoint_policy_counts_blocks_and_wall_time() -> None:
+    every3 = CheckpointPolicy(blocks=3)
+    assert [every3.block_done() for _ in range(7)] == [False, False, True] * 2 + [False]
+    clock = CheckpointPolicy(seconds=0.05)
+    assert not clock.block_done()
+    time.sleep(0.06)
+    assert clock.block_done() and not clock.block_done()  # due once, then the clock restarts
+    assert not any(CheckpointPolicy().block_done() for _ in range(100))
+    with pytest.raises(ValueError, match="checkpoint blocks"):
+        CheckpointPolicy(blocks=0)
+
+
 def test_inspect_prints_the_summary(tmp_path, capsys) -> None:
     from langevin.__main__ import main
 
@@ -181,6 +193,7 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     for name in ("one.h5", "two.h5"):
         _assert_same_bits(tmp_path / name, ref)
     assert read_run(tmp_path / "two.h5", "paper")["ranks"] == 2
+    assert "[1/2]" not in two.stdout + two.stderr  # rank 1 is quiet
     summary = json.loads(two.stdout)["runs"]["paper"]
     # What travels: rank 1 sends realisation 2's record (summary, 50 block means, 8×8
     # snapshot), once; rank 0 broadcasts the checkpoint check (None). Nothing per step.
