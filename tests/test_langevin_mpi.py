@@ -222,13 +222,16 @@ def _descendants(pid: int) -> list[int]:
 
 
 @pytest.mark.mpi
-def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(tmp_path) -> None:
-    """SIGKILL a 2-rank run once a checkpoint exists; --resume on 1 rank; same bits."""
+@pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])
+def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
+    tmp_path, ranks: int, resume_ranks: int
+) -> None:
+    """SIGKILL a run once a checkpoint exists; --resume on another rank count; same bits."""
     n_steps = 15000
     cfg = _config(tmp_path, n_steps)
     out = tmp_path / "out.h5"
-    cmd = [find_mpiexec(), "-n", "2", sys.executable, "-m", "langevin", "run", str(cfg),
-           "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
+    cmd = [find_mpiexec(), "-n", str(ranks), sys.executable, "-m", "langevin", "run",
+           str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
     proc = subprocess.Popen(
         cmd, cwd=tmp_path, env=_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -239,9 +242,9 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(tmp_path) -
         assert proc.poll() is None, "the run ended before its first checkpoint"
         assert time.monotonic() < deadline, "no checkpoint within 40 s"
         time.sleep(0.01)
-    ranks = _descendants(proc.pid)
+    rank_pids = _descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
-    for pid in ranks:  # … and the ranks, which hydra puts in groups of their own
+    for pid in rank_pids:  # … and the ranks, which hydra puts in groups of their own
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -250,10 +253,14 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(tmp_path) -
     assert not out.exists()
     saved = CheckpointStore(ckpt, {}).saved()
     assert saved["progress"], saved  # killed between blocks of some realisation
-    resumed = _langevin("run", str(cfg), "--output", str(out), "--resume", "--json", cwd=tmp_path)
+    args = ("run", str(cfg), "--output", str(out), "--resume", "--json")
+    if resume_ranks == 1:
+        resumed = _langevin(*args, cwd=tmp_path)
+    else:
+        resumed = run_mpi(SCRIPTS / "langevin_run.py", *args, n=resume_ranks, timeout=60)
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)["runs"]["paper"]
-    assert summary["ranks"] == 1 and summary["resumed_in_progress"] >= 1
+    assert summary["ranks"] == resume_ranks and summary["resumed_in_progress"] >= 1
     _assert_same_bits(out, _sim().run(SEED, R, n_steps))
     assert not (tmp_path / "out.h5.ckpt").exists()
 
