@@ -28,21 +28,24 @@ driver.
 
 Coordinates (one point x ∈ [0, 1)^D; maps in :mod:`montecarlo.sampling`)
 --------------------------------------------------------------------------
-x₀ → q ∈ (0, ∞), density 2d e^{−2qd}; q along x̂ (isotropy: ∫d²q → 2π q dq);
-x₁ → ξ = ε_k − ε_F^p, logistic of scale T (metal Fermi shell); k = √(2m(ε_F + ξ));
-x₂ → ω in the kinematic interval [lo, hi] of both layers at this (q, ξ[, ξ₁]), thermal
-     logistic composed with sin²: the metal angle then follows from the delta function,
-     cos φ = (ω − q²/2m)/(kq/m), ∫dφ δ(·) = 2/(kq|sin φ|/m), whose 1/√ edge is cancelled
-     by the sin² Jacobian (no smearing);
-Weyl film active:
+x₀ → q ∈ (0, ∞), density 2d e^{−2qd}; q along x̂ (isotropy: ∫d²q → 2π q dq).
+Passive metal, elliptic coordinates with foci k = 0 and k = −q: ρ = |k| + |k + q|,
+δ = |k + q| − |k| ∈ [−q, q], E = (ε_k + ε_{k+q})/2 = (ρ² + δ²)/(8m), ω = ρδ/(2m), and
+d²k = 2m(ρ² − δ²)/(ρ√((ρ² − q²)(q² − δ²))) dE dδ (both half-planes; √(…) = 4 × the area of
+the triangle (k, k + q, q), Heron). The particle–hole edges are the FIXED lines δ = ±q:
+x₁ → δ, thermal logistic of scale T/v_F truncated to [−q, q] and composed with sin², whose
+     Jacobian cancels the 1/√(q² − δ²) exactly (no smearing, bounded weight);
+x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ (the true ω = ρδ/2m
+     differs by O(ω/ε_F): the weight stays smooth);
+Weyl film active (D = 5):
 x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
      function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (Newton), k₁ = ε₁/(v(1 + C k̂_z)),
-     Jacobian 1/|∂Δ/∂μ| (smooth: the 3D continuum has no √ edge) and the radial measure
-     k₁²/(v(1 + C k̂_z));
+     Jacobian 1/|∂Δ/∂μ| (smooth: the 3D continuum has no √ edge, |ω| ≤ v q is a step) and
+     the radial measure k₁²/(v(1 + C k̂_z));
 2D metal active (ordinary 2D–2D drag, D = 4):
-x₃ → ξ₁ logistic (scale T); the active metal's angle follows from its delta function as
-     above; ω's interval is the intersection of both continua.
+x₃ → ξ₁ through the exact Fermi window as for the film; the delta function is removed in
+     the active metal's elliptic coordinates, d²k₁ δ(ω − …) = 4m²/√((ρ₁² − q²)(q² − δ₁²)) dE₁.
 
 Every coordinate is measured in its own thermal or screening scale, so the variance per
 evaluation does not grow as T/ε_F → 0 (benchmark: ``benchmarks/bench_mc_collision.py``).

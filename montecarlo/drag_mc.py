@@ -228,8 +228,16 @@ def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
     xg, wg = np.polynomial.legendre.leggauss(n)
     tot = np.zeros(3)
     fracs = np.array([0.0, 1.0, 4.0, 12.0, 40.0])
+    # T = 0 continuum edges of the metals (thermally smeared √ edges inside the domain)
+    kinks = [
+        np.minimum(np.abs(lay.fermi_velocity * q + c * q * q / (2 * lay.mass)), hi)
+        for lay in (a, p)
+        if lay.kind == "metal"
+        for c in (1.0, -1.0)
+    ]
     for sign in (1.0, -1.0):
-        br = np.sort(np.stack([np.minimum(c * T, hi) for c in fracs] + [hi], axis=-1), axis=-1)
+        br = [np.minimum(c * T, hi) for c in fracs] + kinks + [hi]
+        br = np.sort(np.stack(br, axis=-1), axis=-1)
         for j in range(br.shape[-1] - 1):
             lo_, hi_ = br[:, j : j + 1], br[:, j + 1 : j + 2]
             t = 0.5 * (xg + 1.0)

@@ -145,7 +145,7 @@ def thermal_frequency_nb(
 def screening_wavevector(t, d: float):
     """Numpy twin of :func:`screening_wavevector_nb` (inverse CDF of 2d e^{−2qd})."""
     t = np.asarray(t, dtype=float)
-    return -np.log(1.0 - t) / (2.0 * d), 1.0 / (2.0 * d * (1.0 - t))
+    return -np.log1p(-t) / (2.0 * d), 1.0 / (2.0 * d * (1.0 - t))
 
 
 def shell_energy(t, scale: float):
@@ -171,14 +171,16 @@ def fermi_window_energy(t, omega, T: float):
 
 
 def thermal_frequency(t, lo, hi, scale: float):
-    """Numpy twin of :func:`thermal_frequency_nb` (no mirroring: moderate lo/s only)."""
+    """Numpy twin of :func:`thermal_frequency_nb` (direct CDF differences, moderate |lo|/s)."""
     t, lo, hi = np.broadcast_arrays(*(np.asarray(v, float) for v in (t, lo, hi)))
+    sign = np.where(lo >= 0.0, -1.0, 1.0)  # the kernel maps [lo, hi] ⊂ [0, ∞) mirrored
+    a, b = np.where(lo >= 0.0, -hi, lo), np.where(lo >= 0.0, -lo, hi)
 
     def F(x):
         return 1.0 / (1.0 + np.exp(-x / scale))
 
     tp = np.sin(0.5 * np.pi * t) ** 2
-    u = F(lo) + tp * (F(hi) - F(lo))
+    u = F(a) + tp * (F(b) - F(a))
     om = scale * np.log(u / (1.0 - u))
     density = u * (1.0 - u) / scale
-    return om, (F(hi) - F(lo)) / density * 0.5 * np.pi * np.sin(np.pi * t)
+    return sign * om, (F(b) - F(a)) / density * 0.5 * np.pi * np.sin(np.pi * t)

@@ -1,0 +1,248 @@
+"""Tests of the collision-integral Monte Carlo (montecarlo.sampling, .collision, .drag_mc, run CLI).
+
+Tolerances: numba vs numpy twins from the twins' own error budgets (stated per test);
+Monte Carlo vs references from the Monte Carlo's error bar combined with the quadrature's
+error estimate (|pull| < 3, and the rms of pulls over seeds inside the χ² band).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from dragcore import units
+from montecarlo import sampling as S
+from montecarlo.collision import (
+    collision_dim,
+    collision_integrand,
+    collision_integrand_numpy,
+    collision_params,
+)
+from montecarlo.drag_mc import (
+    estimate_drag,
+    film_im_polarization_exact,
+    finite_temperature_reference,
+    metal_im_polarization_finite_T,
+)
+from montecarlo.interaction import _smooth_part
+from montecarlo.presets import preset
+from validate.weyl import drag_coefficients
+
+EPS = np.finfo(float).eps
+
+
+def _kelvin(t: float) -> float:
+    return units.kelvin_to_erg(t)
+
+
+# --------------------------------------------------------------------------------------
+# sampling maps
+# --------------------------------------------------------------------------------------
+def test_sampling_kernels_match_numpy_twins() -> None:
+    rng = np.random.default_rng(3)
+    t = rng.uniform(1e-3, 1.0 - 1e-3, 500)
+    T = 1.0
+    # exact same formulas: a few ulps
+    q_nb = np.array([S.screening_wavevector_nb(v, 2.0) for v in t])
+    np.testing.assert_allclose(q_nb, np.stack(S.screening_wavevector(t, 2.0), -1), rtol=8 * EPS)
+    s_nb = np.array([S.shell_energy_nb(v, 0.7) for v in t])
+    np.testing.assert_allclose(s_nb, np.stack(S.shell_energy(t, 0.7), -1), rtol=1e-13, atol=1e-15)
+    # Fermi window: the twin's direct formulas lose ~ε e^{|w|} (exponentials) and
+    # ε e^{|y|/T}/min(1, |w|) (the difference f(y) − f(y + ω) in the tails) relative digits
+    for om in (-10.0, -0.4, 1e-3, 2.0, 10.0):
+        nb = np.array([S.fermi_window_energy_nb(v, om, T) for v in t])
+        y, jy = S.fermi_window_energy(t, om, T)
+        tol = 100 * EPS * np.exp((abs(om) + np.abs(y)) / T) / min(1.0, abs(om) / T)
+        assert np.all(np.abs(nb[:, 0] - y) <= tol * np.maximum(np.abs(y), T))
+        assert np.all(np.abs(nb[:, 1] - jy) <= tol * np.abs(jy))
+    # truncated thermal map: moderate interval (no mirroring in the twin)
+    for lo, hi in ((-3.0, 5.0), (0.5, 4.0), (-20.0, -2.0)):
+        nb = np.array([S.thermal_frequency_nb(v, lo, hi, 1.3) for v in t])
+        om, j = S.thermal_frequency(t, lo, hi, 1.3)
+        np.testing.assert_allclose(nb[:, 0], om, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(nb[:, 1], j, rtol=1e-9)
+
+
+@pytest.mark.parametrize("om", [-6.0, 0.3, 8.0])
+def test_fermi_window_map_is_the_inverse_cdf(om: float) -> None:
+    """y(t) solves CDF(y) = t (CDF by quad), and dy/dt = 1/p(y) with p = (f(y) − f(y+ω))/ω."""
+    T = 1.0
+
+    def p(y):
+        return (1.0 / (math.exp(y / T) + 1.0) - 1.0 / (math.exp((y + om) / T) + 1.0)) / om
+
+    for t in (0.02, 0.3, 0.5, 0.77, 0.98):
+        y, jac = S.fermi_window_energy_nb(t, om, T)
+        cdf = integrate.quad(p, -60.0, y, epsabs=1e-13, epsrel=1e-12)[0]
+        assert abs(cdf - t) < 1e-10
+        assert abs(jac * p(y) - 1.0) < 1e-12
+
+
+def test_thermal_map_jacobian_integrates_to_the_interval() -> None:
+    """∫₀¹ (dω/dt) dt = hi − lo; the integrand is analytic in t: Gauss–Legendre converges
+    exponentially (checked by the 60- vs 120-node difference)."""
+    x, w = np.polynomial.legendre.leggauss(120)
+    for lo, hi, s in ((-2.0, 3.0, 1.0), (4.0, 9.0, 1.0), (-1e-3, 1e-3, 1.0)):
+        jac = np.array([S.thermal_frequency_nb(0.5 * (v + 1), lo, hi, s)[1] for v in x])
+        assert abs(0.5 * np.sum(w * jac) / (hi - lo) - 1.0) < 1e-12
+
+
+# --------------------------------------------------------------------------------------
+# integrand: numba vs numpy twin
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("active", "tilt"), [("weyl", 0.0), ("weyl", 0.3), ("metal", 0.0)])
+def test_collision_integrand_matches_numpy_twin(active: str, tilt: float) -> None:
+    bl = preset("fig2-d40", tilt=tilt, active=active)
+    T = _kelvin(5.0)
+    params = collision_params(bl, T)
+    rng = np.random.default_rng(11)
+    x = rng.random((3000, collision_dim(bl)))
+    out = np.zeros((x.shape[0], 3))
+    collision_integrand(x, out, params)
+    with np.errstate(all="ignore"):
+        twin = collision_integrand_numpy(x, bl, T)
+    assert np.array_equal(out[:, 0] != 0.0, twin[:, 0] != 0.0)
+    assert np.count_nonzero(out[:, 0]) > 0.5 * x.shape[0]
+    if active == "weyl":
+        # budget: the film's tabulated Re Π (linear interpolation, measured below) enters
+        # |U|² at most twice; the twin's central difference for ∂Δ/∂μ (h = 1e-5) costs
+        # h² (truncation) + ε/h (rounding) ≈ 1e-10
+        s = np.linspace(-1.0, 1.0, params.size - 19)
+        mid = 0.5 * (s[1:] + s[:-1])
+        tab = params[19:]
+        interp = 0.5 * (tab[1:] + tab[:-1])
+        scale = np.max(np.abs(tab)) + 1.0
+        tab_err = np.max(np.abs(interp - _smooth_part(mid, tilt))) / scale
+        tol = 4.0 * tab_err + 1e-9
+    else:
+        # the twin's passive-metal measure is a central-difference Jacobian with steps
+        # h ≤ 1e-3 × (distance to the δ = ±q edge): relative truncation (h/L)² ≤ 1e-6
+        tol = 1e-5
+    nz = twin[:, 0] != 0.0
+    rel = np.abs(out[nz] - twin[nz]) / np.abs(twin[nz, :1])
+    assert np.max(rel) < tol
+
+
+# --------------------------------------------------------------------------------------
+# references
+# --------------------------------------------------------------------------------------
+def test_film_exact_im_polarization_is_the_corrected_ballistic_form() -> None:
+    """Prolate-spheroidal state sum + Maldague = ballistic × (1 − q²/4k_F² + ω²/12ε_F²
+    + π²T²/3ε_F²) (Sommerfeld, exact for this quadratic); residual: the error of the
+    64-point Gauss–Legendre rule in τ (μ′ = μ + 2T artanh τ) on the second moment π²T²/3."""
+    film = preset("fig2-d40", tilt=0.0).active
+    T = 0.02 * film.eps_F
+    kf = film.eps_F / film.v_F
+    q = np.array([0.02, 0.05, 0.1]) * kf
+    for s in (0.1, 0.5, 0.9):
+        om = s * film.v_F * q
+        im = film_im_polarization_exact(q, om, film, T)[0]
+        ball = film.polarization(q, om).imag
+        pred = ball * (
+            1
+            - q**2 / (4 * kf**2)
+            + om**2 / (12 * film.eps_F**2)
+            + np.pi**2 * T**2 / 3 / film.eps_F**2
+        )
+        xg, wg = np.polynomial.legendre.leggauss(64)
+        m2_err = abs(0.5 * np.sum(wg * (2 * np.arctanh(xg)) ** 2) - np.pi**2 / 3)
+        bracket = pred / ball  # the error is m2_err (T/ε_F)² relative to the ballistic value
+        np.testing.assert_allclose(
+            im, pred, rtol=m2_err * (T / film.eps_F) ** 2 / np.min(bracket) + 1e-12
+        )
+
+
+def test_metal_finite_T_im_polarization_tends_to_stern() -> None:
+    """Maldague's average → Stern's T = 0 value; interior (no edge within ~40T), the
+    difference is O(T²/ε_F²) (the first Sommerfeld term)."""
+    metal = preset("fig2-d40").passive
+    q = 0.1 * metal.fermi_wavevector
+    om = 0.3 * metal.fermi_velocity * q
+    stern = metal.polarization(q, om).imag
+    for r in (1e-3, 3e-3):
+        im = metal_im_polarization_finite_T(q, om, metal, r * metal.eps_F)
+        assert abs(im / stern - 1.0) < 10 * r**2
+
+
+# --------------------------------------------------------------------------------------
+# Monte Carlo vs the finite-T reference (same approximations) and vs validate
+# --------------------------------------------------------------------------------------
+CASES = [
+    # active, T (K), d (nm), n_p (cm⁻²)
+    ("weyl", 1.0, 40.0, 3e11),
+    ("weyl", 5.0, 120.0, 3e11),
+    ("weyl", 3.0, 40.0, 1e11),  # z = v_p/v_a < 1: the metal's continuum edge binds
+    ("metal", 1.0, 40.0, 3e11),  # ordinary 2D–2D drag
+]
+
+
+@pytest.mark.parametrize(("active", "t_k", "d_nm", "n_p"), CASES)
+def test_monte_carlo_agrees_with_finite_T_reference(active, t_k, d_nm, n_p) -> None:
+    bl = preset("fig2-d40", tilt=0.0, active=active, d_nm=d_nm, n_p_cm2=n_p)
+    T = _kelvin(t_k)
+    est = estimate_drag(bl, T, n_eval=40_000, n_train=5, n_prod=8, seed=5)
+    ref, err = finite_temperature_reference(bl, T, n=12)
+    k = 3 if active == "weyl" else 1
+    r = est.result
+    pulls = (r.mean[:k] - ref[:k]) / np.hypot(r.sdev[:k], err[:k])
+    assert np.all(np.abs(pulls) < 3.0), pulls
+    assert r.Q > 1e-3
+
+
+def test_2d_2d_drag_reproduces_validate_quadrature() -> None:
+    """At T = 0.5 K the finite-T correction (reference − validate ≈ 4e-5 relative) is below a
+    third of the error bar: the Monte Carlo must reproduce validate's 2D–2D quadrature."""
+    bl = preset("fig2-d40", active="metal")
+    T = _kelvin(0.5)
+    est = estimate_drag(bl, T, n_eval=40_000, n_train=5, n_prod=8, seed=2)
+    q = drag_coefficients(bl, T)
+    m, s = est.value("eta0")
+    ref = finite_temperature_reference(bl, T, n=12)[0][0]
+    assert abs(ref / q.eta0 - 1.0) < s / m / 3.0
+    assert abs(m - q.eta0) < 3.0 * math.hypot(s, q.err0)
+
+
+def test_pulls_over_seeds_have_unit_rms() -> None:
+    """30 seeds: rms of η∥⁽⁰⁾ pulls against the reference inside [0.7, 1.3] (the χ²₃₀ 99 %
+    band is [0.70, 1.31])."""
+    bl = preset("fig2-d40", tilt=0.0)
+    T = _kelvin(2.0)
+    ref, err = finite_temperature_reference(bl, T, n=12)
+    pulls = []
+    for seed in range(30):
+        r = estimate_drag(bl, T, n_eval=6000, n_train=4, n_prod=5, seed=seed).result
+        pulls.append((r.mean[0] - ref[0]) / math.hypot(r.sdev[0], err[0]))
+    rms = float(np.sqrt(np.mean(np.square(pulls))))
+    lo, hi = (math.sqrt(stats.chi2.ppf(p, 30) / 30) for p in (0.005, 0.995))
+    assert 0.7 <= rms <= 1.3 and lo <= rms <= hi, (rms, pulls)
+
+
+def test_same_seed_same_bits() -> None:
+    bl = preset("fig2-d40")
+    T = _kelvin(3.0)
+    a = estimate_drag(bl, T, n_eval=4000, n_train=2, n_prod=2, seed=9).result
+    b = estimate_drag(bl, T, n_eval=4000, n_train=2, n_prod=2, seed=9).result
+    c = estimate_drag(bl, T, n_eval=4000, n_train=2, n_prod=2, seed=10).result
+    assert a.mean.tobytes() == b.mean.tobytes()
+    assert a.covariance.tobytes() == b.covariance.tobytes()
+    assert a.mean.tobytes() != c.mean.tobytes()
+
+
+# --------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------
+def test_cli_run_json(capsys) -> None:
+    from montecarlo.__main__ import main
+
+    code = main(["run", "--T", "2", "--neval", "4000", "--n-train", "2", "--n-prod", "3",
+                 "--no-reference", "--json"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    names = [row["name"] for row in out["coefficients"]]
+    assert names == ["eta0", "eta1", "eta_q3"]
+    assert all(row["sdev_Pa_s"] > 0 for row in out["coefficients"])
+    assert main(["run", "--T", "-1"]) == 2
