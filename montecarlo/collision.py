@@ -157,7 +157,7 @@ def _film_nb(q, om, params):  # pragma: no cover - compiled
     v, c = params[_VA], params[_TILT]
     s = om / (v * q)
     a2 = c * c * (1.0 - s * s)
-    ws = math.pi * (2.0 + a2) / (1.0 - a2) ** 2.5 * s
+    ws = math.pi * (2.0 + a2) / ((1.0 - a2) ** 2 * math.sqrt(1.0 - a2)) * s
     n = int(params[_NTAB])
     pos = (min(max(s, -1.0), 1.0) + 1.0) * 0.5 * (n - 1)
     j = min(int(pos), n - 2)
@@ -182,10 +182,16 @@ def _interaction_sq_nb(q, pa, pp, d, e2):  # pragma: no cover - compiled
 def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
     """μ = q̂·k̂₁ solving v(|k₁| − |k₁ − q|) = ω at fixed ε₁, ψ; returns (μ, |k₁|, R, den, ∂Δ/∂μ).
 
-    |k₁| = ε₁/(v(1 + C√(1−μ²) sin ψ)); Newton from ω/(vq), ∂Δ/∂μ written without the
-    removable 1/√(1−μ²) of ∂|k₁|/∂μ. ``den`` = 1 + C k̂_z. μ = NaN if no root in [−1, 1].
+    |k₁| = ε₁/(v(1 + C√(1−μ²) sin ψ)); Newton from the exact root at fixed |k₁| = k(ω/vq),
+    ∂Δ/∂μ written without the removable 1/√(1−μ²) of ∂|k₁|/∂μ. ``den`` = 1 + C k̂_z.
+    μ = NaN if no root in [−1, 1].
     """
+    # start: the exact root at fixed |k₁| = k(μ₀), μ₀ = ω/(vq) (exact for C = 0)
     mu = min(max(om / (v_a * q), -1.0), 1.0)
+    kk = e1 / (v_a * (1.0 + tilt * math.sqrt(1.0 - mu * mu) * sp))
+    a = kk - om / v_a
+    mu = min(max((kk * kk + q * q - a * a) / (2.0 * kk * q), -1.0), 1.0)
+    st, den, rr, delta, dd = 0.0, 1.0, 0.0, 0.0, 1.0
     for _ in range(40):
         st = math.sqrt(max(1.0 - mu * mu, 0.0))
         den = 1.0 + tilt * st * sp
@@ -196,16 +202,9 @@ def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
             q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
         )
         new = min(max(mu - (delta - om) / dd, -1.0), 1.0)
-        if abs(new - mu) < 1e-15:
-            mu = new
-            break
+        if abs(new - mu) < 1e-13:
+            break  # keep μ and the quantities computed at it (|Δμ| < 1e-13)
         mu = new
-    st = math.sqrt(max(1.0 - mu * mu, 0.0))
-    den = 1.0 + tilt * st * sp
-    kk = e1 / (v_a * den)
-    rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
-    delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
-    dd = v_a * (q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu)))
     if abs(delta - om) > 1e-9 * v_a * q:
         mu = math.nan
     return mu, kk, rr, den, dd
