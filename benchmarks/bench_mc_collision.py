@@ -51,6 +51,7 @@ import numpy as np
 
 from dragcore.jit import jit
 from montecarlo.collision import (
+    N_OUT,
     _film_nb,
     _interaction_sq_nb,
     _stern_nb,
@@ -145,7 +146,7 @@ def main(n_eval: int = 200_000, n_train: int = 6, n_prod: int = 10) -> None:
         params = collision_params(bl, T)
         dim = collision_dim(bl)
         # warm up the compilation
-        out = np.zeros((64, 3))
+        out = np.zeros((64, N_OUT))
         collision_integrand(np.full((64, dim), 0.5), out, params)
         plain_momentum_integrand(np.full((64, 5), 0.5), out[:, :1].copy(), params)
         start = time.perf_counter()
@@ -158,7 +159,7 @@ def main(n_eval: int = 200_000, n_train: int = 6, n_prod: int = 10) -> None:
         )
         # kernel alone
         x = np.random.default_rng(0).random((1_000_000, dim))
-        out = np.zeros((x.shape[0], 3))
+        out = np.zeros((x.shape[0], N_OUT))
         start = time.perf_counter()
         collision_integrand(x, out, params)
         kern = x.shape[0] / (time.perf_counter() - start)
@@ -168,7 +169,7 @@ def main(n_eval: int = 200_000, n_train: int = 6, n_prod: int = 10) -> None:
             continue
 
         def eta0_only(xx, oo, pp):
-            o3 = np.zeros((xx.shape[0], 3))
+            o3 = np.zeros((xx.shape[0], N_OUT))
             collision_integrand(xx, o3, pp)
             oo[:, 0] = o3[:, 0]
 

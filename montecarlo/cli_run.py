@@ -77,6 +77,9 @@ def compute(args: argparse.Namespace) -> dict:
     quad = drag_coefficients(bl, T)
     qv = {"eta0": quad.eta0, "eta1": quad.eta1, "eta_q3": quad.eta_q3}
     qe = {"eta0": quad.err0, "eta1": quad.err1, "eta_q3": quad.err_q3}
+    hall_q = hall_from_q3(bl, quad.eta_q3)
+    qv["eta_H_sj"] = hall_q["sj"]  # validate's η_{Q3} through the paper's relation (B23)
+    qe["eta_H_sj"] = abs(hall_q["sj"] / quad.eta_q3) * quad.err_q3 if quad.eta_q3 else 0.0
     ref = err = None
     if not args.no_reference:
         ref, err = finite_temperature_reference(bl, T)
@@ -93,11 +96,11 @@ def compute(args: argparse.Namespace) -> dict:
             "pull_validate": _pull(m, s, qv[name], qe[name]),
             "rel_diff_validate": m / qv[name] - 1.0,
         }
-        if ref is not None:
+        if ref is not None and i < len(ref):
             row["reference_Pa_s"] = pa(ref[i])
             row["pull_reference"] = _pull(m, s, ref[i], err[i])
         rows.append(row)
-    hall_q = hall_from_q3(bl, quad.eta_q3)
+    hall_q["sj_B23"] = hall_q["sj"]
     hall = [
         {
             "name": f"eta_H.{k}",
@@ -147,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
     has_ref = "reference_Pa_s" in out["coefficients"][0]
     if has_ref:
         head += f" {'finite-T ref':>14s} {'pull':>7s}"
+        if out["active"] == "weyl" and out["tilt"] != 0.0:
+            print("(the finite-T reference is exact at C = 0; at C ≠ 0 it lacks O(C² q²/k_F²))")
     print(head)
     for row in out["coefficients"]:
         line = (
@@ -154,10 +159,10 @@ def run(args: argparse.Namespace) -> int:
             f"{row['validate_Pa_s']:16.6e} {row['pull_validate']:8.2f} "
             f"{row['rel_diff_validate']:10.2e}"
         )
-        if has_ref:
+        if has_ref and "reference_Pa_s" in row:
             line += f" {row['reference_Pa_s']:14.6e} {row['pull_reference']:7.2f}"
         print(line)
-    print("η_H from η_Q3 (B17, B18, B23):")
+    print("η_H: eei1, eei2 from η_Q3 (B17, B18); sj sampled (A41–A42); sj_B23 = relation (B23):")
     for row in out["hall_from_q3"]:
         print(
             f"  {row['name']:14s} {format_estimate(row['mc_Pa_s'], row['sdev_Pa_s']):>22s} "

@@ -14,6 +14,19 @@ equal Born and geometric weights under k_z → −k_z, C → −C, since q_z = 0
     η∥⁽¹⁾ = the same with q² → ω q̂·(k₁ − q/2) q/ε_F^a                             (B10–B13)
     η_{Q3} = the same with q² → q² (1 − (q̂·k̂₁)²)                                  (B15, B21)
 
+    η_H^{s.j.} = (d/4TA) ∫_q ∫_k ∫_{k₁} 2π δ(E) |U|² |⟨u|u′⟩|² F₀ (q × δr_{k₁−q,k₁})_z  (A41–A42)
+
+(side jump: the field does the work W = eE·δr on the film electron during the jump, so the
+rate (A42) is w(δ(Δ + W)) = w₀ + W ∂_Δ w₀; at equilibrium F_in − F_out = −F₀Δ/T and the
+δ′ integrates to F₀W/T: the side-jump collision integral is the Born one with −Δg → W/T.
+The force (1/2T)∫w F₀ q (eE·δr), averaged over in-plane rotations, has the Hall part
+½ε_{αβ}(q × δr)_z eE_β; with eE = u/A, A = v²τ_∥/ε_F (Eq. 28) it is η_H^{s.j.} ε u/d.
+δr is :func:`montecarlo.weyl.coordinate_shift` of node ζ = +1; node ζ = −1 with tilt −C
+gives the same under k_z → −k_z, so both nodes add. This is an independent check of
+B19–B23: the measured ratio to the paper's η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) is
+1.002(11), 0.986(6), 0.927(3), 0.825(2) at C = 0.05, 0.1, 0.2, 0.3 (5 K, d = 40 nm):
+1 + O(C²), the paper's leading order in C confirmed, sign included.)
+
 (η∥⁽¹⁾: the energy-dependent boost adds ω k₁·∂_εu to Δg; averaged over the direction of ∂_εu
 the force is (∂_εu/4T)∫wF₀ ω q·k₁; the −q/2 makes the weight odd under the exchange of
 initial and final states and changes nothing on average. For q ≪ k_F, q̂·k̂₁ = ω/(v_F^a q)
@@ -50,7 +63,8 @@ x₃ → ξ₁ through the exact Fermi window as for the film; the delta functio
 Every coordinate is measured in its own thermal or screening scale, so the variance per
 evaluation does not grow as T/ε_F → 0 (benchmark: ``benchmarks/bench_mc_collision.py``).
 
-Outputs (K = 3): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, in 1/cm³ (internal units of :mod:`montecarlo.presets`).
+Outputs (K = 4): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, in 1/cm³ (internal units of
+:mod:`montecarlo.presets`).
 """
 
 from __future__ import annotations
@@ -77,7 +91,7 @@ from montecarlo.sampling import (
     thermal_frequency,
     thermal_frequency_nb,
 )
-from montecarlo.weyl import spinor_overlap_sq
+from montecarlo.weyl import coordinate_shift, spinor_overlap_sq
 
 __all__ = [
     "N_OUT",
@@ -87,18 +101,21 @@ __all__ = [
     "collision_integrand",
     "collision_integrand_numpy",
     "SMOOTH_TABLE_SIZE",
+    "TABLE_OFFSET",
 ]
 
-N_OUT = 3
-OUTPUT_NAMES = ("eta0", "eta1", "eta_q3")
+N_OUT = 4
+OUTPUT_NAMES = ("eta0", "eta1", "eta_q3", "eta_H_sj")
 SMOOTH_TABLE_SIZE = 4001
 
 # parameter layout
 _D, _T, _E2 = 0, 1, 2
 _MUP, _MP, _GP, _KFP = 5, 6, 7, 8
 _KIND, _MUA, _VA, _MA, _GA, _KFA, _TILT, _SHEET, _PREF_NODE = 9, 10, 11, 12, 13, 14, 15, 16, 17
-_NTAB = 18
-_TAB0 = 19
+_BOOST = 18
+_NTAB = 19
+_TAB0 = 20
+TABLE_OFFSET = _TAB0
 
 
 def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_SIZE) -> np.ndarray:
@@ -118,6 +135,7 @@ def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_
         head[_MUA], head[_VA], head[_TILT] = a.eps_F, a.v_F, a.tilt
         head[_SHEET] = a.thickness * a.n_nodes
         head[_PREF_NODE] = a.eps_F**2 / (8.0 * np.pi**3 * a.v_F**3)
+        head[_BOOST] = a.boost_per_field
         s = np.linspace(-1.0, 1.0, table_size)
         table = _smooth_part(s, a.tilt)
     else:
@@ -212,7 +230,7 @@ def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
 
 @jit
 def collision_integrand(x, out, params):  # pragma: no cover - compiled
-    """Integrand protocol of :mod:`montecarlo.integrator`: writes (η0, η1, η_Q3) · Jacobian."""
+    """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj) · Jacobian."""
     d, T, e2 = params[_D], params[_T], params[_E2]
     mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
     weyl = params[_KIND] == 0.0
@@ -251,15 +269,17 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             e1 = mu_a + xi1
             if not (e1 > 0.0 and math.isfinite(jy1)):
                 continue
-            mu, kk, rr, den, dd = _weyl_root_nb(
-                q, om, e1, math.sin(2.0 * math.pi * x[p, 4]), v_a, tilt
-            )
+            sp = math.sin(2.0 * math.pi * x[p, 4])
+            mu, kk, rr, den, dd = _weyl_root_nb(q, om, e1, sp, v_a, tilt)
             if not math.isfinite(mu):
                 continue
             overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
             w *= jy1 * kk * kk / (v_a * den) / dd * overlap
             pa = _film_nb(q, om, params)
             mu_geo, k_geo = mu, kk
+            # side jump: δr_y/(A q) with δr of k₁ → k₁ − q (node ζ = +1; both nodes add)
+            kz = kk * math.sqrt(max(1.0 - mu * mu, 0.0)) * sp
+            sj = kz * (kk + rr) / (4.0 * params[_BOOST] * kk * kk * rr * rr * overlap)
         else:
             # active metal loses ω: k₁ → k₁ − q; E₁ = (ε_{k₁} + ε_{k₁−q})/2, δ₁ = |k₁−q| − |k₁|
             y1, jy1 = fermi_window_energy_nb(x[p, 3], om, T)
@@ -273,6 +293,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             if not (dl1sq < q * q and rho1sq > q * q):
                 continue
             heron1 = math.sqrt((rho1sq - q * q) * (q * q - dl1sq))
+            sj = 0.0
             w *= jy1 * 4.0 * m_a * m_a / heron1
             pa = _stern_nb(q, om, kf_a, m_a, g_a)
             k_geo = math.sqrt(2.0 * m_a * (mu_a + xi1))
@@ -283,6 +304,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
         out[p, 0] = w
         out[p, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (mu_a * q)
         out[p, 2] = w * (1.0 - mu_geo * mu_geo)
+        out[p, 3] = w * sj
 
 
 # --------------------------------------------------------------------------------------
@@ -290,7 +312,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
 # and U, spinor overlaps from 3-vectors, finite-difference Jacobian)
 # --------------------------------------------------------------------------------------
 def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.ndarray:
-    """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 3).
+    """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 4).
 
     Independent routes: the passive metal's measure as 2m|∂(ε_k, φ)/∂(E, δ)| (polar
     coordinates, Jacobian by central differences) instead of the elliptic-coordinate formula;
@@ -367,8 +389,11 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
         w_active = np.where(np.abs(om) < v * q, w_active, 0.0)
         pa = a.thickness * a.n_nodes * weyl_node_polarization(q, om, a.eps_F, a.v_F, c)
         mu_geo, k_geo = mu, kk
+        dr = coordinate_shift(kv, kv - qv, 1)  # k₁ → k₁ − q
+        sj = dr[:, 1] / (a.boost_per_field * q)
     else:
         ma = a.mass
+        sj = 0.0 * q
         k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
         c1 = (2.0 * ma * om + q * q) / (2.0 * k1 * q)
         sin1 = np.sqrt(np.where(np.abs(c1) < 1.0, 1.0 - c1**2, np.nan))
@@ -383,4 +408,5 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     out[:, 0] = w
     out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (a.eps_F * q)
     out[:, 2] = w * (1.0 - mu_geo**2)
+    out[:, 3] = w * sj
     return out

@@ -33,13 +33,15 @@ the first is physics (finite T, finite q/k_F, and the exact weights), reported b
 Measured (``fig2-d40``, n^p = 3×10¹¹ cm⁻², C = 0; MC − validate, relative): η∥⁽⁰⁾: −0.24 % at
 1 K, +0.01 % at 5 K, +1.1 % at 10 K; 2D–2D: +0.07 % at 2.5 K, +0.53 % at 5 K, +2.9 % at 10 K.
 
-What is not sampled
--------------------
-η_H is not sampled from the e–e–impurity rates (A48–A54) and the side-jump rate (A41–A42)
-themselves: the driver samples η_{Q3} — the Born collision integral with the exact skew
-weight 1 − (q̂·k̂₁)² that both mechanisms reduce to (B15, B21) — and applies the paper's
-prefactors: η_H(e-e-imp,1) = −C/(4ε_Fτ) η_{Q3} (B17), η_H(e-e-imp,2) = η_H(e-e-imp,1)/3 (B18),
-η_H(s.j.) = η_H(e-e-imp)/2 (B23), as in :func:`validate.weyl.hall_coefficients`.
+Hall friction: what is sampled and what is not
+----------------------------------------------
+The side-jump part η_H(s.j.) IS sampled: the collision integral with the coordinate shift
+(A41–A42, see :mod:`montecarlo.collision`). It agrees with the paper's
+η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) (B23) to leading order in C (ratio 1 + O(C²), tested by
+extrapolation from C = 0.1, 0.2). The e–e–impurity parts are NOT sampled from their own rates
+(A48–A54): they are the paper's relations applied to the sampled η_{Q3} (the Born integral
+with the exact skew weight 1 − (q̂·k̂₁)² of B15):
+η_H(e-e-imp,1) = −C/(4ε_Fτ) η_{Q3} (B17), η_H(e-e-imp,2) = η_H(e-e-imp,1)/3 (B18).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class DragEstimate:
 
 
 def hall_from_q3(bilayer: Bilayer, eta_q3: float) -> dict[str, float]:
-    """η_H parts from η_{Q3}: (B17), (B18) adopted, (B23); zero for a metal active layer."""
+    """η_H parts from η_{Q3} by the paper's relations: (B17), (B18) adopted, (B23)."""
     a = bilayer.active
     if a.kind != "weyl":
         return {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
@@ -109,7 +111,11 @@ def estimate_drag(
     seed: int = 0,
     n_bins: int = 200,
 ) -> DragEstimate:
-    """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3} (shared samples, covariance) and η_H of ``bilayer`` at T (erg).
+    """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.) (shared samples, covariance) and η_H at T (erg).
+
+    ``hall``: ``eei1``, ``eei2`` (from η_{Q3}, B17–B18), ``sj`` (sampled), ``sj_B23`` (the
+    paper's relation applied to the sampled η_{Q3}, for comparison) and ``total``
+    (eei1 + eei2 + sampled sj, with the covariance in ``hall_sdev``).
 
     The map adapts to η∥⁽⁰⁾ and η_{Q3} (equal weights of their squares); production iterations
     are averaged with equal weights (:class:`~montecarlo.result.MonteCarloResult`).
@@ -126,11 +132,22 @@ def estimate_drag(
         n_prod=n_prod,
         n_eval=n_eval,
         seed=seed,
-        adapt_weights=[1.0, 0.0, 1.0],
+        adapt_weights=[1.0, 0.0, 1.0, 0.0],
     )
     q3, s3 = float(res.mean[2]), float(res.sdev[2])
+    rel = s3 / abs(q3) if q3 else 0.0
     hall = hall_from_q3(bilayer, q3)
-    hall_sdev = {k: abs(v / q3) * s3 if q3 else 0.0 for k, v in hall.items()}
+    hall_sdev = {k: abs(v) * rel for k, v in hall.items()}
+    # the sampled side jump replaces the relation (B23); the total uses it
+    sj, sj_sd = float(res.mean[3]), float(res.sdev[3])
+    hall["sj_B23"], hall_sdev["sj_B23"] = hall["sj"], hall_sdev["sj"]
+    hall["sj"], hall_sdev["sj"] = sj, sj_sd
+    ee = hall["eei1"] + hall["eei2"]
+    hall["total"] = ee + sj
+    cov = res.covariance
+    var_ee = (4.0 / 3.0 * abs(hall["eei1"]) * rel) ** 2
+    cov_ee_sj = (ee / q3) * cov[2, 3] if q3 else 0.0
+    hall_sdev["total"] = math.sqrt(max(var_ee + sj_sd**2 + 2.0 * cov_ee_sj, 0.0))
     return DragEstimate(res, T, OUTPUT_NAMES, hall, hall_sdev)
 
 

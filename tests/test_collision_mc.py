@@ -17,6 +17,7 @@ from scipy import integrate, stats
 from dragcore import units
 from montecarlo import sampling as S
 from montecarlo.collision import (
+    TABLE_OFFSET,
     collision_dim,
     collision_integrand,
     collision_integrand_numpy,
@@ -101,7 +102,7 @@ def test_collision_integrand_matches_numpy_twin(active: str, tilt: float) -> Non
     params = collision_params(bl, T)
     rng = np.random.default_rng(11)
     x = rng.random((3000, collision_dim(bl)))
-    out = np.zeros((x.shape[0], 3))
+    out = np.zeros((x.shape[0], 4))
     collision_integrand(x, out, params)
     with np.errstate(all="ignore"):
         twin = collision_integrand_numpy(x, bl, T)
@@ -111,9 +112,9 @@ def test_collision_integrand_matches_numpy_twin(active: str, tilt: float) -> Non
         # budget: the film's tabulated Re Π (linear interpolation, measured below) enters
         # |U|² at most twice; the twin's central difference for ∂Δ/∂μ (h = 1e-5) costs
         # h² (truncation) + ε/h (rounding) ≈ 1e-10
-        s = np.linspace(-1.0, 1.0, params.size - 19)
+        s = np.linspace(-1.0, 1.0, params.size - TABLE_OFFSET)
         mid = 0.5 * (s[1:] + s[:-1])
-        tab = params[19:]
+        tab = params[TABLE_OFFSET:]
         interp = 0.5 * (tab[1:] + tab[:-1])
         scale = np.max(np.abs(tab)) + 1.0
         tab_err = np.max(np.abs(interp - _smooth_part(mid, tilt))) / scale
@@ -221,6 +222,23 @@ def test_pulls_over_seeds_have_unit_rms() -> None:
     assert 0.7 <= rms <= 1.3 and lo <= rms <= hi, (rms, pulls)
 
 
+def test_sampled_side_jump_reproduces_b23_at_small_tilt() -> None:
+    """The sampled η_H(s.j.) over the paper's −C η_{Q3}/(6ε_Fτ) is 1 + aC² + O(C⁴): the
+    extrapolation (4r(0.1) − r(0.2))/3 must be 1 within 3 of its propagated σ (the C⁴
+    residue, ~4e-4·b, is far below σ ≈ 0.01)."""
+    ratios, sds = [], []
+    for tilt in (0.1, 0.2):
+        bl = preset("fig2-d40", tilt=tilt)
+        r = estimate_drag(bl, _kelvin(5.0), n_eval=40_000, n_train=5, n_prod=8, seed=4).result
+        pred = -tilt / (6.0 * bl.active.eps_F * bl.active.tau) * r.mean[2]
+        ratios.append(r.mean[3] / pred)
+        sds.append(math.hypot(r.sdev[3] / abs(pred), r.sdev[2] / abs(r.mean[2])))
+    r0 = (4.0 * ratios[0] - ratios[1]) / 3.0
+    s0 = math.hypot(4.0 * sds[0], sds[1]) / 3.0
+    assert abs(r0 - 1.0) < 3.0 * s0, (ratios, r0, s0)
+    assert ratios[1] < ratios[0] < 1.0 + 3.0 * sds[0]  # the O(C²) correction is negative
+
+
 def test_same_seed_same_bits() -> None:
     bl = preset("fig2-d40")
     T = _kelvin(3.0)
@@ -243,6 +261,6 @@ def test_cli_run_json(capsys) -> None:
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     names = [row["name"] for row in out["coefficients"]]
-    assert names == ["eta0", "eta1", "eta_q3"]
+    assert names == ["eta0", "eta1", "eta_q3", "eta_H_sj"]
     assert all(row["sdev_Pa_s"] > 0 for row in out["coefficients"])
     assert main(["run", "--T", "-1"]) == 2
