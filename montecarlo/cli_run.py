@@ -94,7 +94,7 @@ def compute(args: argparse.Namespace) -> dict:
             "sdev_Pa_s": pa(s),
             "validate_Pa_s": pa(qv[name]),
             "pull_validate": _pull(m, s, qv[name], qe[name]),
-            "rel_diff_validate": m / qv[name] - 1.0,
+            "rel_diff_validate": m / qv[name] - 1.0 if qv[name] else math.nan,
         }
         if ref is not None and i < len(ref):
             row["reference_Pa_s"] = pa(ref[i])
