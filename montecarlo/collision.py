@@ -41,7 +41,11 @@ driver.
 
 Coordinates (one point x ∈ [0, 1)^D; maps in :mod:`montecarlo.sampling`)
 --------------------------------------------------------------------------
-x₀ → q ∈ (0, ∞), density 2d e^{−2qd}; q along x̂ (isotropy: ∫d²q → 2π q dq).
+x₀ → q ∈ (0, ∞), density d e^{−qd} (q along x̂; isotropy: ∫d²q → 2π q dq). The integrand
+     falls as qⁿ e^{−2qd} (n ≈ 3–5, more near 2k_F of a dilute metal, where screening
+     drops); with e^{−qd} the weight qⁿ e^{−qd} is bounded, while the density 2d e^{−2qd}
+     left a weight growing as qⁿ (measured: top weights 2000× the mean at n^p = 10¹¹ cm⁻²,
+     3× with e^{−qd}; error bars then became reliable, see the tests).
 Passive metal, elliptic coordinates with foci k = 0 and k = −q: ρ = |k| + |k + q|,
 δ = |k + q| − |k| ∈ [−q, q], E = (ε_k + ε_{k+q})/2 = (ρ² + δ²)/(8m), ω = ρδ/(2m), and
 d²k = 2m(ρ² − δ²)/(ρ√((ρ² − q²)(q² − δ²))) dE dδ (both half-planes; √(…) = 4 × the area of
@@ -243,7 +247,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
     else:
         pref *= g_a / (4.0 * math.pi**2)
     for p in range(x.shape[0]):
-        q, jq = screening_wavevector_nb(x[p, 0], d)
+        q, jq = screening_wavevector_nb(x[p, 0], 0.5 * d)
         if not q > 0.0:
             continue
         # passive metal, elliptic coordinates: δ = |k+q| − |k| ∈ [−q, q], E = (ε_k + ε_{k+q})/2
@@ -325,7 +329,7 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     n = x.shape[0]
     out = np.zeros((n, N_OUT))
     mp, mu_p = p.mass, p.eps_F
-    q, jq = screening_wavevector(x[:, 0], d)
+    q, jq = screening_wavevector(x[:, 0], 0.5 * d)
     dl, jdl = thermal_frequency(x[:, 1], -q, q, T / p.fermi_velocity)
     om0 = p.fermi_velocity * dl
     y, jy = fermi_window_energy(x[:, 2], om0, T)

@@ -5,8 +5,9 @@ physical variable and returns it with its Jacobian ``dvariable/dt``; the integra
 by the Jacobian. The maps are chosen so that the weight ``f · J`` is bounded and smooth where
 the physics is singular or narrow (see :mod:`montecarlo.collision` for how they combine):
 
-* :func:`screening_wavevector` — q with density 2d e^{−2qd}, the decay of |U_RPA|² ∝
-  1/sinh²(qd) (Eq. A2);
+* :func:`screening_wavevector` — q with density 2ℓ e^{−2qℓ}; |U_RPA|² ∝ 1/sinh²(qd) decays as
+  e^{−2qd} (Eq. A2) and the collision integrand uses ℓ = d/2 (e^{−qd}: a bounded weight
+  against the qⁿ prefactor);
 * :func:`shell_energy` — an energy measured from a Fermi surface with a logistic density of
   scale ~T, the shape of f(1 − f): the cost does not grow as T/ε_F falls;
 * :func:`fermi_window_energy` — the exact inverse CDF of the window f(y) − f(y + ω)
@@ -76,7 +77,7 @@ def _log_abs_sinh(x: float) -> float:  # pragma: no cover - compiled
 
 @jit
 def screening_wavevector_nb(t: float, d: float) -> tuple[float, float]:  # pragma: no cover
-    """q = −ln(1 − t)/(2d), density 2d e^{−2qd}; returns (q, dq/dt)."""
+    """q = −ln(1 − t)/(2d), density 2d e^{−2qd} (``d`` a length); returns (q, dq/dt)."""
     q = -math.log1p(-t) / (2.0 * d)
     return q, 1.0 / (2.0 * d * (1.0 - t))
 
