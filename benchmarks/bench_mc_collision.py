@@ -26,18 +26,18 @@ Measured (2026-11-21, shared 2-core machine, one process, n_eval = 100000 per it
 6 training + 10 production iterations)::
 
     sampler      T/eF   eta0 (1/cm^3)              rel sd    N_eval  sigma_1  eval/s (prod)
-    ours         1e-02  1.45859557e+09 ± 2.0e+05  1.40e-04  1000000    0.140  1.67e+06
-    vegas/ours   1e-02  1.45869491e+09 ± 2.6e+05  1.76e-04   934481    0.170  1.63e+06
-    vegas/plain  1e-02  1.42521422e+09 ± 3.9e+07  2.72e-02   988941   27.0    4.73e+06
-    ours         1e-03  1.47687276e+07 ± 2.0e+03  1.39e-04  1000000    0.139  1.58e+06
-    vegas/ours   1e-03  1.47725660e+07 ± 2.5e+03  1.72e-04   935151    0.166  1.61e+06
-    vegas/plain  1e-03  3.35177002e+06 ± 5.7e+05  1.71e-01   994231  170      5.18e+06
+    ours         1e-02  1.45866159e+09 ± 1.6e+05  1.12e-04  1000000    0.112  1.66e+06
+    vegas/ours   1e-02  1.45835241e+09 ± 2.0e+05  1.35e-04   935211    0.131  1.61e+06
+    vegas/plain  1e-02  1.39801051e+09 ± 4.0e+07  2.85e-02   989401   28.3    4.99e+06
+    ours         1e-03  1.47681054e+07 ± 1.6e+03  1.06e-04  1000000    0.106  1.60e+06
+    vegas/ours   1e-03  1.47697887e+07 ± 1.9e+03  1.30e-04   935221    0.126  1.60e+06
+    vegas/plain  1e-03  3.63937263e+06 ± 8.3e+05  2.28e-01   889821  215      5.19e+06
 
-σ₁ is flat in T/ε_F (0.140, 0.139); vegas in plain coordinates is 190× and 1200× worse and
-at 1e-3 wrong by 20 of its own σ (it never finds the thermal window of width T/(v q) in the
+σ₁ is flat in T/ε_F (0.112, 0.106); vegas in plain coordinates is 250× and 2000× worse and
+at 1e-3 wrong by 13 of its own σ (it never finds the thermal window of width T/(v q) in the
 metal's angle). vegas given OUR coordinates is only 1.2× worse: the gain is the physics map,
 not the adaptive stage — the "half of vegas" bar is met against plain coordinates only.
-Throughput 1.6e6 evaluations/s per process (kernel alone 1.7–1.9e6/s, ~550 ns per point:
+Throughput 1.6e6 evaluations/s per process (kernel alone 1.7–1.8e6/s, ~570 ns per point:
 two Fermi windows, a Newton root, Stern and the film's Π, |U|²): the ≥ 1e7/s-on-two-cores
 bar is NOT met (it needs ~5e6/s per core).
 """
