@@ -30,8 +30,10 @@ Two references, both deterministic:
 
 The Monte Carlo must agree with the second reference within its error bar; its difference from
 the first is physics (finite T, finite q/k_F, and the exact weights), reported by the CLI.
-Measured (``fig2-d40``, n^p = 3×10¹¹ cm⁻², C = 0; MC − validate, relative): η∥⁽⁰⁾: −0.24 % at
-1 K, +0.01 % at 5 K, +1.1 % at 10 K; 2D–2D: +0.07 % at 2.5 K, +0.53 % at 5 K, +2.9 % at 10 K.
+Measured (``fig2-d40``, n^p = 3×10¹¹ cm⁻², C = 0; MC/validate − 1, error ~1e-4): η∥⁽⁰⁾:
+−0.23 % at 1 K (the film's −q²/4k_F²), 0.00 % at 5 K, +1.09 % at 10 K (finite T); η_{Q3}:
+−0.48 %, −0.28 %, +0.68 %; 2D–2D η∥⁽⁰⁾: +0.016 % at 1 K, +0.11 % at 2.5 K, +0.55 % at 5 K,
++2.9 % at 10 K. Against the finite-T reference all |pulls| < 1.7 (C = 0).
 
 Hall friction: what is sampled and what is not
 ----------------------------------------------
