@@ -112,6 +112,7 @@ def estimate_drag(
     n_prod: int = 10,
     seed: int = 0,
     n_bins: int = 200,
+    batch_runner=None,
 ) -> DragEstimate:
     """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.) (shared samples, covariance) and η_H at T (erg).
 
@@ -121,7 +122,9 @@ def estimate_drag(
 
     The map adapts to η∥⁽⁰⁾ and η_{Q3} (equal weights of their squares); production iterations
     are averaged with equal weights (:class:`~montecarlo.result.MonteCarloResult`).
-    Reproducible from ``seed``.
+    Reproducible from ``seed``; ``batch_runner`` (e.g.
+    :func:`montecarlo.integrator.distributed_batch_runner`) spreads the batches over MPI
+    ranks without changing the bits.
     """
     require_positive("T", T)
     params = collision_params(bilayer, T)
@@ -135,6 +138,7 @@ def estimate_drag(
         n_eval=n_eval,
         seed=seed,
         adapt_weights=[1.0, 0.0, 1.0, 0.0],
+        batch_runner=batch_runner,
     )
     q3, s3 = float(res.mean[2]), float(res.sdev[2])
     rel = s3 / abs(q3) if q3 else 0.0
