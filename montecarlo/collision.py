@@ -24,7 +24,7 @@ The force (1/2T)∫w F₀ q (eE·δr), averaged over in-plane rotations, has the
 δr is :func:`montecarlo.weyl.coordinate_shift` of node ζ = +1; node ζ = −1 with tilt −C
 gives the same under k_z → −k_z, so both nodes add. This is an independent check of
 B19–B23: the measured ratio to the paper's η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) is
-1.002(11), 0.986(6), 0.927(3), 0.825(2) at C = 0.05, 0.1, 0.2, 0.3 (5 K, d = 40 nm):
+0.996(6), 0.985(3), 0.921(2), 0.826(1) at C = 0.05, 0.1, 0.2, 0.3 (5 K, d = 40 nm):
 1 + O(C²), the paper's leading order in C confirmed, sign included.)
 
 (η∥⁽¹⁾: the energy-dependent boost adds ω k₁·∂_εu to Δg; averaged over the direction of ∂_εu
