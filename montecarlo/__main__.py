@@ -7,9 +7,7 @@ import sys
 from dragcore.cli import Subcommand, run_program
 
 SUBCOMMANDS: list[Subcommand] = [
-    Subcommand(
-        "run", "montecarlo.cli_run", "drag coefficients by Monte Carlo of the collision integral"
-    ),
+    Subcommand("run", "montecarlo.cli_run", "drag coefficients by collision-integral Monte Carlo"),
 ]
 
 
