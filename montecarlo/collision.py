@@ -235,6 +235,8 @@ def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
 @jit
 def collision_integrand(x, out, params):  # pragma: no cover - compiled
     """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj) · Jacobian."""
+    if out.shape[1] < 4:
+        raise ValueError("collision_integrand writes 4 outputs: n_out must be N_OUT = 4")
     d, T, e2 = params[_D], params[_T], params[_E2]
     mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
     weyl = params[_KIND] == 0.0
