@@ -112,7 +112,13 @@ def estimate_drag(
     n_prod: int = 10,
     seed: int = 0,
     n_bins: int = 200,
+    batch_size: int = 16384,
     batch_runner=None,
+    progress=None,
+    integrator: Integrator | None = None,
+    previous=(),
+    previous_warnings=(),
+    after_iteration=None,
 ) -> DragEstimate:
     """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.) (shared samples, covariance) and η_H at T (erg).
 
@@ -124,11 +130,15 @@ def estimate_drag(
     are averaged with equal weights (:class:`~montecarlo.result.MonteCarloResult`).
     Reproducible from ``seed``; ``batch_runner`` (e.g.
     :func:`montecarlo.integrator.distributed_batch_runner`) spreads the batches over MPI
-    ranks without changing the bits.
+    ranks without changing the bits; ``batch_size`` (points per batch, the unit of work and
+    of random streams) is part of the recipe. ``progress``, ``previous``,
+    ``previous_warnings`` and ``after_iteration`` go to :meth:`Integrator.integrate`;
+    ``integrator`` (restored with :meth:`Integrator.from_dict`) continues an interrupted run
+    (:mod:`montecarlo.checkpoint`).
     """
     require_positive("T", T)
     params = collision_params(bilayer, T)
-    integ = Integrator(collision_dim(bilayer), n_bins)
+    integ = integrator or Integrator(collision_dim(bilayer), n_bins, batch_size=batch_size)
     res = integ.integrate(
         collision_integrand,
         params,
@@ -139,6 +149,10 @@ def estimate_drag(
         seed=seed,
         adapt_weights=[1.0, 0.0, 1.0, 0.0],
         batch_runner=batch_runner,
+        progress=progress,
+        previous=previous,
+        previous_warnings=previous_warnings,
+        after_iteration=after_iteration,
     )
     q3, s3 = float(res.mean[2]), float(res.sdev[2])
     rel = s3 / abs(q3) if q3 else 0.0

@@ -16,8 +16,16 @@ gets ``counts[h]`` points, points are ordered by hypercube and cut into batches 
 ``SeedSequence(seed, spawn_key=(i, b))`` (:func:`batch_seed_sequence`), so its numbers do not
 depend on who computes it. A batch returns only accumulators (:class:`BatchAccumulator`:
 integral and covariance contributions, map histogram, per-hypercube variances), never
-per-sample values; :func:`combine_batches` adds them in batch order, so the bits do not depend
-on how batches were grouped (1, 2 or N workers, any order).
+per-sample values; :func:`combine_batches` adds them along a binary tree fixed by the batch
+indices alone (:func:`reduction_nodes`), so the bits do not depend on how batches were grouped
+(1, 2 or N workers, any order).
+
+The tree is what keeps the communication small: a worker owning a contiguous range of batches
+adds up every complete subtree inside its range itself and sends only those partial sums —
+at most ``2 log₂ B`` accumulators (B batches), whatever the number of samples per batch —
+and the root finishes the same tree (:func:`partial_sums`, :func:`combine_partials`).
+Each accumulator has a fixed size (K + K² + D·N numbers and the variances of the hypercubes
+it touches), so the bytes sent per iteration grow only like ``log(n_eval)``.
 
 :func:`run_batches` (the work of one worker) and :func:`combine_batches` are rank-agnostic;
 :meth:`Integrator.integrate` takes a ``batch_runner`` that decides who runs which batches
@@ -57,6 +65,9 @@ __all__ = [
     "run_batch",
     "run_batches",
     "combine_batches",
+    "reduction_nodes",
+    "partial_sums",
+    "combine_partials",
     "distributed_batch_runner",
 ]
 
@@ -66,6 +77,8 @@ BatchRunner = Callable[
     ["IterationPlan", BatchRun], "Mapping[int, BatchAccumulator] | IterationTotals"
 ]
 Progress = Callable[[IterationRecord], None]
+AfterIteration = Callable[[list[IterationRecord], list[str]], None]
+Node = tuple[int, int]
 
 
 class NonFiniteIntegrandError(ValueError):
@@ -274,10 +287,127 @@ def run_batches(
     return {int(b): run_batch(integrand, params, plan, int(b)) for b in batches}
 
 
+def _node_span(node: Node, n_batches: int) -> tuple[int, int]:
+    """Batches ``[start, stop)`` under tree node ``(level, index)`` (leaves: level 0)."""
+    level, index = node
+    return index << level, min((index + 1) << level, n_batches)
+
+
+def _root_node(n_batches: int) -> Node:
+    return (max(int(n_batches) - 1, 0).bit_length(), 0)
+
+
+def reduction_nodes(n_batches: int, start: int, stop: int) -> list[Node]:
+    """The maximal nodes of the batch tree lying inside batches ``[start, stop)``.
+
+    The tree over batches ``0 … B−1`` has leaves ``(0, b)``; node ``(l, i)`` covers batches
+    ``[i 2^l, min((i+1) 2^l, B))``. A contiguous range is the disjoint union of at most
+    ``2 ⌈log₂ B⌉`` such nodes, listed left to right.
+    """
+    out: list[Node] = []
+    if start >= stop:
+        return out
+    todo = [_root_node(n_batches)]
+    while todo:
+        node = todo.pop()
+        lo, hi = _node_span(node, n_batches)
+        if hi <= start or lo >= stop or lo >= hi:
+            continue
+        if start <= lo and hi <= stop:
+            out.append(node)
+            continue
+        level, index = node
+        todo.extend([(level - 1, 2 * index + 1), (level - 1, 2 * index)])
+    return sorted(out, key=lambda nd: _node_span(nd, n_batches)[0])
+
+
+def _merge(a: BatchAccumulator, b: BatchAccumulator) -> BatchAccumulator:
+    """``a + b`` for adjacent pieces (``a`` left of ``b``); hypercube ranges may overlap by one."""
+    stop = max(a.hcube_first + a.hcube_variance.size, b.hcube_first + b.hcube_variance.size)
+    variance = np.zeros(stop - a.hcube_first)
+    variance[: a.hcube_variance.size] += a.hcube_variance
+    offset = b.hcube_first - a.hcube_first
+    variance[offset : offset + b.hcube_variance.size] += b.hcube_variance
+    return BatchAccumulator(
+        batch=a.batch,
+        n_eval=a.n_eval + b.n_eval,
+        n_nonzero=a.n_nonzero + b.n_nonzero,
+        integral=a.integral + b.integral,
+        covariance=a.covariance + b.covariance,
+        histogram=a.histogram + b.histogram,
+        hcube_first=a.hcube_first,
+        hcube_variance=variance,
+    )
+
+
+def _node_sum(
+    node: Node, n_batches: int, known: Mapping[Node, BatchAccumulator]
+) -> BatchAccumulator:
+    """The sum under ``node``: ``known[node]`` if given, else left + right (fixed order)."""
+    if node in known:
+        return known[node]
+    level, index = node
+    if level == 0:
+        raise ValueError(f"batches [{index}] are missing")
+    left = (level - 1, 2 * index)
+    right = (level - 1, 2 * index + 1)
+    if _node_span(right, n_batches)[0] >= n_batches:
+        return _node_sum(left, n_batches, known)
+    return _merge(_node_sum(left, n_batches, known), _node_sum(right, n_batches, known))
+
+
+def partial_sums(
+    plan: IterationPlan, accumulators: Mapping[int, BatchAccumulator]
+) -> dict[Node, BatchAccumulator]:
+    """The sums over the maximal tree nodes inside one worker's contiguous batch range.
+
+    ``accumulators`` must hold a contiguous range of batches (what
+    :func:`dragcore.parallel.owned_items` gives a rank). What the worker sends instead of
+    its per-batch accumulators: at most ``2 log₂ B`` of them.
+    """
+    if not accumulators:
+        return {}
+    start, stop = min(accumulators), max(accumulators) + 1
+    if len(accumulators) != stop - start:
+        raise ValueError(f"batches = {sorted(accumulators)[:10]} is outside the allowed range "
+                         "(a contiguous block)")  # fmt: skip
+    leaves = {(0, b): acc for b, acc in accumulators.items()}
+    return {
+        node: _node_sum(node, plan.n_batches, leaves)
+        for node in reduction_nodes(plan.n_batches, start, stop)
+    }
+
+
+def combine_partials(
+    plan: IterationPlan, partials: Mapping[Node, BatchAccumulator]
+) -> IterationTotals:
+    """Finish the batch tree from the workers' :func:`partial_sums` (or from the leaves).
+
+    Raises
+    ------
+    ValueError
+        If some batch of the plan is not covered.
+    """
+    total = _node_sum(_root_node(plan.n_batches), plan.n_batches, partials)
+    if total.n_eval != plan.n_eval or total.hcube_first != 0:
+        raise ValueError(f"batches of iteration {plan.iteration} are missing")
+    variance = np.zeros(plan.n_hcubes)
+    variance[: total.hcube_variance.size] += total.hcube_variance
+    return IterationTotals(
+        n_eval=total.n_eval,
+        n_nonzero=total.n_nonzero,
+        integral=total.integral,
+        covariance=total.covariance,
+        histogram=total.histogram,
+        hcube_variance=variance,
+    )
+
+
 def combine_batches(
     plan: IterationPlan, accumulators: Mapping[int, BatchAccumulator]
 ) -> IterationTotals:
-    """Add every batch's accumulator in batch order (bitwise independent of who ran which).
+    """Add every batch's accumulator along the batch tree (bitwise independent of who ran
+    which batch, and of how the batches were grouped into :func:`partial_sums`).
 
     Raises
     ------
@@ -287,24 +417,7 @@ def combine_batches(
     missing = sorted(set(range(plan.n_batches)) - set(accumulators))
     if missing:
         raise ValueError(f"batches {missing[:10]} of iteration {plan.iteration} are missing")
-    totals = IterationTotals(
-        n_eval=0,
-        n_nonzero=0,
-        integral=np.zeros(plan.n_out),
-        covariance=np.zeros((plan.n_out, plan.n_out)),
-        histogram=np.zeros((plan.dim, plan.n_bins)),
-        hcube_variance=np.zeros(plan.n_hcubes),
-    )
-    for b in range(plan.n_batches):
-        acc = accumulators[b]
-        totals.n_eval += acc.n_eval
-        totals.n_nonzero += acc.n_nonzero
-        totals.integral += acc.integral
-        totals.covariance += acc.covariance
-        totals.histogram += acc.histogram
-        stop = acc.hcube_first + acc.hcube_variance.size
-        totals.hcube_variance[acc.hcube_first : stop] += acc.hcube_variance
-    return totals
+    return combine_partials(plan, {(0, b): accumulators[b] for b in range(plan.n_batches)})
 
 
 def _run_all_here(plan: IterationPlan, run: BatchRun) -> Mapping[int, BatchAccumulator]:
@@ -315,22 +428,23 @@ def distributed_batch_runner(w: World) -> BatchRunner:
     """A ``batch_runner`` spreading batches over the ranks of ``w`` (a
     :class:`dragcore.parallel.World`).
 
-    Rank r runs the contiguous block :func:`~dragcore.parallel.owned_items` of batches; the
-    accumulators (never samples) are gathered on rank 0, combined in batch order and the totals
-    broadcast, so every rank adapts identically and the bits are those of a serial run.
+    Rank r runs the contiguous block :func:`~dragcore.parallel.owned_items` of batches and
+    sends its :func:`partial_sums` (at most ``2 log₂ B`` accumulators, never samples) to rank
+    0, which finishes the batch tree (:func:`combine_partials`) and broadcasts the totals, so
+    every rank adapts identically and the bits are those of a serial run.
     Every rank must call :meth:`Integrator.integrate` with the same arguments; wrap the call in
     :func:`dragcore.parallel.abort_on_failure` so that an integrand error on one rank stops all.
     """
 
     def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
-        mine = run(owned_items(plan.n_batches, w.rank, w.size))
+        mine = partial_sums(plan, run(owned_items(plan.n_batches, w.rank, w.size)))
         gathered = w.gather_to_root(mine)
         totals = None
         if w.is_root:
-            merged: dict[int, BatchAccumulator] = {}
+            merged: dict[Node, BatchAccumulator] = {}
             for part in gathered:
                 merged.update(part)
-            totals = combine_batches(plan, merged)
+            totals = combine_partials(plan, merged)
         return w.bcast(totals)
 
     return runner
@@ -477,6 +591,9 @@ class Integrator:
         adapt_weights: Sequence[float] | None = None,
         progress: Progress | None = None,
         batch_runner: BatchRunner | None = None,
+        previous: Sequence[IterationRecord] = (),
+        previous_warnings: Sequence[str] = (),
+        after_iteration: AfterIteration | None = None,
     ) -> MonteCarloResult:
         """Train the sampling for ``n_train`` iterations, then average ``n_prod`` frozen ones.
 
@@ -505,6 +622,14 @@ class Integrator:
             ``plan.n_batches`` batches, obtained by calling ``run(batch_indices)`` for any
             grouping of them (e.g. on several ranks), or their :func:`combine_batches`
             (e.g. combined on rank 0 and broadcast). Default: ``run(range(n_batches))``.
+        previous, previous_warnings
+            To continue an interrupted call: the records (and warnings) of the iterations it
+            finished, on an integrator restored (:meth:`from_dict`) from the state saved
+            right after the last of them. Those iterations are not repeated; the result is
+            bitwise that of the uninterrupted call.
+        after_iteration
+            Called after each iteration (and after the integrator adapted) with the records
+            and warnings so far: the moment to save :meth:`as_dict` and the records.
 
         Raises
         ------
@@ -528,9 +653,19 @@ class Integrator:
                 )
         params = np.ascontiguousarray(params, dtype=float)
         runner = batch_runner or _run_all_here
-        records: list[IterationRecord] = []
-        warnings: list[str] = []
-        for phase in ["train"] * int(n_train) + ["prod"] * int(n_prod):
+        phases = ["train"] * int(n_train) + ["prod"] * int(n_prod)
+        records = list(previous)
+        warnings = list(previous_warnings)
+        if records:
+            done = [r.phase for r in records]
+            if done != phases[: len(done)] or records[-1].index != self.iterations_done - 1:
+                raise ValueError(
+                    f"previous = {len(done)} iterations ({done.count('train')} train, "
+                    f"last index {records[-1].index}) is outside the allowed range for "
+                    f"n_train = {n_train}, n_prod = {n_prod} on an integrator after "
+                    f"{self.iterations_done} iterations"
+                )
+        for phase in phases[len(records) :]:
             start = time.perf_counter()
             plan = self.plan(phase, int(n_eval), int(n_out), int(seed), weights)
 
@@ -570,4 +705,6 @@ class Integrator:
             records.append(record)
             if progress is not None:
                 progress(record)
+            if after_iteration is not None:
+                after_iteration(records, warnings)
         return MonteCarloResult.from_iterations(records, seed, warnings)
