@@ -66,10 +66,14 @@ class World:
     def tag(self) -> str:
         return f"[{self.rank}/{self.size}]"
 
-    def log(self, message: str, *, all_ranks: bool = False) -> None:
-        """Print ``[rank/size] message`` on rank 0 (or on every rank with ``all_ranks``)."""
+    def log(self, message: str, *, all_ranks: bool = False, file: Any = None) -> None:
+        """Print ``[rank/size] message`` on rank 0 (or on every rank with ``all_ranks``).
+
+        ``file``: the stream (default standard output), e.g. ``sys.stderr`` for progress
+        lines that must not mix with machine-readable output.
+        """
         if self.is_root or all_ranks:
-            print(f"{self.tag()} {message}", flush=True)
+            print(f"{self.tag()} {message}", flush=True, file=file)
 
     def gather_to_root(self, obj: Any) -> list[Any] | None:
         """Objects of every rank, in rank order, on rank 0 (``None`` elsewhere)."""

@@ -6,19 +6,35 @@ reference of :mod:`montecarlo.drag_mc` (the same approximations as the Monte Car
 pulls (MC − reference)/√(sdev² + quadrature error²). A pull against ``validate`` measures
 physics (finite T, finite q/k_F, tilt in η∥⁽¹⁾), a pull against the finite-T reference measures
 the Monte Carlo.
+
+Under ``mpiexec -n P`` the batches of every iteration are spread over the ranks
+(:func:`montecarlo.checkpoint.run_distributed`); the numbers do not depend on ``P`` (bit for
+bit). Rank 0 prints a line per iteration (standard error), the table and writes the file
+(``--output run.h5``, :mod:`montecarlo.storage`); the other ranks are quiet. With
+``--output``, the state is checkpointed into ``<output>.ckpt/`` after every iteration
+(``--checkpoint-every``, ``--checkpoint-seconds``); after a crash or a kill, the same command
+with ``--resume`` — on any number of ranks — ends with the bits of an uninterrupted run. The
+directory is removed once the file is written. A failure on any rank stops all ranks,
+naming the rank.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import shlex
+import sys
 
+import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore import units
 from dragcore.checks import require_positive, require_range
 from dragcore.cli import dump_json
-from montecarlo.drag_mc import estimate_drag, finite_temperature_reference, hall_from_q3
+from dragcore.parallel import abort_on_failure, world
+from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
+from montecarlo.drag_mc import finite_temperature_reference, hall_from_q3
 from montecarlo.presets import PRESETS, preset
 from montecarlo.result import format_estimate
+from montecarlo.storage import write_run
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +57,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--summary", action="store_true", help="per-iteration table of η∥⁽⁰⁾")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--n-bins", type=int, default=200, help="map bins per axis (200)")
+    parser.add_argument(
+        "--batch-size", type=int, default=16384, help="points per batch: the unit of work (16384)"
+    )
+    parser.add_argument("--output", help="HDF5 file of the run (rank 0 writes it)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the checkpoint directory"
+    )
+    parser.add_argument("--checkpoint-dir", help="checkpoint directory (default: <output>.ckpt)")
+    parser.add_argument(
+        "--checkpoint-every", type=int, default=1, help="iterations between checkpoints (1; 0: off)"
+    )
+    parser.add_argument(
+        "--checkpoint-seconds",
+        type=float,
+        default=0.0,
+        help="wall time between checkpoints (0: off)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no per-iteration lines")
 
 
 def _pull(mc: float, sd: float, ref: float, err: float) -> float:
@@ -48,8 +83,7 @@ def _pull(mc: float, sd: float, ref: float, err: float) -> float:
     return (mc - ref) / s if s > 0 else math.nan
 
 
-def compute(args: argparse.Namespace) -> dict:
-    """Everything the command prints, as plain types (internal units converted to Pa·s)."""
+def _check(args: argparse.Namespace) -> None:
     require_positive("T", args.T)
     require_positive("n_p", args.n_p)
     require_positive("tau_p", args.tau_p)
@@ -59,9 +93,16 @@ def compute(args: argparse.Namespace) -> dict:
     require_range("n_train", args.n_train, 0, math.inf)
     require_range("n_prod", args.n_prod, 2, math.inf)
     require_range("seed", args.seed, 0, math.inf)
-    from validate.weyl import drag_coefficients
+    require_range("n_bins", args.n_bins, 2, math.inf)
+    require_range("batch_size", args.batch_size, 16, math.inf)
+    require_range("checkpoint_every", args.checkpoint_every, 0, math.inf)
+    require_range("checkpoint_seconds", args.checkpoint_seconds, 0.0, math.inf)
+    if args.resume and args.output is None and args.checkpoint_dir is None:
+        raise ValueError("--resume = True is outside the allowed range without --output")
 
-    bl = preset(
+
+def _bilayer(args: argparse.Namespace):
+    return preset(
         args.preset,
         n_p_cm2=args.n_p,
         tau_p_ps=args.tau_p,
@@ -70,10 +111,66 @@ def compute(args: argparse.Namespace) -> dict:
         dielectric=args.eps,
         active=args.active,
     )
+
+
+def _checkpoint_dir(args: argparse.Namespace) -> str | None:
+    if args.checkpoint_dir is not None:
+        return args.checkpoint_dir
+    return None if args.output is None else f"{args.output}.ckpt"
+
+
+def parameters(args: argparse.Namespace, bl) -> dict:
+    """The run parameters as stored in the file (units in :mod:`montecarlo.storage`)."""
+    return {
+        "preset": args.preset,
+        "active": args.active,
+        "T": float(args.T),
+        "n_p": float(args.n_p),
+        "tau_p": float(args.tau_p),
+        "d": float(bl.spacing / units.NM),
+        "tilt": float(args.tilt),
+        "eps": float(args.eps),
+        "n_eval": int(args.neval),
+        "n_train": int(args.n_train),
+        "n_prod": int(args.n_prod),
+        "n_bins": int(args.n_bins),
+        "batch_size": int(args.batch_size),
+        "seed": int(args.seed),
+    }
+
+
+def compute(args: argparse.Namespace, w=None) -> dict | None:
+    """Everything the command prints, as plain types (internal units converted to Pa·s).
+
+    Every rank calls this; rank 0 returns the dictionary (with the run and the quadrature
+    for the file under ``"_run"``, ``"_quadrature"``), the other ranks ``None``.
+    """
+    w = w or world()
+    _check(args)
+    from validate.weyl import drag_coefficients
+
+    bl = _bilayer(args)
     T = units.kelvin_to_erg(args.T)
-    est = estimate_drag(
-        bl, T, n_eval=args.neval, n_train=args.n_train, n_prod=args.n_prod, seed=args.seed
+    every = args.checkpoint_every or None
+    seconds = args.checkpoint_seconds or None
+    drun = run_distributed(
+        bl,
+        T,
+        n_eval=args.neval,
+        n_train=args.n_train,
+        n_prod=args.n_prod,
+        seed=args.seed,
+        n_bins=args.n_bins,
+        batch_size=args.batch_size,
+        w=w,
+        checkpoint_dir=_checkpoint_dir(args),
+        resume=args.resume,
+        policy=CheckpointPolicy(iterations=every, seconds=seconds),
+        progress=not (args.no_progress or args.json),
     )
+    if drun is None:
+        return None
+    est = drun.estimate
     quad = drag_coefficients(bl, T)
     qv = {"eta0": quad.eta0, "eta1": quad.eta1, "eta_q3": quad.eta_q3}
     qe = {"eta0": quad.err0, "eta1": quad.err1, "eta_q3": quad.err_q3}
@@ -125,12 +222,45 @@ def compute(args: argparse.Namespace) -> dict:
         "hall_from_q3": hall,
         "correlation": r.correlation.tolist(),
         "warnings": r.warnings,
+        "ranks": drun.info["ranks"],
+        "wall_seconds": drun.info["wall_seconds"],
+        "bytes_sent": drun.info["bytes_sent"],
+        "bytes_per_iteration": drun.info["bytes_per_iteration"],
+        "resumed_iterations": drun.info["resumed_iterations"],
         "_summary": r.summary(0),
+        "_run": drun,
+        "_parameters": parameters(args, bl),
+        "_quadrature": {
+            "names": [row["name"] for row in rows],
+            "validate": [pa(qv[row["name"]]) for row in rows],
+            "validate_error": [pa(qe[row["name"]]) for row in rows],
+            "reference": None if ref is None else [pa(v) for v in ref],
+            "reference_error": None if err is None else [pa(v) for v in err],
+            "hall": hall,
+        },
     }
 
 
 def run(args: argparse.Namespace) -> int:
-    out = compute(args)
+    w = world()
+    if w.size == 1:
+        return _run(args, w)
+    with abort_on_failure(w):
+        return _run(args, w)
+
+
+def _run(args: argparse.Namespace, w) -> int:
+    out = compute(args, w)
+    if out is None:  # not rank 0
+        return 0
+    drun, params, quad = out.pop("_run"), out.pop("_parameters"), out.pop("_quadrature")
+    if args.output is not None:
+        command = shlex.join(["python", "-m", "montecarlo", *sys.argv[1:]])
+        path = write_run(args.output, drun, params, quad, command=command)
+        out["output"] = str(path)
+        ckpt = _checkpoint_dir(args)
+        if ckpt is not None:
+            CheckpointStore(ckpt, {}).remove()
     summary = out.pop("_summary")
     if args.json:
         print(dump_json(out))
@@ -168,6 +298,17 @@ def run(args: argparse.Namespace) -> int:
             f"  {row['name']:14s} {format_estimate(row['mc_Pa_s'], row['sdev_Pa_s']):>22s} "
             f"{row['validate_Pa_s']:16.6e}"
         )
-    for w in out["warnings"]:
-        print(f"warning: {w}")
+    for text in out["warnings"]:
+        print(f"warning: {text}")
+    print(
+        f"{out['ranks']} rank(s), {out['wall_seconds']:.3g} s wall, "
+        f"{out['bytes_per_iteration']:.0f} bytes sent per iteration"
+        + (
+            f", resumed after {out['resumed_iterations']} iterations"
+            if out["resumed_iterations"]
+            else ""
+        )
+    )
+    if "output" in out:
+        print(f"wrote {out['output']}")
     return 0

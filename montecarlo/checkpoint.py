@@ -1,0 +1,424 @@
+"""Distributed, restartable Monte Carlo runs of the collision integral.
+
+The physics is :func:`montecarlo.drag_mc.estimate_drag`; this module decides who computes
+which batches, what travels, and when the run's state is saved.
+
+Work and random numbers
+    Every iteration is cut into batches of ``batch_size`` points (:mod:`montecarlo.integrator`).
+    Batch ``b`` of iteration ``i`` draws from ``SeedSequence(seed, spawn_key=(i, b))``; ranks
+    own contiguous blocks of batches (:func:`dragcore.parallel.owned_items`). Nothing about
+    the numbers depends on the rank count.
+
+What travels
+    Per iteration, each rank sends rank 0 the sums over the complete subtrees of the batch
+    tree inside its block (:func:`montecarlo.integrator.partial_sums`: at most ``2 log₂ B``
+    accumulators of K + K² + D·N numbers plus the variances of the hypercubes they touch),
+    and rank 0 broadcasts the iteration's totals. Never per-sample values. Rank 0 finishes
+    the same fixed tree a single process would, so the estimate has the same bits on 1, 2 or
+    N ranks.
+
+Checkpoints
+    After every iteration (or every ``k`` iterations, or at a wall-time interval) rank 0 —
+    which holds, like every rank, the whole adapted state — writes::
+
+        <dir>/manifest.json     the run's identity (collision parameters, n_eval, seed, …)
+        <dir>/state.npz         integrator state (map edges, strata, iteration counter) as
+                                JSON, the finished iterations' records, warnings, wall time
+
+    atomically (temporary file in the same directory, ``fsync``, ``os.replace``). The random
+    positions need no saving: they are implied by the (seed, iteration, batch) keys. A run
+    killed at any moment and restarted with ``resume=True`` — on any number of ranks —
+    restores the integrator (:meth:`Integrator.from_dict`), skips the saved iterations and
+    ends with the bits of the uninterrupted run. A checkpoint of a different run (another
+    identity) is refused, and so is a fresh run over an existing checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dragcore import __version__, units
+from dragcore.checks import require_positive
+from dragcore.parallel import World, world
+from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
+from montecarlo.drag_mc import DragEstimate, estimate_drag
+from montecarlo.integrator import Integrator, distributed_batch_runner
+from montecarlo.presets import Bilayer
+from montecarlo.result import IterationRecord, format_estimate
+
+__all__ = [
+    "CheckpointPolicy",
+    "CheckpointStore",
+    "SavedRun",
+    "DistributedRun",
+    "run_identity",
+    "run_distributed",
+]
+
+STATE_FILE = "state.npz"
+
+
+class CheckpointPolicy:
+    """When rank 0 saves the run's state.
+
+    Parameters
+    ----------
+    iterations
+        Save every ``iterations`` iterations; ``None``: no count-based saves.
+    seconds
+        Wall-time interval between saves (s); ``None``: no time-based saves.
+
+    The default (``iterations=1``) saves after every iteration: the state is a few tens of kB
+    (map edges, strata counts, records) and takes about a millisecond to write.
+    """
+
+    def __init__(self, iterations: int | None = 1, seconds: float | None = None) -> None:
+        if iterations is not None:
+            require_positive("checkpoint iterations", iterations)
+        if seconds is not None:
+            require_positive("checkpoint seconds", seconds)
+        self.iterations = None if iterations is None else int(iterations)
+        self.seconds = None if seconds is None else float(seconds)
+        self._last = time.monotonic()
+        self._count = 0
+
+    def iteration_done(self) -> bool:
+        """Count an iteration; ``True`` if a save is due now (and restart the clocks)."""
+        self._count += 1
+        due = (self.iterations is not None and self._count >= self.iterations) or (
+            self.seconds is not None and time.monotonic() - self._last >= self.seconds
+        )
+        if due:
+            self._count = 0
+            self._last = time.monotonic()
+        return due
+
+
+def run_identity(
+    bilayer: Bilayer,
+    T: float,
+    *,
+    n_eval: int,
+    n_train: int,
+    n_prod: int,
+    seed: int,
+    n_bins: int,
+    batch_size: int,
+) -> dict:
+    """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
+
+    The collision parameter vector (:func:`montecarlo.collision.collision_params`, every
+    number the integrand sees) stands for the bilayer and the temperature.
+    """
+    return {
+        "collision_params": [float(v) for v in collision_params(bilayer, T)],
+        "dim": int(collision_dim(bilayer)),
+        "n_eval": int(n_eval),
+        "n_train": int(n_train),
+        "n_prod": int(n_prod),
+        "seed": int(seed),
+        "n_bins": int(n_bins),
+        "batch_size": int(batch_size),
+    }
+
+
+@dataclass
+class SavedRun:
+    """The state saved after an iteration: enough to continue bitwise."""
+
+    integrator: dict
+    records: list[IterationRecord]
+    warnings: list[str]
+    wall_seconds: float
+
+
+def _atomic_savez(path: Path, **arrays: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class CheckpointStore:
+    """The checkpoint directory of one run (see the module docstring for its layout).
+
+    Parameters
+    ----------
+    directory
+        The directory (created by :meth:`prepare`).
+    identity
+        :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
+    """
+
+    def __init__(self, directory: str | os.PathLike, identity: dict) -> None:
+        self.directory = Path(directory)
+        self.identity = json.loads(json.dumps(identity))
+
+    @property
+    def manifest(self) -> Path:
+        return self.directory / "manifest.json"
+
+    @property
+    def state(self) -> Path:
+        return self.directory / STATE_FILE
+
+    def prepare(self, resume: bool) -> None:
+        """Create the directory (fresh run) or check that it belongs to this run (resume).
+
+        Called on rank 0 only, before anything is written.
+        """
+        if self.manifest.exists():
+            stored = json.loads(self.manifest.read_text())
+            if not resume:
+                raise ValueError(
+                    f"checkpoint = {str(self.directory)!r} is outside the allowed range for a "
+                    "fresh run (it exists: continue it with --resume, or remove it)"
+                )
+            if stored != self.identity:
+                diff = sorted(k for k in self.identity if stored.get(k) != self.identity[k])
+                raise ValueError(
+                    f"checkpoint identity ({', '.join(diff)}) = {str(self.directory)!r} is "
+                    "outside the allowed range (it belongs to a different run)"
+                )
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=self.directory)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(self.identity, fh, indent=1, sort_keys=True)
+        os.replace(tmp, self.manifest)
+
+    def save(
+        self,
+        integrator: Integrator,
+        records: list[IterationRecord],
+        warnings: list[str],
+        wall_seconds: float,
+    ) -> None:
+        """Save the state right after the last of ``records`` (atomically)."""
+        n, k = len(records), integrator_outputs(records)
+        _atomic_savez(
+            self.state,
+            version=np.array(__version__),
+            integrator=np.array(json.dumps(integrator.as_dict())),
+            warnings=np.array(json.dumps(list(warnings))),
+            wall_seconds=np.float64(wall_seconds),
+            index=np.array([r.index for r in records], dtype=np.int64),
+            phase=np.array(json.dumps([r.phase for r in records])),
+            mean=np.array([r.mean for r in records]).reshape(n, k),
+            covariance=np.array([r.covariance for r in records]).reshape(n, k, k),
+            n_eval=np.array([r.n_eval for r in records], dtype=np.int64),
+            n_nonzero=np.array([r.n_nonzero for r in records], dtype=np.int64),
+            n_batches=np.array([r.n_batches for r in records], dtype=np.int64),
+            seconds=np.array([r.seconds for r in records], dtype=float),
+        )
+
+    def load(self) -> SavedRun | None:
+        """The saved state, or ``None`` if no iteration was saved yet."""
+        if not self.state.exists():
+            return None
+        with np.load(self.state) as z:
+            phases = json.loads(str(z["phase"]))
+            records = [
+                IterationRecord(
+                    index=int(z["index"][i]),
+                    phase=phases[i],
+                    mean=np.array(z["mean"][i]),
+                    covariance=np.array(z["covariance"][i]),
+                    n_eval=int(z["n_eval"][i]),
+                    n_nonzero=int(z["n_nonzero"][i]),
+                    n_batches=int(z["n_batches"][i]),
+                    seconds=float(z["seconds"][i]),
+                )
+                for i in range(len(phases))
+            ]
+            return SavedRun(
+                integrator=json.loads(str(z["integrator"])),
+                records=records,
+                warnings=json.loads(str(z["warnings"])),
+                wall_seconds=float(z["wall_seconds"]),
+            )
+
+    def saved_iterations(self) -> int:
+        """Number of iterations in the saved state (0 if none)."""
+        saved = self.load()
+        return 0 if saved is None else len(saved.records)
+
+    def remove(self) -> None:
+        """Delete the directory (after the final results are safely written)."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def integrator_outputs(records: list[IterationRecord]) -> int:
+    """K, the number of integrands, from the records (0 for none)."""
+    return int(records[0].mean.size) if records else 0
+
+
+@dataclass
+class DistributedRun:
+    """The estimate, the final sampling state and what the run cost (rank 0)."""
+
+    estimate: DragEstimate
+    integrator: Integrator
+    info: dict = field(default_factory=dict)
+
+
+def _progress_line(w: World, n_total: int, t_start: float):
+    pa = units.internal_viscosity_to_pascal_second
+
+    def show(r: IterationRecord) -> None:
+        value = format_estimate(pa(float(r.mean[0])), pa(float(r.sdev[0])))
+        nonzero = r.n_nonzero / r.n_eval if r.n_eval else 0.0
+        w.log(
+            f"iteration {r.index + 1}/{n_total} {r.phase:5s} {OUTPUT_NAMES[0]} = {value} Pa s, "
+            f"nonzero {nonzero:.3f}, {r.n_batches} batches, {r.seconds:.2f} s "
+            f"(elapsed {time.perf_counter() - t_start:.1f} s)",
+            file=sys.stderr,
+        )
+
+    return show
+
+
+def run_distributed(
+    bilayer: Bilayer,
+    T: float,
+    *,
+    n_eval: int,
+    n_train: int,
+    n_prod: int,
+    seed: int,
+    n_bins: int = 200,
+    batch_size: int = 16384,
+    w: World | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    policy: CheckpointPolicy | None = None,
+    progress: bool = False,
+) -> DistributedRun | None:
+    """:func:`~montecarlo.drag_mc.estimate_drag` with its batches spread over the ranks of ``w``.
+
+    Parameters
+    ----------
+    bilayer, T
+        The bilayer and the temperature (erg), identical on every rank.
+    n_eval, n_train, n_prod, seed, n_bins, batch_size
+        As for :func:`~montecarlo.drag_mc.estimate_drag`.
+    w
+        The MPI world (default: :func:`dragcore.parallel.world`); every rank calls this.
+    checkpoint_dir
+        Checkpoint directory (``None``: no checkpoints). Left in place; the caller removes
+        it (:meth:`CheckpointStore.remove`) once the results are written.
+    resume
+        Continue from ``checkpoint_dir`` (which must belong to the same run).
+    policy
+        When to save (default: after every iteration).
+    progress
+        A line per iteration on rank 0 (standard error).
+
+    Returns
+    -------
+    The :class:`DistributedRun` on rank 0, ``None`` elsewhere. ``info`` holds ``ranks``,
+    ``wall_seconds`` (this invocation), ``wall_seconds_before`` (earlier, interrupted ones),
+    ``compute_seconds_per_rank``, ``cpu_seconds_per_rank``, ``bytes_sent`` (payload all ranks
+    sent while iterating), ``bytes_per_iteration``, ``iterations_run``,
+    ``resumed_iterations`` (found in the checkpoint).
+    """
+    w = w or world()
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    identity = run_identity(
+        bilayer, T, n_eval=n_eval, n_train=n_train, n_prod=n_prod, seed=seed,
+        n_bins=n_bins, batch_size=batch_size,
+    )  # fmt: skip
+    store = None
+    saved: SavedRun | None = None
+    if checkpoint_dir is not None:
+        store = CheckpointStore(checkpoint_dir, identity)
+        outcome: tuple[str | None, SavedRun | None] = (None, None)
+        if w.is_root:
+            try:
+                store.prepare(resume)
+                outcome = (None, store.load() if resume else None)
+            except ValueError as exc:
+                outcome = (str(exc), None)
+        error, saved = w.bcast(outcome)
+        if error is not None:
+            raise ValueError(error)
+    policy = policy or CheckpointPolicy()
+    integ = None
+    previous: list[IterationRecord] = []
+    previous_warnings: list[str] = []
+    wall_before = 0.0
+    if saved is not None:
+        integ = Integrator.from_dict(saved.integrator)
+        previous, previous_warnings = saved.records, saved.warnings
+        wall_before = saved.wall_seconds
+        if previous and w.is_root and progress:
+            w.log(f"resumed after iteration {len(previous)} (checkpoint {checkpoint_dir})",
+                  file=sys.stderr)  # fmt: skip
+    else:
+        integ = Integrator(collision_dim(bilayer), n_bins, batch_size=batch_size)
+
+    def after_iteration(records: list[IterationRecord], warnings: list[str]) -> None:
+        if store is not None and w.is_root and policy.iteration_done():
+            store.save(integ, records, warnings, wall_before + time.perf_counter() - t0)
+
+    show = _progress_line(w, n_train + n_prod, t0) if (progress and w.is_root) else None
+    bytes0 = w.bytes_sent
+    t_iter = time.perf_counter()
+    est = estimate_drag(
+        bilayer,
+        T,
+        n_eval=n_eval,
+        n_train=n_train,
+        n_prod=n_prod,
+        seed=seed,
+        n_bins=n_bins,
+        batch_size=batch_size,
+        batch_runner=distributed_batch_runner(w) if w.size > 1 else None,
+        progress=show,
+        integrator=integ,
+        previous=previous,
+        previous_warnings=previous_warnings,
+        after_iteration=after_iteration,
+    )
+    compute_wall = time.perf_counter() - t_iter
+    sent = w.bytes_sent - bytes0
+    cpu = time.process_time() - cpu0
+    meta = w.gather_to_root({"wall": compute_wall, "cpu": cpu, "bytes": sent})
+    if not w.is_root:
+        return None
+    if store is not None:  # the final state, whatever the policy skipped
+        store.save(integ, est.result.iterations, est.result.warnings,
+                   wall_before + time.perf_counter() - t0)  # fmt: skip
+    run_count = len(est.result.iterations) - len(previous)
+    total_bytes = int(sum(m["bytes"] for m in meta))
+    info = {
+        "ranks": w.size,
+        "wall_seconds": time.perf_counter() - t0,
+        "wall_seconds_before": wall_before,
+        "compute_seconds_per_rank": [m["wall"] for m in meta],
+        "cpu_seconds_per_rank": [m["cpu"] for m in meta],
+        "bytes_sent": total_bytes,
+        "bytes_per_iteration": total_bytes / run_count if run_count else 0.0,
+        "iterations_run": run_count,
+        "resumed_iterations": len(previous),
+        "n_batches": [r.n_batches for r in est.result.iterations],
+        "identity": identity,
+    }
+    return DistributedRun(est, integ, info)

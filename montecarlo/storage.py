@@ -1,0 +1,310 @@
+"""HDF5 output of a collision-integral Monte Carlo run: one self-describing file per run.
+
+Written by rank 0 from the reduced results; every dataset carries ``units`` and
+``description`` attributes and the axes are h5py dimension scales, so the file explains
+itself when opened with plain h5py (``python -m montecarlo inspect`` prints it).
+
+Layout::
+
+    /                         attrs: title, version, created (UTC ISO), units, command,
+                                     seed, ranks, wall_seconds, wall_seconds_before,
+                                     n_eval, n_eval_total, n_train, n_prod, n_bins,
+                                     batch_size, chi2, dof, Q, bytes_sent,
+                                     bytes_per_iteration, resumed_iterations,
+                                     warnings (JSON), identity (JSON)
+    /parameters/<p>           scalar per run parameter (T, n^p, τ^p, d, C, ε, …);
+                              attrs units, description
+    /estimate/name            (K,)     eta0, eta1, eta_q3, eta_H_sj     [dimension scale]
+    /estimate/mean            (K,)     Pa s   equal-weight production average
+    /estimate/sdev            (K,)     Pa s
+    /estimate/covariance      (K, K)   (Pa s)^2
+    /estimate/mean_internal, /estimate/covariance_internal
+                              the same in the internal unit 1/cm^3 (hbar = 1), as sampled
+    /iterations/index         (I,)     integrator iteration number     [dimension scale]
+    /iterations/phase         (I,)     "train" | "prod"
+    /iterations/mean, sdev    (I, K)   Pa s   each iteration's estimate
+    /iterations/covariance    (I, K, K)
+    /iterations/running_mean, running_sdev  (I, K)  average of the production iterations
+                              so far (NaN for training), the vegas table's "average" column
+    /iterations/chi2_dof, Q   (I,)     consistency of the production iterations so far
+    /iterations/n_eval, n_nonzero, n_batches, seconds   (I,)
+    /quadrature/name          (3 or 4,)                                [dimension scale]
+    /quadrature/validate, validate_error            Pa s  validate.weyl (T = 0 Π, B7/B13)
+    /quadrature/reference, reference_error          Pa s  finite-T reference (same |U|²)
+    /quadrature/pull_validate, pull_reference       (MC − quad)/√(sdev² + err²)
+    /hall/name, mc, sdev, relation                  η_H parts (Pa s): sampled / from η_Q3
+    /sampling/edges           (D, N+1)  final adaptive-map edges (unit hypercube)
+    /sampling/strata_counts   (m^D,)    points per hypercube of the last iteration
+
+The file is written to a temporary name in the target directory and renamed over the target
+when complete (``os.replace``): a crash never leaves a half file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import h5py
+import numpy as np
+from scipy import stats
+
+from dragcore import __version__, units
+from montecarlo.checkpoint import DistributedRun
+from montecarlo.result import equal_weight_average
+
+__all__ = ["UNITS", "PARAMETER_UNITS", "write_run", "read_run"]
+
+UNITS = (
+    "drag coefficients eta (F = eta u/d) in Pa s (SI); *_internal datasets in 1/cm^3 "
+    "(internal units, hbar = k_B = 1, lengths in cm: eta_SI = 0.1 hbar eta_internal); "
+    "temperatures in K, densities in cm^-2, times in ps, lengths in nm"
+)
+
+#: Units and meaning of each run parameter (the options of ``python -m montecarlo run``).
+PARAMETER_UNITS: dict[str, tuple[str, str]] = {
+    "preset": ("", "bilayer preset (montecarlo.presets)"),
+    "active": ("", "active layer: weyl (tilted Weyl film) or metal (2D-2D drag)"),
+    "T": ("K", "temperature"),
+    "n_p": ("cm^-2", "density of the passive 2D metal"),
+    "tau_p": ("ps", "momentum relaxation time of the passive metal"),
+    "d": ("nm", "interlayer spacing"),
+    "tilt": ("1", "tilt C of the Weyl cone, |C| < 1"),
+    "eps": ("1", "dielectric constant of the surrounding medium"),
+    "n_eval": ("1", "target integrand evaluations per iteration"),
+    "n_train": ("1", "training iterations (adapt the sampling, discarded)"),
+    "n_prod": ("1", "production iterations (frozen sampling, averaged with equal weights)"),
+    "n_bins": ("1", "adaptive-map bins per axis"),
+    "batch_size": ("1", "points per batch: the unit of work and of random streams"),
+    "seed": ("1", "seed; batch b of iteration i draws from SeedSequence(seed, (i, b))"),
+}
+
+
+def _dataset(g: h5py.Group, name: str, data, unit: str, description: str) -> h5py.Dataset:
+    ds = g.create_dataset(name, data=data)
+    ds.attrs["units"] = unit
+    ds.attrs["description"] = description
+    return ds
+
+
+def _scale(g: h5py.Group, name: str, data, unit: str, description: str) -> h5py.Dataset:
+    ds = _dataset(g, name, data, unit, description)
+    ds.make_scale(name)
+    return ds
+
+
+def _strings(values) -> np.ndarray:
+    return np.array([str(v) for v in values], dtype=h5py.string_dtype())
+
+
+def _running_columns(iterations) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The vegas table's average, its sdev, χ²/dof and Q after each production iteration."""
+    n, k = len(iterations), iterations[0].mean.size
+    mean = np.full((n, k), np.nan)
+    sdev = np.full((n, k), np.nan)
+    chi2_dof = np.full(n, np.nan)
+    q = np.full(n, np.nan)
+    means, covs = [], []
+    for i, r in enumerate(iterations):
+        if r.phase != "prod":
+            continue
+        means.append(r.mean)
+        covs.append(r.covariance)
+        m, c, x2, dof = equal_weight_average(np.array(means), np.array(covs))
+        mean[i], sdev[i] = m, np.sqrt(np.maximum(np.diag(c), 0.0))
+        if dof > 0:
+            chi2_dof[i], q[i] = x2 / dof, stats.chi2.sf(x2, dof)
+    return mean, sdev, chi2_dof, q
+
+
+def write_run(
+    path: str | os.PathLike,
+    run: DistributedRun,
+    parameters: dict,
+    quadrature: dict,
+    command: str = "",
+) -> Path:
+    """Write one run atomically.
+
+    Parameters
+    ----------
+    path
+        Target file (``.h5``).
+    run
+        The :class:`~montecarlo.checkpoint.DistributedRun` (rank 0).
+    parameters
+        ``name → value`` of the run parameters (keys of :data:`PARAMETER_UNITS`).
+    quadrature
+        ``names``, ``validate``, ``validate_error``, optionally ``reference``,
+        ``reference_error`` (Pa s, aligned with ``names``), ``hall`` (list of rows with
+        ``name``, ``mc_Pa_s``, ``sdev_Pa_s``, ``validate_Pa_s``).
+    command
+        The command line that produced the run (stored verbatim).
+    """
+    res = run.estimate.result
+    info = run.info
+    pa = units.internal_viscosity_to_pascal_second
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the result private
+    try:
+        with h5py.File(tmp, "w") as f:
+            a = f.attrs
+            a["title"] = "bilayer-drag collision-integral Monte Carlo (python -m montecarlo run)"
+            a["version"] = __version__
+            a["created"] = _dt.datetime.now(_dt.UTC).isoformat()
+            a["units"] = UNITS
+            a["command"] = command
+            a["seed"] = int(res.seed)
+            a["ranks"] = int(info["ranks"])
+            a["wall_seconds"] = float(info["wall_seconds"])
+            a["wall_seconds_before"] = float(info["wall_seconds_before"])
+            a["n_eval"] = int(res.n_eval)
+            a["n_eval_total"] = int(res.n_eval_total)
+            for key in ("n_train", "n_prod", "n_bins", "batch_size"):
+                a[key] = int(parameters[key])
+            a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
+            a["bytes_sent"] = int(info["bytes_sent"])
+            a["bytes_per_iteration"] = float(info["bytes_per_iteration"])
+            a["resumed_iterations"] = int(info["resumed_iterations"])
+            a["warnings"] = json.dumps(list(res.warnings))
+            a["identity"] = json.dumps(info.get("identity", {}))
+
+            pg = f.create_group("parameters")
+            pg.attrs["description"] = "run parameters (the options of python -m montecarlo run)"
+            for name, value in parameters.items():
+                unit, text = PARAMETER_UNITS.get(name, ("", ""))
+                _dataset(pg, name, value, unit, text)
+
+            names = list(run.estimate.names)
+            eg = f.create_group("estimate")
+            eg.attrs["description"] = "equal-weight average of the production iterations"
+            nm = _scale(eg, "name", _strings(names), "", "integrand (montecarlo.collision)")
+            mean = _dataset(eg, "mean", pa(res.mean), "Pa s", "Monte Carlo estimate")
+            sdev = _dataset(eg, "sdev", pa(res.sdev), "Pa s", "its standard error")
+            cov = _dataset(eg, "covariance", pa(pa(res.covariance)), "(Pa s)^2", "covariance")
+            mi = _dataset(eg, "mean_internal", res.mean, "1/cm^3", "estimate, internal units")
+            ci = _dataset(
+                eg, "covariance_internal", res.covariance, "1/cm^6", "covariance, internal"
+            )
+            for ds in (mean, sdev, mi):
+                ds.dims[0].attach_scale(nm)
+            for ds in (cov, ci):
+                ds.dims[0].attach_scale(nm)
+                ds.dims[1].attach_scale(nm)
+
+            its = res.iterations
+            ig = f.create_group("iterations")
+            ig.attrs["description"] = (
+                "per-iteration records (the vegas table); training iterations adapt the "
+                "sampling and are discarded, production iterations are averaged"
+            )
+            idx = _scale(ig, "index", [r.index for r in its], "1", "iteration number")
+            _dataset(ig, "phase", _strings(r.phase for r in its), "", "train or prod")
+            run_mean, run_sdev, chi2_dof, q = _running_columns(its)
+            per_k = [
+                ("mean", pa(np.array([r.mean for r in its])), "Pa s", "iteration estimate"),
+                ("sdev", pa(np.array([r.sdev for r in its])), "Pa s", "its standard error"),
+                ("running_mean", pa(run_mean), "Pa s", "average of the prod iterations so far"),
+                ("running_sdev", pa(run_sdev), "Pa s", "its standard error"),
+            ]
+            for key, data, unit, text in per_k:
+                ds = _dataset(ig, key, data, unit, text)
+                ds.dims[0].attach_scale(idx)
+                ds.dims[1].attach_scale(nm)
+            ds = _dataset(
+                ig, "covariance", pa(pa(np.array([r.covariance for r in its]))),
+                "(Pa s)^2", "iteration covariance",
+            )  # fmt: skip
+            ds.dims[0].attach_scale(idx)
+            scalars = [
+                ("chi2_dof", chi2_dof, "1", "chi^2/dof of the prod iterations so far"),
+                ("Q", q, "1", "P(chi^2 > observed) of the prod iterations so far"),
+                ("n_eval", [r.n_eval for r in its], "1", "integrand evaluations"),
+                ("n_nonzero", [r.n_nonzero for r in its], "1", "points with a nonzero value"),
+                ("n_batches", [r.n_batches for r in its], "1", "batches"),
+                ("seconds", [r.seconds for r in its], "s", "wall time of the iteration"),
+            ]
+            for key, data, unit, text in scalars:
+                _dataset(ig, key, data, unit, text).dims[0].attach_scale(idx)
+
+            qg = f.create_group("quadrature")
+            qg.attrs["description"] = (
+                "deterministic references: validate.weyl (Eq. B7/B13, T = 0 polarizations, "
+                "ballistic weights) and the finite-T reference of montecarlo.drag_mc (the "
+                "approximations of the Monte Carlo); pulls (MC - quad)/sqrt(sdev^2 + err^2)"
+            )
+            qn = list(quadrature["names"])
+            qs = _scale(qg, "name", _strings(qn), "", "coefficient")
+            k = len(qn)
+            mc, sd = pa(res.mean[:k]), pa(res.sdev[:k])
+            columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
+            if quadrature.get("reference") is not None:
+                columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
+            for key, text in columns:
+                val = np.asarray(quadrature[key], float)[:k]
+                err = np.asarray(quadrature[f"{key}_error"], float)[:k]
+                s = np.hypot(sd, err)
+                pull = np.where(s > 0, (mc - val) / np.where(s > 0, s, 1.0), np.nan)
+                for name, data, unit, desc in (
+                    (key, val, "Pa s", text),
+                    (f"{key}_error", err, "Pa s", "quadrature error estimate"),
+                    (f"pull_{key}", pull, "1", f"(MC - {key})/sqrt(sdev^2 + error^2)"),
+                ):
+                    _dataset(qg, name, data, unit, desc).dims[0].attach_scale(qs)
+
+            hall = quadrature.get("hall", [])
+            if hall:
+                hg = f.create_group("hall")
+                hg.attrs["description"] = (
+                    "Hall drag parts: eei1, eei2 from eta_Q3 (B17, B18); sj sampled (A41-A42); "
+                    "sj_B23 the relation (B23); 'relation' applies them to validate's eta_Q3"
+                )
+                hs = _scale(hg, "name", _strings(r["name"] for r in hall), "", "part")
+                for key, col, text in (
+                    ("mc", "mc_Pa_s", "Monte Carlo"),
+                    ("sdev", "sdev_Pa_s", "its standard error"),
+                    ("relation", "validate_Pa_s", "the paper's relation on validate's eta_Q3"),
+                ):
+                    data = [float(r[col]) for r in hall]
+                    _dataset(hg, key, data, "Pa s", text).dims[0].attach_scale(hs)
+
+            sg = f.create_group("sampling")
+            sg.attrs["description"] = "final adapted sampling (montecarlo.adaptive_map)"
+            _dataset(sg, "edges", run.integrator.map.edges, "1", "map edges on [0, 1] per axis")
+            if run.integrator.strata is not None:
+                st = run.integrator.strata
+                ds = _dataset(
+                    sg, "strata_counts", st.counts, "1", "points per hypercube (VEGAS+ strata)"
+                )
+                ds.attrs["per_axis"] = int(st.per_axis)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_run(path: str | os.PathLike) -> dict:
+    """Read a run file back: root attributes (JSON decoded) and every dataset, by group."""
+    with h5py.File(path, "r") as f:
+        out: dict = {k: f.attrs[k] for k in f.attrs}
+        out["warnings"] = json.loads(out["warnings"])
+        out["identity"] = json.loads(out["identity"])
+        for gname, g in f.items():
+            out[gname] = {}
+            for key, ds in g.items():
+                value = ds[()]
+                if isinstance(value, np.ndarray) and value.dtype.kind == "O":
+                    value = np.array([v.decode() if isinstance(v, bytes) else v for v in value])
+                elif isinstance(value, bytes):
+                    value = value.decode()
+                out[gname][key] = value
+    return out
