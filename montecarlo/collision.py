@@ -57,7 +57,8 @@ x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ 
 Weyl film active (D = 5):
 x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
-     function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (Newton), k₁ = ε₁/(v(1 + C k̂_z)),
+     function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (closed form: a quadratic in |k₁|),
+     k₁ = ε₁/(v(1 + C k̂_z)),
      Jacobian 1/|∂Δ/∂μ| (smooth: the 3D continuum has no √ edge, |ω| ≤ v q is a step) and
      the radial measure k₁²/(v(1 + C k̂_z));
 2D metal active (ordinary 2D–2D drag, D = 4):
@@ -78,7 +79,7 @@ import math
 import numpy as np
 
 from dragcore.checks import require_positive
-from dragcore.jit import jit
+from dragcore.jit import jit, numba
 from montecarlo.interaction import (
     _smooth_part,
     interlayer_interaction,
@@ -87,13 +88,14 @@ from montecarlo.interaction import (
 from montecarlo.metal import stern_polarization
 from montecarlo.presets import Bilayer
 from montecarlo.sampling import (
-    fermi_nb,
     fermi_window_energy,
     fermi_window_energy_nb,
+    occupation_product_nb,
     screening_wavevector,
     screening_wavevector_nb,
     thermal_frequency,
     thermal_frequency_nb,
+    window_occupation_nb,
 )
 from montecarlo.weyl import coordinate_shift, spinor_overlap_sq
 
@@ -194,47 +196,62 @@ def _film_nb(q, om, params):  # pragma: no cover - compiled
 @jit
 def _interaction_sq_nb(q, pa, pp, d, e2):  # pragma: no cover - compiled
     """|U|² of Eq. (A1) (see :func:`montecarlo.interaction.interlayer_interaction`)."""
-    x = math.exp(-q * d)
+    return _interaction_sq_at_nb(q, math.exp(-q * d), pa, pp, e2)
+
+
+@jit
+def _interaction_sq_at_nb(q, x, pa, pp, e2):  # pragma: no cover - compiled
+    """|U|² of Eq. (A1) given x = e^{−qd}: x²/|v Π_a Π_p (1 − x²) + 1/v + Π_a + Π_p|²."""
     v = 2.0 * math.pi * e2 / q
-    u = x / (v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp)
-    return u.real * u.real + u.imag * u.imag
+    den = v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp
+    return x * x / (den.real * den.real + den.imag * den.imag)
 
 
 @jit
 def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
     """μ = q̂·k̂₁ solving v(|k₁| − |k₁ − q|) = ω at fixed ε₁, ψ; returns (μ, |k₁|, R, den, ∂Δ/∂μ).
 
-    |k₁| = ε₁/(v(1 + C√(1−μ²) sin ψ)); Newton from the exact root at fixed |k₁| = k(ω/vq),
-    ∂Δ/∂μ written without the removable 1/√(1−μ²) of ∂|k₁|/∂μ. ``den`` = 1 + C k̂_z.
-    μ = NaN if no root in [−1, 1].
+    Closed form. With K = ε₁/v, W = ω/v (|W| < q), k = |k₁|, R = |k₁ − q| = k − W:
+    R² = k² − 2kqμ + q² gives μ = s + h/k (s = W/q, h = (q² − W²)/2q), and the tilted
+    surface k(1 + C√(1−μ²) sin ψ) = K, squared with k√(1−μ²) = √((1−s²)k² − 2shk − h²),
+    is the quadratic (1 − c²(1−s²))k² − 2(K − c²sh)k + K² + c²h² = 0, c = C sin ψ. Its root
+
+        k = (K − c²sh − c√D)/(1 − c²(1−s²)),   D = K²(1 − μ_K²) + c²h²,  μ_K = s + h/K,
+
+    is the one with k − K = −c k√(1−μ²) (continuous from c = 0, where k = K; the other root
+    solves the equation with −c, i.e. ψ → ψ + π). 1 ∓ μ = ((q ∓ W)/q)(1 ∓ (q ± W)/2k) are
+    formed without cancellation. ∂Δ/∂μ at fixed ε₁, ψ without the removable 1/√(1−μ²) of
+    ∂k/∂μ; ``den`` = 1 + C k̂_z = K/k. μ = NaN if there is no root (|μ| > 1 or R ≤ 0).
     """
-    # start: the exact root at fixed |k₁| = k(μ₀), μ₀ = ω/(vq) (exact for C = 0)
-    mu = min(max(om / (v_a * q), -1.0), 1.0)
-    kk = e1 / (v_a * (1.0 + tilt * math.sqrt(1.0 - mu * mu) * sp))
-    a = kk - om / v_a
-    mu = min(max((kk * kk + q * q - a * a) / (2.0 * kk * q), -1.0), 1.0)
-    st, den, rr, delta, dd = 0.0, 1.0, 0.0, 0.0, 1.0
-    for _ in range(40):
-        st = math.sqrt(max(1.0 - mu * mu, 0.0))
-        den = 1.0 + tilt * st * sp
-        kk = e1 / (v_a * den)
-        rr = math.sqrt(kk * kk - 2.0 * kk * q * mu + q * q)
-        delta = v_a * (2.0 * kk * q * mu - q * q) / (kk + rr)
-        dd = v_a * (
-            q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu))
-        )
-        new = min(max(mu - (delta - om) / dd, -1.0), 1.0)
-        if abs(new - mu) < 1e-13:
-            break  # keep μ and the quantities computed at it (|Δμ| < 1e-13)
-        mu = new
-    if abs(delta - om) > 1e-9 * v_a * q:
-        mu = math.nan
+    kf = e1 / v_a
+    w = om / v_a
+    qm, qp = (q - w) / q, (q + w) / q  # 1 − s, 1 + s
+    h = 0.5 * q * qm * qp
+    c = tilt * sp
+    c2 = c * c
+    disc = kf * kf * qm * qp * (1.0 - 0.5 * q * qp / kf) * (1.0 + 0.5 * q * qm / kf) + c2 * h * h
+    if not disc >= 0.0:
+        return math.nan, 0.0, 0.0, 1.0, 1.0
+    kk = (kf - c2 * (w / q) * h - c * math.sqrt(disc)) / (1.0 - c2 * qm * qp)
+    rr = kk - w
+    one_minus = qm * (1.0 - 0.5 * q * qp / kk)
+    one_plus = qp * (1.0 + 0.5 * q * qm / kk)
+    if not (rr > 0.0 and one_minus >= 0.0 and one_plus >= 0.0):
+        return math.nan, 0.0, 0.0, 1.0, 1.0
+    mu = 1.0 - one_minus if one_minus < one_plus else one_plus - 1.0
+    st = math.sqrt(one_minus * one_plus)
+    den = 1.0 + tilt * st * sp
+    dd = v_a * (q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu)))
     return mu, kk, rr, den, dd
 
 
-@jit
+@jit(parallel=True)
 def collision_integrand(x, out, params):  # pragma: no cover - compiled
-    """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj) · Jacobian."""
+    """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj) · Jacobian.
+
+    The points are independent (no reduction): the loop runs on numba's threads (one per
+    rank under MPI, :mod:`dragcore.jit`) and the bits do not depend on the thread count.
+    """
     if out.shape[1] < 4:
         raise ValueError("collision_integrand writes 4 outputs: n_out must be N_OUT = 4")
     d, T, e2 = params[_D], params[_T], params[_E2]
@@ -248,10 +265,11 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
         pref *= sheet / (8.0 * math.pi**3) * 2.0 * math.pi
     else:
         pref *= g_a / (4.0 * math.pi**2)
-    for p in range(x.shape[0]):
+    for p in numba.prange(x.shape[0]):
         q, jq = screening_wavevector_nb(x[p, 0], 0.5 * d)
         if not q > 0.0:
             continue
+        xq = 1.0 - x[p, 0]  # e^{−qd} for the density d e^{−qd} (q = −ln(1 − t)/d)
         # passive metal, elliptic coordinates: δ = |k+q| − |k| ∈ [−q, q], E = (ε_k + ε_{k+q})/2
         dl, jdl = thermal_frequency_nb(x[p, 1], -q, q, T / v_p)
         om0 = v_p * dl
@@ -266,7 +284,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
         if not heron > 0.0:
             continue
         w = pref * jq * q * q * q * jdl * jy * 2.0 * m_p * (rho2 - dl * dl) / (rho * heron)
-        w *= fermi_nb(e_mid - 0.5 * om - mu_p, T) * (1.0 - fermi_nb(e_mid + 0.5 * om - mu_p, T))
+        w *= occupation_product_nb(e_mid - 0.5 * om - mu_p, e_mid + 0.5 * om - mu_p, T)
         if weyl:
             if not abs(om) < v_a * q:
                 continue
@@ -280,7 +298,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             if not math.isfinite(mu):
                 continue
             overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
-            w *= jy1 * kk * kk / (v_a * den) / dd * overlap
+            w *= kk * kk / (v_a * den) / dd * overlap
             pa = _film_nb(q, om, params)
             mu_geo, k_geo = mu, kk
             # side jump: δr_y/(A q) with δr of k₁ → k₁ − q (node ζ = +1; both nodes add)
@@ -300,13 +318,14 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 continue
             heron1 = math.sqrt((rho1sq - q * q) * (q * q - dl1sq))
             sj = 0.0
-            w *= jy1 * 4.0 * m_a * m_a / heron1
+            w *= 4.0 * m_a * m_a / heron1
             pa = _stern_nb(q, om, kf_a, m_a, g_a)
             k_geo = math.sqrt(2.0 * m_a * (mu_a + xi1))
             mu_geo = (k_geo * k_geo - (2.0 * m_a * (mu_a + xi1 - om)) + q * q) / (2.0 * k_geo * q)
-        w *= fermi_nb(xi1, T) * (1.0 - fermi_nb(xi1 - om, T))
+        # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
+        w *= window_occupation_nb(om, T)
         pp = _stern_nb(q, om, kf_p, m_p, g_p)
-        w *= _interaction_sq_nb(q, pa, pp, d, e2)
+        w *= _interaction_sq_at_nb(q, xq, pa, pp, e2)
         out[p, 0] = w
         out[p, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (mu_a * q)
         out[p, 2] = w * (1.0 - mu_geo * mu_geo)

@@ -41,9 +41,9 @@ __all__ = [
     "thermal_frequency_nb",
     "log_abs_expm1_nb",
     "fermi_nb",
+    "window_occupation_nb",
+    "occupation_product_nb",
 ]
-
-_LN2 = math.log(2.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -61,18 +61,6 @@ def log_abs_expm1_nb(a: float) -> float:  # pragma: no cover - compiled
     if a > 0.0:
         return a + math.log(-math.expm1(-a))
     return math.log(-math.expm1(a))
-
-
-@jit
-def _log_cosh(x: float) -> float:  # pragma: no cover - compiled
-    ax = abs(x)
-    return ax + math.log1p(math.exp(-2.0 * ax)) - _LN2
-
-
-@jit
-def _log_abs_sinh(x: float) -> float:  # pragma: no cover - compiled
-    ax = abs(x)
-    return ax + math.log1p(-math.exp(-2.0 * ax)) - _LN2
 
 
 @jit
@@ -94,27 +82,47 @@ def fermi_window_energy_nb(
 ) -> tuple[float, float]:  # pragma: no cover
     """y with density p(y) = [f(y) − f(y + ω)]/ω (exact inverse CDF); returns (y, dy/dt).
 
-    ∫_{−∞}^{y} [f − f(·+ω)] = T ln[(1 + e^{(y+ω)/T})/(1 + e^{y/T})], so with w = ω/T,
-    y = T [ln|e^{tw} − 1| − tw − ln|e^{(1−t)w} − 1|]; dy/dt = 1/p(y) with
-    f(y) − f(y + ω) = sinh(w/2)/(2 cosh(y/2T) cosh((y + ω)/2T)) (in logarithms).
+    ∫_{−∞}^{y} [f − f(·+ω)] = T ln[(1 + e^{(y+ω)/T})/(1 + e^{y/T})]; with w = |ω|/T,
+    A = 1 − e^{−tw}, B = 1 − e^{−(1−t)w} (both in (0, 1], by ``expm1``):
+
+        y = T ln(A/B) − (1 − t)|ω|,   dy/dt = |ω| (1/A + 1/B − 1) = 1/p(y)
+
+    for ω > 0; for ω < 0 the window is the one of |ω| shifted by −ω (p(y; ω) = p(y + ω; −ω)),
+    so y gains |ω| and dy/dt is unchanged. Three transcendental calls, no overflow.
     """
-    w = omega / T
-    if abs(w) < 1e-9:
+    aw = abs(omega)
+    w = aw / T
+    if w < 1e-9:
         y = T * (math.log(t) - math.log1p(-t))
         return y, T / (t * (1.0 - t))
-    y = T * (log_abs_expm1_nb(t * w) - t * w - log_abs_expm1_nb((1.0 - t) * w))
-    log_num = _log_abs_sinh(0.5 * w) - _LN2
-    log_den = _log_cosh(0.5 * y / T) + _log_cosh(0.5 * (y + omega) / T)
-    density = math.exp(log_num - log_den) / abs(omega)
-    return y, 1.0 / density
+    a = -math.expm1(-t * w)
+    b = -math.expm1(-(1.0 - t) * w)
+    y = T * math.log(a / b) - (1.0 - t) * aw
+    if omega < 0.0:
+        y += aw
+    return y, aw * (1.0 / a + 1.0 / b - 1.0)
 
 
 @jit
-def _expit(x: float) -> float:  # pragma: no cover - compiled
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def window_occupation_nb(omega: float, T: float) -> float:  # pragma: no cover - compiled
+    """(dy/dt) f(y + ω)(1 − f(y)) = ω/(e^{ω/T} − 1) for y from :func:`fermi_window_energy_nb`.
+
+    f(y + ω)(1 − f(y)) = [f(y) − f(y + ω)]/(e^{ω/T} − 1) and dy/dt = ω/[f(y) − f(y + ω)]:
+    the exact window leaves the Bose factor ω n_B(ω), the same at every y (→ T as ω → 0).
+    """
+    w = omega / T
+    if abs(w) < 1e-12:
+        return T
+    return omega / math.expm1(w)
+
+
+@jit
+def occupation_product_nb(a: float, b: float, T: float) -> float:  # pragma: no cover
+    """f(a)(1 − f(b)) = 1/((1 + e^{a/T})(1 + e^{−b/T})) (energies from the chemical potential).
+
+    Two ``exp`` (an overflow gives inf and the product 0, never NaN); 1 − f(b) = f(−b).
+    """
+    return 1.0 / ((1.0 + math.exp(a / T)) * (1.0 + math.exp(-b / T)))
 
 
 @jit
@@ -123,20 +131,46 @@ def thermal_frequency_nb(
 ) -> tuple[float, float]:  # pragma: no cover
     """ω ∈ [lo, hi]: t′ = sin²(πt/2), then the logistic (scale s) inverse CDF truncated to
     [lo, hi]; returns (ω, dω/dt). For lo ≥ 0 the mirrored interval is used (no cancellation
-    of two CDF values near 1)."""
+    of two CDF values near 1).
+
+    After mirroring a = lo < 0 (or −hi ≤ 0): F(a) = e/(1 + e), 1 − F(a) = 1/(1 + e),
+    e = e^{a/s} ≤ 1; a symmetric interval [−h, h] reuses e for F(b) (one ``exp``).
+    sin and cos of πt/2: one ``sin`` (of πt/2 for t < 1/2, of π(1 − t)/2 otherwise) and the
+    square root of 1 − (the smaller one)² ≥ 1/2 (no cancellation).
+    u = F(a) + t′ (F(b) − F(a)) and 1 − u = (1 − F(b)) + cos²(πt/2) (F(b) − F(a)) are both
+    formed without cancellation; ω = s ln(u/(1 − u)), dω/dt = (F(b) − F(a)) s/(u(1 − u)) ×
+    π sin(πt/2) cos(πt/2).
+    """
     sign = 1.0
     a, b = lo, hi
     if lo >= 0.0:
         sign = -1.0
         a, b = -hi, -lo
-    fa, fb = _expit(a / scale), _expit(b / scale)
-    s = math.sin(0.5 * math.pi * t)
-    tp = s * s
-    dtp = 0.5 * math.pi * math.sin(math.pi * t)
-    u = fa + tp * (fb - fa)
-    x = scale * (math.log(u) - math.log1p(-u))
+    ea = math.exp(a / scale)  # ≤ 1
+    fa, ga = ea / (1.0 + ea), 1.0 / (1.0 + ea)  # F(a), 1 − F(a)
+    if b == -a:
+        # F(b) − F(a) = (1 − e)/(1 + e), by expm1 where 1 − e cancels
+        one_minus = -math.expm1(a / scale) if ea > 0.5 else 1.0 - ea
+        fb, gb, df = ga, fa, one_minus / (1.0 + ea)
+    elif b >= 0.0:
+        eb = math.exp(-b / scale)
+        fb, gb = 1.0 / (1.0 + eb), eb / (1.0 + eb)
+        df = fb - fa
+    else:
+        eb = math.exp(b / scale)
+        fb, gb = eb / (1.0 + eb), 1.0 / (1.0 + eb)
+        df = fb - fa
+    if t < 0.5:
+        sn = math.sin(0.5 * math.pi * t)
+        cs = math.sqrt(1.0 - sn * sn)
+    else:
+        cs = math.sin(0.5 * math.pi * (1.0 - t))
+        sn = math.sqrt(1.0 - cs * cs)
+    u = fa + sn * sn * df
+    v = gb + cs * cs * df  # 1 − u
+    x = scale * math.log(u / v)
     x = min(max(x, a), b)
-    jac = (fb - fa) * scale / (u * (1.0 - u)) * dtp
+    jac = df * scale / (u * v) * math.pi * sn * cs
     return sign * x, jac
 
 

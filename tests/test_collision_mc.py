@@ -68,6 +68,28 @@ def test_sampling_kernels_match_numpy_twins() -> None:
         np.testing.assert_allclose(nb[:, 1], j, rtol=1e-9)
 
 
+def test_window_occupation_and_occupation_product_match_direct_formulas() -> None:
+    """(dy/dt) f(y + ω)(1 − f(y)) of the Fermi window is ω n_B(ω) at every y (the twin's
+    direct Jacobian, with the twin's error budget of the test above); f(a)(1 − f(b)) in
+    two exponentials against 1/(e^{a/T} + 1) · 1/(e^{−b/T} + 1) (same operations: ulps)."""
+    T = 1.0
+    t = np.random.default_rng(4).uniform(1e-3, 1.0 - 1e-3, 300)
+
+    def f(x):
+        return 1.0 / (np.exp(x / T) + 1.0)
+
+    for om in (-10.0, -0.4, 1e-3, 2.0, 10.0):
+        y, jy = S.fermi_window_energy(t, om, T)
+        direct = jy * f(y + om) * f(-y)
+        tol = 100 * EPS * np.exp((abs(om) + np.abs(y)) / T) / min(1.0, abs(om) / T)
+        assert np.all(np.abs(S.window_occupation_nb(om, T) / direct - 1.0) <= tol)
+    assert S.window_occupation_nb(0.0, T) == T
+    a, b = np.meshgrid(np.linspace(-30.0, 30.0, 41), np.linspace(-30.0, 30.0, 41))
+    pairs = zip(a.ravel(), b.ravel(), strict=True)
+    nb = np.array([S.occupation_product_nb(u, v, T) for u, v in pairs])
+    np.testing.assert_allclose(nb, (f(a) * f(-b)).ravel(), rtol=8 * EPS)
+
+
 @pytest.mark.parametrize("om", [-6.0, 0.3, 8.0])
 def test_fermi_window_map_is_the_inverse_cdf(om: float) -> None:
     """y(t) solves CDF(y) = t (CDF by quad), and dy/dt = 1/p(y) with p = (f(y) − f(y+ω))/ω."""
