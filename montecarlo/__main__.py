@@ -8,6 +8,7 @@ from dragcore.cli import Subcommand, run_program
 
 SUBCOMMANDS: list[Subcommand] = [
     Subcommand("run", "montecarlo.cli_run", "drag coefficients by collision-integral Monte Carlo"),
+    Subcommand("inspect", "montecarlo.cli_inspect", "summary of a run file (HDF5)"),
 ]
 
 
