@@ -86,9 +86,44 @@ def langevin_workload(args: argparse.Namespace, w) -> dict:
     }
 
 
-#: name → workload; add the Monte Carlo here.
+def montecarlo_workload(args: argparse.Namespace, w) -> dict:
+    """Monte Carlo: the collision integral of fig2-d40 at 10 K, ``neval`` points × 10 iterations.
+
+    4 training + 6 production iterations in batches of 16 384 points; the batches of each
+    iteration are spread over the ranks (:func:`montecarlo.checkpoint.run_distributed`).
+    """
+    from dragcore import units
+    from montecarlo.checkpoint import run_distributed
+    from montecarlo.drag_mc import estimate_drag
+    from montecarlo.presets import preset
+
+    bl, T = preset("fig2-d40"), units.kelvin_to_erg(10.0)
+    estimate_drag(bl, T, n_eval=4000, n_train=1, n_prod=1)  # JIT compile / warm up
+    w.barrier()
+    t0 = time.perf_counter()
+    run = run_distributed(bl, T, n_eval=args.neval, n_train=4, n_prod=6, seed=2025, w=w)
+    w.barrier()
+    wall = time.perf_counter() - t0
+    if run is None:
+        return {}
+    info = run.info
+    return {
+        "wall_seconds": wall,
+        "bytes_sent": info["bytes_sent"],
+        "iterations": info["iterations_run"],
+        "work": f"10 iterations x {args.neval} points, {max(info['n_batches'])} batches each",
+        "bytes_per_train_iteration": info["bytes_per_train_iteration"],
+        "bytes_per_prod_iteration": info["bytes_per_prod_iteration"],
+        "mean": float(run.estimate.result.mean[0]),
+        "compute_seconds_per_rank": info["compute_seconds_per_rank"],
+        "cpu_seconds_per_rank": info["cpu_seconds_per_rank"],
+    }
+
+
+#: name → workload.
 SIMULATORS: dict[str, Callable[[argparse.Namespace, object], dict]] = {
     "langevin": langevin_workload,
+    "montecarlo": montecarlo_workload,
 }
 
 
@@ -106,7 +141,8 @@ def _worker(args: argparse.Namespace) -> int:
 def _launch(simulator: str, ranks: int, args: argparse.Namespace) -> dict:
     mpiexec = Path(sys.executable).parent / "mpiexec"
     cmd = [str(mpiexec), "-n", str(ranks), sys.executable, str(HERE), "--worker", simulator,
-           "--steps", str(args.steps), "--realisations", str(args.realisations)]  # fmt: skip
+           "--steps", str(args.steps), "--realisations", str(args.realisations),
+           "--neval", str(args.neval)]  # fmt: skip
     env = dict(os.environ, NUMBA_NUM_THREADS="1")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
@@ -121,11 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--simulator", choices=sorted(SIMULATORS), nargs="+")
     parser.add_argument("--steps", type=int, default=40_000, help="steps per realisation")
     parser.add_argument("--realisations", type=int, default=4, help="total realisations")
-    parser.add_argument("--quick", action="store_true", help="a tenth of the steps")
+    parser.add_argument(
+        "--neval", type=int, default=1_000_000, help="Monte Carlo points per iteration"
+    )
+    parser.add_argument("--quick", action="store_true", help="a tenth of the steps/points")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.steps //= 10
+        args.neval //= 10
     if args.worker:
         return _worker(args)
     for name in args.simulator or sorted(SIMULATORS):
@@ -147,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
                 f" {100 * cpu_ref / cpu:12.1f} % | {r['bytes_sent']:10d} |"
                 f" {r['bytes_sent'] / r['iterations']:15.2f} | {r['mean'] == base['mean']}"
             )
+            if "bytes_per_prod_iteration" in r and p > 1:
+                print(
+                    f"         bytes per training iteration {r['bytes_per_train_iteration']:.0f}"
+                    f" (map histogram, hypercube variances), per production iteration"
+                    f" {r['bytes_per_prod_iteration']:.0f} (estimate only)"
+                )
     return 0
 
 

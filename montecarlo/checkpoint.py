@@ -335,7 +335,8 @@ def run_distributed(
     The :class:`DistributedRun` on rank 0, ``None`` elsewhere. ``info`` holds ``ranks``,
     ``wall_seconds`` (this invocation), ``wall_seconds_before`` (earlier, interrupted ones),
     ``compute_seconds_per_rank``, ``cpu_seconds_per_rank``, ``bytes_sent`` (payload all ranks
-    sent while iterating), ``bytes_per_iteration``, ``iterations_run``,
+    sent while iterating), ``bytes_per_iteration``, ``bytes_by_iteration``,
+    ``bytes_per_train_iteration``, ``bytes_per_prod_iteration``, ``iterations_run``,
     ``resumed_iterations`` (found in the checkpoint).
     """
     w = w or world()
@@ -374,7 +375,10 @@ def run_distributed(
     else:
         integ = Integrator(collision_dim(bilayer), n_bins, batch_size=batch_size)
 
+    sent_by_iteration: list[int] = []
+
     def after_iteration(records: list[IterationRecord], warnings: list[str]) -> None:
+        sent_by_iteration.append(w.bytes_sent - bytes0 - sum(sent_by_iteration))
         if store is not None and w.is_root and policy.iteration_done():
             store.save(integ, records, warnings, wall_before + time.perf_counter() - t0)
 
@@ -400,7 +404,9 @@ def run_distributed(
     compute_wall = time.perf_counter() - t_iter
     sent = w.bytes_sent - bytes0
     cpu = time.process_time() - cpu0
-    meta = w.gather_to_root({"wall": compute_wall, "cpu": cpu, "bytes": sent})
+    meta = w.gather_to_root(
+        {"wall": compute_wall, "cpu": cpu, "bytes": sent, "by_iteration": sent_by_iteration}
+    )
     if not w.is_root:
         return None
     if store is not None:  # the final state, whatever the policy skipped
@@ -408,6 +414,13 @@ def run_distributed(
                    wall_before + time.perf_counter() - t0)  # fmt: skip
     run_count = len(est.result.iterations) - len(previous)
     total_bytes = int(sum(m["bytes"] for m in meta))
+    by_iteration = np.sum([m["by_iteration"] for m in meta], axis=0).astype(int).tolist()
+    phases = [r.phase for r in est.result.iterations[len(previous) :]]
+
+    def mean_bytes(phase: str) -> float:
+        sel = [b for b, ph in zip(by_iteration, phases, strict=True) if ph == phase]
+        return sum(sel) / len(sel) if sel else 0.0
+
     info = {
         "ranks": w.size,
         "wall_seconds": time.perf_counter() - t0,
@@ -416,6 +429,9 @@ def run_distributed(
         "cpu_seconds_per_rank": [m["cpu"] for m in meta],
         "bytes_sent": total_bytes,
         "bytes_per_iteration": total_bytes / run_count if run_count else 0.0,
+        "bytes_by_iteration": by_iteration,
+        "bytes_per_train_iteration": mean_bytes("train"),
+        "bytes_per_prod_iteration": mean_bytes("prod"),
         "iterations_run": run_count,
         "resumed_iterations": len(previous),
         "n_batches": [r.n_batches for r in est.result.iterations],

@@ -393,12 +393,13 @@ def combine_partials(
         raise ValueError(f"batches of iteration {plan.iteration} are missing")
     variance = np.zeros(plan.n_hcubes)
     variance[: total.hcube_variance.size] += total.hcube_variance
+    histogram = total.histogram if total.histogram.size else np.zeros((plan.dim, plan.n_bins))
     return IterationTotals(
         n_eval=total.n_eval,
         n_nonzero=total.n_nonzero,
         integral=total.integral,
         covariance=total.covariance,
-        histogram=total.histogram,
+        histogram=histogram,
         hcube_variance=variance,
     )
 
@@ -420,6 +421,21 @@ def combine_batches(
     return combine_partials(plan, {(0, b): accumulators[b] for b in range(plan.n_batches)})
 
 
+def _estimate_only(acc: BatchAccumulator) -> BatchAccumulator:
+    """``acc`` without the sampling data (histogram, hypercube variances): what a production
+    iteration needs to travel."""
+    return BatchAccumulator(
+        batch=acc.batch,
+        n_eval=acc.n_eval,
+        n_nonzero=acc.n_nonzero,
+        integral=acc.integral,
+        covariance=acc.covariance,
+        histogram=np.zeros(0),
+        hcube_first=0,
+        hcube_variance=np.zeros(0),
+    )
+
+
 def _run_all_here(plan: IterationPlan, run: BatchRun) -> Mapping[int, BatchAccumulator]:
     return run(range(plan.n_batches))
 
@@ -432,12 +448,18 @@ def distributed_batch_runner(w: World) -> BatchRunner:
     sends its :func:`partial_sums` (at most ``2 log₂ B`` accumulators, never samples) to rank
     0, which finishes the batch tree (:func:`combine_partials`) and broadcasts the totals, so
     every rank adapts identically and the bits are those of a serial run.
+    In production iterations (frozen sampling) only the estimate travels: the partial sums
+    and the broadcast totals carry no map histogram and no hypercube variances (K + K²
+    numbers each; the totals' ``histogram`` and ``hcube_variance`` are then empty).
     Every rank must call :meth:`Integrator.integrate` with the same arguments; wrap the call in
     :func:`dragcore.parallel.abort_on_failure` so that an integrand error on one rank stops all.
     """
 
     def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
-        mine = partial_sums(plan, run(owned_items(plan.n_batches, w.rank, w.size)))
+        accumulators = run(owned_items(plan.n_batches, w.rank, w.size))
+        if plan.phase == "prod":  # frozen sampling: the map and strata data are not needed
+            accumulators = {b: _estimate_only(a) for b, a in accumulators.items()}
+        mine = partial_sums(plan, accumulators)
         gathered = w.gather_to_root(mine)
         totals = None
         if w.is_root:
@@ -445,6 +467,8 @@ def distributed_batch_runner(w: World) -> BatchRunner:
             for part in gathered:
                 merged.update(part)
             totals = combine_partials(plan, merged)
+            if plan.phase == "prod":
+                totals.histogram = totals.hcube_variance = np.zeros(0)  # not used
         return w.bcast(totals)
 
     return runner

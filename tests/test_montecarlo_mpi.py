@@ -16,6 +16,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import pytest
 from numba import njit
 
 from dragcore import units
-from dragcore.parallel import owned_items
+from dragcore.parallel import World, owned_items
 from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
 from montecarlo.drag_mc import estimate_drag
 from montecarlo.integrator import (
@@ -257,24 +258,66 @@ def test_numba_threads_off_under_a_scheduler() -> None:
 
 
 # --- under mpiexec -----------------------------------------------------------------------------
-class _TwoRankBytes:
-    """A batch runner doing in one process what 2 ranks do, counting what rank 1 and the
-    broadcast of rank 0 send (as :class:`dragcore.parallel.World` counts it: pickled bytes,
-    which depend on the objects' history — an unpickled array's dtype is pickled apart)."""
+class _ThreadComm:
+    """Two ranks as two threads: ``gather``/``bcast`` with pickling, as mpi4py does them
+    (on the root too), so :class:`dragcore.parallel.World` counts the bytes an MPI run sends."""
 
-    def __init__(self) -> None:
-        self.bytes = 0
+    def __init__(self, rank: int, size: int, shared: dict) -> None:
+        self.rank, self.size, self.shared = rank, size, shared
 
-    def __call__(self, plan, run):
-        sent = [
-            pickle.dumps(partial_sums(plan, run(owned_items(plan.n_batches, r, 2))), PICKLE)
-            for r in range(2)
-        ]
-        self.bytes += len(sent[1])
-        parts = [pickle.loads(x) for x in sent]  # mpi4py's gather pickles on the root too
-        totals = combine_partials(plan, {**parts[0], **parts[1]})
-        self.bytes += len(pickle.dumps(totals, PICKLE))
-        return totals
+    def Get_rank(self) -> int:  # noqa: N802 - the mpi4py name
+        return self.rank
+
+    def Get_size(self) -> int:  # noqa: N802 - the mpi4py name
+        return self.size
+
+    def _exchange(self, payload: bytes | None, reader):
+        slots, barrier = self.shared["slots"], self.shared["barrier"]
+        slots[self.rank] = payload
+        barrier.wait()
+        out = reader(slots)
+        barrier.wait()
+        return out
+
+    def gather(self, obj, root: int = 0):
+        read = lambda slots: [pickle.loads(x) for x in slots] if self.rank == root else None  # noqa: E731
+        return self._exchange(pickle.dumps(obj, PICKLE), read)
+
+    def bcast(self, obj, root: int = 0):
+        payload = pickle.dumps(obj, PICKLE) if self.rank == root else None
+        return self._exchange(payload, lambda slots: pickle.loads(slots[root]))
+
+
+def _two_threads(**kw):
+    """:func:`run_distributed` on two thread-ranks; rank 0's result."""
+    shared = {"slots": [None, None], "barrier": threading.Barrier(2, timeout=60)}
+    results: list = [None, None]
+    bl, T = preset("fig2-d40"), units.kelvin_to_erg(T_K)
+
+    def rank(r: int) -> None:
+        w = World(_ThreadComm(r, 2, shared))
+        results[r] = run_distributed(bl, T, w=w, **kw)
+
+    threads = [threading.Thread(target=rank, args=(r,)) for r in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results[1] is None and results[0] is not None
+    return results[0]
+
+
+def test_two_thread_ranks_give_the_bits_of_one_and_send_only_partial_sums() -> None:
+    kw = dict(n_eval=N_EVAL, n_train=N_TRAIN, n_prod=N_PROD, seed=SEED, batch_size=BATCH)
+    run = _two_threads(**kw)
+    ref = _reference()
+    assert run.estimate.result.mean.tobytes() == ref.mean.tobytes()
+    assert run.estimate.result.covariance.tobytes() == ref.covariance.tobytes()
+    info = run.info
+    assert info["ranks"] == 2 and sum(info["bytes_by_iteration"]) == info["bytes_sent"]
+    # Production iterations send the estimate only: K + K² numbers per partial sum.
+    assert info["bytes_per_prod_iteration"] < info["bytes_per_train_iteration"] / 10
+    assert info["bytes_per_prod_iteration"] < 4000
 
 
 @pytest.mark.mpi
@@ -291,11 +334,12 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     assert (a["ranks"], b["ranks"]) == (1, 2)
     assert "[1/2]" not in two.stdout + two.stderr  # rank 1 is quiet
     assert two.stderr.count("[0/2] iteration") == N_TRAIN + N_PROD  # progress on rank 0
-    # What travels: per iteration, rank 1's partial sums and rank 0's broadcast totals.
-    counter = _TwoRankBytes()
-    assert _reference(batch_runner=counter).mean.tobytes() == ref.mean.tobytes()
-    assert b["bytes_sent"] == counter.bytes
-    assert b["bytes_per_iteration"] == counter.bytes / (N_TRAIN + N_PROD)
+    # What travels under MPI is what the thread-ranks send: partial sums and totals.
+    threads = _two_threads(
+        n_eval=N_EVAL, n_train=N_TRAIN, n_prod=N_PROD, seed=SEED, batch_size=BATCH
+    )
+    assert b["bytes_sent"] == threads.info["bytes_sent"]
+    assert b["bytes_per_iteration"] == threads.info["bytes_sent"] / (N_TRAIN + N_PROD)
     assert "2 rank(s)" in two.stdout and a["bytes_sent"] == 0
     assert not (tmp_path / "two.h5.ckpt").exists()
 
