@@ -24,8 +24,11 @@ The tree is what keeps the communication small: a worker owning a contiguous ran
 adds up every complete subtree inside its range itself and sends only those partial sums —
 at most ``2 log₂ B`` accumulators (B batches), whatever the number of samples per batch —
 and the root finishes the same tree (:func:`partial_sums`, :func:`combine_partials`).
-Each accumulator has a fixed size (K + K² + D·N numbers and the variances of the hypercubes
-it touches), so the bytes sent per iteration grow only like ``log(n_eval)``.
+An accumulator holds K + K² + D·N numbers and the variances of the hypercubes it touches, so
+apart from those variances the bytes sent per iteration grow only like ``log(n_eval)``. The
+variances are one number per hypercube of the strata (about ``n_eval/4`` of them, up to
+``max_hcubes``); they are needed only to adapt, so production iterations, whose sampling is
+frozen, send the estimate alone (:func:`distributed_batch_runner`).
 
 :func:`run_batches` (the work of one worker) and :func:`combine_batches` are rank-agnostic;
 :meth:`Integrator.integrate` takes a ``batch_runner`` that decides who runs which batches
@@ -209,7 +212,7 @@ class BatchAccumulator:
 
 @dataclass
 class IterationTotals:
-    """The batch accumulators of one iteration, added in batch order."""
+    """The batch accumulators of one iteration, added along the batch tree."""
 
     n_eval: int
     n_nonzero: int
