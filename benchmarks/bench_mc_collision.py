@@ -44,8 +44,8 @@ Throughput (the kernel alone, 10⁶ points in batches of 16384, machine otherwis
 533 ns per point before (1.87e6/s, a Newton root, ten transcendental calls per Fermi
 window, four tanh), 310 ns now (3.2–3.4e6/s on one thread, 6.3–6.7e6/s on two: the point
 loop is a prange). The integrator's own cost (a trivial integrand) is 75–90 ns per point and
-runs on one thread, so ``estimate_drag`` does ≈ 2.6e6/s per process on one thread and
-≈ 4.4e6/s on two; under load from other processes the two-thread numbers fall below the
+runs on one thread, so the integrator with this kernel does 2.6e6/s per process on one
+thread and 4.3e6/s on two (measured, 5 iterations of 2e5 points); under load from other processes the two-thread numbers fall below the
 one-thread ones. The ≥ 1e7/s-on-two-cores bar is NOT met: it needs ≤ 125 ns per point of
 kernel per core; the remaining cost is ~15 transcendental calls (two Fermi windows, the
 thermal and q maps, two occupation exponentials, n_B, sin ψ, the film's log) and the two Π's.
