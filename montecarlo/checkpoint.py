@@ -119,6 +119,7 @@ def run_identity(
     seed: int,
     n_bins: int,
     batch_size: int,
+    max_hcubes: int = 1_000_000,
 ) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
 
@@ -134,6 +135,7 @@ def run_identity(
         "seed": int(seed),
         "n_bins": int(n_bins),
         "batch_size": int(batch_size),
+        "max_hcubes": int(max_hcubes),
     }
 
 
@@ -309,6 +311,7 @@ def run_distributed(
     seed: int,
     n_bins: int = 200,
     batch_size: int = 16384,
+    max_hcubes: int = 1_000_000,
     w: World | None = None,
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
@@ -321,7 +324,7 @@ def run_distributed(
     ----------
     bilayer, T
         The bilayer and the temperature (erg), identical on every rank.
-    n_eval, n_train, n_prod, seed, n_bins, batch_size
+    n_eval, n_train, n_prod, seed, n_bins, batch_size, max_hcubes
         As for :func:`~montecarlo.drag_mc.estimate_drag`.
     w
         The MPI world (default: :func:`dragcore.parallel.world`); every rank calls this.
@@ -349,7 +352,7 @@ def run_distributed(
     cpu0 = time.process_time()
     identity = run_identity(
         bilayer, T, n_eval=n_eval, n_train=n_train, n_prod=n_prod, seed=seed,
-        n_bins=n_bins, batch_size=batch_size,
+        n_bins=n_bins, batch_size=batch_size, max_hcubes=max_hcubes,
     )  # fmt: skip
     store = None
     saved: SavedRun | None = None
@@ -378,7 +381,9 @@ def run_distributed(
             w.log(f"resumed after iteration {len(previous)} (checkpoint {checkpoint_dir})",
                   file=sys.stderr)  # fmt: skip
     else:
-        integ = Integrator(collision_dim(bilayer), n_bins, batch_size=batch_size)
+        integ = Integrator(
+            collision_dim(bilayer), n_bins, batch_size=batch_size, max_hcubes=max_hcubes
+        )
 
     sent_by_iteration: list[int] = []
 
@@ -399,6 +404,7 @@ def run_distributed(
         seed=seed,
         n_bins=n_bins,
         batch_size=batch_size,
+        max_hcubes=max_hcubes,
         batch_runner=distributed_batch_runner(w) if w.size > 1 else None,
         progress=show,
         integrator=integ,

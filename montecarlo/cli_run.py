@@ -61,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-size", type=int, default=16384, help="points per batch: the unit of work (16384)"
     )
+    parser.add_argument(
+        "--max-hcubes",
+        type=int,
+        default=1_000_000,
+        help="cap on the strata hypercubes (1e6; fewer: less MPI traffic while training)",
+    )
     parser.add_argument("--output", help="HDF5 file of the run (rank 0 writes it)")
     parser.add_argument(
         "--resume", action="store_true", help="continue from the checkpoint directory"
@@ -95,6 +101,7 @@ def _check(args: argparse.Namespace) -> None:
     require_range("seed", args.seed, 0, math.inf)
     require_range("n_bins", args.n_bins, 2, math.inf)
     require_range("batch_size", args.batch_size, 16, math.inf)
+    require_range("max_hcubes", args.max_hcubes, 1, math.inf)
     require_range("checkpoint_every", args.checkpoint_every, 0, math.inf)
     require_range("checkpoint_seconds", args.checkpoint_seconds, 0.0, math.inf)
     if args.resume and args.output is None and args.checkpoint_dir is None:
@@ -135,6 +142,7 @@ def parameters(args: argparse.Namespace, bl) -> dict:
         "n_prod": int(args.n_prod),
         "n_bins": int(args.n_bins),
         "batch_size": int(args.batch_size),
+        "max_hcubes": int(args.max_hcubes),
         "seed": int(args.seed),
     }
 
@@ -162,6 +170,7 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
         seed=args.seed,
         n_bins=args.n_bins,
         batch_size=args.batch_size,
+        max_hcubes=args.max_hcubes,
         w=w,
         checkpoint_dir=_checkpoint_dir(args),
         resume=args.resume,

@@ -113,6 +113,7 @@ def estimate_drag(
     seed: int = 0,
     n_bins: int = 200,
     batch_size: int = 16384,
+    max_hcubes: int = 1_000_000,
     batch_runner=None,
     progress=None,
     integrator: Integrator | None = None,
@@ -131,14 +132,17 @@ def estimate_drag(
     Reproducible from ``seed``; ``batch_runner`` (e.g.
     :func:`montecarlo.integrator.distributed_batch_runner`) spreads the batches over MPI
     ranks without changing the bits; ``batch_size`` (points per batch, the unit of work and
-    of random streams) is part of the recipe. ``progress``, ``previous``,
-    ``previous_warnings`` and ``after_iteration`` go to :meth:`Integrator.integrate`;
-    ``integrator`` (restored with :meth:`Integrator.from_dict`) continues an interrupted run
-    (:mod:`montecarlo.checkpoint`).
+    of random streams) and ``max_hcubes`` (cap on the strata hypercubes) are part of the
+    recipe (fewer hypercubes: less MPI traffic in training iterations).
+    ``progress``, ``previous``, ``previous_warnings`` and ``after_iteration`` go to
+    :meth:`Integrator.integrate`; ``integrator`` (restored with
+    :meth:`Integrator.from_dict`) continues an interrupted run (:mod:`montecarlo.checkpoint`).
     """
     require_positive("T", T)
     params = collision_params(bilayer, T)
-    integ = integrator or Integrator(collision_dim(bilayer), n_bins, batch_size=batch_size)
+    integ = integrator or Integrator(
+        collision_dim(bilayer), n_bins, batch_size=batch_size, max_hcubes=max_hcubes
+    )
     res = integ.integrate(
         collision_integrand,
         params,

@@ -9,7 +9,7 @@ Layout::
     /                         attrs: title, version, created (UTC ISO), units, command,
                                      seed, ranks, wall_seconds, wall_seconds_before,
                                      n_eval, n_eval_total, n_train, n_prod, n_bins,
-                                     batch_size, chi2, dof, Q, bytes_sent,
+                                     batch_size, max_hcubes, chi2, dof, Q, bytes_sent,
                                      bytes_per_iteration, resumed_iterations,
                                      warnings (JSON), identity (JSON)
     /parameters/<p>           scalar per run parameter (T, n^p, τ^p, d, C, ε, …);
@@ -79,6 +79,7 @@ PARAMETER_UNITS: dict[str, tuple[str, str]] = {
     "n_prod": ("1", "production iterations (frozen sampling, averaged with equal weights)"),
     "n_bins": ("1", "adaptive-map bins per axis"),
     "batch_size": ("1", "points per batch: the unit of work and of random streams"),
+    "max_hcubes": ("1", "cap on the number of strata hypercubes (VEGAS+)"),
     "seed": ("1", "seed; batch b of iteration i draws from SeedSequence(seed, (i, b))"),
 }
 
@@ -168,7 +169,7 @@ def write_run(
             a["wall_seconds_before"] = float(info["wall_seconds_before"])
             a["n_eval"] = int(res.n_eval)
             a["n_eval_total"] = int(res.n_eval_total)
-            for key in ("n_train", "n_prod", "n_bins", "batch_size"):
+            for key in ("n_train", "n_prod", "n_bins", "batch_size", "max_hcubes"):
                 a[key] = int(parameters[key])
             a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
             a["bytes_sent"] = int(info["bytes_sent"])
