@@ -208,20 +208,23 @@ def _interaction_sq_at_nb(q, x, pa, pp, e2):  # pragma: no cover - compiled
 
 
 @jit
-def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
-    """μ = q̂·k̂₁ solving v(|k₁| − |k₁ − q|) = ω at fixed ε₁, ψ; returns (μ, |k₁|, R, den, ∂Δ/∂μ).
+def _weyl_root_nb(q, om, e1, sp, v_a, tilt, branch):  # pragma: no cover - compiled
+    """A root μ = q̂·k̂₁ of v(|k₁| − |k₁ − q|) = ω at fixed ε₁, ψ: (μ, √(1−μ²), |k₁|, R, den, ∂Δ/∂μ).
 
     Closed form. With K = ε₁/v, W = ω/v (|W| < q), k = |k₁|, R = |k₁ − q| = k − W:
     R² = k² − 2kqμ + q² gives μ = s + h/k (s = W/q, h = (q² − W²)/2q), and the tilted
     surface k(1 + C√(1−μ²) sin ψ) = K, squared with k√(1−μ²) = √((1−s²)k² − 2shk − h²),
-    is the quadratic (1 − c²(1−s²))k² − 2(K − c²sh)k + K² + c²h² = 0, c = C sin ψ. Its root
+    is the quadratic (1 − c²(1−s²))k² − 2(K − c²sh)k + K² + c²h² = 0, c = C sin ψ, with roots
 
-        k = (K − c²sh − c√D)/(1 − c²(1−s²)),   D = K²(1 − μ_K²) + c²h²,  μ_K = s + h/K,
+        k = (K − c²sh − b c√D)/(1 − c²(1−s²)),   D = K²(1 − μ_K²) + c²h²,  μ_K = s + h/K,
 
-    is the one with k − K = −c k√(1−μ²) (continuous from c = 0, where k = K; the other root
-    solves the equation with −c, i.e. ψ → ψ + π). 1 ∓ μ = ((q ∓ W)/q)(1 ∓ (q ± W)/2k) are
-    formed without cancellation. ∂Δ/∂μ at fixed ε₁, ψ without the removable 1/√(1−μ²) of
-    ∂k/∂μ; ``den`` = 1 + C k̂_z = K/k. μ = NaN if there is no root (|μ| > 1 or R ≤ 0).
+    b = ``branch`` = ±1. A root of the square is a root of the equation only if
+    k − K = −c k√(1−μ²) (checked: |k(1 + c√(1−μ²)) − K| ≤ 1e-9 K). For q ≲ k_F the root
+    b = +1 is the only one (it is continuous from c = 0, where k = K); for q ≳ k_F and large
+    C the other can be a root too (Δ(μ) folds: two roots, ∂Δ/∂μ of opposite signs) or b = +1
+    is not one (checked against a scan of Δ(μ) in the tests). 1 ∓ μ = ((q ∓ W)/q)(1 ∓ (q ± W)/2k)
+    are formed without cancellation. ∂Δ/∂μ at fixed ε₁, ψ without the removable 1/√(1−μ²)
+    of ∂k/∂μ; ``den`` = 1 + C k̂_z = K/k. μ = NaN if this branch is not a root.
     """
     kf = e1 / v_a
     w = om / v_a
@@ -231,18 +234,20 @@ def _weyl_root_nb(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
     c2 = c * c
     disc = kf * kf * qm * qp * (1.0 - 0.5 * q * qp / kf) * (1.0 + 0.5 * q * qm / kf) + c2 * h * h
     if not disc >= 0.0:
-        return math.nan, 0.0, 0.0, 1.0, 1.0
-    kk = (kf - c2 * (w / q) * h - c * math.sqrt(disc)) / (1.0 - c2 * qm * qp)
+        return math.nan, 0.0, 0.0, 0.0, 1.0, 1.0
+    kk = (kf - c2 * (w / q) * h - branch * c * math.sqrt(disc)) / (1.0 - c2 * qm * qp)
     rr = kk - w
     one_minus = qm * (1.0 - 0.5 * q * qp / kk)
     one_plus = qp * (1.0 + 0.5 * q * qm / kk)
     if not (rr > 0.0 and one_minus >= 0.0 and one_plus >= 0.0):
-        return math.nan, 0.0, 0.0, 1.0, 1.0
+        return math.nan, 0.0, 0.0, 0.0, 1.0, 1.0
     mu = 1.0 - one_minus if one_minus < one_plus else one_plus - 1.0
     st = math.sqrt(one_minus * one_plus)
-    den = 1.0 + tilt * st * sp
-    dd = v_a * (q * kk / rr + kk * tilt * mu * sp * st * q * q / (den * rr * (rr + kk - q * mu)))
-    return mu, kk, rr, den, dd
+    den = 1.0 + c * st
+    if not abs(kk * den - kf) <= 1e-9 * kf:
+        return math.nan, 0.0, 0.0, 0.0, 1.0, 1.0
+    dd = v_a * (q * kk / rr + kk * c * mu * st * q * q / (den * rr * (rr + kk - q * mu)))
+    return mu, st, kk, rr, den, dd
 
 
 @jit(parallel=True)
@@ -294,16 +299,27 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             if not (e1 > 0.0 and math.isfinite(jy1)):
                 continue
             sp = math.sin(2.0 * math.pi * x[p, 4])
-            mu, kk, rr, den, dd = _weyl_root_nb(q, om, e1, sp, v_a, tilt)
-            if not math.isfinite(mu):
+            # Σ over the roots μ (one, or two where Δ(μ) folds; see _weyl_root_nb) of the
+            # measure k₁²/(v(1 + C k̂_z)|∂Δ/∂μ|) × overlap × (1, k₁μ − q/2, 1 − μ², side jump)
+            a0, a1, a2, a3 = 0.0, 0.0, 0.0, 0.0
+            for ib in range(2):
+                br = 1.0 - 2.0 * ib
+                if br < 0.0 and tilt * sp == 0.0:
+                    break  # one root at c = 0
+                mu, st, kk, rr, den, dd = _weyl_root_nb(q, om, e1, sp, v_a, tilt, br)
+                if not math.isfinite(mu):
+                    continue
+                overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
+                g = kk * kk / (v_a * den) / abs(dd) * overlap
+                a0 += g
+                a1 += g * (kk * mu - 0.5 * q)
+                a2 += g * st * st
+                # side jump: δr_y/(A q) with δr of k₁ → k₁ − q (node ζ = +1; both nodes add)
+                kz = kk * st * sp
+                a3 += g * kz * (kk + rr) / (4.0 * params[_BOOST] * kk * kk * rr * rr * overlap)
+            if not a0 > 0.0:
                 continue
-            overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
-            w *= kk * kk / (v_a * den) / dd * overlap
             pa = _film_nb(q, om, params)
-            mu_geo, k_geo = mu, kk
-            # side jump: δr_y/(A q) with δr of k₁ → k₁ − q (node ζ = +1; both nodes add)
-            kz = kk * math.sqrt(max(1.0 - mu * mu, 0.0)) * sp
-            sj = kz * (kk + rr) / (4.0 * params[_BOOST] * kk * kk * rr * rr * overlap)
         else:
             # active metal loses ω: k₁ → k₁ − q; E₁ = (ε_{k₁} + ε_{k₁−q})/2, δ₁ = |k₁−q| − |k₁|
             y1, jy1 = fermi_window_energy_nb(x[p, 3], om, T)
@@ -317,19 +333,21 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             if not (dl1sq < q * q and rho1sq > q * q):
                 continue
             heron1 = math.sqrt((rho1sq - q * q) * (q * q - dl1sq))
-            sj = 0.0
-            w *= 4.0 * m_a * m_a / heron1
             pa = _stern_nb(q, om, kf_a, m_a, g_a)
             k_geo = math.sqrt(2.0 * m_a * (mu_a + xi1))
             mu_geo = (k_geo * k_geo - (2.0 * m_a * (mu_a + xi1 - om)) + q * q) / (2.0 * k_geo * q)
+            a0 = 4.0 * m_a * m_a / heron1
+            a1 = a0 * (k_geo * mu_geo - 0.5 * q)
+            a2 = a0 * (1.0 - mu_geo * mu_geo)
+            a3 = 0.0
         # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
         w *= window_occupation_nb(om, T)
         pp = _stern_nb(q, om, kf_p, m_p, g_p)
         w *= _interaction_sq_at_nb(q, xq, pa, pp, e2)
-        out[p, 0] = w
-        out[p, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (mu_a * q)
-        out[p, 2] = w * (1.0 - mu_geo * mu_geo)
-        out[p, 3] = w * sj
+        out[p, 0] = w * a0
+        out[p, 1] = w * om * a1 / (mu_a * q)
+        out[p, 2] = w * a2
+        out[p, 3] = w * a3
 
 
 # --------------------------------------------------------------------------------------

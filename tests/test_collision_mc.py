@@ -150,6 +150,65 @@ def test_collision_integrand_matches_numpy_twin(active: str, tilt: float) -> Non
     assert np.max(rel) < tol
 
 
+def test_weyl_roots_are_all_roots_of_the_film_delta_function() -> None:
+    """The closed-form roots of v(|k₁| − |k₁ − q|) = ω (both branches of the quadratic)
+    against a scan of Δ(μ) on 4001 points plus bisection, for C up to 0.95 and q up to
+    2.2 k (where Δ(μ) can fold: two roots, or none although the quadratic has one).
+    Every scanned root is found (|Δμ| ≤ 1e-9: bisection to 1e-14, the closed form's
+    rounding ~1e-12 amplified near |μ| = 1); every closed-form root is scanned unless it lies
+    within two grid steps of ±1 or of another root (not resolved by the scan); ∂Δ/∂μ
+    against a central difference at h = 1e-6 within its error, bounded by the difference to
+    the one at 2h (truncation 4× larger there; √(1−μ²) makes it large near |μ| = 1) plus
+    rounding ε/h ~ 1e-10."""
+    from montecarlo.collision import _weyl_root_nb
+
+    rng = np.random.default_rng(8)
+    grid = np.linspace(-1.0, 1.0, 4001)
+    step = grid[1] - grid[0]
+    e1 = v = 1.0
+
+    def delta(mu, q, sp, c):
+        st = np.sqrt(np.clip(1.0 - mu * mu, 0.0, None))
+        k = e1 / (v * (1.0 + c * st * sp))
+        r = np.sqrt((k * mu - q) ** 2 + (k * st) ** 2)
+        return v * (k - r)
+
+    n_fold = 0
+    for _ in range(1500):
+        c = rng.choice([0.3, 0.8, 0.95])
+        q = rng.uniform(0.005, 2.2)
+        s = rng.choice([rng.uniform(-1.0, 1.0), 1.0 - 10 ** rng.uniform(-9, -3)])
+        om, sp = s * v * q, rng.uniform(-1.0, 1.0)
+        g = delta(grid, q, sp, c) - om
+        scanned = []
+        for i in np.nonzero(np.sign(g[1:]) != np.sign(g[:-1]))[0]:
+            lo, hi = grid[i], grid[i + 1]
+            glo = g[i]
+            while hi - lo > 1e-14:
+                mid = 0.5 * (lo + hi)
+                gm = delta(mid, q, sp, c) - om
+                lo, hi, glo = (mid, hi, gm) if np.sign(gm) == np.sign(glo) else (lo, mid, glo)
+            scanned.append(0.5 * (lo + hi))
+        found = []
+        for br in (1.0, -1.0):
+            mu, st, kk, rr, den, dd = _weyl_root_nb(q, om, e1, sp, v, c, br)
+            if np.isfinite(mu):
+                found.append(mu)
+                h = 1e-6
+                if 1.0 - abs(mu) > 4 * h:
+                    num, num2 = ((delta(mu + a, q, sp, c) - delta(mu - a, q, sp, c)) / (2 * a)
+                                 for a in (h, 2 * h))  # fmt: skip
+                    assert abs(dd - num) <= abs(num2 - num) + 1e-9, (dd, num, num2)
+        n_fold += len(found) == 2
+        for m in scanned:
+            assert min(abs(m - f) for f in found) <= 1e-9, (c, q, s, sp, scanned, found)
+        for f in found:
+            near_edge = 1.0 - abs(f) < 2 * step
+            near_other = any(0 < abs(f - o) < 2 * step for o in found)
+            assert near_edge or near_other or min(abs(f - m) for m in scanned) <= 1e-9
+    assert n_fold > 0  # the fold region was visited
+
+
 # --------------------------------------------------------------------------------------
 # references
 # --------------------------------------------------------------------------------------
