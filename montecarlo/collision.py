@@ -28,9 +28,16 @@ B19–B23: the measured ratio to the paper's η_H(s.j.) = −C η_{Q3}/(6ε_Fτ)
 1 + O(C²), the paper's leading order in C confirmed, sign included.)
 
 (η∥⁽¹⁾: the energy-dependent boost adds ω k₁·∂_εu to Δg; averaged over the direction of ∂_εu
-the force is (∂_εu/4T)∫wF₀ ω q·k₁; the −q/2 makes the weight odd under the exchange of
-initial and final states and changes nothing on average. For q ≪ k_F, q̂·k̂₁ = ω/(v_F^a q)
-and these weights reduce to the quadrature's ω̃² and 1 − ω̃²; here they are exact.)
+the force is (∂_εu/4T)∫wF₀ ω q·k₁. Exchanging initial and final states (q → −q, ω → −ω,
+k₁ → k₁ − q) leaves wF₀ and ω q̂·(k₁ − q/2) unchanged and flips ω|q|/2, whose integral
+therefore vanishes: the weight ω q̂·(k₁ − q/2) has the same mean and less variance. With
+|k₁ − q| = |k₁| − ω/v (film) it is exactly ω W(2k₁ − W)/2q, W = ω/v, and for the metal
+ω mω/q: both ≥ 0 point by point. For q ≪ k_F, q̂·k̂₁ = ω/(v_F^a q) and these weights reduce
+to the quadrature's ω̃² and 1 − ω̃²; here they are exact. η∥⁽¹⁾/η∥⁽⁰⁾ ~ ⟨ω̃²⟩ ∝ T²: the
+η∥⁽¹⁾ weight lives at q ~ T/v, where a map adapted to η∥⁽⁰⁾ puts few points — measured
+σ₁(η∥⁽¹⁾) = 1.2 and 5.0 at T/ε_F = 1e-2 and 1e-3 (η∥⁽⁰⁾: 0.12); adapting also to
+(η0/η1)² β (J f₁)² with β = 0.1–1 gives 0.77–0.51 and 0.85–0.53 for η∥⁽¹⁾ and
+0.15–0.21, 0.18–0.25 for η∥⁽⁰⁾, see ``benchmarks/bench_mc_collision.py``.)
 U is Eq. (A1) with the T = 0 polarizations of :mod:`montecarlo.interaction` and
 :mod:`montecarlo.metal` (Stern; tilted ballistic film) — the SAME interaction as
 ``validate.weyl.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
@@ -299,6 +306,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             if not (e1 > 0.0 and math.isfinite(jy1)):
                 continue
             sp = math.sin(2.0 * math.pi * x[p, 4])
+            w_a = om / v_a
             # Σ over the roots μ (one, or two where Δ(μ) folds; see _weyl_root_nb) of the
             # measure k₁²/(v(1 + C k̂_z)|∂Δ/∂μ|) × overlap × (1, k₁μ − q/2, 1 − μ², side jump)
             a0, a1, a2, a3 = 0.0, 0.0, 0.0, 0.0
@@ -312,7 +320,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 overlap = 0.5 * (1.0 + (kk - q * mu) / rr)
                 g = kk * kk / (v_a * den) / abs(dd) * overlap
                 a0 += g
-                a1 += g * (kk * mu - 0.5 * q)
+                a1 += g * w_a * (2.0 * kk - w_a) / (2.0 * q)  # k₁μ − q/2, no cancellation
                 a2 += g * st * st
                 # side jump: δr_y/(A q) with δr of k₁ → k₁ − q (node ζ = +1; both nodes add)
                 kz = kk * st * sp
@@ -337,7 +345,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             k_geo = math.sqrt(2.0 * m_a * (mu_a + xi1))
             mu_geo = (k_geo * k_geo - (2.0 * m_a * (mu_a + xi1 - om)) + q * q) / (2.0 * k_geo * q)
             a0 = 4.0 * m_a * m_a / heron1
-            a1 = a0 * (k_geo * mu_geo - 0.5 * q)
+            a1 = a0 * m_a * om / q  # k₁μ − q/2 = (k₁² − |k₁ − q|²)/2q = mω/q
             a2 = a0 * (1.0 - mu_geo * mu_geo)
             a3 = 0.0
         # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
