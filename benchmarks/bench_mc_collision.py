@@ -40,15 +40,23 @@ in the metal's angle; its numbers change from run to run). vegas given OUR coord
 only 1.2× worse: the gain is the physics map, not the adaptive stage — the "half of vegas"
 bar is met against plain coordinates only.
 
-Throughput (the kernel alone, 10⁶ points in batches of 16384, machine otherwise quiet):
-533 ns per point before (1.87e6/s, a Newton root, ten transcendental calls per Fermi
-window, four tanh), 310 ns now (3.2–3.4e6/s on one thread, 6.3–6.7e6/s on two: the point
-loop is a prange). The integrator's own cost (a trivial integrand) is 75–90 ns per point and
-runs on one thread, so the integrator with this kernel does 2.6e6/s per process on one
-thread and 4.3e6/s on two (measured, 5 iterations of 2e5 points); under load from other processes the two-thread numbers fall below the
-one-thread ones. The ≥ 1e7/s-on-two-cores bar is NOT met: it needs ≤ 125 ns per point of
-kernel per core; the remaining cost is ~15 transcendental calls (two Fermi windows, the
-thermal and q maps, two occupation exponentials, n_B, sin ψ, the film's log) and the two Π's.
+η∥⁽¹⁾ (not in the table; same runs, 5e4 × (6 + 6) iterations, 2 seeds): σ₁ = 1.2 and 5.0 at
+T/ε_F = 1e-2, 1e-3 — NOT flat: η∥⁽¹⁾/η∥⁽⁰⁾ = 1/73, 1/3183 (∝ T²) and its weight lives at
+q ~ T/v where the map, adapted to η∥⁽⁰⁾ and η_{Q3} only, puts few points. Adapting also to
+β (η0/η1)² (J f₁)² (``adapt_weights`` of :func:`estimate_drag`): β = 0.1 → 0.77, 0.85
+(η∥⁽⁰⁾ 0.15, 0.18); β = 1 → 0.51, 0.53 (η∥⁽⁰⁾ 0.21, 0.25). A wider logistic in δ
+(scale 1.5–3 T/v) only makes η∥⁽⁰⁾ worse (0.15–0.18 at 1e-2).
+
+Throughput (the kernel alone, 10⁶ points in batches of 16384, machine otherwise quiet): 533 ns
+per point before (1.87e6/s, a Newton root, ten transcendental calls per Fermi window, four
+tanh), 310 ns now (3.2–3.4e6/s on one thread, 6.3–6.7e6/s on two: the point loop is a prange).
+The integrator's own cost (a trivial integrand) is 75–90 ns per point and runs on one thread,
+so the integrator with this kernel does 2.6e6/s per process on one thread and 4.3e6/s on two
+(measured, 5 iterations of 2e5 points); under load from other processes the two-thread numbers
+fall below the one-thread ones. The ≥ 1e7/s-on-two-cores bar is NOT met: it needs ≤ 125 ns per
+point of kernel per core; the remaining cost is ~15 transcendental calls (two Fermi windows,
+the thermal and q maps, two occupation exponentials, n_B, sin ψ, the film's log) and the two
+Π's.
 """
 
 from __future__ import annotations

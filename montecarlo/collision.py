@@ -64,7 +64,8 @@ x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ 
 Weyl film active (D = 5):
 x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
-     function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (closed form: a quadratic in |k₁|),
+     function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (closed form: a quadratic in |k₁|; one
+     root, or two where Δ(μ) folds at q ≳ k_F and large C, summed),
      k₁ = ε₁/(v(1 + C k̂_z)),
      Jacobian 1/|∂Δ/∂μ| (smooth: the 3D continuum has no √ edge, |ω| ≤ v q is a step) and
      the radial measure k₁²/(v(1 + C k̂_z));
@@ -367,7 +368,8 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
 
     Independent routes: the passive metal's measure as 2m|∂(ε_k, φ)/∂(E, δ)| (polar
     coordinates, Jacobian by central differences) instead of the elliptic-coordinate formula;
-    the active metal's as 2m²/(k₁q|sin φ₁|) instead of Heron's 4m²/√(…); μ by bisection;
+    the active metal's as 2m²/(k₁q|sin φ₁|) instead of Heron's 4m²/√(…); μ by bisection
+    (one root: valid where Δ(μ) does not fold, q ≲ k_F^a; the folds are tested separately);
     Π and U from the package functions; overlaps from 3-vectors.
     """
     a, p = bilayer.active, bilayer.passive
