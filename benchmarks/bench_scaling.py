@@ -17,6 +17,13 @@ A simulator is one function ``workload(args, w) -> dict`` in :data:`SIMULATORS` 
 its problem, times the distributed run and returns ``wall_seconds``, ``bytes_sent``,
 ``iterations``); the Monte Carlo adds its own function beside :func:`langevin_workload`.
 
+Measured on a quieter machine (load 1.3–1.65, same settings as below), one run each:
+
+    langevin:   1 rank 19.55 s wall / 19.86 s CPU;  2 ranks 9.72 s / 19.28 s CPU
+                → wall efficiency 100.6 %, CPU efficiency 103 %; 2.66 B per step
+    montecarlo: 1 rank 4.02 s / 4.02 s CPU;         2 ranks 2.07 s / 4.13 s CPU
+                → wall efficiency 96.9 %, CPU efficiency 97.2 %
+
 Measured (2-core machine shared with ~5 other jobs; 4 realisations × 40 000 steps, N = 32):
 
     load 2.1:  1 rank 24.7 s wall / 20.0 s CPU;  2 ranks 15.3 s wall / 20.4 s CPU
