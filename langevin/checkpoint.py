@@ -42,14 +42,13 @@ import dataclasses
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from dragcore.checkpoint import CheckpointDirectory, atomic_savez
 from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from langevin.simulation import (
@@ -130,19 +129,6 @@ def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) 
     }
 
 
-def _atomic_savez(path: Path, **arrays: np.ndarray) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _rng_state_json(rng: np.random.Generator) -> str:
     state = rng.bit_generator.state
     inner = {k: np.asarray(v).tolist() for k, v in state["state"].items()}
@@ -159,7 +145,7 @@ def _rng_from_json(text: str) -> np.random.Generator:
     return np.random.Generator(bg)
 
 
-class CheckpointStore:
+class CheckpointStore(CheckpointDirectory):
     """The checkpoint directory of one run (see the module docstring for its layout).
 
     Parameters
@@ -170,45 +156,12 @@ class CheckpointStore:
         :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
     """
 
-    def __init__(self, directory: str | os.PathLike, identity: dict) -> None:
-        self.directory = Path(directory)
-        self.identity = json.loads(json.dumps(identity))  # normalised (tuples → lists)
-
-    @property
-    def manifest(self) -> Path:
-        return self.directory / "manifest.json"
-
-    def prepare(self, resume: bool) -> None:
-        """Create the directory (fresh run) or check that it belongs to this run (resume).
-
-        Called on rank 0 only, before any rank writes.
-        """
-        if self.manifest.exists():
-            stored = json.loads(self.manifest.read_text())
-            if not resume:
-                raise ValueError(
-                    f"checkpoint = {str(self.directory)!r} is outside the allowed range for a "
-                    "fresh run (it exists: continue it with --resume, or remove it)"
-                )
-            if stored != self.identity:
-                diff = sorted(k for k in self.identity if stored.get(k) != self.identity[k])
-                raise ValueError(
-                    f"checkpoint identity ({', '.join(diff)}) = {str(self.directory)!r} is "
-                    "outside the allowed range (it belongs to a different run)"
-                )
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=self.directory)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(self.identity, fh, indent=1, sort_keys=True)
-        os.replace(tmp, self.manifest)
-
     def _path(self, index: int, kind: str) -> Path:
         return self.directory / f"r{index:06d}.{kind}.npz"
 
     def save_progress(self, prog: RealisationProgress) -> None:
         """Save a realisation between blocks (state, generator position, forces so far)."""
-        _atomic_savez(
+        atomic_savez(
             self._path(prog.index, "progress"),
             steps_done=np.int64(prog.steps_done),
             state=prog.state,
@@ -240,7 +193,7 @@ class CheckpointStore:
         """Save a finished realisation's record; its progress file is no longer needed."""
         index = int(record["index"])
         arrays = {k: np.asarray(v) for k, v in record.items() if v is not None}
-        _atomic_savez(self._path(index, "done"), **arrays)
+        atomic_savez(self._path(index, "done"), **arrays)
         self._path(index, "progress").unlink(missing_ok=True)
 
     def load_done(self, index: int) -> dict[str, Any] | None:
@@ -266,10 +219,6 @@ class CheckpointStore:
                 if m:
                     out[m.group(2)].append(int(m.group(1)))
         return {k: sorted(v) for k, v in out.items()}
-
-    def remove(self) -> None:
-        """Delete the directory (after the final results are safely written)."""
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def realisation_record(res: RealisationResult, snapshot: bool) -> dict[str, Any]:

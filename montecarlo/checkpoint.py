@@ -42,17 +42,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from dragcore import __version__, units
+from dragcore.checkpoint import CheckpointDirectory, atomic_savez
 from dragcore.checks import require_positive
 from dragcore.parallel import World, world
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
@@ -149,20 +147,7 @@ class SavedRun:
     wall_seconds: float
 
 
-def _atomic_savez(path: Path, **arrays: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-class CheckpointStore:
+class CheckpointStore(CheckpointDirectory):
     """The checkpoint directory of one run (see the module docstring for its layout).
 
     Parameters
@@ -173,42 +158,9 @@ class CheckpointStore:
         :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
     """
 
-    def __init__(self, directory: str | os.PathLike, identity: dict) -> None:
-        self.directory = Path(directory)
-        self.identity = json.loads(json.dumps(identity))
-
-    @property
-    def manifest(self) -> Path:
-        return self.directory / "manifest.json"
-
     @property
     def state(self) -> Path:
         return self.directory / STATE_FILE
-
-    def prepare(self, resume: bool) -> None:
-        """Create the directory (fresh run) or check that it belongs to this run (resume).
-
-        Called on rank 0 only, before anything is written.
-        """
-        if self.manifest.exists():
-            stored = json.loads(self.manifest.read_text())
-            if not resume:
-                raise ValueError(
-                    f"checkpoint = {str(self.directory)!r} is outside the allowed range for a "
-                    "fresh run (it exists: continue it with --resume, or remove it)"
-                )
-            if stored != self.identity:
-                diff = sorted(k for k in self.identity if stored.get(k) != self.identity[k])
-                raise ValueError(
-                    f"checkpoint identity ({', '.join(diff)}) = {str(self.directory)!r} is "
-                    "outside the allowed range (it belongs to a different run)"
-                )
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=self.directory)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(self.identity, fh, indent=1, sort_keys=True)
-        os.replace(tmp, self.manifest)
 
     def save(
         self,
@@ -219,7 +171,7 @@ class CheckpointStore:
     ) -> None:
         """Save the state right after the last of ``records`` (atomically)."""
         n, k = len(records), integrator_outputs(records)
-        _atomic_savez(
+        atomic_savez(
             self.state,
             version=np.array(__version__),
             integrator=np.array(json.dumps(integrator.as_dict())),
@@ -265,10 +217,6 @@ class CheckpointStore:
         """Number of iterations in the saved state (0 if none)."""
         saved = self.load()
         return 0 if saved is None else len(saved.records)
-
-    def remove(self) -> None:
-        """Delete the directory (after the final results are safely written)."""
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def integrator_outputs(records: list[IterationRecord]) -> int:
