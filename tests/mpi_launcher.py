@@ -31,3 +31,21 @@ def run_mpi(
     env.setdefault("NUMBA_NUM_THREADS", "1")
     cmd = [mpiexec, "-n", str(n), sys.executable, str(script), *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (from /proc): the ranks of an mpiexec."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out

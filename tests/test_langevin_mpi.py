@@ -32,7 +32,7 @@ from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.storage import read_run
-from tests.mpi_launcher import find_mpiexec, run_mpi
+from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
 
 SCRIPTS = Path(__file__).parent / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
@@ -203,24 +203,6 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     assert not (tmp_path / "two.h5.ckpt").exists()
 
 
-def _descendants(pid: int) -> list[int]:
-    """Process ids below ``pid`` (from /proc): the ranks of an mpiexec."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
 @pytest.mark.mpi
 @pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])
 def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
@@ -242,7 +224,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
         assert proc.poll() is None, "the run ended before its first checkpoint"
         assert time.monotonic() < deadline, "no checkpoint within 40 s"
         time.sleep(0.01)
-    rank_pids = _descendants(proc.pid)
+    rank_pids = descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
     for pid in rank_pids:  # … and the ranks, which hydra puts in groups of their own
         try:
