@@ -27,3 +27,10 @@ def test_fg_rows_all_pass_and_table_and_h5(tmp_path) -> None:
         assert h5["comparisons/z"].shape == (8,)
         assert h5["comparisons/passed"][()].all()
         assert h5.attrs["version"] == "x"
+
+
+def test_table_cells_escape_pipes() -> None:
+    row = Comparison("s", "|U|² check", "A", 1.0, "B", 1.0, 1.0, "x")
+    line = comparison_table([row]).splitlines()[-1]
+    assert line.count(" | ") == 11  # 12 cells, the pipes of |U|² escaped
+    assert "\\|U\\|²" in line

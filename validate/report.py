@@ -433,6 +433,11 @@ def _fmt(x: float) -> str:
     return f"{x:.10g}" if math.isfinite(x) else str(x)
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell (a literal ``|``, as in ``|U|²``, is escaped)."""
+    return text.replace("|", "\\|")
+
+
 def comparison_table(rows: list[Comparison]) -> str:
     """The report's first table (Markdown)."""
     head = (
@@ -444,8 +449,9 @@ def comparison_table(rows: list[Comparison]) -> str:
     for i, r in enumerate(rows, 1):
         res = "pass" if r.passed else ("**differs**" if r.kind == "paper" else "**FAIL**")
         lines.append(
-            f"| {i} | {r.section} | {r.name} | {r.route_a} | {_fmt(r.value_a)} | {r.route_b} "
-            f"| {_fmt(r.value_b)} | {r.ratio:.6g} | {r.z:+.2f} | {r.sigma_source} "
+            f"| {i} | {_cell(r.section)} | {_cell(r.name)} | {_cell(r.route_a)} "
+            f"| {_fmt(r.value_a)} | {_cell(r.route_b)} "
+            f"| {_fmt(r.value_b)} | {r.ratio:.6g} | {r.z:+.2f} | {_cell(r.sigma_source)} "
             f"| {r.kind} | {res} |"
         )
     return head + "\n".join(lines) + "\n"
