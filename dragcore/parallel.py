@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -33,6 +34,10 @@ __all__ = [
     "ordered_sum",
     "abort_on_failure",
 ]
+
+
+# Time given to the MPI launcher to forward a failing rank's last output before MPI_Abort.
+ABORT_GRACE_SECONDS = 1.0
 
 
 class World:
@@ -106,7 +111,17 @@ class World:
             self.comm.Barrier()
 
     def abort(self, code: int = 1) -> None:
+        """Stop every rank with ``code``.
+
+        ``MPI_Abort`` makes the launcher kill every process at once, and the output this
+        rank has just written (the message naming it) may still sit in the launcher's I/O
+        forwarding: it was seen lost under load. So the streams are flushed and the launcher
+        is given :data:`ABORT_GRACE_SECONDS` to forward them before the abort.
+        """
         if self.comm is not None and self.size > 1:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            time.sleep(ABORT_GRACE_SECONDS)
             self.comm.Abort(code)
         raise SystemExit(code)
 
