@@ -13,12 +13,15 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_savez", "CheckpointDirectory"]
+from dragcore.checks import require_positive
+
+__all__ = ["atomic_savez", "CheckpointDirectory", "SavePolicy"]
 
 
 def atomic_savez(path: Path, **arrays: Any) -> None:
@@ -82,3 +85,35 @@ class CheckpointDirectory:
     def remove(self) -> None:
         """Delete the directory (after the final results are safely written)."""
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class SavePolicy:
+    """When to save: every ``every`` units of work and/or every ``seconds`` of wall time.
+
+    A unit of work is the simulator's (a block of Langevin steps, a Monte Carlo iteration);
+    ``every_name`` names the count in error messages (e.g. ``"checkpoint blocks"``).
+    ``None`` switches the corresponding trigger off.
+    """
+
+    def __init__(
+        self, every: int | None, seconds: float | None, every_name: str = "checkpoint every"
+    ) -> None:
+        if every is not None:
+            require_positive(every_name, every)
+        if seconds is not None:
+            require_positive("checkpoint seconds", seconds)
+        self.every = None if every is None else int(every)
+        self.seconds = None if seconds is None else float(seconds)
+        self._last = time.monotonic()
+        self._count = 0
+
+    def step_done(self) -> bool:
+        """Count a unit of work; ``True`` if a save is due now (and restart the clocks)."""
+        self._count += 1
+        due = (self.every is not None and self._count >= self.every) or (
+            self.seconds is not None and time.monotonic() - self._last >= self.seconds
+        )
+        if due:
+            self._count = 0
+            self._last = time.monotonic()
+        return due

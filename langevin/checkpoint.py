@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from dragcore.checkpoint import CheckpointDirectory, atomic_savez
+from dragcore.checkpoint import CheckpointDirectory, SavePolicy, atomic_savez
 from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from langevin.simulation import (
@@ -71,7 +71,7 @@ __all__ = [
 _NAME = re.compile(r"^r(\d{6})\.(progress|done)\.npz$")
 
 
-class CheckpointPolicy:
+class CheckpointPolicy(SavePolicy):
     """When a rank saves the position of the realisation it is stepping.
 
     Parameters
@@ -83,25 +83,11 @@ class CheckpointPolicy:
     """
 
     def __init__(self, seconds: float | None = None, blocks: int | None = None) -> None:
-        if seconds is not None:
-            require_positive("checkpoint seconds", seconds)
-        if blocks is not None:
-            require_positive("checkpoint blocks", blocks)
-        self.seconds = None if seconds is None else float(seconds)
-        self.blocks = None if blocks is None else int(blocks)
-        self._last = time.monotonic()
-        self._count = 0
+        super().__init__(blocks, seconds, "checkpoint blocks")
 
     def block_done(self) -> bool:
         """Count a block; ``True`` if a save is due now (and restart the clocks)."""
-        self._count += 1
-        due = (self.blocks is not None and self._count >= self.blocks) or (
-            self.seconds is not None and time.monotonic() - self._last >= self.seconds
-        )
-        if due:
-            self._count = 0
-            self._last = time.monotonic()
-        return due
+        return self.step_done()
 
 
 def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) -> dict:

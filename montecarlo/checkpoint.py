@@ -50,8 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from dragcore import __version__, units
-from dragcore.checkpoint import CheckpointDirectory, atomic_savez
-from dragcore.checks import require_positive
+from dragcore.checkpoint import CheckpointDirectory, SavePolicy, atomic_savez
 from dragcore.parallel import World, world
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
 from montecarlo.drag_mc import DragEstimate, estimate_drag
@@ -71,7 +70,7 @@ __all__ = [
 STATE_FILE = "state.npz"
 
 
-class CheckpointPolicy:
+class CheckpointPolicy(SavePolicy):
     """When rank 0 saves the run's state.
 
     Parameters
@@ -86,25 +85,11 @@ class CheckpointPolicy:
     """
 
     def __init__(self, iterations: int | None = 1, seconds: float | None = None) -> None:
-        if iterations is not None:
-            require_positive("checkpoint iterations", iterations)
-        if seconds is not None:
-            require_positive("checkpoint seconds", seconds)
-        self.iterations = None if iterations is None else int(iterations)
-        self.seconds = None if seconds is None else float(seconds)
-        self._last = time.monotonic()
-        self._count = 0
+        super().__init__(iterations, seconds, "checkpoint iterations")
 
     def iteration_done(self) -> bool:
         """Count an iteration; ``True`` if a save is due now (and restart the clocks)."""
-        self._count += 1
-        due = (self.iterations is not None and self._count >= self.iterations) or (
-            self.seconds is not None and time.monotonic() - self._last >= self.seconds
-        )
-        if due:
-            self._count = 0
-            self._last = time.monotonic()
-        return due
+        return self.step_done()
 
 
 def run_identity(
