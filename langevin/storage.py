@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import tempfile
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
@@ -41,6 +40,7 @@ import h5py
 import numpy as np
 
 from dragcore import __version__
+from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale
 from langevin.simulation import RunResult
 
 __all__ = ["UNITS", "PARAMETER_UNITS", "FIELD_NAMES", "write_runs", "read_run"]
@@ -87,19 +87,6 @@ def _jsonable(obj):
     return obj
 
 
-def _dataset(g: h5py.Group, name: str, data, units: str, description: str) -> h5py.Dataset:
-    ds = g.create_dataset(name, data=data)
-    ds.attrs["units"] = units
-    ds.attrs["description"] = description
-    return ds
-
-
-def _scale(g: h5py.Group, name: str, data, units: str, description: str) -> h5py.Dataset:
-    ds = _dataset(g, name, data, units, description)
-    ds.make_scale(name)
-    return ds
-
-
 def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: dict | None) -> None:
     info = res.info
     quantity_units, quantity = _QUANTITY[info["estimator"]]
@@ -134,12 +121,12 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
     pg.attrs["description"] = "model parameters (langevin.params), one scalar each"
     for name, value in params.items():
         units, text = PARAMETER_UNITS.get(name, ("", ""))
-        _dataset(pg, name, value, units, text)
+        dataset_with_units(pg, name, value, units, text)
 
     reals = res.realisations
     r_count = len(reals)
-    real = _scale(g, "realisation", [r.index for r in reals], "1", "realisation index r")
-    table = _dataset(
+    real = dimension_scale(g, "realisation", [r.index for r in reals], "1", "realisation index r")
+    table = dataset_with_units(
         g,
         "realisations",
         np.array([[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in reals]),
@@ -153,10 +140,10 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
     if all(r.block_means is not None for r in reals):
         n_steps, bs = int(info["n_steps"]), int(info["block_steps"])
         ends = np.minimum(np.arange(1, -(-n_steps // bs) + 1) * bs, n_steps)
-        t_end = _scale(
+        t_end = dimension_scale(
             g, "block_end_time", info["dt"] * ends, "1/omega_p", "time at the end of block b"
         )
-        blocks = _dataset(
+        blocks = dataset_with_units(
             g,
             "block_means",
             np.stack([r.block_means for r in reals]),
@@ -169,11 +156,11 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
     if all(r.snapshot is not None for r in reals) and r_count:
         n, length = int(grid["n"]), float(grid["length"])
         coord = np.arange(n) * (length / n)
-        x = _scale(g, "x", coord, "d", "grid coordinate x")
-        y = _scale(g, "y", coord, "d", "grid coordinate y")
-        fld = _scale(g, "field", np.arange(len(FIELD_NAMES)), "1", "field index")
+        x = dimension_scale(g, "x", coord, "d", "grid coordinate x")
+        y = dimension_scale(g, "y", coord, "d", "grid coordinate y")
+        fld = dimension_scale(g, "field", np.arange(len(FIELD_NAMES)), "1", "field index")
         fld.attrs["names"] = list(FIELD_NAMES)
-        snap = _dataset(
+        snap = dataset_with_units(
             g,
             "snapshot",
             np.stack([r.snapshot for r in reals]),
@@ -185,11 +172,11 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
 
     if all(r.series is not None for r in reals) and r_count:
         n_steps = int(info["n_steps"])
-        t = _scale(g, "time", info["dt"] * np.arange(1, n_steps + 1), "1/omega_p", "t_k")
-        est = _dataset(
+        t = dimension_scale(g, "time", info["dt"] * np.arange(1, n_steps + 1), "1/omega_p", "t_k")
+        est = dataset_with_units(
             g, "estimator", np.stack([r.series for r in reals]), quantity_units, quantity
         )
-        force = _dataset(
+        force = dataset_with_units(
             g,
             "force",
             np.stack([r.force for r in reals]),
@@ -221,25 +208,16 @@ def write_runs(
     extra
         ``name → {attr: value}``: further attributes of a run's group (e.g. ``continuum``).
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs["title"] = "bilayer-drag Langevin runs (python -m langevin run)"
-            f.attrs["version"] = __version__
-            f.attrs["created"] = _dt.datetime.now(_dt.UTC).isoformat()
-            f.attrs["units"] = UNITS
-            f.attrs["config"] = config_text
-            f.attrs["runs"] = list(runs)
-            for name, (params, grid, res) in runs.items():
-                _write_run(f.create_group(name), params, grid, res, (extra or {}).get(name))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    with atomic_h5_file(path) as f:
+        f.attrs["title"] = "bilayer-drag Langevin runs (python -m langevin run)"
+        f.attrs["version"] = __version__
+        f.attrs["created"] = _dt.datetime.now(_dt.UTC).isoformat()
+        f.attrs["units"] = UNITS
+        f.attrs["config"] = config_text
+        f.attrs["runs"] = list(runs)
+        for name, (params, grid, res) in runs.items():
+            _write_run(f.create_group(name), params, grid, res, (extra or {}).get(name))
+    return Path(path)
 
 
 def read_run(path: str | os.PathLike, name: str) -> dict:

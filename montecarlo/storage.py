@@ -45,7 +45,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import h5py
@@ -53,6 +52,7 @@ import numpy as np
 from scipy import stats
 
 from dragcore import __version__, units
+from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale
 from montecarlo.checkpoint import DistributedRun
 from montecarlo.result import equal_weight_average
 
@@ -82,19 +82,6 @@ PARAMETER_UNITS: dict[str, tuple[str, str]] = {
     "max_hcubes": ("1", "cap on the number of strata hypercubes (VEGAS+)"),
     "seed": ("1", "seed; batch b of iteration i draws from SeedSequence(seed, (i, b))"),
 }
-
-
-def _dataset(g: h5py.Group, name: str, data, unit: str, description: str) -> h5py.Dataset:
-    ds = g.create_dataset(name, data=data)
-    ds.attrs["units"] = unit
-    ds.attrs["description"] = description
-    return ds
-
-
-def _scale(g: h5py.Group, name: str, data, unit: str, description: str) -> h5py.Dataset:
-    ds = _dataset(g, name, data, unit, description)
-    ds.make_scale(name)
-    return ds
 
 
 def _strings(values) -> np.ndarray:
@@ -148,149 +135,139 @@ def write_run(
     res = run.estimate.result
     info = run.info
     pa = units.internal_viscosity_to_pascal_second
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the result private
-    try:
-        with h5py.File(tmp, "w") as f:
-            a = f.attrs
-            a["title"] = "bilayer-drag collision-integral Monte Carlo (python -m montecarlo run)"
-            a["version"] = __version__
-            a["created"] = _dt.datetime.now(_dt.UTC).isoformat()
-            a["units"] = UNITS
-            a["command"] = command
-            a["seed"] = int(res.seed)
-            a["ranks"] = int(info["ranks"])
-            a["wall_seconds"] = float(info["wall_seconds"])
-            a["wall_seconds_before"] = float(info["wall_seconds_before"])
-            a["n_eval"] = int(res.n_eval)
-            a["n_eval_total"] = int(res.n_eval_total)
-            for key in ("n_train", "n_prod", "n_bins", "batch_size", "max_hcubes"):
-                a[key] = int(parameters[key])
-            a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
-            a["bytes_sent"] = int(info["bytes_sent"])
-            a["bytes_per_iteration"] = float(info["bytes_per_iteration"])
-            a["resumed_iterations"] = int(info["resumed_iterations"])
-            a["warnings"] = json.dumps(list(res.warnings))
-            a["identity"] = json.dumps(info.get("identity", {}))
+    with atomic_h5_file(path) as f:
+        a = f.attrs
+        a["title"] = "bilayer-drag collision-integral Monte Carlo (python -m montecarlo run)"
+        a["version"] = __version__
+        a["created"] = _dt.datetime.now(_dt.UTC).isoformat()
+        a["units"] = UNITS
+        a["command"] = command
+        a["seed"] = int(res.seed)
+        a["ranks"] = int(info["ranks"])
+        a["wall_seconds"] = float(info["wall_seconds"])
+        a["wall_seconds_before"] = float(info["wall_seconds_before"])
+        a["n_eval"] = int(res.n_eval)
+        a["n_eval_total"] = int(res.n_eval_total)
+        for key in ("n_train", "n_prod", "n_bins", "batch_size", "max_hcubes"):
+            a[key] = int(parameters[key])
+        a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
+        a["bytes_sent"] = int(info["bytes_sent"])
+        a["bytes_per_iteration"] = float(info["bytes_per_iteration"])
+        a["resumed_iterations"] = int(info["resumed_iterations"])
+        a["warnings"] = json.dumps(list(res.warnings))
+        a["identity"] = json.dumps(info.get("identity", {}))
 
-            pg = f.create_group("parameters")
-            pg.attrs["description"] = "run parameters (the options of python -m montecarlo run)"
-            for name, value in parameters.items():
-                unit, text = PARAMETER_UNITS.get(name, ("", ""))
-                _dataset(pg, name, value, unit, text)
+        pg = f.create_group("parameters")
+        pg.attrs["description"] = "run parameters (the options of python -m montecarlo run)"
+        for name, value in parameters.items():
+            unit, text = PARAMETER_UNITS.get(name, ("", ""))
+            dataset_with_units(pg, name, value, unit, text)
 
-            names = list(run.estimate.names)
-            eg = f.create_group("estimate")
-            eg.attrs["description"] = "equal-weight average of the production iterations"
-            nm = _scale(eg, "name", _strings(names), "", "integrand (montecarlo.collision)")
-            mean = _dataset(eg, "mean", pa(res.mean), "Pa s", "Monte Carlo estimate")
-            sdev = _dataset(eg, "sdev", pa(res.sdev), "Pa s", "its standard error")
-            cov = _dataset(eg, "covariance", pa(pa(res.covariance)), "(Pa s)^2", "covariance")
-            mi = _dataset(eg, "mean_internal", res.mean, "1/cm^3", "estimate, internal units")
-            ci = _dataset(
-                eg, "covariance_internal", res.covariance, "1/cm^6", "covariance, internal"
-            )
-            for ds in (mean, sdev, mi):
-                ds.dims[0].attach_scale(nm)
-            for ds in (cov, ci):
-                ds.dims[0].attach_scale(nm)
-                ds.dims[1].attach_scale(nm)
+        names = list(run.estimate.names)
+        eg = f.create_group("estimate")
+        eg.attrs["description"] = "equal-weight average of the production iterations"
+        nm = dimension_scale(eg, "name", _strings(names), "", "integrand (montecarlo.collision)")
+        mean = dataset_with_units(eg, "mean", pa(res.mean), "Pa s", "Monte Carlo estimate")
+        sdev = dataset_with_units(eg, "sdev", pa(res.sdev), "Pa s", "its standard error")
+        cov = dataset_with_units(eg, "covariance", pa(pa(res.covariance)), "(Pa s)^2", "covariance")
+        mi = dataset_with_units(eg, "mean_internal", res.mean, "1/cm^3", "estimate, internal units")
+        ci = dataset_with_units(
+            eg, "covariance_internal", res.covariance, "1/cm^6", "covariance, internal"
+        )
+        for ds in (mean, sdev, mi):
+            ds.dims[0].attach_scale(nm)
+        for ds in (cov, ci):
+            ds.dims[0].attach_scale(nm)
+            ds.dims[1].attach_scale(nm)
 
-            its = res.iterations
-            ig = f.create_group("iterations")
-            ig.attrs["description"] = (
-                "per-iteration records (the vegas table); training iterations adapt the "
-                "sampling and are discarded, production iterations are averaged"
-            )
-            idx = _scale(ig, "index", [r.index for r in its], "1", "iteration number")
-            _dataset(ig, "phase", _strings(r.phase for r in its), "", "train or prod")
-            run_mean, run_sdev, chi2_dof, q = _running_columns(its)
-            per_k = [
-                ("mean", pa(np.array([r.mean for r in its])), "Pa s", "iteration estimate"),
-                ("sdev", pa(np.array([r.sdev for r in its])), "Pa s", "its standard error"),
-                ("running_mean", pa(run_mean), "Pa s", "average of the prod iterations so far"),
-                ("running_sdev", pa(run_sdev), "Pa s", "its standard error"),
-            ]
-            for key, data, unit, text in per_k:
-                ds = _dataset(ig, key, data, unit, text)
-                ds.dims[0].attach_scale(idx)
-                ds.dims[1].attach_scale(nm)
-            ds = _dataset(
-                ig, "covariance", pa(pa(np.array([r.covariance for r in its]))),
-                "(Pa s)^2", "iteration covariance",
-            )  # fmt: skip
+        its = res.iterations
+        ig = f.create_group("iterations")
+        ig.attrs["description"] = (
+            "per-iteration records (the vegas table); training iterations adapt the "
+            "sampling and are discarded, production iterations are averaged"
+        )
+        idx = dimension_scale(ig, "index", [r.index for r in its], "1", "iteration number")
+        dataset_with_units(ig, "phase", _strings(r.phase for r in its), "", "train or prod")
+        run_mean, run_sdev, chi2_dof, q = _running_columns(its)
+        per_k = [
+            ("mean", pa(np.array([r.mean for r in its])), "Pa s", "iteration estimate"),
+            ("sdev", pa(np.array([r.sdev for r in its])), "Pa s", "its standard error"),
+            ("running_mean", pa(run_mean), "Pa s", "average of the prod iterations so far"),
+            ("running_sdev", pa(run_sdev), "Pa s", "its standard error"),
+        ]
+        for key, data, unit, text in per_k:
+            ds = dataset_with_units(ig, key, data, unit, text)
             ds.dims[0].attach_scale(idx)
-            scalars = [
-                ("chi2_dof", chi2_dof, "1", "chi^2/dof of the prod iterations so far"),
-                ("Q", q, "1", "P(chi^2 > observed) of the prod iterations so far"),
-                ("n_eval", [r.n_eval for r in its], "1", "integrand evaluations"),
-                ("n_nonzero", [r.n_nonzero for r in its], "1", "points with a nonzero value"),
-                ("n_batches", [r.n_batches for r in its], "1", "batches"),
-                ("seconds", [r.seconds for r in its], "s", "wall time of the iteration"),
-            ]
-            for key, data, unit, text in scalars:
-                _dataset(ig, key, data, unit, text).dims[0].attach_scale(idx)
+            ds.dims[1].attach_scale(nm)
+        ds = dataset_with_units(
+            ig, "covariance", pa(pa(np.array([r.covariance for r in its]))),
+            "(Pa s)^2", "iteration covariance",
+        )  # fmt: skip
+        ds.dims[0].attach_scale(idx)
+        scalars = [
+            ("chi2_dof", chi2_dof, "1", "chi^2/dof of the prod iterations so far"),
+            ("Q", q, "1", "P(chi^2 > observed) of the prod iterations so far"),
+            ("n_eval", [r.n_eval for r in its], "1", "integrand evaluations"),
+            ("n_nonzero", [r.n_nonzero for r in its], "1", "points with a nonzero value"),
+            ("n_batches", [r.n_batches for r in its], "1", "batches"),
+            ("seconds", [r.seconds for r in its], "s", "wall time of the iteration"),
+        ]
+        for key, data, unit, text in scalars:
+            dataset_with_units(ig, key, data, unit, text).dims[0].attach_scale(idx)
 
-            qg = f.create_group("quadrature")
-            qg.attrs["description"] = (
-                "deterministic references: validate.weyl (Eq. B7/B13, T = 0 polarizations, "
-                "ballistic weights) and the finite-T reference of montecarlo.drag_mc (the "
-                "approximations of the Monte Carlo); pulls (MC - quad)/sqrt(sdev^2 + err^2)"
+        qg = f.create_group("quadrature")
+        qg.attrs["description"] = (
+            "deterministic references: validate.weyl (Eq. B7/B13, T = 0 polarizations, "
+            "ballistic weights) and the finite-T reference of montecarlo.drag_mc (the "
+            "approximations of the Monte Carlo); pulls (MC - quad)/sqrt(sdev^2 + err^2)"
+        )
+        qn = list(quadrature["names"])
+        qs = dimension_scale(qg, "name", _strings(qn), "", "coefficient")
+        k = len(qn)
+        mc, sd = pa(res.mean[:k]), pa(res.sdev[:k])
+        columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
+        if quadrature.get("reference") is not None:
+            columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
+        for key, text in columns:
+            val = np.asarray(quadrature[key], float)[:k]
+            err = np.asarray(quadrature[f"{key}_error"], float)[:k]
+            s = np.hypot(sd, err)
+            pull = np.where(s > 0, (mc - val) / np.where(s > 0, s, 1.0), np.nan)
+            for name, data, unit, desc in (
+                (key, val, "Pa s", text),
+                (f"{key}_error", err, "Pa s", "quadrature error estimate"),
+                (f"pull_{key}", pull, "1", f"(MC - {key})/sqrt(sdev^2 + error^2)"),
+            ):
+                dataset_with_units(qg, name, data, unit, desc).dims[0].attach_scale(qs)
+
+        hall = quadrature.get("hall", [])
+        if hall:
+            hg = f.create_group("hall")
+            hg.attrs["description"] = (
+                "Hall drag parts: eei1, eei2 from eta_Q3 (B17, B18); sj sampled (A41-A42); "
+                "sj_B23 the relation (B23); 'relation' applies them to validate's eta_Q3"
             )
-            qn = list(quadrature["names"])
-            qs = _scale(qg, "name", _strings(qn), "", "coefficient")
-            k = len(qn)
-            mc, sd = pa(res.mean[:k]), pa(res.sdev[:k])
-            columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
-            if quadrature.get("reference") is not None:
-                columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
-            for key, text in columns:
-                val = np.asarray(quadrature[key], float)[:k]
-                err = np.asarray(quadrature[f"{key}_error"], float)[:k]
-                s = np.hypot(sd, err)
-                pull = np.where(s > 0, (mc - val) / np.where(s > 0, s, 1.0), np.nan)
-                for name, data, unit, desc in (
-                    (key, val, "Pa s", text),
-                    (f"{key}_error", err, "Pa s", "quadrature error estimate"),
-                    (f"pull_{key}", pull, "1", f"(MC - {key})/sqrt(sdev^2 + error^2)"),
-                ):
-                    _dataset(qg, name, data, unit, desc).dims[0].attach_scale(qs)
+            hs = dimension_scale(hg, "name", _strings(r["name"] for r in hall), "", "part")
+            for key, col, text in (
+                ("mc", "mc_Pa_s", "Monte Carlo"),
+                ("sdev", "sdev_Pa_s", "its standard error"),
+                ("relation", "validate_Pa_s", "the paper's relation on validate's eta_Q3"),
+            ):
+                data = [float(r[col]) for r in hall]
+                dataset_with_units(hg, key, data, "Pa s", text).dims[0].attach_scale(hs)
 
-            hall = quadrature.get("hall", [])
-            if hall:
-                hg = f.create_group("hall")
-                hg.attrs["description"] = (
-                    "Hall drag parts: eei1, eei2 from eta_Q3 (B17, B18); sj sampled (A41-A42); "
-                    "sj_B23 the relation (B23); 'relation' applies them to validate's eta_Q3"
-                )
-                hs = _scale(hg, "name", _strings(r["name"] for r in hall), "", "part")
-                for key, col, text in (
-                    ("mc", "mc_Pa_s", "Monte Carlo"),
-                    ("sdev", "sdev_Pa_s", "its standard error"),
-                    ("relation", "validate_Pa_s", "the paper's relation on validate's eta_Q3"),
-                ):
-                    data = [float(r[col]) for r in hall]
-                    _dataset(hg, key, data, "Pa s", text).dims[0].attach_scale(hs)
-
-            sg = f.create_group("sampling")
-            sg.attrs["description"] = "final adapted sampling (montecarlo.adaptive_map)"
-            _dataset(sg, "edges", run.integrator.map.edges, "1", "map edges on [0, 1] per axis")
-            if run.integrator.strata is not None:
-                st = run.integrator.strata
-                ds = _dataset(
-                    sg, "strata_counts", st.counts, "1", "points per hypercube (VEGAS+ strata)"
-                )
-                ds.attrs["per_axis"] = int(st.per_axis)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+        sg = f.create_group("sampling")
+        sg.attrs["description"] = "final adapted sampling (montecarlo.adaptive_map)"
+        dataset_with_units(
+            sg, "edges", run.integrator.map.edges, "1", "map edges on [0, 1] per axis"
+        )
+        if run.integrator.strata is not None:
+            st = run.integrator.strata
+            ds = dataset_with_units(
+                sg, "strata_counts", st.counts, "1", "points per hypercube (VEGAS+ strata)"
+            )
+            ds.attrs["per_axis"] = int(st.per_axis)
+    return Path(path)
 
 
 def read_run(path: str | os.PathLike) -> dict:

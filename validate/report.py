@@ -458,10 +458,9 @@ def comparison_table(rows: list[Comparison]) -> str:
 
 
 def _write_h5(path: Path, rows: list[Comparison], meta: dict) -> None:
-    import h5py
+    from dragcore.hdf5 import atomic_h5_file
 
-    tmp = path.with_suffix(".h5.tmp")
-    with h5py.File(tmp, "w") as h5:
+    with atomic_h5_file(path) as h5:
         for k, v in meta.items():
             h5.attrs[k] = v
         g = h5.create_group("comparisons")
@@ -475,7 +474,6 @@ def _write_h5(path: Path, rows: list[Comparison], meta: dict) -> None:
         g.create_dataset("passed", data=np.array([r.passed for r in rows]))
         for key in ("section", "name", "route_a", "route_b", "sigma_source", "kind", "note"):
             g.create_dataset(key, data=np.array([getattr(r, key) for r in rows], dtype="T"))
-    tmp.replace(path)
 
 
 def _figures(out: Path) -> list[tuple[str, str]]:
