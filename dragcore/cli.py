@@ -18,7 +18,7 @@ import numpy as np
 
 from dragcore import __version__
 
-__all__ = ["Subcommand", "run_program", "dump_json"]
+__all__ = ["Subcommand", "run_program", "dump_json", "add_table_and_figure_options"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,15 @@ def _to_jsonable(obj):
 def dump_json(obj) -> str:
     """JSON text of nested dicts/lists with numpy scalars and arrays converted."""
     return json.dumps(_to_jsonable(obj), indent=2, allow_nan=True)
+
+
+def add_table_and_figure_options(parser: argparse.ArgumentParser, default_output: str) -> None:
+    """``--output DIR`` (figures), ``--json``, ``--no-figures`` of a table-and-figures command."""
+    parser.add_argument(
+        "--output",
+        default=default_output,
+        metavar="DIR",
+        help=f"directory for the PNG figures (default: {default_output})",
+    )
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--no-figures", action="store_true", help="do not write the figures")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dragcore.checks import require_positive, require_range
+from dragcore.cli import add_table_and_figure_options
 
 #: the ς grid of the table: 10^{−2}, 10^{−1.75}, …, 10¹
 DEFAULT_VARSIGMA = [float(v) for v in np.round(np.logspace(-2, 1, 13), 12)]
@@ -61,14 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="B",
         help="β values of the g/f figure (default: 0.01 0.03 0.1 0.3 1)",
     )
-    parser.add_argument(
-        "--output",
-        default="drag-report/fg",
-        metavar="DIR",
-        help="directory for the PNG figures (default: drag-report/fg)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    parser.add_argument("--no-figures", action="store_true", help="do not write the figures")
+    add_table_and_figure_options(parser, "drag-report/fg")
 
 
 def compute_table(varsigma, beta) -> dict:

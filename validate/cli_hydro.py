@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from dragcore.checks import require_positive, require_range
+from dragcore.cli import add_table_and_figure_options
 
 DEFAULT_VARSIGMA = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0]
 
@@ -68,14 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="L",
         help="box sides L/d of the convergence study (default 8 12 16 24 32)",
     )
-    parser.add_argument(
-        "--output",
-        default="drag-report/hydro",
-        metavar="DIR",
-        help="directory for the PNG figures (default: drag-report/hydro)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    parser.add_argument("--no-figures", action="store_true", help="do not write the figures")
+    add_table_and_figure_options(parser, "drag-report/hydro")
 
 
 def compute(args: argparse.Namespace) -> dict:
