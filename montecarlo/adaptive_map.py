@@ -291,7 +291,7 @@ class Strata:
 # ---------------------------------------------------------------------------------------------
 
 
-@jit
+@jit(nogil=True)
 def map_points(y, edges, x, jac):  # pragma: no cover - compiled
     """Kernel: ``x[p], jac[p]`` from ``y[p]`` through the edges ``(D, N+1)``."""
     n_points, dim = y.shape
@@ -325,7 +325,7 @@ def map_points_numpy(y: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.n
     return x, jac
 
 
-@jit
+@jit(nogil=True)
 def stratified_points(u, piece_hcube, piece_count, per_axis, edges, y, x, jac):  # pragma: no cover
     """Kernel: uniform ``u`` (n, D) → points ``y`` in their hypercubes, then ``x``, ``jac``.
 
@@ -358,7 +358,7 @@ def stratified_points_numpy(
     return y, x, jac
 
 
-@jit
+@jit(nogil=True)
 def accumulate_batch(
     values,
     jac,

@@ -87,7 +87,7 @@ import math
 import numpy as np
 
 from dragcore.checks import require_positive
-from dragcore.jit import jit, numba
+from dragcore.jit import jit
 from montecarlo.interaction import (
     _smooth_part,
     interlayer_interaction,
@@ -258,12 +258,38 @@ def _weyl_root_nb(q, om, e1, sp, v_a, tilt, branch):  # pragma: no cover - compi
     return mu, st, kk, rr, den, dd
 
 
-@jit(parallel=True)
+@jit
+def _second_root_possible(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compiled
+    """False where the branch b = −1 of :func:`_weyl_root_nb` cannot be a root (cheap test).
+
+    With A = 1 − c²(1−s²) > 0, the branch's k obeys A(k − K) = c(P − b√D),
+    P = c((1−s²)K − sh), and a root needs k − K = −c k√(1−μ²), i.e. P − b√D = −A k√(1−μ²)
+    ≤ 0. For b = −1 that is P + √D ≤ 0: impossible when P + √D > 0, which is the common case
+    (P > 0 for q ≲ k_F). A relative margin of 1e-6 leaves the near-equal cases to the
+    full check of :func:`_weyl_root_nb`, so the result is that of always trying both
+    branches (tested).
+    """
+    c = tilt * sp
+    if c == 0.0:
+        return False
+    kf = e1 / v_a
+    w = om / v_a
+    qm, qp = (q - w) / q, (q + w) / q
+    h = 0.5 * q * qm * qp
+    disc = kf * kf * qm * qp * (1.0 - 0.5 * q * qp / kf) * (1.0 + 0.5 * q * qm / kf) + c * c * h * h
+    if not disc >= 0.0:
+        return False
+    pp = c * (qm * qp * kf - (w / q) * h)
+    root = math.sqrt(disc)
+    return pp + root <= 1e-6 * (abs(pp) + root)
+
+
+@jit(nogil=True)
 def collision_integrand(x, out, params):  # pragma: no cover - compiled
     """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj) · Jacobian.
 
-    The points are independent (no reduction): the loop runs on numba's threads (one per
-    rank under MPI, :mod:`dragcore.jit`) and the bits do not depend on the thread count.
+    Serial and GIL-free: the integrator runs whole batches on its threads
+    (:func:`montecarlo.integrator.run_batches`), so the bits do not depend on the thread count.
     """
     if out.shape[1] < 4:
         raise ValueError("collision_integrand writes 4 outputs: n_out must be N_OUT = 4")
@@ -278,7 +304,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
         pref *= sheet / (8.0 * math.pi**3) * 2.0 * math.pi
     else:
         pref *= g_a / (4.0 * math.pi**2)
-    for p in numba.prange(x.shape[0]):
+    for p in range(x.shape[0]):
         q, jq = screening_wavevector_nb(x[p, 0], 0.5 * d)
         if not q > 0.0:
             continue
@@ -313,8 +339,8 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             a0, a1, a2, a3 = 0.0, 0.0, 0.0, 0.0
             for ib in range(2):
                 br = 1.0 - 2.0 * ib
-                if br < 0.0 and tilt * sp == 0.0:
-                    break  # one root at c = 0
+                if br < 0.0 and not _second_root_possible(q, om, e1, sp, v_a, tilt):
+                    break  # no fold here (always at c = 0): one root
                 mu, st, kk, rr, den, dd = _weyl_root_nb(q, om, e1, sp, v_a, tilt, br)
                 if not math.isfinite(mu):
                     continue

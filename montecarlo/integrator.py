@@ -30,7 +30,8 @@ variances are one number per hypercube of the strata (about ``n_eval/4`` of them
 ``max_hcubes``); they are needed only to adapt, so production iterations, whose sampling is
 frozen, send the estimate alone (:func:`distributed_batch_runner`).
 
-:func:`run_batches` (the work of one worker) and :func:`combine_batches` are rank-agnostic;
+:func:`run_batches` (the work of one worker, spread over its threads batch by batch) and
+:func:`combine_batches` are rank- and thread-agnostic;
 :meth:`Integrator.integrate` takes a ``batch_runner`` that decides who runs which batches
 (the MPI layer supplies one; the default runs them all here).
 """
@@ -41,11 +42,13 @@ import functools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from dragcore.checks import require_range
+from dragcore.jit import numba
 from dragcore.parallel import World, owned_items
 from montecarlo.adaptive_map import (
     MIN_POINTS_PER_HCUBE,
@@ -67,6 +70,7 @@ __all__ = [
     "batch_boundaries",
     "run_batch",
     "run_batches",
+    "batch_threads",
     "combine_batches",
     "reduction_nodes",
     "partial_sums",
@@ -283,11 +287,35 @@ def run_batch(
     return acc
 
 
+def batch_threads() -> int:
+    """Threads a worker runs its batches on: numba's thread count (``NUMBA_NUM_THREADS``;
+    one per rank under MPI or a scheduler, see :mod:`dragcore.jit`)."""
+    return max(1, int(numba.get_num_threads()))
+
+
 def run_batches(
-    integrand: Integrand, params: np.ndarray, plan: IterationPlan, batches: Sequence[int]
+    integrand: Integrand,
+    params: np.ndarray,
+    plan: IterationPlan,
+    batches: Sequence[int],
+    threads: int | None = None,
 ) -> dict[int, BatchAccumulator]:
-    """Run the listed batches (one worker's share) and return their accumulators by index."""
-    return {int(b): run_batch(integrand, params, plan, int(b)) for b in batches}
+    """Run the listed batches (one worker's share) and return their accumulators by index.
+
+    The batches run on ``threads`` threads (default :func:`batch_threads`); each batch is
+    computed whole by one thread from its own random stream, so the accumulators — and the
+    bits of everything added from them — do not depend on the thread count. The kernels of
+    :mod:`montecarlo.adaptive_map` release the GIL; an integrand compiled with
+    ``nogil=True`` runs in parallel too (any other integrand is serialised by the GIL, still
+    correct). The first failing batch in index order raises.
+    """
+    batches = [int(b) for b in batches]
+    n_threads = min(threads or batch_threads(), len(batches))
+    if n_threads <= 1:
+        return {b: run_batch(integrand, params, plan, b) for b in batches}
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        done = pool.map(lambda b: run_batch(integrand, params, plan, b), batches)
+        return dict(zip(batches, done, strict=True))
 
 
 def _node_span(node: Node, n_batches: int) -> tuple[int, int]:

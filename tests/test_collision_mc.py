@@ -210,6 +210,31 @@ def test_weyl_roots_are_all_roots_of_the_film_delta_function() -> None:
     assert n_fold > 0  # the fold region was visited
 
 
+def test_second_root_test_never_skips_a_root() -> None:
+    """The cheap test that lets the kernel skip the branch b = −1 of the film's quadratic
+    (:func:`montecarlo.collision._second_root_possible`) is True wherever that branch is a
+    root (200 000 random cases, C up to 0.95, q up to 2.2 k, including |ω| → vq), so the
+    kernel's sum over roots is that of trying both branches; it skips most cases at q ≲ k."""
+    from montecarlo.collision import _second_root_possible, _weyl_root_nb
+
+    rng = np.random.default_rng(11)
+    n_root = n_skip_small_q = n_small_q = 0
+    for _ in range(200_000):
+        c = rng.choice([0.05, 0.3, 0.8, 0.95])
+        q = rng.uniform(0.005, 2.2)
+        s = rng.choice([rng.uniform(-1.0, 1.0), 1.0 - 10 ** rng.uniform(-9, -3)])
+        sp = rng.uniform(-1.0, 1.0)
+        possible = _second_root_possible(q, s * q, 1.0, sp, 1.0, c)
+        if np.isfinite(_weyl_root_nb(q, s * q, 1.0, sp, 1.0, c, -1.0)[0]):
+            n_root += 1
+            assert possible, (c, q, s, sp)
+        if q < 0.5:
+            n_small_q += 1
+            n_skip_small_q += not possible
+    assert n_root > 0
+    assert n_skip_small_q > 0.9 * n_small_q
+
+
 # --------------------------------------------------------------------------------------
 # references
 # --------------------------------------------------------------------------------------

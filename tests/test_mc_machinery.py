@@ -582,6 +582,29 @@ def test_worker_accumulators_combine_to_the_same_bits() -> None:
         combine_batches(plan, {0: everything[0]})
 
 
+def test_batches_on_threads_give_the_bits_of_one_thread() -> None:
+    """Batches spread over 1, 2 and 3 threads of one worker: identical accumulators (each
+    batch is computed whole by one thread from its own stream) and the same failing batch."""
+    integ = Integrator(2, 10, batch_size=64)
+    plan = integ.plan("train", 1500, 1, 5, np.ones(1))
+    runs = [
+        run_batches(gaussian_product, GAUSS_PARAMS[:3], plan, range(plan.n_batches), threads=t)
+        for t in (1, 2, 3)
+    ]
+    for other in runs[1:]:
+        assert list(other) == list(runs[0])
+        for b, acc in runs[0].items():
+            for field in ("integral", "covariance", "histogram", "hcube_variance"):
+                assert getattr(other[b], field).tobytes() == getattr(acc, field).tobytes()
+
+    def nan_everywhere(x, out, params):
+        out[:, 0] = math.nan
+
+    for t in (1, 2):  # every batch fails; the first in index order is the one reported
+        with pytest.raises(NonFiniteIntegrandError, match="of batch 2 "):
+            run_batches(nan_everywhere, GAUSS_PARAMS[:3], plan, range(2, 8), threads=t)
+
+
 MPI_SCRIPT = """
     import hashlib, math, sys
     import numpy as np
