@@ -53,7 +53,7 @@ from dragcore import __version__, units
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy, atomic_savez
 from dragcore.parallel import World, world
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
-from montecarlo.drag_mc import DragEstimate, estimate_drag
+from montecarlo.drag_mc import ADAPT_ALPHA, DEFAULT_BINS, DragEstimate, estimate_drag
 from montecarlo.integrator import Integrator, distributed_batch_runner
 from montecarlo.presets import Bilayer
 from montecarlo.result import IterationRecord, format_estimate
@@ -242,7 +242,7 @@ def run_distributed(
     n_train: int,
     n_prod: int,
     seed: int,
-    n_bins: int = 200,
+    n_bins: int = DEFAULT_BINS,
     batch_size: int = 16384,
     max_hcubes: int = 1_000_000,
     w: World | None = None,
@@ -315,7 +315,11 @@ def run_distributed(
                   file=sys.stderr)  # fmt: skip
     else:
         integ = Integrator(
-            collision_dim(bilayer), n_bins, batch_size=batch_size, max_hcubes=max_hcubes
+            collision_dim(bilayer),
+            n_bins,
+            alpha=ADAPT_ALPHA,
+            batch_size=batch_size,
+            max_hcubes=max_hcubes,
         )
 
     sent_by_iteration: list[int] = []

@@ -31,7 +31,7 @@ from dragcore.checks import require_positive, require_range
 from dragcore.cli import dump_json
 from dragcore.parallel import abort_on_failure, world
 from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
-from montecarlo.drag_mc import finite_temperature_reference, hall_from_q3
+from montecarlo.drag_mc import DEFAULT_BINS, finite_temperature_reference, hall_from_q3
 from montecarlo.presets import PRESETS, preset
 from montecarlo.result import format_estimate
 from montecarlo.storage import write_run
@@ -57,7 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--summary", action="store_true", help="per-iteration table of η∥⁽⁰⁾")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--n-bins", type=int, default=200, help="map bins per axis (200)")
+    parser.add_argument(
+        "--n-bins", type=int, default=DEFAULT_BINS, help=f"map bins per axis ({DEFAULT_BINS})"
+    )
     parser.add_argument(
         "--batch-size", type=int, default=16384, help="points per batch: the unit of work (16384)"
     )

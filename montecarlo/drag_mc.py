@@ -77,6 +77,26 @@ __all__ = [
 ]
 
 
+DEFAULT_BINS = 600
+"""Map bins per axis (measured, fig2-d40, η∥⁽⁰⁾ alone, 6 + 6 iterations of 1e5 points:
+σ₁ = 0.095, 0.076, 0.069, 0.071 with 100, 200, 400, 600 bins at α = 1; 0.064 with 600 at
+α = 1.25; ``benchmarks/bench_mc_collision.py``)."""
+
+ADAPT_ALPHA = 1.25
+"""VEGAS damping exponent. The physics map leaves weights within a factor ~3 of the mean,
+so the map can adapt faster than vegas's α = 0.5, which corrects only ~10 % of a smooth
+mismatch per iteration (the log damping ((1 − r)/ln(1/r))^α is flat at r ~ 1/N): with six
+training iterations σ₁(η∥⁽⁰⁾) = 0.111 at α = 0.5, 0.076 at 1.0, 0.064 at 1.25, 0.068 at 1.5
+(200 and 600 bins; T/ε_F = 1e-2)."""
+
+DEFAULT_ADAPT_WEIGHTS = (1.0, 0.05, 1.0, 0.0)
+"""Relative weights of (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}) in the adaptation (of relative
+squares). η∥⁽¹⁾ lives at q ~ T/v where η∥⁽⁰⁾ has little weight: adapted to η∥⁽⁰⁾, η_{Q3}
+alone, σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2, 1e-3 (not flat); with weight 0.05 it is
+0.80 and 0.84 (flat) at the price of σ₁(η∥⁽⁰⁾) = 0.064 → 0.092, 0.054 → 0.127; weight 0.2
+gives 0.61/0.63 and 0.12/0.16 (measured, fig2-d40, 6 + 6 iterations of 1e5 points)."""
+
+
 @dataclass(frozen=True)
 class DragEstimate:
     """Monte Carlo drag coefficients (internal units, 1/cm³) with the η_H parts from η_{Q3}."""
@@ -111,9 +131,10 @@ def estimate_drag(
     n_train: int = 6,
     n_prod: int = 10,
     seed: int = 0,
-    n_bins: int = 200,
+    n_bins: int = DEFAULT_BINS,
     batch_size: int = 16384,
     max_hcubes: int = 1_000_000,
+    adapt_weights=DEFAULT_ADAPT_WEIGHTS,
     batch_runner=None,
     progress=None,
     integrator: Integrator | None = None,
@@ -127,8 +148,11 @@ def estimate_drag(
     paper's relation applied to the sampled η_{Q3}, for comparison) and ``total``
     (eei1 + eei2 + sampled sj, with the covariance in ``hall_sdev``).
 
-    The map adapts to η∥⁽⁰⁾ and η_{Q3} (equal weights of their squares); production iterations
-    are averaged with equal weights (:class:`~montecarlo.result.MonteCarloResult`).
+    The sampling adapts to Σ_k w_k (J f_k/I_k)² (``adapt_weights`` w, relative to each
+    output's previous estimate I_k; default :data:`DEFAULT_ADAPT_WEIGHTS`); the map has
+    ``n_bins`` bins per axis and adapts with VEGAS exponent α = :data:`ADAPT_ALPHA`.
+    Production iterations are averaged with equal weights
+    (:class:`~montecarlo.result.MonteCarloResult`).
     Reproducible from ``seed``; ``batch_runner`` (e.g.
     :func:`montecarlo.integrator.distributed_batch_runner`) spreads the batches over MPI
     ranks without changing the bits; ``batch_size`` (points per batch, the unit of work and
@@ -141,7 +165,11 @@ def estimate_drag(
     require_positive("T", T)
     params = collision_params(bilayer, T)
     integ = integrator or Integrator(
-        collision_dim(bilayer), n_bins, batch_size=batch_size, max_hcubes=max_hcubes
+        collision_dim(bilayer),
+        n_bins,
+        alpha=ADAPT_ALPHA,
+        batch_size=batch_size,
+        max_hcubes=max_hcubes,
     )
     res = integ.integrate(
         collision_integrand,
@@ -151,7 +179,8 @@ def estimate_drag(
         n_prod=n_prod,
         n_eval=n_eval,
         seed=seed,
-        adapt_weights=[1.0, 0.0, 1.0, 0.0],
+        adapt_weights=adapt_weights,
+        adapt_relative=True,
         batch_runner=batch_runner,
         progress=progress,
         previous=previous,

@@ -287,6 +287,18 @@ def run_batch(
     return acc
 
 
+def _iteration_weights(weights: np.ndarray, records: Sequence[IterationRecord]) -> np.ndarray:
+    """``w_k / I_k²`` from the last record's estimate (``I_k = 0``: dropped); ``w`` if there
+    is no record or every weighted component vanished."""
+    if not records:
+        return weights
+    mean = np.asarray(records[-1].mean, dtype=float)
+    scaled = np.zeros_like(weights)
+    nonzero = mean != 0.0
+    scaled[nonzero] = weights[nonzero] / mean[nonzero] ** 2
+    return scaled if scaled.sum() > 0.0 and np.all(np.isfinite(scaled)) else weights
+
+
 def batch_threads() -> int:
     """Threads a worker runs its batches on: numba's thread count (``NUMBA_NUM_THREADS``;
     one per rank under MPI or a scheduler, see :mod:`dragcore.jit`)."""
@@ -644,6 +656,7 @@ class Integrator:
         n_eval: int = 100_000,
         seed: int,
         adapt_weights: Sequence[float] | None = None,
+        adapt_relative: bool = False,
         progress: Progress | None = None,
         batch_runner: BatchRunner | None = None,
         previous: Sequence[IterationRecord] = (),
@@ -670,6 +683,12 @@ class Integrator:
         adapt_weights
             ``w_k ≥ 0`` (K); the sampling adapts to ``Σ_k w_k (J f_k)²``. Default: the first
             integrand only (``w = (1, 0, …)``), as vegas does.
+        adapt_relative
+            Adapt to ``Σ_k w_k (J f_k / I_k)²`` instead, ``I_k`` the previous iteration's
+            estimate (relative errors: integrands of very different size, e.g. ∝ T and ∝ T³,
+            get the attention their weights say; components with ``I_k = 0`` drop out, and the
+            first iteration, with no previous estimate, uses ``w`` as given). Deterministic
+            from the records, so restarts and any grouping of batches keep the bits.
         progress
             Called with each :class:`~montecarlo.result.IterationRecord` as it finishes.
         batch_runner
@@ -722,7 +741,13 @@ class Integrator:
                 )
         for phase in phases[len(records) :]:
             start = time.perf_counter()
-            plan = self.plan(phase, int(n_eval), int(n_out), int(seed), weights)
+            plan = self.plan(
+                phase,
+                int(n_eval),
+                int(n_out),
+                int(seed),
+                _iteration_weights(weights, records) if adapt_relative else weights,
+            )
 
             def run(batches: Sequence[int], plan: IterationPlan = plan) -> dict:
                 return run_batches(integrand, params, plan, batches)
