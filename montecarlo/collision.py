@@ -35,9 +35,9 @@ therefore vanishes: the weight ω q̂·(k₁ − q/2) has the same mean and less
 ω mω/q: both ≥ 0 point by point. For q ≪ k_F, q̂·k̂₁ = ω/(v_F^a q) and these weights reduce
 to the quadrature's ω̃² and 1 − ω̃²; here they are exact. η∥⁽¹⁾/η∥⁽⁰⁾ ~ ⟨ω̃²⟩ ∝ T²: the
 η∥⁽¹⁾ weight lives at q ~ T/v, where a map adapted to η∥⁽⁰⁾ puts few points — measured
-σ₁(η∥⁽¹⁾) = 1.2 and 5.0 at T/ε_F = 1e-2 and 1e-3 (η∥⁽⁰⁾: 0.12); adapting also to
-(η0/η1)² β (J f₁)² with β = 0.1–1 gives 0.77–0.51 and 0.85–0.53 for η∥⁽¹⁾ and
-0.15–0.21, 0.18–0.25 for η∥⁽⁰⁾, see ``benchmarks/bench_mc_collision.py``.)
+σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2 and 1e-3; :func:`montecarlo.drag_mc.estimate_drag`
+therefore adapts to η∥⁽¹⁾ too (relative weight 0.05: σ₁ = 0.80, 0.84), see
+``benchmarks/bench_mc_collision.py``.)
 U is Eq. (A1) with the T = 0 polarizations of :mod:`montecarlo.interaction` and
 :mod:`montecarlo.metal` (Stern; tilted ballistic film) — the SAME interaction as
 ``validate.weyl.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
