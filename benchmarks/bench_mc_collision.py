@@ -83,8 +83,7 @@ from montecarlo.collision import (
     collision_integrand,
     collision_params,
 )
-from montecarlo.drag_mc import estimate_drag
-from montecarlo.integrator import Integrator
+from montecarlo.drag_mc import collision_integrator, estimate_drag
 from montecarlo.presets import preset
 from montecarlo.sampling import fermi_nb
 
@@ -201,7 +200,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
             collision_integrand(x[lo : lo + 16384], out[lo : lo + 16384], params)
         rate = x.shape[0] / (time.perf_counter() - start)
         print(f"T/eF = {ratio:g}: kernel alone, one thread: {rate:.3e} evaluations/s")
-        trained = Integrator(dim, 600, alpha=1.25)
+        trained = collision_integrator(bl)
         trained.integrate(collision_integrand, params, n_out=N_OUT, n_train=2, n_prod=1,
                           n_eval=n_eval, seed=3)  # fmt: skip
         for t in range(1, threads + 1):

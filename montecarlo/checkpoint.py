@@ -53,7 +53,12 @@ from dragcore import __version__, units
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy, atomic_savez
 from dragcore.parallel import World, world
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
-from montecarlo.drag_mc import ADAPT_ALPHA, DEFAULT_BINS, DragEstimate, estimate_drag
+from montecarlo.drag_mc import (
+    DEFAULT_BINS,
+    DragEstimate,
+    collision_integrator,
+    estimate_drag,
+)
 from montecarlo.integrator import Integrator, distributed_batch_runner
 from montecarlo.presets import Bilayer
 from montecarlo.result import IterationRecord, format_estimate
@@ -314,13 +319,7 @@ def run_distributed(
             w.log(f"resumed after iteration {len(previous)} (checkpoint {checkpoint_dir})",
                   file=sys.stderr)  # fmt: skip
     else:
-        integ = Integrator(
-            collision_dim(bilayer),
-            n_bins,
-            alpha=ADAPT_ALPHA,
-            batch_size=batch_size,
-            max_hcubes=max_hcubes,
-        )
+        integ = collision_integrator(bilayer, n_bins, batch_size, max_hcubes)
 
     sent_by_iteration: list[int] = []
 

@@ -222,6 +222,21 @@ def _interaction_sq_at_nb(q, x, pa, pp, e2):  # pragma: no cover - compiled
 
 
 @jit
+def _film_quadratic(q, om, e1, c, v_a):  # pragma: no cover - compiled
+    """The film's quadratic in |k₁| (see :func:`_weyl_root_nb`): (K, W, 1 − s, 1 + s, h, D).
+
+    K = ε₁/v, W = ω/v, s = W/q, h = (q² − W²)/2q, D = K²(1 − μ_K²) + c²h² with
+    K²(1 − μ_K²) = K²(1 − s)(1 + s)(1 − q(1 + s)/2K)(1 + q(1 − s)/2K) (no cancellation).
+    """
+    kf = e1 / v_a
+    w = om / v_a
+    qm, qp = (q - w) / q, (q + w) / q  # 1 − s, 1 + s
+    h = 0.5 * q * qm * qp
+    disc = kf * kf * qm * qp * (1.0 - 0.5 * q * qp / kf) * (1.0 + 0.5 * q * qm / kf) + c * c * h * h
+    return kf, w, qm, qp, h, disc
+
+
+@jit
 def _weyl_root_nb(q, om, e1, sp, v_a, tilt, branch):  # pragma: no cover - compiled
     """A root μ = q̂·k̂₁ of v(|k₁| − |k₁ − q|) = ω at fixed ε₁, ψ: (μ, √(1−μ²), |k₁|, R, den, ∂Δ/∂μ).
 
@@ -240,13 +255,9 @@ def _weyl_root_nb(q, om, e1, sp, v_a, tilt, branch):  # pragma: no cover - compi
     are formed without cancellation. ∂Δ/∂μ at fixed ε₁, ψ without the removable 1/√(1−μ²)
     of ∂k/∂μ; ``den`` = 1 + C k̂_z = K/k. μ = NaN if this branch is not a root.
     """
-    kf = e1 / v_a
-    w = om / v_a
-    qm, qp = (q - w) / q, (q + w) / q  # 1 − s, 1 + s
-    h = 0.5 * q * qm * qp
     c = tilt * sp
     c2 = c * c
-    disc = kf * kf * qm * qp * (1.0 - 0.5 * q * qp / kf) * (1.0 + 0.5 * q * qm / kf) + c2 * h * h
+    kf, w, qm, qp, h, disc = _film_quadratic(q, om, e1, c, v_a)
     if not disc >= 0.0:
         return math.nan, 0.0, 0.0, 0.0, 1.0, 1.0
     kk = (kf - c2 * (w / q) * h - branch * c * math.sqrt(disc)) / (1.0 - c2 * qm * qp)
@@ -278,11 +289,7 @@ def _second_root_possible(q, om, e1, sp, v_a, tilt):  # pragma: no cover - compi
     c = tilt * sp
     if c == 0.0:
         return False
-    kf = e1 / v_a
-    w = om / v_a
-    qm, qp = (q - w) / q, (q + w) / q
-    h = 0.5 * q * qm * qp
-    disc = kf * kf * qm * qp * (1.0 - 0.5 * q * qp / kf) * (1.0 + 0.5 * q * qm / kf) + c * c * h * h
+    kf, w, qm, qp, h, disc = _film_quadratic(q, om, e1, c, v_a)
     if not disc >= 0.0:
         return False
     pp = c * (qm * qp * kf - (w / q) * h)

@@ -69,6 +69,7 @@ from montecarlo.result import MonteCarloResult
 
 __all__ = [
     "DragEstimate",
+    "collision_integrator",
     "estimate_drag",
     "finite_temperature_reference",
     "film_im_polarization_exact",
@@ -95,6 +96,23 @@ squares). η∥⁽¹⁾ lives at q ~ T/v where η∥⁽⁰⁾ has little weight:
 alone, σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2, 1e-3 (not flat); with weight 0.05 it is
 0.80 and 0.84 (flat) at the price of σ₁(η∥⁽⁰⁾) = 0.064 → 0.092, 0.054 → 0.127; weight 0.2
 gives 0.61/0.63 and 0.12/0.16 (measured, fig2-d40, 6 + 6 iterations of 1e5 points)."""
+
+
+def collision_integrator(
+    bilayer: Bilayer,
+    n_bins: int = DEFAULT_BINS,
+    batch_size: int = 16384,
+    max_hcubes: int = 1_000_000,
+) -> Integrator:
+    """A fresh :class:`~montecarlo.integrator.Integrator` for the collision integrand of
+    ``bilayer`` (its dimension, ``n_bins`` bins per axis, α = :data:`ADAPT_ALPHA`)."""
+    return Integrator(
+        collision_dim(bilayer),
+        n_bins,
+        alpha=ADAPT_ALPHA,
+        batch_size=batch_size,
+        max_hcubes=max_hcubes,
+    )
 
 
 @dataclass(frozen=True)
@@ -164,13 +182,7 @@ def estimate_drag(
     """
     require_positive("T", T)
     params = collision_params(bilayer, T)
-    integ = integrator or Integrator(
-        collision_dim(bilayer),
-        n_bins,
-        alpha=ADAPT_ALPHA,
-        batch_size=batch_size,
-        max_hcubes=max_hcubes,
-    )
+    integ = integrator or collision_integrator(bilayer, n_bins, batch_size, max_hcubes)
     res = integ.integrate(
         collision_integrand,
         params,
