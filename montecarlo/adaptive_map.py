@@ -63,6 +63,8 @@ __all__ = [
 MIN_POINTS_PER_HCUBE = 2
 """Every hypercube gets at least this many points (a variance needs two)."""
 
+_LARGEST_FLOAT = float(np.finfo(np.float64).max)
+
 
 # ---------------------------------------------------------------------------------------------
 # The map
@@ -292,21 +294,27 @@ class Strata:
 
 
 @jit(nogil=True)
+def _map_coordinate(edges, d, y):  # pragma: no cover - compiled
+    """Kernel helper: ``(x, J_d)`` of coordinate ``y`` on axis ``d`` (module docstring)."""
+    n_bins = edges.shape[1] - 1
+    t = y * n_bins
+    j = int(t)
+    if j >= n_bins:
+        j = n_bins - 1
+    lower = edges[d, j]
+    width = edges[d, j + 1] - lower
+    return lower + width * (t - j), n_bins * width
+
+
+@jit(nogil=True)
 def map_points(y, edges, x, jac):  # pragma: no cover - compiled
     """Kernel: ``x[p], jac[p]`` from ``y[p]`` through the edges ``(D, N+1)``."""
     n_points, dim = y.shape
-    n_bins = edges.shape[1] - 1
     for p in range(n_points):
         jacobian = 1.0
         for d in range(dim):
-            t = y[p, d] * n_bins
-            j = int(t)
-            if j >= n_bins:
-                j = n_bins - 1
-            lower = edges[d, j]
-            width = edges[d, j + 1] - lower
-            x[p, d] = lower + width * (t - j)
-            jacobian *= n_bins * width
+            x[p, d], jacobian_d = _map_coordinate(edges, d, y[p, d])
+            jacobian *= jacobian_d
         jac[p] = jacobian
 
 
@@ -330,27 +338,47 @@ def stratified_points(u, piece_hcube, piece_count, per_axis, edges, y, x, jac): 
     """Kernel: uniform ``u`` (n, D) → points ``y`` in their hypercubes, then ``x``, ``jac``.
 
     Points are laid out piece after piece: ``piece_count[q]`` points in hypercube
-    ``piece_hcube[q]``.
+    ``piece_hcube[q]`` (increasing). ``per_axis`` holds ``m`` once per axis (D numbers); as a
+    tuple its length is known to the compiler, which then unrolls the loops over the axes
+    (an array gives the same bits, unspecialised). The digits of consecutive hypercubes are
+    counted up (no integer division per piece); ``y_d = (c_d + u_d)/m`` and the map follow
+    point by point (the operations of :func:`map_points`, in the same order).
     """
-    dim = u.shape[1]
-    digits = np.empty(dim)
+    dim = len(per_axis)
+    digits = np.zeros(dim)
+    previous = -2
     p = 0
     for q in range(piece_hcube.size):
-        rest = piece_hcube[q]
-        for d in range(dim):
-            digits[d] = rest % per_axis
-            rest //= per_axis
-        for _ in range(piece_count[q]):
+        hcube = piece_hcube[q]
+        if hcube == previous + 1:
+            d = 0
+            digits[0] += 1.0
+            while digits[d] == per_axis[d] and d < dim - 1:
+                digits[d] = 0.0
+                d += 1
+                digits[d] += 1.0
+        else:
+            rest = hcube
             for d in range(dim):
-                y[p, d] = (digits[d] + u[p, d]) / per_axis
+                digits[d] = rest % per_axis[d]
+                rest //= per_axis[d]
+        previous = hcube
+        for _ in range(piece_count[q]):
+            jacobian = 1.0
+            for d in range(dim):
+                y_d = (digits[d] + u[p, d]) / per_axis[d]
+                y[p, d] = y_d
+                x[p, d], jacobian_d = _map_coordinate(edges, d, y_d)
+                jacobian *= jacobian_d
+            jac[p] = jacobian
             p += 1
-    map_points(y, edges, x, jac)
 
 
 def stratified_points_numpy(
     u: np.ndarray, piece_hcube: np.ndarray, piece_count: np.ndarray, per_axis: int, edges
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Numpy twin of :func:`stratified_points` (tests only); returns ``(y, x, jac)``."""
+    """Numpy twin of :func:`stratified_points` (tests only; ``per_axis`` the number ``m``);
+    returns ``(y, x, jac)``."""
     hcube = np.repeat(piece_hcube, piece_count)
     digits = (hcube[:, None] // per_axis ** np.arange(u.shape[1])[None, :]) % per_axis
     y = (digits + u) / per_axis
@@ -380,13 +408,16 @@ def accumulate_batch(
     ``integral`` (K), ``covariance`` (K, K; only the lower triangle, the caller symmetrises),
     ``histogram`` (D, N: per-axis bin sums of ``(V_h/n_h) Σ_k w_k (J f_k)²``) and
     ``hcube_variance`` (per hypercube from ``hcube_first``: Σ_p (n_p/n_h) Σ_k w_k s_k²).
+    ``adapt_weights`` (the K weights ``w_k``) as a tuple lets the compiler unroll the loops
+    over the K components (an array gives the same bits, unspecialised).
 
     Returns ``(bad_point, bad_component, n_nonzero)``; ``bad_point`` is −1 if all values and
     products are finite, else the first point where a value or its product with ``jac`` is
     NaN/inf (``values[bad_point, bad_component]`` is then the raw value; the accumulators
-    are incomplete and must be discarded).
+    are incomplete and must be discarded). ``J f`` is non-finite whenever ``f`` is (``J`` is
+    finite), so one test of the product covers both.
     """
-    n_out = values.shape[1]
+    n_out = len(adapt_weights)
     dim = y.shape[1]
     n_bins = histogram.shape[1]
     mean = np.empty(n_out)
@@ -400,15 +431,15 @@ def accumulate_batch(
             mean[k] = 0.0
         for p in range(start, stop):
             for k in range(n_out):
-                raw = values[p, k]
-                v = raw * jac[p]
-                if not (np.isfinite(raw) and np.isfinite(v)):
+                v = values[p, k] * jac[p]
+                if not abs(v) <= _LARGEST_FLOAT:
                     return p, k, n_nonzero
                 values[p, k] = v
                 mean[k] += v
         for k in range(n_out):
             mean[k] /= n
-        cov[:, :] = 0.0
+            for l in range(k + 1):
+                cov[k, l] = 0.0
         point_weight = hcube_volume / piece_total[q]
         for p in range(start, stop):
             square = 0.0
@@ -419,10 +450,8 @@ def accumulate_batch(
                 for l in range(k + 1):
                     cov[k, l] += dk * (values[p, l] - mean[l])
                 square += adapt_weights[k] * vk * vk
-                if vk != 0.0:
-                    nonzero = True
-            if nonzero:
-                n_nonzero += 1
+                nonzero |= vk != 0.0
+            n_nonzero += nonzero
             if square != 0.0:
                 for d in range(dim):
                     j = int(y[p, d] * n_bins)

@@ -244,7 +244,9 @@ def run_batch(
     y = np.empty_like(u)
     x = np.empty_like(u)
     jac = np.empty(n_points)
-    stratified_points(u, piece_hcube, piece_count, plan.per_axis, plan.edges, y, x, jac)
+    # tuples: the kernels get compiled for this D and K (loops over axes and components unrolled)
+    per_axis = (plan.per_axis,) * plan.dim
+    stratified_points(u, piece_hcube, piece_count, per_axis, plan.edges, y, x, jac)
     values = np.zeros((n_points, plan.n_out))
     integrand(x, values, params)
     n_local = int(piece_hcube[-1] - piece_hcube[0] + 1)
@@ -266,7 +268,7 @@ def run_batch(
         piece_count,
         piece_total,
         1.0 / plan.n_hcubes,
-        plan.adapt_weights,
+        tuple(plan.adapt_weights.tolist()),
         acc.integral,
         acc.covariance,
         acc.histogram,

@@ -195,11 +195,23 @@ def test_stratified_points_kernel_matches_numpy_twin() -> None:
     rng = np.random.default_rng(2)
     dim, per_axis, n_bins = 3, 4, 9
     edges = _random_edges(rng, dim, n_bins)
-    piece_hcube = np.sort(rng.choice(per_axis**dim, 20, replace=False)).astype(np.int64)
-    piece_count = rng.integers(2, 6, 20).astype(np.int64)
+    # random hypercubes and a consecutive run through carries into digits 1 and 2 (15 → 16)
+    consecutive = np.arange(13, 22)
+    piece_hcube = np.union1d(rng.choice(per_axis**dim, 12, replace=False), consecutive)
+    piece_count = rng.integers(2, 6, piece_hcube.size).astype(np.int64)
     u = rng.random((int(piece_count.sum()), dim))
     y, x, jac = (np.empty_like(u), np.empty_like(u), np.empty(u.shape[0]))
-    stratified_points(u, piece_hcube, piece_count, per_axis, edges, y, x, jac)
+    stratified_points(u, piece_hcube, piece_count, (per_axis,) * dim, edges, y, x, jac)
+    # the axis count as a tuple specialises the kernel; as an array it does not: same bits
+    generic = (np.empty_like(u), np.empty_like(u), np.empty(u.shape[0]))
+    stratified_points(u, piece_hcube, piece_count, np.full(dim, per_axis), edges, *generic)
+    for a, b in zip((y, x, jac), generic, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # and the map applied to y afterwards gives the same bits as the fused map
+    x_map, jac_map = np.empty_like(u), np.empty(u.shape[0])
+    map_points(y, edges, x_map, jac_map)
+    np.testing.assert_array_equal(x, x_map)
+    np.testing.assert_array_equal(jac, jac_map)
     y_np, x_np, jac_np = stratified_points_numpy(u, piece_hcube, piece_count, per_axis, edges)
     np.testing.assert_allclose(y, y_np, rtol=2 * EPS, atol=0)
     np.testing.assert_allclose(x, x_np, rtol=4 * EPS, atol=4 * EPS)
@@ -233,11 +245,23 @@ def test_accumulate_kernel_matches_numpy_twin() -> None:
     }
     v = values.copy()
     bad, bad_k, n_nonzero = accumulate_batch(
-        v, jac, y, piece_hcube, piece_count, piece_total, volume, weights,
+        v, jac, y, piece_hcube, piece_count, piece_total, volume, tuple(weights.tolist()),
         out["integral"], out["covariance"], out["histogram"], out["hcube_variance"],
         int(piece_hcube[0]),
     )  # fmt: skip
     assert bad == -1 and bad_k == -1
+    # the weights as a tuple specialise the kernel to K components; as an array they do not:
+    # the same operations in the same order, the same bits
+    generic = {key: np.zeros_like(a) for key, a in out.items()}
+    v_generic = values.copy()
+    assert accumulate_batch(
+        v_generic, jac, y, piece_hcube, piece_count, piece_total, volume, weights,
+        generic["integral"], generic["covariance"], generic["histogram"],
+        generic["hcube_variance"], int(piece_hcube[0]),
+    ) == (bad, bad_k, n_nonzero)  # fmt: skip
+    np.testing.assert_array_equal(v_generic, v)
+    for key in out:
+        np.testing.assert_array_equal(generic[key], out[key])
     out["covariance"] += np.tril(out["covariance"], -1).T
     twin = accumulate_batch_numpy(
         values, jac, y, piece_hcube, piece_count, piece_total, volume, weights, n_bins,
@@ -269,18 +293,19 @@ def test_accumulate_kernel_matches_numpy_twin() -> None:
 def test_accumulate_kernel_reports_first_non_finite_value() -> None:
     values = np.array([[1.0, 2.0], [3.0, np.nan], [np.inf, 1.0], [1e308, 0.0]])
     args = (np.array([0], dtype=np.int64), np.array([4], dtype=np.int64))
-    common = (np.array([4], dtype=np.int64), 1.0, np.ones(2))
+    total = np.array([4], dtype=np.int64)
 
-    def run(v, jac):
+    def run(v, jac, weights):
         return accumulate_batch(
-            v, jac, np.full((4, 1), 0.5), *args, *common, np.zeros(2), np.zeros((2, 2)),
-            np.zeros((1, 3)), np.zeros(1), 0,
+            v, jac, np.full((4, 1), 0.5), *args, total, 1.0, weights, np.zeros(2),
+            np.zeros((2, 2)), np.zeros((1, 3)), np.zeros(1), 0,
         )  # fmt: skip
 
-    assert run(values.copy(), np.ones(4))[:2] == (1, 1)
-    finite = values.copy()
-    finite[1, 1] = finite[2, 0] = 1.0
-    assert run(finite, np.full(4, 10.0))[:2] == (3, 0)  # 1e308 · 10 overflows
+    for weights in (np.ones(2), (1.0, 1.0)):  # generic and specialised to K = 2
+        assert run(values.copy(), np.ones(4), weights)[:2] == (1, 1)
+        finite = values.copy()
+        finite[1, 1] = finite[2, 0] = 1.0
+        assert run(finite, np.full(4, 10.0), weights)[:2] == (3, 0)  # 1e308 · 10 overflows
 
 
 # ---------------------------------------------------------------------------------------------
