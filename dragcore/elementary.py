@@ -323,8 +323,8 @@ def _log_kernel(u: float, x: float, with_x: bool) -> float:
     k = float(e) + (1.0 if big else 0.0) - (54.0 if sub else 0.0)
     f = m - 1.0
     # log1p: exact rounding error of u = fl(1 + x) (TwoSum), and f = x when k = 0.
-    bb = u - x
-    err = (1.0 - (u - bb)) + (x - bb)
+    bb = u - 1.0
+    err = (1.0 - (u - bb)) + (x - bb)  # Knuth's TwoSum: 1 + x = u + err exactly
     c = err / u if with_x else 0.0
     k0 = with_x and k == 0.0
     f = x if k0 else f
@@ -447,10 +447,12 @@ def _cos_poly(y: float) -> float:
 def _half_turns(t: float) -> tuple[float, float]:
     """``t = n/2 + y``, ``n`` the integer nearest to ``2t``, ``|y| <= 1/4``; returns (y, n mod 4).
 
-    All steps are exact: ``a = 2t``, ``floor(a)``, ``a - floor(a)`` in [0, 1), ``y = (a - n)/2``,
-    and ``n mod 4 = n - 4 floor(n/4)`` in floating point (no integer conversion, so huge or
-    non-finite ``t`` cannot overflow an int64; they give ``y = 0`` resp. nan).
+    Every float with ``|t| >= 2**53`` is an even integer and is first replaced by ``+-0`` (so
+    ``2t`` cannot overflow; inf and nan become nan). Then all steps are exact: ``a = 2t``,
+    ``floor(a)``, ``a - floor(a)`` in [0, 1), ``y = (a - n)/2``, and
+    ``n mod 4 = n - 4 floor(n/4)`` in floating point (no integer conversion).
     """
+    t = t if abs(t) < 9007199254740992.0 else t * 0.0  # |t| >= 2**53: an even integer
     a = 2.0 * t
     fl = np.floor(a)
     n = fl + 1.0 if a - fl > 0.5 else fl
@@ -479,6 +481,8 @@ def sin_pi(t: float) -> float:
     ``sin_pi(n) = 0`` exactly for integer n, with the sign of n (``+-0`` for ``t = +-0``);
     ``sin_pi(n + 1/2) = +-1`` exactly; every float with ``|t| >= 2**52`` is an integer or
     half-integer, so the result is exactly 0 or +-1 there; ``sin_pi(+-inf) = sin_pi(nan) = nan``.
+    For ``|t| < 7e-309`` the result is subnormal and has an extra absolute error of at most
+    ``2**-1075`` (it is rounded, not flushed).
     """
     y, quadrant = _half_turns(t)
     s = _sin_poly(y)

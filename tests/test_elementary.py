@@ -125,6 +125,9 @@ def sample(name: str, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]
             "|x| in [1e-300, 1e-5]": random_doubles(rng, 1e-300, 1e-5, n) * rng.choice([-1, 1], n),
             "-1 + (0, 1e-3] by bits": -1.0 + random_doubles(rng, 1e-16, 1e-3, n),
             "-1 + 2**-j": -1.0 + 2.0 ** -np.arange(1.0, 54.0),
+            # 1 + x rounds and k != 0: the TwoSum correction c matters here
+            "[-0.5, -0.29]": rng.uniform(-0.5, -0.29, n),
+            "[0.41, 4]": rng.uniform(0.41, 4.0, n),
         }
     if name in ("sin_pi", "cos_pi"):
         return {
@@ -199,6 +202,29 @@ def test_accuracy_against_80bit_reference(name):
         rel, _ = relative_errors(name, x)
         assert rel.size > 0
         assert rel.max() <= tol, (name, label, rel.max() / U, tol / U)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_whole_float64_range_by_random_bits(name):
+    """Random bit patterns (every sign, binade, inf, nan): finite normal results within the
+    bound; subnormal results within the bound plus 2**-1075; zero, inf and nan results equal to
+    the reference's (the float64 rounding of the 80-bit value)."""
+    _require_80bit_longdouble()
+    rng = np.random.default_rng(8)
+    bits = rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, 700_000, dtype=np.int64)
+    x = bits.view(np.float64)
+    y = evaluate(name, x)
+    with np.errstate(all="ignore"):  # nan and inf inputs and results
+        ref = reference(name, x)
+        ref64 = ref.astype(np.float64)
+        err = np.abs(y.astype(LD) - ref)
+    normal = np.isfinite(ref64) & (np.abs(ref64) >= 2.2250738585072014e-308)
+    subnormal = np.isfinite(ref64) & (ref64 != 0) & ~normal
+    other = ~normal & ~subnormal
+    assert np.all(err[normal] <= LD(bound(name)) * np.abs(ref[normal]))
+    assert np.all(err[subnormal] <= LD(bound(name)) * np.abs(ref[subnormal]) + LD(2) ** -1075)
+    assert np.array_equal(y[other], ref64[other], equal_nan=True)
+    assert np.count_nonzero(normal) > 100_000
 
 
 def test_exp_subnormal_results_are_rounded_not_flushed():
