@@ -405,7 +405,7 @@ def accumulate_batch(
     """Kernel: one batch's contributions to the stratified estimate and to the adaptation.
 
     ``values`` (n, K) holds the integrand values on entry and ``J f`` on exit. Adds to
-    ``integral`` (K), ``covariance`` (K, K; only the lower triangle, the caller symmetrises),
+    ``integral`` (K), ``covariance`` (K, K; the same terms to ``[k, l]`` and ``[l, k]``),
     ``histogram`` (D, N: per-axis bin sums of ``(V_h/n_h) Σ_k w_k (J f_k)²``) and
     ``hcube_variance`` (per hypercube from ``hcube_first``: Σ_p (n_p/n_h) Σ_k w_k s_k²).
     ``adapt_weights`` (the K weights ``w_k``) as a tuple lets the compiler unroll the loops
@@ -465,7 +465,10 @@ def accumulate_batch(
             integral[k] += weight * mean[k]
             for l in range(k + 1):
                 c = cov[k, l] / (n - 1)
-                covariance[k, l] += weight * weight * c / n
+                term = weight * weight * c / n
+                covariance[k, l] += term
+                if l < k:
+                    covariance[l, k] += term
             variance_sum += adapt_weights[k] * cov[k, k] / (n - 1)
         hcube_variance[piece_hcube[q] - hcube_first] += share * variance_sum
         start = stop

@@ -188,11 +188,15 @@ class IterationPlan:
         h0 = int(np.searchsorted(ends, first, side="right"))
         h1 = int(np.searchsorted(ends, stop - 1, side="right"))
         hcube = np.arange(h0, h1 + 1, dtype=np.int64)
-        hi = np.minimum(ends[hcube], stop)
-        lo = np.maximum(ends[hcube] - self.counts[hcube], first)
-        count = (hi - lo).astype(np.int64)
-        keep = count > 0
-        return hcube[keep], count[keep], self.counts[hcube[keep]].astype(np.int64)
+        total = self.counts[h0 : h1 + 1].astype(np.int64)
+        count = total.copy()
+        for i, h in ((0, h0), (-1, h1)):  # only the end pieces can be partial
+            end = int(ends[h])
+            count[i] = min(end, stop) - max(end - int(total[i]), first)
+        if total.min() > 0:
+            return hcube, count, total
+        keep = count > 0  # hypercubes without points (not made by Strata)
+        return hcube[keep], count[keep], total[keep]
 
 
 @dataclass
@@ -284,8 +288,6 @@ def run_batch(
             f"{what} at point {bad} of batch {batch} of iteration {plan.iteration} "
             f"(x = {x[bad].tolist()}, params = {np.asarray(params).tolist()})"
         )
-    lower = np.tril(acc.covariance, -1)
-    acc.covariance += lower.T
     return acc
 
 
