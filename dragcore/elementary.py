@@ -548,9 +548,10 @@ class _Bounded:
     """A computed float64 array with a first-order bound on its absolute error.
 
     Each operation rounds once (at most half the spacing of the rounded result, <= u |result|)
-    and propagates the operands' bounds to first
-    order; ``exact=True`` marks an operation that is exact by construction (Sterbenz, powers of
-    two, ...). The values are the float64 values the jitted code computes.
+    and propagates the operands' bounds to first order; ``exact=True`` marks an operation that
+    is exact by construction (Sterbenz, powers of two, ...). The values are the float64 values
+    the jitted code computes, in the same order (tested bit for bit), so these "twins" are also
+    the plain-numpy versions of the kernels' main paths.
     """
 
     def __init__(self, value, err=0.0):
@@ -591,26 +592,37 @@ def _grid(lo: float, hi: float, n: int = 4001) -> np.ndarray:
     return g[g != 0.0]
 
 
+def _exp_twin(r_v: np.ndarray) -> _Bounded:
+    """The Horner polynomial of :func:`exp` at ``r``, with the reduction's error (|n| <= 1077):
+    the last subtraction of ``r``, the product ``n ln2_lo`` and the split of ln 2."""
+    r = _Bounded(r_v, _U * np.abs(r_v) + 1077.0 * (_U * _LN2_LO + _LN2_SPLIT_ERR))
+    return _horner(_EXP_C, r)
+
+
 def _exp_bound() -> float:
-    n_max = 1077.0
     r_v = _grid(-0.3466, 0.3466)
-    # r = (x - n ln2_hi) - n ln2_lo: last subtraction, the product n ln2_lo, the split of ln 2.
-    r = _Bounded(r_v, _U * np.abs(r_v) + n_max * (_U * _LN2_LO + _LN2_SPLIT_ERR))
-    p = _horner(_EXP_C, r)
+    p = _exp_twin(r_v)
     trunc = np.abs(r_v) ** 14 / math.factorial(14) * np.exp(np.abs(r_v))
     return float(np.max((p.e + trunc) / np.abs(p.v)))
 
 
-def _expm1_em1(r_hi_v: np.ndarray, n: float) -> _Bounded:
-    """em1 = r_hi + (r (r q) - r_lo) with its bound (r_hi exact)."""
+def _expm1_twin(r_hi_v: np.ndarray, n: int) -> _Bounded:
+    """:func:`expm1` for ``x = n ln2_hi + r_hi`` (``r_hi`` exact), with its error bound."""
+    nn = float(n)
     r_hi = _Bounded(r_hi_v)
-    r_lo = _Bounded(n * _LN2_LO, abs(n) * (_U * _LN2_LO + _LN2_SPLIT_ERR))
-    r = r_hi.sub(r_lo, exact=(n == 0.0))
+    r_lo = _Bounded(nn * _LN2_LO, abs(nn) * (_U * _LN2_LO + _LN2_SPLIT_ERR))
+    r = r_hi.sub(r_lo, exact=(n == 0))
     q = _horner(_EM1_C, r)
-    t = r.mul(r.mul(q)).sub(r_lo, exact=(n == 0.0))
+    t = r.mul(r.mul(q)).sub(r_lo, exact=(n == 0))
     em1 = r_hi.add(t)
     trunc = np.abs(r.v) ** 15 / math.factorial(15) * np.exp(np.abs(r.v))
-    return _Bounded(em1.v, em1.e + trunc)
+    em1 = _Bounded(em1.v, em1.e + trunc)
+    if n < 53:
+        two_n = _Bounded(2.0**n)
+        return two_n.mul(em1, exact=True).add(two_n.sub(_Bounded(1.0), exact=(n >= -53)))
+    h = _Bounded(2.0 ** (n - 1))
+    y = _Bounded(2.0).mul(h.mul(_Bounded(1.0).add(em1), exact=True), exact=True)
+    return y.sub(_Bounded(1.0))
 
 
 def _expm1_bound() -> float:
@@ -618,50 +630,52 @@ def _expm1_bound() -> float:
     worst = 0.0
     for n in range(-58, 1025):
         with np.errstate(over="ignore", invalid="ignore"):  # n = 1024 overflows: excluded
-            worst = max(worst, _expm1_bound_at(r_v, n))
+            y = _expm1_twin(r_v, n)
+            rel = np.where(np.isfinite(y.v), y.e / np.abs(y.v), 0.0)
+        worst = max(worst, float(np.max(rel)))
     return worst
 
 
-def _expm1_bound_at(r_v: np.ndarray, n: int) -> float:
-    em1 = _expm1_em1(r_v, float(n))
-    if n < 53:
-        two_n = _Bounded(2.0**n)
-        y = two_n.mul(em1, exact=True).add(two_n.sub(_Bounded(1.0), exact=(n >= -53)))
-    else:
-        h = _Bounded(2.0 ** (n - 1))
-        y = _Bounded(2.0).mul(h.mul(_Bounded(1.0).add(em1), exact=True), exact=True)
-        y = y.sub(_Bounded(1.0))
-    rel = y.e / np.abs(y.v)
-    return float(np.nanmax(np.where(np.isfinite(y.v), rel, 0.0)))
+class _LogTwin:
+    """``k ln2_hi - ((hfsq - (s (hfsq + R) + (k ln2_lo + c))) - f)`` of :func:`_log_kernel`;
+    the k-independent part is computed once for a grid of ``f``."""
+
+    def __init__(self, f_v: np.ndarray):
+        f = _Bounded(f_v)
+        self.f = f
+        self.hfsq = _Bounded(0.5).mul(f, exact=True).mul(f)
+        s = f.div(_Bounded(2.0).add(f))
+        z = s.mul(s)
+        big_r = z.mul(_horner(_LOG_C, z))
+        big_r = _Bounded(big_r.v, big_r.e + 2.0 * z.v**12 / 25.0 / (1.0 - z.v))  # series tail
+        self.s_term = s.mul(self.hfsq.add(big_r))
+
+    def at(self, k: int, c: _Bounded) -> _Bounded:
+        kk = float(k)
+        klo = _Bounded(kk * _LN2_LO, abs(kk) * _LN2_SPLIT_ERR + _U * abs(kk * _LN2_LO))
+        inner = self.s_term.add(klo.add(c, exact=(k == 0)))
+        corr = self.hfsq.sub(inner).sub(self.f)
+        return _Bounded(kk * _LN2_HI).sub(corr)  # k ln2_hi is exact (|k| < 2**21)
 
 
 def _log_bound(c_max: float) -> float:
-    """Bound of ``k ln2_hi - ((hfsq - (s (hfsq + R) + (k ln2_lo + c))) - f)`` over k and f.
+    """Maximum relative bound of :class:`_LogTwin` over f and k.
 
-    ``c`` (log1p's correction, ``|c| <= c_max``, rounded by its division) is included for every
-    k != 0, which over-covers: it is nonzero only for k >= 1.
+    ``c`` (log1p's correction, ``|c| <= c_max``, rounded by its division, and ``c**2/2`` for
+    ``log(1 + c) ~ c``) is included for every k != 0, which over-covers: it is nonzero only
+    where ``1 + x`` rounds, k >= 1 or k = -1 (x in (-0.5, -0.29)).
     """
-    f = _Bounded(_grid(math.sqrt(0.5) - 1.0, math.sqrt(2.0) - 1.0, 2001))
-    hfsq = _Bounded(0.5).mul(f, exact=True).mul(f)
-    s = f.div(_Bounded(2.0).add(f))
-    z = s.mul(s)
-    big_r = z.mul(_horner(_LOG_C, z))
-    big_r = _Bounded(big_r.v, big_r.e + 2.0 * z.v**12 / 25.0 / (1.0 - z.v))  # series tail
-    s_term = s.mul(hfsq.add(big_r))
+    twin = _LogTwin(_grid(math.sqrt(0.5) - 1.0, math.sqrt(2.0) - 1.0, 2001))
     worst = 0.0
     for k in range(-1074, 1025):
-        kk = float(k)
-        klo = _Bounded(kk * _LN2_LO, abs(kk) * _LN2_SPLIT_ERR + _U * abs(kk * _LN2_LO))
         c = _Bounded(c_max, _U * c_max + c_max**2 / 2.0) if k != 0 else _Bounded(0.0)
-        inner = s_term.add(klo.add(c, exact=(k == 0)))
-        corr = hfsq.sub(inner).sub(f)
-        y = _Bounded(kk * _LN2_HI).sub(corr)  # k ln2_hi is exact (|k| < 2**21)
+        y = twin.at(k, c)
         worst = max(worst, float(np.max(y.e / np.abs(y.v))))
     return worst
 
 
-def _sincos_bound(which: str) -> float:
-    y_v = _grid(-0.25, 0.25)
+def _sincos_twin(y_v: np.ndarray, which: str) -> _Bounded:
+    """:func:`_sin_poly` or :func:`_cos_poly` at ``y`` with its bound (truncation included)."""
     y = _Bounded(y_v)
     z = y.mul(y)
     if which == "sin":
@@ -670,7 +684,12 @@ def _sincos_bound(which: str) -> float:
     else:
         v = _Bounded(1.0).add(z.mul(_horner(_COS_C[1:], z)))
         trunc = (np.pi * np.abs(y_v)) ** 20 / math.factorial(20)
-    return float(np.max((v.e + trunc) / np.abs(v.v)))
+    return _Bounded(v.v, v.e + trunc)
+
+
+def _sincos_bound(which: str) -> float:
+    v = _sincos_twin(_grid(-0.25, 0.25), which)
+    return float(np.max(v.e / np.abs(v.v)))
 
 
 def relative_error_bound(name: str) -> float:

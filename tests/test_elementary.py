@@ -193,6 +193,23 @@ def test_accuracy_test_rejects_the_naive_formulas():
     assert np.max(np.abs((naive_log1p - ref) / ref)) > 100 * bound("log1p")
 
 
+def test_bound_twins_compute_the_same_bits_as_the_kernels():
+    """The numpy twins that carry the error bound perform the jitted operations in the same
+    order: their values equal the kernels' bits where the reduction is trivial (n = k = 0,
+    quadrant 0), so the bound is the bound of the code that runs."""
+    r = np.linspace(-0.3465, 0.3465, 2001)  # |r| < ln2/2: n = 0
+    r = r[r != 0.0]
+    assert np.array_equal(el._exp_twin(r).v, evaluate("exp", r))
+    assert np.array_equal(el._expm1_twin(r, 0).v, evaluate("expm1", r))
+    x = np.linspace(math.sqrt(0.5) + 1e-9, math.sqrt(2.0) - 1e-9, 2001)
+    f = x - 1.0  # exact (Sterbenz): the kernel's f for k = 0
+    assert np.array_equal(el._LogTwin(f).at(0, el._Bounded(0.0)).v, evaluate("log", x))
+    assert np.array_equal(el._LogTwin(f).at(0, el._Bounded(0.0)).v, evaluate("log1p", f))
+    y = np.linspace(-0.2499, 0.2499, 2001)
+    assert np.array_equal(el._sincos_twin(y, "sin").v, evaluate("sin_pi", y))
+    assert np.array_equal(el._sincos_twin(y, "cos").v, evaluate("cos_pi", y))
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_accuracy_against_80bit_reference(name):
     _require_80bit_longdouble()
