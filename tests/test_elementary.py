@@ -1,11 +1,12 @@
 """Tests of dragcore.elementary: accuracy against an 80-bit reference, special values,
 vectorisation of a caller's loop, and scalar/vector bit identity.
 
-The reference is numpy's ``np.longdouble`` (x87 80-bit, 64-bit significand: its own error,
-~1e-19 relative, is 2000 times below the tolerances), evaluated on the same float64 inputs.
-The tolerance of every accuracy test is :func:`relative_error_bound` (truncation of the Taylor
-polynomial plus a first-order running rounding-error bound, derived in the module), not a
-number chosen to pass.
+The reference is numpy's ``np.longdouble`` (x87 80-bit, 64-bit significand: glibc's expl,
+logl, sinl, ... are accurate to a few units of 2**-64, 1e-19 relative, 2000 times below the
+tolerances), evaluated on the same float64 inputs. The tolerance of every accuracy test is
+:func:`relative_error_bound` (truncation of the Taylor polynomial plus a first-order running
+rounding-error bound, derived in the module) plus ``REF_ERR`` for the reference's own error,
+not a number chosen to pass.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ N_POINTS = 1_000_000
 U = 2.0**-53
 LD = np.longdouble
 PI_LD = np.arccos(LD(-1.0))
+#: Allowance for the reference's own error: 4 units of the long double's 2**-63.
+REF_ERR = 4.0 * float(np.finfo(LD).eps)
 
 
 def _require_80bit_longdouble() -> None:
@@ -214,7 +217,7 @@ def test_bound_twins_compute_the_same_bits_as_the_kernels():
 def test_accuracy_against_80bit_reference(name):
     _require_80bit_longdouble()
     rng = np.random.default_rng(20261121)
-    tol = bound(name)
+    tol = bound(name) + REF_ERR
     for label, x in sample(name, rng, N_POINTS).items():
         rel, _ = relative_errors(name, x)
         assert rel.size > 0
@@ -238,8 +241,9 @@ def test_whole_float64_range_by_random_bits(name):
     normal = np.isfinite(ref64) & (np.abs(ref64) >= 2.2250738585072014e-308)
     subnormal = np.isfinite(ref64) & (ref64 != 0) & ~normal
     other = ~normal & ~subnormal
-    assert np.all(err[normal] <= LD(bound(name)) * np.abs(ref[normal]))
-    assert np.all(err[subnormal] <= LD(bound(name)) * np.abs(ref[subnormal]) + LD(2) ** -1075)
+    tol = LD(bound(name) + REF_ERR)
+    assert np.all(err[normal] <= tol * np.abs(ref[normal]))
+    assert np.all(err[subnormal] <= tol * np.abs(ref[subnormal]) + LD(2) ** -1075)
     assert np.array_equal(y[other], ref64[other], equal_nan=True)
     assert np.count_nonzero(normal) > 100_000
 
@@ -251,7 +255,7 @@ def test_exp_subnormal_results_are_rounded_not_flushed():
     y = evaluate("exp", x)
     ref = reference("exp", x)
     err = np.abs(y.astype(LD) - ref)
-    allowed = LD(bound("exp")) * ref + LD(2.0) ** -1075
+    allowed = LD(bound("exp") + REF_ERR) * ref + LD(2.0) ** -1075
     assert np.all(err <= allowed)
     assert np.count_nonzero((y > 0) & (y < 2.2250738585072014e-308)) > N_POINTS // 2
 
@@ -262,7 +266,7 @@ def test_log_of_subnormals_exactly_at_powers_of_two():
     x = 2.0**-j
     ref = -j.astype(LD) * np.log(LD(2.0))
     rel = np.abs(evaluate("log", x).astype(LD) - ref) / np.abs(ref)
-    assert np.all(rel <= bound("log"))
+    assert np.all(rel <= bound("log") + REF_ERR)
 
 
 def test_sin_cos_pi_at_quarters():
@@ -277,9 +281,9 @@ def test_sin_cos_pi_at_quarters():
         if q % 2 == 0:
             assert ss == exact_sin[q] and cc == exact_cos[q]
         else:
-            root_half = math.sqrt(0.5)  # correctly rounded
-            assert abs(abs(ss) - root_half) <= bound("sin_pi") * root_half
-            assert abs(abs(cc) - root_half) <= bound("cos_pi") * root_half
+            root_half = np.sqrt(LD(0.5))
+            assert abs(abs(LD(ss)) - root_half) <= (bound("sin_pi") + REF_ERR) * root_half
+            assert abs(abs(LD(cc)) - root_half) <= (bound("cos_pi") + REF_ERR) * root_half
             assert np.sign(ss) == (1 if q in (1, 3) else -1)
             assert np.sign(cc) == (1 if q in (1, 7) else -1)
 
