@@ -196,28 +196,34 @@ def _pow2(n: int) -> float:
 def exp(x: float) -> float:
     """e**x, vectorisable.
 
-    Method
-    ------
-    ``n = floor(x / ln2 + 1/2)``, ``r = (x - n ln2_hi) - n ln2_lo`` with fdlibm's two-part ln 2
-    (the first subtraction is exact by Sterbenz's lemma and ``n ln2_hi`` is exact), so
-    ``|r| <= ln2/2 + 1e-13``. ``e**r`` is the Taylor polynomial of degree 13 in Horner form; its
-    truncation error is at most ``|r|**14/14! e**|r| < 6e-18`` relative (0.05 u). The result is
-    ``(p 2**(n//2)) 2**(n - n//2)``: the first product is exact, the second is exact for a
-    normal result and rounds once (correctly) for a subnormal one.
+    Parameters
+    ----------
+    x : float
+        Any float64 (dimensionless).
 
-    Error bound
-    -----------
-    Relative error <= ``relative_error_bound("exp")`` = 2.00 u = 2.2e-16 for a normal result
-    (truncation + running rounding bound of the Horner steps + the rounding of ``r``, which
-    costs ``u |r| <= 0.35 u``). Subnormal results (``-745.13 < x < -708.40``) are *not*
-    flushed: their error is at most that relative bound plus half the subnormal spacing,
-    ``2**-1075`` absolute.
+    Returns
+    -------
+    float
+        e**x.
 
-    Special values
-    --------------
-    ``exp(+-0) = 1`` exactly; ``exp(x) = inf`` for ``x > 709.782712893384`` (where the rounded
-    result overflows) and ``exp(inf) = inf``; ``exp(x) = 0`` once the result rounds to zero
-    (``x < -745.1332191019412``) and ``exp(-inf) = 0``; ``exp(nan) = nan``.
+    Notes
+    -----
+    *Method.* ``n = floor(x / ln2 + 1/2)``, ``r = (x - n ln2_hi) - n ln2_lo`` with fdlibm's two-part
+    ln 2 (the first subtraction is exact by Sterbenz's lemma and ``n ln2_hi`` is exact), so ``|r| <=
+    ln2/2 + 1e-13``. ``e**r`` is the Taylor polynomial of degree 13 in Horner form; its truncation
+    error is at most ``|r|**14/14! e**|r| < 6e-18`` relative (0.05 u). The result is ``(p 2**(n//2))
+    2**(n - n//2)``: the first product is exact, the second is exact for a normal result and rounds
+    once (correctly) for a subnormal one.
+
+    *Error bound.* Relative error <= ``relative_error_bound("exp")`` = 2.00 u = 2.2e-16 for a normal
+    result (truncation + running rounding bound of the Horner steps + the rounding of ``r``, which
+    costs ``u |r| <= 0.35 u``). Subnormal results (``-745.13 < x < -708.40``) are *not* flushed:
+    their error is at most that relative bound plus half the subnormal spacing, ``2**-1075``
+    absolute.
+
+    *Special values.* ``exp(+-0) = 1`` exactly; ``exp(x) = inf`` for ``x > 709.782712893384`` (where
+    the rounded result overflows) and ``exp(inf) = inf``; ``exp(x) = 0`` once the result rounds to
+    zero (``x < -745.1332191019412``) and ``exp(-inf) = 0``; ``exp(nan) = nan``.
     """
     xc = x if x < 710.0 else 710.0  # nan -> 710, repaired by the last select
     xc = xc if xc > -746.0 else -746.0
@@ -247,28 +253,33 @@ def exp(x: float) -> float:
 def expm1(x: float) -> float:
     """e**x - 1, vectorisable, accurate relative to the result also near x = 0.
 
-    Method
-    ------
-    As :func:`exp`, ``x = n ln2 + r`` with ``r = r_hi - r_lo``, ``r_hi = x - n ln2_hi`` (exact)
-    and ``r_lo = n ln2_lo`` kept separate (fdlibm ``s_expm1.c``); for ``|x| <= ln2/2``, ``n = 0``
-    and ``r = x`` exactly. ``e**r - 1 = r_hi + (r (r q(r)) - r_lo)`` with ``q`` the Taylor series
-    of ``(e**r - 1 - r)/r**2`` to degree 12 (terms up to ``r**14/14!``; truncation
-    ``|r|**15/15! e**|r|``, < 2.3e-20 relative). Reconstruction: ``2**n em1 + (2**n - 1)`` for
-    ``n <= 52`` (``2**n - 1`` is exact there) and ``2 (2**(n-1) (1 + em1)) - 1`` for larger n.
+    Parameters
+    ----------
+    x : float
+        Any float64 (dimensionless).
 
-    Error bound
-    -----------
-    Relative error <= ``relative_error_bound("expm1")`` = 2.94 u = 3.3e-16, reached for
-    ``n = 1`` (``x`` in [0.35, 1.04]), where ``2 em1 + 1`` amplifies the error of ``em1`` by up
-    to 1.41 (n = 0: 2.38 u; n >= 53: 2.10 u). Near 0 the error is relative to ``expm1(x)``
-    itself (for ``|x| <= ln2/2`` the reduction is exact, ``r = x``).
+    Returns
+    -------
+    float
+        e**x - 1.
 
-    Special values
-    --------------
-    ``expm1(+-0) = +-0``; ``expm1(x) = x`` exactly for tiny or subnormal ``x``;
-    ``expm1(x) = -1`` for ``x < -38`` (where it rounds to -1) and ``expm1(-inf) = -1``;
-    ``expm1(x) = inf`` for ``x > 709.782712893384`` and ``expm1(inf) = inf``;
-    ``expm1(nan) = nan``.
+    Notes
+    -----
+    *Method.* As :func:`exp`, ``x = n ln2 + r`` with ``r = r_hi - r_lo``, ``r_hi = x - n ln2_hi``
+    (exact) and ``r_lo = n ln2_lo`` kept separate (fdlibm ``s_expm1.c``); for ``|x| <= ln2/2``, ``n
+    = 0`` and ``r = x`` exactly. ``e**r - 1 = r_hi + (r (r q(r)) - r_lo)`` with ``q`` the Taylor
+    series of ``(e**r - 1 - r)/r**2`` to degree 12 (terms up to ``r**14/14!``; truncation
+    ``|r|**15/15! e**|r|``, < 2.3e-20 relative). Reconstruction: ``2**n em1 + (2**n - 1)`` for ``n
+    <= 52`` (``2**n - 1`` is exact there) and ``2 (2**(n-1) (1 + em1)) - 1`` for larger n.
+
+    *Error bound.* Relative error <= ``relative_error_bound("expm1")`` = 2.94 u = 3.3e-16, reached
+    for ``n = 1`` (``x`` in [0.35, 1.04]), where ``2 em1 + 1`` amplifies the error of ``em1`` by up
+    to 1.41 (n = 0: 2.38 u; n >= 53: 2.10 u). Near 0 the error is relative to ``expm1(x)`` itself
+    (for ``|x| <= ln2/2`` the reduction is exact, ``r = x``).
+
+    *Special values.* ``expm1(+-0) = +-0``; ``expm1(x) = x`` exactly for tiny or subnormal ``x``;
+    ``expm1(x) = -1`` for ``x < -38`` (where it rounds to -1) and ``expm1(-inf) = -1``; ``expm1(x) =
+    inf`` for ``x > 709.782712893384`` and ``expm1(inf) = inf``; ``expm1(nan) = nan``.
     """
     xc = x if x < 710.0 else 710.0
     xc = xc if xc > -40.0 else -40.0
@@ -354,25 +365,31 @@ def _log_kernel(u: float, x: float, with_x: bool) -> float:
 def log(x: float) -> float:
     """Natural logarithm, vectorisable.
 
-    Method
-    ------
-    ``x = 2**k m`` by bit manipulation (subnormal ``x`` scaled by 2**54 first, by a select),
-    ``m`` in [sqrt(1/2), sqrt(2)), ``f = m - 1`` exact; ``log(m) = 2 atanh(f/(2+f))`` with the
-    atanh Taylor series in ``z = s**2 <= 0.0295`` to ``z**11`` (truncation
-    ``2 z**12/(25 (1-z))`` in ``R``, < 2e-20 relative of the result) and fdlibm's reconstruction
-    ``k ln2_hi - ((hfsq - (s (hfsq + R) + k ln2_lo)) - f)`` (see :func:`_log_kernel`).
+    Parameters
+    ----------
+    x : float
+        Any float64 (dimensionless); the result is real for ``x >= 0``.
 
-    Error bound
-    -----------
-    Relative error <= ``relative_error_bound("log")`` = 2.38 u = 2.6e-16, reached for ``k = 0``
-    (x in [0.71, 1.41]); for ``k = +-1``, where ``k ln2 + log(m)`` cancels by up to a factor 2,
-    it is 1.81 u and 2.09 u. The bound holds for subnormal ``x`` too (the scaling by 2**54 is
-    exact). Near x = 1 the error is relative to ``log(x)`` (``f = x - 1`` is exact).
+    Returns
+    -------
+    float
+        The natural logarithm of x.
 
-    Special values
-    --------------
-    ``log(1) = 0`` exactly; ``log(+-0) = -inf``; ``log(x < 0) = nan``, ``log(-inf) = nan``;
-    ``log(inf) = inf``; ``log(nan) = nan``.
+    Notes
+    -----
+    *Method.* ``x = 2**k m`` by bit manipulation (subnormal ``x`` scaled by 2**54 first, by a
+    select), ``m`` in [sqrt(1/2), sqrt(2)), ``f = m - 1`` exact; ``log(m) = 2 atanh(f/(2+f))`` with
+    the atanh Taylor series in ``z = s**2 <= 0.0295`` to ``z**11`` (truncation ``2 z**12/(25
+    (1-z))`` in ``R``, < 2e-20 relative of the result) and fdlibm's reconstruction ``k ln2_hi -
+    ((hfsq - (s (hfsq + R) + k ln2_lo)) - f)`` (see :func:`_log_kernel`).
+
+    *Error bound.* Relative error <= ``relative_error_bound("log")`` = 2.38 u = 2.6e-16, reached for
+    ``k = 0`` (x in [0.71, 1.41]); for ``k = +-1``, where ``k ln2 + log(m)`` cancels by up to a
+    factor 2, it is 1.81 u and 2.09 u. The bound holds for subnormal ``x`` too (the scaling by 2**54
+    is exact). Near x = 1 the error is relative to ``log(x)`` (``f = x - 1`` is exact).
+
+    *Special values.* ``log(1) = 0`` exactly; ``log(+-0) = -inf``; ``log(x < 0) = nan``, ``log(-inf)
+    = nan``; ``log(inf) = inf``; ``log(nan) = nan``.
     """
     y = _log_kernel(x, x, False)
     y = y if x < math.inf else x  # inf -> inf, nan -> nan
@@ -384,24 +401,31 @@ def log(x: float) -> float:
 def log1p(x: float) -> float:
     """log(1 + x), vectorisable, accurate relative to the result also near x = 0.
 
-    Method
-    ------
-    fdlibm ``s_log1p.c`` without its branches: ``u = fl(1 + x)`` is reduced as in :func:`log`;
-    for ``k = 0`` (x in [sqrt(1/2) - 1, sqrt(2) - 1)) the exact ``f = x`` is used; otherwise the
-    rounding error of ``u`` is added back as ``c = (1 + x - u)/u``, with ``1 + x - u`` exact
-    (TwoSum), so ``log1p(x) = log(u) + c`` up to ``c**2/2 < 2**-107``.
+    Parameters
+    ----------
+    x : float
+        Any float64 (dimensionless); the result is real for ``x >= -1``.
 
-    Error bound
-    -----------
-    Relative error <= ``relative_error_bound("log1p")`` = 2.38 u = 2.6e-16 (as :func:`log`;
-    the correction ``c`` adds at most ``u |c| + c**2/2``). Near x = 0 it is relative to
+    Returns
+    -------
+    float
+        log(1 + x).
+
+    Notes
+    -----
+    *Method.* fdlibm ``s_log1p.c`` without its branches: ``u = fl(1 + x)`` is reduced as in
+    :func:`log`; for ``k = 0`` (x in [sqrt(1/2) - 1, sqrt(2) - 1)) the exact ``f = x`` is used;
+    otherwise the rounding error of ``u`` is added back as ``c = (1 + x - u)/u``, with ``1 + x - u``
+    exact (TwoSum), so ``log1p(x) = log(u) + c`` up to ``c**2/2 < 2**-107``.
+
+    *Error bound.* Relative error <= ``relative_error_bound("log1p")`` = 2.38 u = 2.6e-16 (as
+    :func:`log`; the correction ``c`` adds at most ``u |c| + c**2/2``). Near x = 0 it is relative to
     ``log1p(x)``; near x = -1 (``x = -1 + 2**-j``) ``u = 1 + x`` is exact and the result is as
     accurate as ``log(u)``.
 
-    Special values
-    --------------
-    ``log1p(+-0) = +-0``; ``log1p(x) = x`` for tiny or subnormal ``x``; ``log1p(-1) = -inf``;
-    ``log1p(x < -1) = nan``, ``log1p(-inf) = nan``; ``log1p(inf) = inf``; ``log1p(nan) = nan``.
+    *Special values.* ``log1p(+-0) = +-0``; ``log1p(x) = x`` for tiny or subnormal ``x``;
+    ``log1p(-1) = -inf``; ``log1p(x < -1) = nan``, ``log1p(-inf) = nan``; ``log1p(inf) = inf``;
+    ``log1p(nan) = nan``.
     """
     y = _log_kernel(1.0 + x, x, True)
     y = y if x < math.inf else x  # inf -> inf, nan -> nan
@@ -468,21 +492,27 @@ def _half_turns(t: float) -> tuple[float, float]:
 def sin_pi(t: float) -> float:
     """sin(pi t) for any float t, vectorisable; the reduction is exact (no pi t is formed).
 
-    Method
-    ------
-    ``t = n/2 + y`` exactly with ``|y| <= 1/4`` (:func:`_half_turns`); by the quadrant
-    ``n mod 4`` the result is ``+-sin(pi y)`` or ``+-cos(pi y)``, both Taylor polynomials in
-    ``y`` with the coefficients ``pi**k/k!`` rounded to double (truncation < 1.1e-19 relative).
+    Parameters
+    ----------
+    t : float
+        Any float64: the angle in units of pi (half-turns).
 
-    Error bound
-    -----------
-    Relative error <= ``relative_error_bound("sin_pi")`` = 2.16 u = 2.4e-16 (uniformly in t:
-    the reduction is exact, so there is no loss near the zeros or for large t).
+    Returns
+    -------
+    float
+        sin(pi t).
 
-    Special values
-    --------------
-    ``sin_pi(n) = 0`` exactly for integer n, with the sign of n (``+-0`` for ``t = +-0``);
-    ``sin_pi(n + 1/2) = +-1`` exactly; every float with ``|t| >= 2**52`` is an integer or
+    Notes
+    -----
+    *Method.* ``t = n/2 + y`` exactly with ``|y| <= 1/4`` (:func:`_half_turns`); by the quadrant ``n
+    mod 4`` the result is ``+-sin(pi y)`` or ``+-cos(pi y)``, both Taylor polynomials in ``y`` with
+    the coefficients ``pi**k/k!`` rounded to double (truncation < 1.1e-19 relative).
+
+    *Error bound.* Relative error <= ``relative_error_bound("sin_pi")`` = 2.16 u = 2.4e-16
+    (uniformly in t: the reduction is exact, so there is no loss near the zeros or for large t).
+
+    *Special values.* ``sin_pi(n) = 0`` exactly for integer n, with the sign of n (``+-0`` for ``t =
+    +-0``); ``sin_pi(n + 1/2) = +-1`` exactly; every float with ``|t| >= 2**52`` is an integer or
     half-integer, so the result is exactly 0 or +-1 there; ``sin_pi(+-inf) = sin_pi(nan) = nan``.
     For ``|t| < 7e-309`` the result is subnormal and has an extra absolute error of at most
     ``2**-1075`` (it is rounded, not flushed).
@@ -499,18 +529,24 @@ def sin_pi(t: float) -> float:
 def cos_pi(t: float) -> float:
     """cos(pi t) for any float t, vectorisable; the reduction is exact (no pi t is formed).
 
-    Method
-    ------
-    As :func:`sin_pi`, with the quadrants of the cosine.
+    Parameters
+    ----------
+    t : float
+        Any float64: the angle in units of pi (half-turns).
 
-    Error bound
-    -----------
-    Relative error <= ``relative_error_bound("cos_pi")`` = 2.16 u = 2.4e-16 (the odd quadrants
-    use the sine polynomial; the even ones are bounded by 2.14 u), uniformly in t.
+    Returns
+    -------
+    float
+        cos(pi t).
 
-    Special values
-    --------------
-    ``cos_pi(n + 1/2) = +0`` exactly for integer n; ``cos_pi(n) = +-1`` exactly;
+    Notes
+    -----
+    *Method.* As :func:`sin_pi`, with the quadrants of the cosine.
+
+    *Error bound.* Relative error <= ``relative_error_bound("cos_pi")`` = 2.16 u = 2.4e-16 (the odd
+    quadrants use the sine polynomial; the even ones are bounded by 2.14 u), uniformly in t.
+
+    *Special values.* ``cos_pi(n + 1/2) = +0`` exactly for integer n; ``cos_pi(n) = +-1`` exactly;
     ``cos_pi(+-inf) = cos_pi(nan) = nan``.
     """
     y, quadrant = _half_turns(t)
