@@ -227,6 +227,18 @@ def default_strata_per_axis(dim: int, n_eval: int, max_hcubes: int) -> int:
     return m
 
 
+def _first_smallest(key: np.ndarray, number: int) -> np.ndarray:
+    """Indices of the ``number`` smallest ``key``, ties to the lower index: the first
+    ``number`` of ``np.argsort(key, kind="stable")``, found in O(n) (a partition, not a sort).
+    """
+    if number >= key.size:
+        return np.argsort(key, kind="stable")[:number]
+    threshold = np.partition(key, number - 1)[number - 1]
+    below = np.flatnonzero(key < threshold)
+    tied = np.flatnonzero(key == threshold)[: number - below.size]
+    return np.concatenate((below, tied))
+
+
 class Strata:
     """``m^D`` equal hypercubes of ``y``-space and the number of points in each.
 
@@ -283,8 +295,7 @@ class Strata:
         counts = np.floor(share).astype(np.int64)
         missing = n_free - int(counts.sum())
         if missing > 0:
-            order = np.argsort(-(share - counts), kind="stable")
-            counts[order[:missing]] += 1
+            counts[_first_smallest(-(share - counts), missing)] += 1
         self.counts = MIN_POINTS_PER_HCUBE + counts
 
 

@@ -373,6 +373,17 @@ def test_strata_allocation_sums_and_minimum() -> None:
     assert np.all(np.abs(s.counts - ideal) < 1.0)
     s.reallocate(np.zeros(25))
     assert np.array_equal(s.counts, s.uniform_counts())
+    # the rounded-away points go to the largest fractional parts, ties to the lower index:
+    # as the stable sort would give them (variances with many ties)
+    variance = np.random.default_rng(6).integers(0, 4, 1000).astype(float) ** 2
+    s = Strata(3, 10, 7919, beta=0.5)
+    s.reallocate(variance)
+    sigma_beta = np.sqrt(variance) ** 0.5
+    share = (7919 - 2000) * (sigma_beta / sigma_beta.sum())
+    expected = np.floor(share).astype(np.int64)
+    missing = 7919 - 2000 - expected.sum()
+    expected[np.argsort(-(share - expected), kind="stable")[:missing]] += 1
+    assert missing > 0 and np.array_equal(s.counts, 2 + expected)
 
 
 @pytest.mark.parametrize("batch_size", [16, 17, 100])
