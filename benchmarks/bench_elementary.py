@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -148,6 +150,7 @@ def timings(size: int, rounds: int = 5) -> None:
 
 
 def accuracy() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/
     from tests.test_elementary import FUNCTIONS, N_POINTS, U, bound, relative_errors, sample
 
     rng = np.random.default_rng(20261121)
