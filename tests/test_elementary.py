@@ -531,3 +531,44 @@ def test_bit_casts():
         assert back == v
     assert el._pow2(-1022) == 2.0**-1022
     assert el._pow2(1023) == 2.0**1023
+
+
+def test_sqrt_is_the_correctly_rounded_ieee_square_root_and_vectorises():
+    """``el.sqrt`` (the ``llvm.sqrt`` intrinsic) against ``np.sqrt`` (IEEE, correctly
+    rounded: the same bits) on random bit patterns and special values; its loop vectorises
+    and calls no libm ``sqrt`` (numba's ``math.sqrt`` does, and is not vectorised)."""
+
+    @numba.njit(error_model="numpy")
+    def loop(x, out):
+        for i in range(x.size):
+            out[i] = el.sqrt(x[i])
+
+    rng = np.random.default_rng(9)
+    x = np.concatenate(
+        [
+            np.abs(rng.integers(0, 2**63 - 1, 200_000, dtype=np.int64)).view(np.float64),
+            rng.uniform(0.0, 4.0, 1000),
+            [
+                0.0,
+                -0.0,
+                1.0,
+                4.0,
+                5e-324,
+                math.inf,
+                -1.0,
+                -math.inf,
+                math.nan,
+                1.7976931348623157e308,
+            ],
+        ]
+    )
+    out = np.empty_like(x)
+    loop(x, out)
+    with np.errstate(invalid="ignore"):
+        want = np.sqrt(x)
+    nan = np.isnan(want)
+    assert np.array_equal(np.isnan(out), nan)
+    assert np.array_equal(out.view(np.int64)[~nan], want.view(np.int64)[~nan])
+    llvm = loop.inspect_llvm(loop.signatures[0])
+    assert re.search(r"<(4|8) x double>", llvm)
+    assert not re.search(r"call [^@]*@sqrt\b", llvm)
