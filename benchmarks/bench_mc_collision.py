@@ -76,7 +76,7 @@ import numpy as np
 from dragcore.jit import jit, numba
 from montecarlo.collision import (
     N_OUT,
-    _film_nb,
+    _film_table_nb,
     _interaction_sq_nb,
     _stern_nb,
     collision_dim,
@@ -136,7 +136,7 @@ def plain_momentum_integrand(x, out, params):  # pragma: no cover - compiled
         w = pref * q * q * q * 2.0 * k * k1 * k1 / dd * overlap
         w *= fermi_nb(eps - mu_p, T) * (1.0 - fermi_nb(eps + om - mu_p, T))
         w *= fermi_nb(e1 - mu_a, T) * (1.0 - fermi_nb(e1 - om - mu_a, T))
-        pa = _film_nb(q, om, params)
+        pa = _film_table_nb(q, om, params)
         pp = _stern_nb(q, om, kf_p, m_p, g_p)
         out[p, 0] = w * _interaction_sq_nb(q, pa, pp, d, e2)
 

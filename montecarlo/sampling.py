@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 
+from dragcore.elementary import exp, expm1, log, log1p, sin_pi, sqrt
 from dragcore.jit import jit
 
 __all__ = [
@@ -63,20 +64,20 @@ def log_abs_expm1_nb(a: float) -> float:  # pragma: no cover - compiled
     return math.log(-math.expm1(a))
 
 
-@jit
+@jit(forceinline=True)
 def screening_wavevector_nb(t: float, d: float) -> tuple[float, float]:  # pragma: no cover
     """q = −ln(1 − t)/(2d), density 2d e^{−2qd} (``d`` a length); returns (q, dq/dt)."""
-    q = -math.log1p(-t) / (2.0 * d)
+    q = -log1p(-t) / (2.0 * d)
     return q, 1.0 / (2.0 * d * (1.0 - t))
 
 
 @jit
 def shell_energy_nb(t: float, scale: float) -> tuple[float, float]:  # pragma: no cover
     """ξ = s ln(t/(1 − t)) (logistic, density 1/(4s cosh²(ξ/2s))); returns (ξ, dξ/dt)."""
-    return scale * (math.log(t) - math.log1p(-t)), scale / (t * (1.0 - t))
+    return scale * (log(t) - log1p(-t)), scale / (t * (1.0 - t))
 
 
-@jit
+@jit(forceinline=True)
 def fermi_window_energy_nb(
     t: float, omega: float, T: float
 ) -> tuple[float, float]:  # pragma: no cover
@@ -88,22 +89,24 @@ def fermi_window_energy_nb(
         y = T ln(A/B) − (1 − t)|ω|,   dy/dt = |ω| (1/A + 1/B − 1) = 1/p(y)
 
     for ω > 0; for ω < 0 the window is the one of |ω| shifted by −ω (p(y; ω) = p(y + ω; −ω)),
-    so y gains |ω| and dy/dt is unchanged. Three transcendental calls, no overflow.
+    so y gains |ω| and dy/dt is unchanged. For w < 1e-9 the logistic limit
+    y = T ln(t/(1 − t)), dy/dt = T/(t(1 − t)) (relative error O(w)). No overflow, and no
+    branch (the collision kernel is vectorised): both forms are computed, one is selected.
     """
     aw = abs(omega)
     w = aw / T
-    if w < 1e-9:
-        y = T * (math.log(t) - math.log1p(-t))
-        return y, T / (t * (1.0 - t))
-    a = -math.expm1(-t * w)
-    b = -math.expm1(-(1.0 - t) * w)
-    y = T * math.log(a / b) - (1.0 - t) * aw
-    if omega < 0.0:
-        y += aw
-    return y, aw * (1.0 / a + 1.0 / b - 1.0)
+    tiny = w < 1e-9
+    ws = 1.0 if tiny else w  # keeps the unused lane finite
+    a = -expm1(-t * ws)
+    b = -expm1(-(1.0 - t) * ws)
+    y = T * log(a / b) - (1.0 - t) * aw + (aw if omega < 0.0 else 0.0)
+    jac = aw * (1.0 / a + 1.0 / b - 1.0)
+    y_tiny = T * (log(t) - log1p(-t))
+    jac_tiny = T / (t * (1.0 - t))
+    return (y_tiny if tiny else y), (jac_tiny if tiny else jac)
 
 
-@jit
+@jit(forceinline=True)
 def window_occupation_nb(omega: float, T: float) -> float:  # pragma: no cover - compiled
     """(dy/dt) f(y + ω)(1 − f(y)) = ω/(e^{ω/T} − 1) for y from :func:`fermi_window_energy_nb`.
 
@@ -111,21 +114,21 @@ def window_occupation_nb(omega: float, T: float) -> float:  # pragma: no cover -
     the exact window leaves the Bose factor ω n_B(ω), the same at every y (→ T as ω → 0).
     """
     w = omega / T
-    if abs(w) < 1e-12:
-        return T
-    return omega / math.expm1(w)
+    small = abs(w) < 1e-12
+    bose = omega / expm1(1.0 if small else w)
+    return T if small else bose
 
 
-@jit
+@jit(forceinline=True)
 def occupation_product_nb(a: float, b: float, T: float) -> float:  # pragma: no cover
     """f(a)(1 − f(b)) = 1/((1 + e^{a/T})(1 + e^{−b/T})) (energies from the chemical potential).
 
     Two ``exp`` (an overflow gives inf and the product 0, never NaN); 1 − f(b) = f(−b).
     """
-    return 1.0 / ((1.0 + math.exp(a / T)) * (1.0 + math.exp(-b / T)))
+    return 1.0 / ((1.0 + exp(a / T)) * (1.0 + exp(-b / T)))
 
 
-@jit
+@jit(forceinline=True)
 def thermal_frequency_nb(
     t: float, lo: float, hi: float, scale: float
 ) -> tuple[float, float]:  # pragma: no cover
@@ -134,41 +137,42 @@ def thermal_frequency_nb(
     of two CDF values near 1).
 
     After mirroring a = lo < 0 (or −hi ≤ 0): F(a) = e/(1 + e), 1 − F(a) = 1/(1 + e),
-    e = e^{a/s} ≤ 1; a symmetric interval [−h, h] reuses e for F(b) (one ``exp``).
-    sin and cos of πt/2: one ``sin`` (of πt/2 for t < 1/2, of π(1 − t)/2 otherwise) and the
-    square root of 1 − (the smaller one)² ≥ 1/2 (no cancellation).
+    e = e^{a/s} ≤ 1; a symmetric interval [−h, h] uses e for F(b) too, and 1 − e by
+    ``expm1`` where it cancels (e > 1/2).
+    sin and cos of πt/2: the ``sin`` of the smaller of πt/2 and π(1 − t)/2, and the
+    square root of 1 − (that sine)² ≥ 1/2 for the other (no cancellation).
     u = F(a) + t′ (F(b) − F(a)) and 1 − u = (1 − F(b)) + cos²(πt/2) (F(b) − F(a)) are both
     formed without cancellation; ω = s ln(u/(1 − u)), dω/dt = (F(b) − F(a)) s/(u(1 − u)) ×
-    π sin(πt/2) cos(πt/2).
+    π sin(πt/2) cos(πt/2). Branch-free (every case computed, the right one selected), so
+    that the collision kernel's loop vectorises.
     """
-    sign = 1.0
-    a, b = lo, hi
-    if lo >= 0.0:
-        sign = -1.0
-        a, b = -hi, -lo
-    ea = math.exp(a / scale)  # ≤ 1
-    fa, ga = ea / (1.0 + ea), 1.0 / (1.0 + ea)  # F(a), 1 − F(a)
-    if b == -a:
-        # F(b) − F(a) = (1 − e)/(1 + e), by expm1 where 1 − e cancels
-        one_minus = -math.expm1(a / scale) if ea > 0.5 else 1.0 - ea
-        fb, gb, df = ga, fa, one_minus / (1.0 + ea)
-    elif b >= 0.0:
-        eb = math.exp(-b / scale)
-        fb, gb = 1.0 / (1.0 + eb), eb / (1.0 + eb)
-        df = fb - fa
-    else:
-        eb = math.exp(b / scale)
-        fb, gb = eb / (1.0 + eb), 1.0 / (1.0 + eb)
-        df = fb - fa
-    if t < 0.5:
-        sn = math.sin(0.5 * math.pi * t)
-        cs = math.sqrt(1.0 - sn * sn)
-    else:
-        cs = math.sin(0.5 * math.pi * (1.0 - t))
-        sn = math.sqrt(1.0 - cs * cs)
+    mirror = lo >= 0.0
+    sign = -1.0 if mirror else 1.0
+    a = -hi if mirror else lo
+    b = -lo if mirror else hi
+    ea = exp(a / scale)  # ≤ 1
+    fa = ea / (1.0 + ea)  # F(a) (and 1 − F(b) of a symmetric interval)
+    # general b: e^{−|b|/s} ≤ 1 for F(b) and 1 − F(b)
+    eb = exp(-abs(b) / scale)
+    lower, upper = eb / (1.0 + eb), 1.0 / (1.0 + eb)
+    fb_gen = upper if b >= 0.0 else lower  # F(b)
+    gb_gen = lower if b >= 0.0 else upper  # 1 − F(b)
+    # symmetric [−h, h]: F(b) − F(a) = (1 − e)/(1 + e), by expm1 where 1 − e cancels
+    em1 = -expm1(a / scale)
+    one_minus = em1 if ea > 0.5 else 1.0 - ea
+    symmetric = b == -a
+    gb = fa if symmetric else gb_gen  # 1 − F(b)
+    df_sym, df_gen = one_minus / (1.0 + ea), fb_gen - fa
+    df = df_sym if symmetric else df_gen
+    low = t < 0.5
+    t_small = t if low else 1.0 - t
+    small = sin_pi(0.5 * t_small)
+    large = sqrt(1.0 - small * small)
+    sn = small if low else large
+    cs = large if low else small
     u = fa + sn * sn * df
     v = gb + cs * cs * df  # 1 − u
-    x = scale * math.log(u / v)
+    x = scale * log(u / v)
     x = min(max(x, a), b)
     jac = df * scale / (u * v) * math.pi * sn * cs
     return sign * x, jac
