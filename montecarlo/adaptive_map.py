@@ -356,6 +356,8 @@ def stratified_points(u, piece_hcube, piece_count, per_axis, edges, y, x, jac): 
     point by point (the operations of :func:`map_points`, in the same order).
     """
     dim = len(per_axis)
+    if u.shape[1] != dim:
+        raise ValueError("per_axis must hold one number per axis of u")
     digits = np.zeros(dim)
     previous = -2
     p = 0
@@ -429,6 +431,8 @@ def accumulate_batch(
     finite), so one test of the product covers both.
     """
     n_out = len(adapt_weights)
+    if values.shape[1] != n_out:
+        raise ValueError("adapt_weights must hold one weight per column of values")
     dim = y.shape[1]
     n_bins = histogram.shape[1]
     mean = np.empty(n_out)
