@@ -426,11 +426,15 @@ def test_collision_kernel_loops_are_vectorised_without_libm_calls() -> None:
         bl = preset("fig2-d40", active=active)
         params = collision_params(bl, _kelvin(5.0))
         kernel(np.full((16, collision_dim(bl)), 0.5), np.zeros((16, 4)), params)
+    import llvmlite.binding as llvm_binding
+
+    wide = "+avx2" in llvm_binding.get_host_cpu_features().flatten()
     for sig in kernel.signatures:
         llvm = kernel.inspect_llvm(sig)
-        # three vectorised loops: the passive metal and the film (Weyl), the whole point (metal)
-        assert len(re.findall(r"^vector\.body[\w.]*:", llvm, re.M)) == 3
-        assert len(re.findall(r"<(?:4|8) x double>", llvm)) > 100
+        if wide:  # (with SSE2 alone LLVM's cost model may keep a loop scalar)
+            # three vectorised loops: passive metal and film (Weyl), the whole point (metal)
+            assert len(re.findall(r"^vector\.body[\w.]*:", llvm, re.M)) == 3
+            assert len(re.findall(r"<(?:4|8) x double>", llvm)) > 100
         libm = re.findall(
             r"call [^@]*@\"?((?:llvm\.)?(?:exp|log|sin|cos|pow|sqrt|expm1|log1p)\b[\w.]*)", llvm
         )
