@@ -145,6 +145,7 @@ _Q = tuple(c for c, _ in _EM1_C)
 _L = tuple(c for c, _ in _LOG_C)
 _S = tuple(c for c, _ in _SIN_C)
 _C = tuple(c for c, _ in _COS_C)
+_C_TAIL = _C[1:]  # cos(pi y) = 1 + z (C[1] + z (...)): the Horner part
 
 
 # ----------------------------------------------------------------------------------------------
@@ -211,6 +212,20 @@ def _pow2(n: int) -> float:
     return float_from_bits((n + 1023) << 52)
 
 
+@jit
+def _polynomial(coeffs: tuple[float, ...], x: float) -> float:
+    """``coeffs[0] + x (coeffs[1] + x (... + x coeffs[-1]))`` in Horner form (highest first).
+
+    ``coeffs`` is a module constant: numba compiles one version per length, LLVM unrolls the
+    loop, so the caller's loop still vectorises (tested) and the operations are those of the
+    written-out chain.
+    """
+    p = coeffs[len(coeffs) - 1]
+    for i in range(len(coeffs) - 2, -1, -1):
+        p = p * x + coeffs[i]
+    return p
+
+
 # ----------------------------------------------------------------------------------------------
 # exp and expm1.
 
@@ -252,20 +267,7 @@ def exp(x: float) -> float:
     xc = xc if xc > -746.0 else -746.0
     n = np.floor(xc * _LOG2E + 0.5)
     r = (xc - n * _LN2_HI) - n * _LN2_LO
-    p = _E[13]
-    p = p * r + _E[12]
-    p = p * r + _E[11]
-    p = p * r + _E[10]
-    p = p * r + _E[9]
-    p = p * r + _E[8]
-    p = p * r + _E[7]
-    p = p * r + _E[6]
-    p = p * r + _E[5]
-    p = p * r + _E[4]
-    p = p * r + _E[3]
-    p = p * r + _E[2]
-    p = p * r + _E[1]
-    p = p * r + _E[0]
+    p = _polynomial(_E, r)
     k = np.int64(n)  # |n| <= 1077: the conversion is exact and defined
     k1 = k >> 1
     y = (p * _pow2(k1)) * _pow2(k - k1)
@@ -310,19 +312,7 @@ def expm1(x: float) -> float:
     r_hi = xc - n * _LN2_HI
     r_lo = n * _LN2_LO
     r = r_hi - r_lo
-    q = _Q[12]
-    q = q * r + _Q[11]
-    q = q * r + _Q[10]
-    q = q * r + _Q[9]
-    q = q * r + _Q[8]
-    q = q * r + _Q[7]
-    q = q * r + _Q[6]
-    q = q * r + _Q[5]
-    q = q * r + _Q[4]
-    q = q * r + _Q[3]
-    q = q * r + _Q[2]
-    q = q * r + _Q[1]
-    q = q * r + _Q[0]
+    q = _polynomial(_Q, r)
     em1 = r_hi + (r * (r * q) - r_lo)
     k = np.int64(n)  # -58 <= n <= 1024
     two_n = _pow2(k if k < 53 else 52)
@@ -369,17 +359,7 @@ def _log_kernel(u: float, x: float, with_x: bool) -> float:
     hfsq = 0.5 * f * f
     s = f / (2.0 + f)
     z = s * s
-    p = _L[10]
-    p = p * z + _L[9]
-    p = p * z + _L[8]
-    p = p * z + _L[7]
-    p = p * z + _L[6]
-    p = p * z + _L[5]
-    p = p * z + _L[4]
-    p = p * z + _L[3]
-    p = p * z + _L[2]
-    p = p * z + _L[1]
-    p = p * z + _L[0]
+    p = _polynomial(_L, z)
     big_r = z * p
     return k * _LN2_HI - ((hfsq - (s * (hfsq + big_r) + (k * _LN2_LO + c))) - f)
 
@@ -465,15 +445,7 @@ def log1p(x: float) -> float:
 def _sin_poly(y: float) -> float:
     """sin(pi y) for |y| <= 1/4: Taylor to y**17 (truncation (pi/4)**19/19!, 1.1e-19 rel.)."""
     z = y * y
-    p = _S[8]
-    p = p * z + _S[7]
-    p = p * z + _S[6]
-    p = p * z + _S[5]
-    p = p * z + _S[4]
-    p = p * z + _S[3]
-    p = p * z + _S[2]
-    p = p * z + _S[1]
-    p = p * z + _S[0]
+    p = _polynomial(_S, z)
     return y * p
 
 
@@ -481,15 +453,7 @@ def _sin_poly(y: float) -> float:
 def _cos_poly(y: float) -> float:
     """cos(pi y) for |y| <= 1/4: Taylor to y**18 (truncation (pi/4)**20/20!, 4e-21 rel.)."""
     z = y * y
-    p = _C[9]
-    p = p * z + _C[8]
-    p = p * z + _C[7]
-    p = p * z + _C[6]
-    p = p * z + _C[5]
-    p = p * z + _C[4]
-    p = p * z + _C[3]
-    p = p * z + _C[2]
-    p = p * z + _C[1]
+    p = _polynomial(_C_TAIL, z)
     return 1.0 + z * p
 
 
