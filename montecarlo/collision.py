@@ -219,6 +219,14 @@ def _table_position(s, n):  # pragma: no cover - compiled
 
 
 @jit(forceinline=True)
+def _table_value(table, pos):  # pragma: no cover - compiled
+    """Linear interpolation of ``table`` at ``pos`` from :func:`_table_position`."""
+    j = int(pos)
+    fr = pos - j
+    return (1.0 - fr) * table[j] + fr * table[j + 1]
+
+
+@jit(forceinline=True)
 def _film_nb(q, om, v, c, pref, smooth):  # pragma: no cover - compiled
     """Sheet Π of the film as (Re, Im), tilted, ballistic, T = 0, for |ω| ≤ v q.
 
@@ -241,9 +249,7 @@ def _film_nb(q, om, v, c, pref, smooth):  # pragma: no cover - compiled
 def _film_table_nb(q, om, params):  # pragma: no cover - compiled
     """:func:`_film_nb` with the table and constants of ``params`` (tests, benchmark)."""
     pos = _table_position(om / (params[_VA] * q), int(params[_NTAB]))
-    j = int(pos)
-    fr = pos - j
-    smooth = (1.0 - fr) * params[_TAB0 + j] + fr * params[_TAB0 + j + 1]
+    smooth = _table_value(params[_TAB0:], pos)
     pref = params[_PREF_NODE] * params[_SHEET]
     return _film_nb(q, om, params[_VA], params[_TILT], pref, smooth)
 
@@ -437,6 +443,19 @@ def _active_metal_point(q, om, x3, T, mu_a, m_a, g_a, kf_a):  # pragma: no cover
 
 
 @jit(forceinline=True)
+def _point_outputs(
+    w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, kf_p, m_p, g_p, e2
+):  # pragma: no cover - compiled
+    """The four outputs of one point from the passive weight ``w``, the prefactor and the
+    active layer's (a₀ … a₃, Π_a): × the Bose factor of the exact window × |U|²."""
+    pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
+    # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
+    w *= pref * window_occupation_nb(om, T)
+    w *= _interaction_sq_at_nb(q, xq, pa_re, pa_im, pp_re, pp_im, e2)
+    return w * a0, w * om * a1 / (mu_a * q), w * a2, w * a3
+
+
+@jit(forceinline=True)
 def _zero_rejected(of, flags, stride):  # pragma: no cover - compiled
     """Zero the 4 outputs of every point p with flags[stride p] == 0 (its values may be NaN).
 
@@ -495,10 +514,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             passive[6 * p + 5] = _table_position(om / (v_a * q), n_tab)
         smooth = np.empty(n)
         for p in range(n):
-            pos = passive[6 * p + 5]
-            j = int(pos)
-            fr = pos - j
-            smooth[p] = (1.0 - fr) * table[j] + fr * table[j + 1]
+            smooth[p] = _table_value(table, passive[6 * p + 5])
         for p in range(n):
             ok = passive[6 * p] != 0.0
             q, xq, om, w = (
@@ -511,15 +527,11 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 q, om, xf[5 * p + 3], xf[5 * p + 4], T, mu_a, v_a, tilt, boost
             )
             pa_re, pa_im = _film_nb(q, om, v_a, tilt, pref_film, smooth[p])
-            pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
-            # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
-            w *= pref * window_occupation_nb(om, T)
-            w *= _interaction_sq_at_nb(q, xq, pa_re, pa_im, pp_re, pp_im, e2)
+            v0, v1, v2, v3 = _point_outputs(
+                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, kf_p, m_p, g_p, e2
+            )
             passive[6 * p] = 1.0 if ok & ok_a else 0.0
-            of[4 * p] = w * a0
-            of[4 * p + 1] = w * om * a1 / (mu_a * q)
-            of[4 * p + 2] = w * a2
-            of[4 * p + 3] = w * a3
+            of[4 * p], of[4 * p + 1], of[4 * p + 2], of[4 * p + 3] = v0, v1, v2, v3
         _zero_rejected(of, passive, 6)
     else:
         pref *= g_a / (4.0 * math.pi**2)
@@ -532,14 +544,11 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             ok_a, a0, a1, a2, a3, pa_re, pa_im = _active_metal_point(
                 q, om, x3, T, mu_a, m_a, g_a, kf_a
             )
-            pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
-            w *= pref * window_occupation_nb(om, T)
-            w *= _interaction_sq_at_nb(q, xq, pa_re, pa_im, pp_re, pp_im, e2)
+            v0, v1, v2, _ = _point_outputs(
+                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, kf_p, m_p, g_p, e2
+            )
             keep[p] = 1.0 if ok & ok_a else 0.0
-            of[4 * p] = w * a0
-            of[4 * p + 1] = w * om * a1 / (mu_a * q)
-            of[4 * p + 2] = w * a2
-            of[4 * p + 3] = 0.0
+            of[4 * p], of[4 * p + 1], of[4 * p + 2], of[4 * p + 3] = v0, v1, v2, 0.0
         _zero_rejected(of, keep, 1)
 
 
