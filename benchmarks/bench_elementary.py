@@ -38,6 +38,10 @@ import numba
 import numpy as np
 
 from dragcore import elementary as el
+from dragcore.machine import cpu_class, cpu_label
+
+#: Printed beside every figure: the vector class the figure was measured on.
+CPU = f"[{cpu_class()}]"
 
 RANGES = {
     "exp": (-50.0, 50.0),
@@ -138,7 +142,10 @@ def timings(size: int, rounds: int = 5) -> None:
     (the machine is shared: interleaving keeps a load burst from favouring one column)."""
     rng = np.random.default_rng(0)
     libm = _libm_loops()
-    print(f"{'function':8} {'ours':>8} {'math.*':>8} {'numpy':>8}   ns/element, {size} elements")
+    print(f"CPU: {cpu_label()}")
+    print(
+        f"{'function':8} {'ours':>8} {'math.*':>8} {'numpy':>8}   ns/element, {size} elements {CPU}"
+    )
     for name, (lo, hi) in RANGES.items():
         x = rng.uniform(lo, hi, size)
         out = np.empty_like(x)

@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 from scipy import integrate
 
+from dragcore.machine import cpu_label
 from validate import fg
 
 GRID = np.logspace(-2, 1, 13)
@@ -67,6 +68,7 @@ def _dblquad_f(s: float, tol: float) -> tuple[float, float, int]:
 def main() -> None:
     reference = fg.f_with_error(GRID, refine=4).value
     t_vector = _best_time(lambda: fg.f(GRID))
+    print(f"CPU: {cpu_label()}")
     print("validate.f vs scipy.integrate.dblquad on Eq. (22a); errors relative to the reference")
     print(
         f"(route 1 on 4x finer panels); validate.f on the whole grid, vectorised: "

@@ -32,12 +32,16 @@ import time
 
 import numpy as np
 
+from dragcore.machine import cpu_class, cpu_label
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.noise import NormalBlocks, realisation_generator
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.stepping import advance_modes
+
+#: Printed beside every figure: the vector class the figure was measured on.
+CPU = f"[{cpu_class()}]"
 
 PARAMS = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
 GRID = PeriodicGrid(32, 16.0)
@@ -118,7 +122,8 @@ def throughput() -> None:
     total = t_draw + t_kernel
     print(
         f"numpy back-end: {steps / total:.3g} mode-steps/s per core "
-        f"(kernel alone {steps / t_kernel:.3g}); drawing normals {100 * t_draw / total:.0f} %"
+        f"(kernel alone {steps / t_kernel:.3g}); drawing normals {100 * t_draw / total:.0f} % "
+        f"{CPU}"
     )
     # numba back-end, and the CRN pair (two systems on one set of normals), through run().
     for backend in ("numpy", "numba"):
@@ -132,7 +137,7 @@ def throughput() -> None:
             systems = 2 if crn else 1
             print(
                 f"  run(), {backend:5s} back-end, {systems} system(s): "
-                f"{s.modes.size * systems * 4000 / cpu:.3g} system-mode-steps/s per core"
+                f"{s.modes.size * systems * 4000 / cpu:.3g} system-mode-steps/s per core {CPU}"
             )
 
 
@@ -140,6 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the confirming run")
     args = parser.parse_args()
+    print(f"CPU: {cpu_label()}")
     print(
         f"grid N = {GRID.n}, L = {GRID.length:g} d; paper approximations, ς = 0.15, "
         f"β = 0.1, χ = 0.1, u = {PARAMS.drift}"
@@ -147,12 +153,12 @@ def main() -> None:
     dt_em, bias, n_em, cpu_em = euler_maruyama_case()
     print(
         f"(a) Euler–Maruyama, single v: dt = {dt_em:.4g} (static bias {100 * bias:+.2f} %), "
-        f"{n_em:.3g} steps for 1 %: CPU {cpu_em:.4g} s"
+        f"{n_em:.3g} steps for 1 %: CPU {cpu_em:.4g} s {CPU}"
     )
     dt_ou, n_ou, cpu_ou, sim = exact_ou_case(args.quick)
     print(
         f"(b) exact OU + common random numbers: dt = {dt_ou:g}, {n_ou:.3g} steps for 1 %: "
-        f"CPU {cpu_ou:.4g} s"
+        f"CPU {cpu_ou:.4g} s {CPU}"
     )
     print(f"ratio (a)/(b) = {cpu_em / cpu_ou:.3g}   (bar: ≥ 100)")
     # Where the factor comes from (steps only, from the exact variance): the stepper at the

@@ -75,6 +75,7 @@ import time
 import numpy as np
 
 from dragcore.jit import jit, numba
+from dragcore.machine import cpu_class, cpu_label
 from montecarlo.collision import (
     N_OUT,
     _film_table_nb,
@@ -87,6 +88,9 @@ from montecarlo.collision import (
 from montecarlo.drag_mc import collision_integrator, estimate_drag
 from montecarlo.presets import preset
 from montecarlo.sampling import fermi_nb
+
+#: Printed beside every figure: the vector class the figure was measured on.
+CPU = f"[{cpu_class()}]"
 
 try:
     import vegas
@@ -167,6 +171,7 @@ def _sigma1(mean: float, sdev: float, n: int) -> float:
 
 
 def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
+    print(f"CPU: {cpu_label()}")
     bl = preset("fig2-d40")
     eF = min(bl.passive.eps_F, bl.active.eps_F)
     rows = []
@@ -192,7 +197,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
             if weights is None:
                 s1 = _sigma1(r.mean[1], r.sdev[1], r.n_eval)
                 print(f"T/eF = {ratio:g}: default mix, eta1 sigma_1 = {s1:.3f}")
-            print(f"T/eF = {ratio:g}: {label} end to end {r.n_eval_total / total:.3e} eval/s")
+            print(f"T/eF = {ratio:g}: {label} end to end {r.n_eval_total / total:.3e} eval/s {CPU}")
         # throughput: the kernel alone (serial) and the integrator on 1 and 2 threads
         x = np.random.default_rng(0).random((1_000_000, dim))
         out = np.zeros((x.shape[0], N_OUT))
@@ -200,7 +205,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
         for lo in range(0, x.shape[0], 16384):  # the integrator's batch size
             collision_integrand(x[lo : lo + 16384], out[lo : lo + 16384], params)
         rate = x.shape[0] / (time.perf_counter() - start)
-        print(f"T/eF = {ratio:g}: kernel alone, one thread: {rate:.3e} evaluations/s")
+        print(f"T/eF = {ratio:g}: kernel alone, one thread: {rate:.3e} evaluations/s {CPU}")
         trained = collision_integrator(bl)
         trained.integrate(collision_integrand, params, n_out=N_OUT, n_train=2, n_prod=1,
                           n_eval=n_eval, seed=3)  # fmt: skip
@@ -210,7 +215,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
             r = trained.integrate(collision_integrand, params, n_out=N_OUT, n_train=0,
                                   n_prod=5, n_eval=400_000, seed=4)  # fmt: skip
             rate = r.n_eval_total / (time.perf_counter() - start)
-            print(f"T/eF = {ratio:g}: integrator, {t} thread(s): {rate:.3e} evaluations/s")
+            print(f"T/eF = {ratio:g}: integrator, {t} thread(s): {rate:.3e} evaluations/s {CPU}")
         numba.set_num_threads(threads)
         if vegas is None:
             print("vegas not installed: pip install 'bilayer-drag[bench]'")
@@ -227,7 +232,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
         rows.append(("vegas/plain", ratio, m, s, n, sec))
     print(
         f"{'sampler':12s} {'T/eF':>6s} {'eta0 (1/cm^3)':>26s} {'rel sd':>9s} {'N_eval':>9s} "
-        f"{'sigma_1':>9s} {'eval/s (prod)':>14s}"
+        f"{'sigma_1':>9s} {'eval/s (prod)':>14s}  {CPU}"
     )
     for name, ratio, m, s, n, sec in rows:
         print(

@@ -51,8 +51,12 @@ import time
 import numpy as np
 
 from dragcore.jit import jit
+from dragcore.machine import cpu_class, cpu_label
 from montecarlo.adaptive_map import accumulate_batch, stratified_points
 from montecarlo.integrator import Integrator, batch_seed_sequence, run_batch
+
+#: Printed beside every figure: the vector class the figure was measured on.
+CPU = f"[{cpu_class()}]"
 
 
 @jit
@@ -164,19 +168,20 @@ def stage_costs(n_eval: int = 400_000, batch_size: int = 16384) -> dict[str, flo
 def main(argv: list[str]) -> int:
     n_eval = int(argv[0]) if argv else 2_000_000
     batch_size = int(argv[1]) if len(argv) > 1 else 16384
+    print(f"CPU: {cpu_label()}")
     for name, f in [
         ("constant 1 (machinery only)", empty_integrand),
         ("6-D Gaussian", gaussian_product),
     ]:
         rate, result = measure(f, n_eval, batch_size)
         print(
-            f"{name:>28}: {rate:.3g} evaluations/s on one core "
+            f"{name:>28}: {rate:.3g} evaluations/s on one core {CPU} "
             f"(n_eval = {n_eval} per iteration, batch_size = {batch_size}); "
             f"integral[0] = {result.mean[0]:.6f} +- {result.sdev[0]:.1e}"
         )
     print("machinery per point, D = 5, K = 4, 10 strata per axis, 600 bins (one thread):")
     for stage, ns in stage_costs(batch_size=batch_size).items():
-        print(f"{stage:>28}: {ns:5.1f} ns/point")
+        print(f"{stage:>28}: {ns:5.1f} ns/point {CPU}")
     return 0
 
 

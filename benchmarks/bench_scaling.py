@@ -66,6 +66,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dragcore.machine import cpu_label
+
 HERE = Path(__file__).resolve()
 
 
@@ -194,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         base = runs[min(args.ranks)]
         t_ref = base["wall_seconds"] * base["ranks"]
         print(f"{name}: {base['work']}; load average {load[0]:.2f} before")
+        print(f"CPU: {cpu_label()}")
         cpu_ref = sum(base["cpu_seconds_per_rank"])
         print(
             " ranks |  wall (s) | efficiency | CPU (s) | CPU efficiency | bytes sent |"
