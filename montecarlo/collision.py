@@ -88,15 +88,17 @@ Outputs (K = 4): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, in 1/cm³ 
 How the kernel is written (speed)
 ---------------------------------
 The physics is in small functions of scalars (one per layer and per map); the kernel's
-loops over points call them. Those loops are vectorised by LLVM (AVX-512: 8 points at once),
+loops over points call them. Those loops are vectorised by LLVM (4 points at once with AVX2,
+8 with AVX-512),
 which needs: no libm call (the elementary functions of :mod:`dragcore.elementary` are plain
 arithmetic), no branch (every case computed, the right one selected; the two roots of the
 film written out), every helper inlined (``forceinline``), flat views of ``x`` and ``out``
 with literal row lengths (a 2-D array's runtime row stride makes LLVM assume rows may
 overlap), the film's table read in a loop of its own (an index computed per point cannot be
 bounded), and the rejected points zeroed in a loop of its own (a select in front of the
-stores becomes a branch). Measured on one Zen 4 core, 1e5 points: 95 ns per point for the
-Weyl film (the scalar version: 310 ns), 62 ns for the 2D metal (291 ns); the values are
+stores becomes a branch). Measured on one Zen 4 core (AVX-512), 1e5 points: 95 ns per point
+for the Weyl film (the scalar version: 310 ns), 62 ns for the 2D metal (291 ns); on one Zen 3
+core (AVX2 only): 152 and 130 ns. The values are
 those of the scalar version to rounding (|Σ| relative 2e-16 over 2e5 points; single points
 near the kinematic edges differ more, as rounding is amplified there).
 """
@@ -474,7 +476,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
     Serial and GIL-free: the integrator runs whole batches on its threads
     (:func:`montecarlo.integrator.run_batches`), so the bits do not depend on the thread count.
     The loop body has no branch and no libm call (:mod:`dragcore.elementary`): every point
-    computes every case and selects, so LLVM vectorises the loop (AVX-512: 8 points at once);
+    computes every case and selects, so LLVM vectorises the loop (4 or 8 points at once);
     +, −, ×, ÷ and √ are correctly rounded in either form, so the bits are those of a scalar
     loop. Every point is written (0 where it does not contribute).
     """
