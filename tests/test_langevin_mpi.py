@@ -219,10 +219,10 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "paper"
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 180  # a cold numba cache on a slow host
     while not list(ckpt.glob("r*.progress.npz")):
         assert proc.poll() is None, "the run ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 40 s"
+        assert time.monotonic() < deadline, "no checkpoint within 180 s"
         time.sleep(0.01)
     rank_pids = descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
