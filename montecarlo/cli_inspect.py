@@ -133,13 +133,17 @@ def _print(d: dict, component: int) -> None:
     if has_ref:
         head += f" {'finite-T ref':>14s} {'pull':>7s}"
     print(head)
+    qnames = q.get("names", [])
     for i, name in enumerate(e["names"]):
         line = f"{name:9s} {format_estimate(e['mean'][i], e['sdev'][i]):>22s}"
-        in_q = i < len(q.get("names", []))
-        if has_val and in_q:
-            line += f" {q['validate'][i]:14.6e} {q['pull_validate'][i]:7.2f}"
-        if has_ref and in_q:
-            line += f" {q['reference'][i]:14.6e} {q['pull_reference'][i]:7.2f}"
+        j = qnames.index(name) if name in qnames else None
+        for key, present in (("validate", has_val), ("reference", has_ref)):
+            if not present:
+                continue
+            if j is not None and math.isfinite(q[key][j]):
+                line += f" {q[key][j]:14.6e} {q['pull_' + key][j]:7.2f}"
+            else:
+                line += f" {'(none)':>14s} {'':>7s}"
         print(line)
     print("correlation:")
     for name, row in zip(e["names"], e["correlation"], strict=True):
