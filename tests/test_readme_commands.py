@@ -37,6 +37,9 @@ NOT_RUN = {
     "sbatch/qsub templates (sweeps)": "array jobs; the single-run Monte Carlo template runs "
     "below with a stand-in srun",
     "python benchmarks/*.py": "benchmarks, run by hand",
+    "mpi_jobs/run_local_montecarlo.sh -n 2 -o d40_T10.h5 -- --T 10 --neval 1000000": "runs "
+    "`mpiexec -n 2 python -m montecarlo run --output … [--resume]` and `inspect`: the README's "
+    "mpiexec command and the template's resume path are tested below (saves ~11 s)",
 }
 
 # shrunk size options of the Monte Carlo (the README's --neval 200000 / 1000000)
@@ -159,7 +162,19 @@ def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
 # ---------------------------------------------------------------- README.md: montecarlo
 
 
-def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys) -> None:
+def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, monkeypatch) -> None:
+    import montecarlo.cli_run as cli_run
+
+    cache: dict = {}  # the two runs share bilayer and T: one reference quadrature (~7 s)
+    reference = cli_run.finite_temperature_reference
+
+    def cached(bl, T):
+        key = (repr(bl), T)
+        if key not in cache:
+            cache[key] = reference(bl, T)
+        return cache[key]
+
+    monkeypatch.setattr(cli_run, "finite_temperature_reference", cached)
     # `python -m montecarlo run --preset fig2-d40 --T 10 --neval 200000 --seed 0 --json`
     # (also `python -m montecarlo run`: the same values are its defaults), with the reference
     argv = ["run", "--preset", "fig2-d40", "--T", "10", "--neval", MC_NEVAL, "--seed", "0"]
@@ -253,16 +268,3 @@ def test_readme_mpiexec_langevin_run_and_local_launcher(tmp_path) -> None:
     assert "paper" in p.stdout
     with h5py.File(tmp_path / "run2.h5") as f, h5py.File(tmp_path / "run.h5") as g:
         assert f["paper"].attrs["mean"] == g["paper"].attrs["mean"]  # same bits
-
-
-@pytest.mark.mpi
-@mpi
-def test_mpi_jobs_run_local_montecarlo(tmp_path) -> None:
-    # `mpi_jobs/run_local_montecarlo.sh -n 2 -o d40_T10.h5 -- --T 10 --neval 1000000`
-    env = {**os.environ, "PYTHON": sys.executable}
-    cmd = ["bash", str(REPO / "mpi_jobs/run_local_montecarlo.sh"), "-n", "2", "-o",
-           "d40_T10.h5", "--", "--T", "10", "--neval", MC_NEVAL, *MC_SIZE]  # fmt: skip
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
-    assert p.returncode == 0, p.stderr[-2000:]
-    assert "2 rank(s)" in p.stdout  # the inspect the launcher runs
-    _check_mc_file(tmp_path / "d40_T10.h5", ranks=2)
