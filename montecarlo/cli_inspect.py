@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 
 from dragcore.cli import dump_json
+from dragcore.hdf5 import open_h5_for_reading
 from montecarlo.result import format_estimate
 
 __all__ = ["add_arguments", "run", "describe"]
@@ -43,7 +44,7 @@ def _scalar(ds: h5py.Dataset):
 
 def describe(path: str | Path) -> dict:
     """The summary of a run file as a dictionary (what :func:`run` prints)."""
-    with h5py.File(path, "r") as f:
+    with open_h5_for_reading(path) as f:
         if "estimate" not in f or "iterations" not in f:
             raise ValueError(
                 f"file = {str(path)!r} is outside the allowed range (not a Monte Carlo run file)"
@@ -181,10 +182,7 @@ def _print(d: dict, component: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.exists():
-        raise ValueError(f"file = {str(path)!r} is outside the allowed range (no such file)")
-    summary = describe(path)
+    summary = describe(Path(args.file))
     if args.json:
         print(dump_json(summary))
     else:

@@ -29,12 +29,14 @@ import numpy as np
 
 import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore import units
-from dragcore.checks import require_positive, require_range
+from dragcore.checks import require_memory, require_positive, require_range
 from dragcore.cli import dump_json
+from dragcore.hdf5 import check_output_path
 from dragcore.parallel import abort_on_failure, world
 from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
-from montecarlo.collision import OUTPUT_NAMES
+from montecarlo.collision import OUTPUT_NAMES, collision_dim
 from montecarlo.drag_mc import DEFAULT_BINS, finite_temperature_reference, hall_from_q3
+from montecarlo.integrator import memory_estimate
 from montecarlo.presets import PRESETS, preset
 from montecarlo.result import format_estimate
 from montecarlo.storage import write_run
@@ -87,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="wall time between checkpoints (0: off)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no per-iteration lines")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output file"
+    )
 
 
 def _pull(mc: float, sd: float, ref: float, err: float) -> float:
@@ -129,6 +134,18 @@ def _check(args: argparse.Namespace) -> None:
     require_range("checkpoint_seconds", args.checkpoint_seconds, 0.0, math.inf)
     if args.resume and args.output is None and args.checkpoint_dir is None:
         raise ValueError("--resume = True is outside the allowed range without --output")
+
+
+def _check_memory(args: argparse.Namespace, bl) -> None:
+    """Refuse sizes whose memory (:func:`montecarlo.integrator.memory_estimate`) is not free,
+    naming the option that dominates the estimate."""
+    dim = collision_dim(bl)
+    need = memory_estimate(dim, len(OUTPUT_NAMES), args.neval, args.n_bins, args.batch_size,
+                           args.max_hcubes)  # fmt: skip
+    one_batch = memory_estimate(dim, len(OUTPUT_NAMES), args.batch_size, args.n_bins,
+                                args.batch_size, args.max_hcubes)  # fmt: skip
+    require_memory("n_bins", args.n_bins, one_batch, "the adaptive map and one batch")
+    require_memory("neval", args.neval, need, "an iteration's batch accumulators")
 
 
 def _bilayer(args: argparse.Namespace):
@@ -181,6 +198,9 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
     from validate.weyl import drag_coefficients
 
     bl = _bilayer(args)
+    _check_memory(args, bl)
+    if args.output is not None and w.is_root:  # before computing, before the checkpoint
+        check_output_path(args.output, overwrite=args.overwrite)
     T = units.kelvin_to_erg(args.T)
     every = args.checkpoint_every or None
     seconds = args.checkpoint_seconds or None

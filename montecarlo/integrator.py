@@ -88,6 +88,25 @@ AfterIteration = Callable[[list[IterationRecord], list[str]], None]
 Node = tuple[int, int]
 
 
+def memory_estimate(
+    dim: int, n_out: int, n_eval: int, n_bins: int, batch_size: int, max_hcubes: int
+) -> float:
+    """Bytes one process needs for an iteration, an upper estimate (8-byte numbers).
+
+    The batch accumulators of an iteration are all held before the tree sum
+    (:class:`BatchAccumulator`: K + K² + D·N numbers and the variances of the hypercubes the
+    batch touches), plus the map (a few copies of D·(N+1) edges and histograms), the strata
+    (a few arrays of ≤ ``max_hcubes``) and one batch's coordinates and values per thread.
+    """
+    n_batches = -(-int(n_eval) // int(batch_size))
+    hcubes = min(int(max_hcubes), max(int(n_eval) // 2, 1))
+    per_acc = n_out + n_out**2 + dim * n_bins + min(batch_size, hcubes) + 16
+    per_batch_work = batch_size * (4 * dim + 4 * n_out + 8)
+    total = n_batches * per_acc + 8 * dim * (n_bins + 1) + 4 * hcubes
+    total += per_batch_work * max(batch_threads(), 1)
+    return 8.0 * total
+
+
 class NonFiniteIntegrandError(ValueError):
     """The integrand returned NaN or ±inf (or its product with the map's Jacobian overflowed)."""
 
