@@ -50,7 +50,9 @@ class CheckpointDirectory:
     directory
         The directory (created by :meth:`prepare`).
     identity
-        The run's identity (JSON-able); stored in ``manifest.json`` and checked on resume.
+        The run's identity (JSON-able); stored in ``manifest.json`` and in every file, and
+        checked on resume and on every read. ``{}`` reads without checking (inspection,
+        removal).
     """
 
     def __init__(self, directory: str | os.PathLike, identity: dict) -> None:
@@ -109,15 +111,16 @@ class CheckpointDirectory:
     def _mismatch(self, stored: Any, where: Path) -> str:
         if not isinstance(stored, dict):
             stored = {}
-        diff = sorted(k for k in self.identity if stored.get(k) != self.identity[k])
+        keys = set(self.identity) | set(stored)
+        diff = sorted(k for k in keys if stored.get(k) != self.identity.get(k))
         shown = ", ".join(
             f"{k} = {stored.get(k)!r}" for k in diff if not isinstance(stored.get(k), (dict, list))
         )
         return (
             f"checkpoint identity ({', '.join(diff)}) = {str(where)!r} is outside the allowed "
             f"range (it belongs to a different run{': ' + shown if shown else ''}; this run "
-            "has " + ", ".join(f"{k} = {self.identity[k]!r}" for k in diff
-                               if not isinstance(self.identity[k], (dict, list))) + ")"
+            "has " + ", ".join(f"{k} = {self.identity.get(k)!r}" for k in diff
+                               if not isinstance(self.identity.get(k), (dict, list))) + ")"
         )  # fmt: skip
 
     def save(self, path: Path, **arrays: Any) -> None:
@@ -143,7 +146,7 @@ class CheckpointDirectory:
                     f"checkpoint file = {str(path)!r} is outside the allowed range (no readable "
                     "identity; remove the directory to start afresh)"
                 ) from None
-            if stored != self.identity:
+            if self.identity and stored != self.identity:  # {}: reading without a run
                 raise ValueError(self._mismatch(stored, path))
             try:
                 yield z

@@ -353,6 +353,58 @@ def run_batches(
         return dict(zip(batches, done, strict=True))
 
 
+def streamed_partial_sums(
+    integrand: Integrand,
+    params: np.ndarray,
+    plan: IterationPlan,
+    batches: Sequence[int],
+) -> dict[Node, BatchAccumulator]:
+    """:func:`partial_sums` of a contiguous block of batches, summed as they finish.
+
+    The batches run in index order, :func:`batch_threads` at a time (:func:`run_batches`); each new
+    leaf is pushed on a stack and merged with its left sibling as soon as both exist, which
+    is the merge :func:`_node_sum` does, in the same order — so the sums have the same bits —
+    but at most ``⌈log₂ B⌉ + threads`` accumulators are alive, not ``B``. A left node whose
+    right sibling lies beyond the last batch stands for its parent.
+    """
+    batches = [int(b) for b in batches]
+    if not batches:
+        return {}
+    start, stop = batches[0], batches[-1] + 1
+    if batches != list(range(start, stop)):
+        raise ValueError(f"batches = {batches[:10]} is outside the allowed range "
+                         "(a contiguous block)")  # fmt: skip
+    n = plan.n_batches
+    stack: list[tuple[Node, BatchAccumulator]] = []
+
+    def push(node: Node, acc: BatchAccumulator) -> None:
+        while True:
+            level, index = node
+            if index % 2 == 1 and stack and stack[-1][0] == (level, index - 1):
+                left = stack.pop()[1]
+                node, acc = (level + 1, index // 2), _merge(left, acc)
+                continue
+            sibling = (level, index + 1)
+            parent = (level + 1, index // 2)
+            if (
+                index % 2 == 0
+                and _node_span(sibling, n)[0] >= n
+                and _node_span(parent, n)[0] >= start
+                and parent[0] <= _root_node(n)[0]
+            ):
+                node = parent  # lone left child: the parent's sum is the child's
+                continue
+            stack.append((node, acc))
+            return
+
+    chunk = max(1, min(batch_threads(), len(batches)))
+    for lo in range(0, len(batches), chunk):
+        done = run_batches(integrand, params, plan, batches[lo : lo + chunk])
+        for b in batches[lo : lo + chunk]:
+            push((0, b), done.pop(b))
+    return dict(stack)
+
+
 def _node_span(node: Node, n_batches: int) -> tuple[int, int]:
     """Batches ``[start, stop)`` under tree node ``(level, index)`` (leaves: level 0)."""
     level, index = node
@@ -502,8 +554,11 @@ def _estimate_only(acc: BatchAccumulator) -> BatchAccumulator:
     )
 
 
-def _run_all_here(plan: IterationPlan, run: BatchRun) -> Mapping[int, BatchAccumulator]:
-    return run(range(plan.n_batches))
+def _run_all_here(plan: IterationPlan, run: BatchRun) -> IterationTotals:
+    sums = getattr(run, "partial_sums", None)
+    if sums is not None:  # summed as the batches finish: bounded memory
+        return combine_partials(plan, sums(range(plan.n_batches)))
+    return combine_batches(plan, run(range(plan.n_batches)))
 
 
 def distributed_batch_runner(w: World) -> BatchRunner:
@@ -522,10 +577,14 @@ def distributed_batch_runner(w: World) -> BatchRunner:
     """
 
     def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
-        accumulators = run(owned_items(plan.n_batches, w.rank, w.size))
+        owned = owned_items(plan.n_batches, w.rank, w.size)
+        sums = getattr(run, "partial_sums", None)
+        if sums is not None:  # summed as the batches finish: bounded memory
+            mine = sums(owned)
+        else:
+            mine = partial_sums(plan, run(owned))
         if plan.phase == "prod":  # frozen sampling: the map and strata data are not needed
-            accumulators = {b: _estimate_only(a) for b, a in accumulators.items()}
-        mine = partial_sums(plan, accumulators)
+            mine = {node: _estimate_only(a) for node, a in mine.items()}
         gathered = w.gather_to_root(mine)
         totals = None
         if w.is_root:
@@ -774,6 +833,10 @@ class Integrator:
 
             def run(batches: Sequence[int], plan: IterationPlan = plan) -> dict:
                 return run_batches(integrand, params, plan, batches)
+
+            run.partial_sums = lambda batches, plan=plan: streamed_partial_sums(  # type: ignore[attr-defined]
+                integrand, params, plan, batches
+            )
 
             outcome = runner(plan, run)
             totals = (
