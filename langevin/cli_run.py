@@ -120,9 +120,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--checkpoint-blocks", type=int, help="blocks of steps between checkpoints (0: never)"
     )
     parser.add_argument("--no-snapshots", action="store_true", help="no real-space snapshots")
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing output file"
-    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
 def _check_keys(section: str, table: dict, allowed: set[str]) -> None:

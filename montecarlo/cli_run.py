@@ -89,9 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="wall time between checkpoints (0: off)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no per-iteration lines")
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing output file"
-    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
 def _pull(mc: float, sd: float, ref: float, err: float) -> float:
