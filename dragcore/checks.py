@@ -25,6 +25,7 @@ __all__ = [
     "require_sane_estimate",
     "available_memory",
     "require_memory",
+    "one_line_os_error",
 ]
 
 
@@ -180,3 +181,10 @@ def require_memory(name: str, value: Any, need_bytes: float, what: str = "") -> 
             f"{need_bytes / 1e9:.3g} GB of memory{' for ' + what if what else ''}; "
             f"{have / 1e9:.3g} GB available)"
         )
+
+
+def one_line_os_error(exc: OSError) -> str:
+    """``file = '…' is outside the allowed range (reason)`` for an ``OSError``."""
+    name = exc.filename if exc.filename is not None else "file"
+    reason = exc.strerror or str(exc).split("(")[0].strip() or type(exc).__name__
+    return f"file = {str(name)!r} is outside the allowed range ({reason})"

@@ -224,6 +224,11 @@ def test_montecarlo_slurm_template_resumes_a_checkpoint(tmp_path) -> None:
     assert p.returncode == 0, p.stderr[-2000:]
     assert "resumed from a checkpoint after 4 iterations" in p.stdout
     _check_mc_file(tmp_path / "d40_T10.h5", ranks=1)
+    # requeued once more after the end: the finished file is kept (no --overwrite), inspected
+    before = (tmp_path / "d40_T10.h5").read_bytes()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0 and "nothing to do" in p.stderr, p.stderr[-2000:]
+    assert (tmp_path / "d40_T10.h5").read_bytes() == before
 
 
 # ---------------------------------------------------------------- MPI commands

@@ -432,3 +432,24 @@ def test_montecarlo_holds_few_batch_accumulators_at_once(monkeypatch) -> None:
                         batch_runner=runner)  # fmt: skip
     assert np.array_equal(est.result.mean, ref.result.mean), stored
     assert np.array_equal(est.result.covariance, ref.result.covariance)
+
+
+def test_os_and_memory_errors_end_in_one_line(capsys, monkeypatch) -> None:
+    """The last line of defence (dragcore.cli.run_program): an OSError or MemoryError that
+    escapes a command is one line and exit 2, not a traceback."""
+    import langevin.cli_run as cli_run
+
+    def no_memory(*a, **k):
+        raise MemoryError
+
+    _toml()
+    monkeypatch.setattr(cli_run, "BilayerModel", no_memory)
+    assert _lv(["run", "small.toml", "--output", "o.h5"]) == 2
+    _one_line_error(capsys, "memory")
+
+    def unreadable(*a, **k):
+        raise PermissionError(13, "Permission denied", "small.toml")
+
+    monkeypatch.setattr(cli_run, "BilayerModel", unreadable)
+    assert _lv(["run", "small.toml", "--output", "o.h5"]) == 2
+    _one_line_error(capsys, "small.toml", "Permission denied")
