@@ -18,6 +18,7 @@ written. A failure on any rank stops all ranks, naming the rank.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def _check_types(cfg: dict) -> None:
         for key, value in table.items():
             name = f"{where}{key}"
             if key in _INT_KEYS and not (key == "block_steps" and value is None):
-                require_int(name, value, _INT_KEYS[key], 2**63 - 1)
+                require_int(name, value, _INT_KEYS[key], math.inf)
             elif key in _BOOL_KEYS:
                 require_bool(name, value)
             elif key in _STR_KEYS and not isinstance(value, str):
@@ -277,10 +278,10 @@ def _run(args: argparse.Namespace, w) -> int:
             ) from None
     cfg = load_config(text)
     seed = require_int("seed", args.seed if args.seed is not None else cfg.get("seed", 0),
-                       0, 2**63 - 1)  # fmt: skip
+                       0, math.inf)  # fmt: skip
     for opt in ("steps", "realisations"):
         if getattr(args, opt) is not None:
-            require_int(f"--{opt}", getattr(args, opt), 1, 2**63 - 1)
+            require_int(f"--{opt}", getattr(args, opt), 1, math.inf)
     output = args.output or cfg.get("output", "langevin-run.h5")
     if w.is_root:  # before any computing, and before a checkpoint directory is made
         check_output_path(output, overwrite=args.overwrite, inputs=[args.config])
