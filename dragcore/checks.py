@@ -9,11 +9,24 @@ so that a user always sees, e.g.::
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
 
-__all__ = ["require_range", "require_positive", "require_finite", "as_float_array"]
+__all__ = [
+    "require_range",
+    "require_positive",
+    "require_finite",
+    "as_float_array",
+    "require_int",
+    "require_real",
+    "require_bool",
+    "require_sane_estimate",
+    "available_memory",
+    "require_memory",
+    "one_line_os_error",
+]
 
 
 def _fmt(x: float) -> str:
@@ -87,3 +100,91 @@ def require_finite(name: str, value: Any) -> np.ndarray:
         bad = float(arr[~np.isfinite(arr)].flat[0]) if arr.ndim else float(arr)
         raise ValueError(f"{name} = {bad!r} is outside the allowed range (-inf, inf)")
     return arr
+
+
+def require_int(name: str, value: Any, lo: float = -math.inf, hi: float = math.inf) -> int:
+    """An integer (not a float such as 8.7 or 8.0, not a bool or a string) in ``[lo, hi]``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} = {value!r} is outside the allowed range (an integer in "
+                         f"{_range_text(lo, hi, lo == -math.inf, hi == math.inf)})")  # fmt: skip
+    if not lo <= value <= hi:
+        raise ValueError(
+            f"{name} = {value!r} is outside the allowed range "
+            f"{_range_text(lo, hi, lo == -math.inf, hi == math.inf)}"
+        )
+    return int(value)
+
+
+def require_real(name: str, value: Any) -> float:
+    """A real number given as a number (int or float; not a bool, string or list)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"{name} = {value!r} is outside the allowed range (a real number)")
+    return float(value)
+
+
+def require_bool(name: str, value: Any) -> bool:
+    """``true`` or ``false`` (not the string "no", not 0/1)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} = {value!r} is outside the allowed range (true or false)")
+    return bool(value)
+
+
+def require_sane_estimate(
+    name: str,
+    mean: float,
+    sdev: float,
+    *,
+    chi2_dof: float | None = None,
+    dof: int = 0,
+    p_min: float = 1e-9,
+) -> None:
+    """A result fit to be reported: finite mean and error, and (with ``dof`` > 0) a finite
+    χ²/dof whose probability ``P(χ² ≥ observed)`` is at least ``p_min`` (a χ²/dof of 3e15
+    says the estimate or its error bar is wrong, not that the run was unlucky)."""
+    if not (math.isfinite(mean) and math.isfinite(sdev)):
+        raise ValueError(f"{name} = {mean!r} ± {sdev!r} is outside the allowed range (finite)")
+    if chi2_dof is None or dof <= 0:
+        return
+    if not math.isfinite(chi2_dof):
+        raise ValueError(f"{name}: chi2/dof = {chi2_dof!r} is outside the allowed range (finite)")
+    from scipy import stats
+
+    p = float(stats.chi2.sf(chi2_dof * dof, dof))
+    if p < p_min:
+        raise ValueError(
+            f"{name}: chi2/dof = {chi2_dof:.3g} (dof = {dof}, P = {p:.1e}) is outside the "
+            f"allowed range P >= {p_min:g} (the estimate or its error bar is wrong)"
+        )
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation (``MemAvailable``; physical otherwise)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def require_memory(name: str, value: Any, need_bytes: float, what: str = "") -> None:
+    """Refuse (naming ``name = value``) a size whose estimated memory exceeds what is free."""
+    have = available_memory()
+    if need_bytes > 0.8 * have:
+        raise ValueError(
+            f"{name} = {value!r} is outside the allowed range (needs about "
+            f"{need_bytes / 1e9:.3g} GB of memory{' for ' + what if what else ''}; "
+            f"{have / 1e9:.3g} GB available)"
+        )
+
+
+def one_line_os_error(exc: OSError) -> str:
+    """``file = '…' is outside the allowed range (reason)`` for an ``OSError``."""
+    name = exc.filename if exc.filename is not None else "file"
+    reason = exc.strerror or str(exc).split("(")[0].strip() or type(exc).__name__
+    return f"file = {str(name)!r} is outside the allowed range ({reason})"

@@ -1,8 +1,9 @@
 """Command-line plumbing shared by ``python -m langevin|montecarlo|validate``.
 
 Sub-commands live in their own modules and are imported lazily, so that ``--help`` is fast
-and a broken optional piece does not take the others down. User errors (``ValueError``)
-end the program with exit code 2 and one line on stderr, never a traceback.
+and a broken optional piece does not take the others down. User errors (``ValueError``, and
+``OSError``/``MemoryError`` from the files and sizes the user chose) end the program with
+exit code 2 and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dragcore import __version__
+from dragcore.checks import one_line_os_error
 
 __all__ = ["Subcommand", "run_program", "dump_json", "add_table_and_figure_options"]
 
@@ -66,6 +68,12 @@ def run_program(
         return int(_load(args._sub).run(args) or 0)
     except ValueError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{prog}: error: out of memory: reduce the size options", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file the user named: missing, unreadable, unwritable
+        print(f"{prog}: error: {one_line_os_error(exc)}", file=sys.stderr)
         return 2
 
 

@@ -9,13 +9,104 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import h5py
 
-__all__ = ["atomic_h5_file", "dataset_with_units", "dimension_scale"]
+__all__ = [
+    "atomic_h5_file",
+    "dataset_with_units",
+    "dimension_scale",
+    "check_output_path",
+    "open_h5_for_reading",
+]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Temporaries of ``target`` left by a killed writer on this host (its pid is gone)."""
+    host = re.escape(socket.gethostname())
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.{host}\.(\d+)\..*\.tmp$")
+    with contextlib.suppress(OSError):
+        for p in target.parent.iterdir():
+            m = pattern.match(p.name)
+            if m and not _pid_alive(int(m.group(1))):
+                p.unlink(missing_ok=True)
+
+
+def check_output_path(
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    inputs: Sequence[str | os.PathLike] = (),
+    name: str = "output",
+) -> Path:
+    """Check, before any computing, that ``path`` can be written as a new result file.
+
+    Refused (``ValueError`` naming ``name``): an existing file unless ``overwrite``, any of
+    the run's ``inputs`` (never, even with ``overwrite``), a directory, a parent that is not
+    a writable directory (tested by creating and removing a temporary file there).
+    """
+    target = Path(path)
+    for inp in inputs:
+        if inp is not None and Path(inp).exists() and target.exists():
+            if os.path.samefile(inp, target):
+                raise ValueError(
+                    f"{name} = {str(path)!r} is outside the allowed range (it is the input "
+                    "configuration of the run)"
+                )
+    if target.is_dir():
+        raise ValueError(f"{name} = {str(path)!r} is outside the allowed range (a directory)")
+    if target.exists() and not overwrite:
+        raise ValueError(
+            f"{name} = {str(path)!r} is outside the allowed range (the file exists: choose "
+            "another name or pass --overwrite)"
+        )
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=parent)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise ValueError(
+            f"{name} = {str(path)!r} is outside the allowed range (not writable: "
+            f"{exc.strerror or exc})"
+        ) from None
+    return target
+
+
+@contextlib.contextmanager
+def open_h5_for_reading(path: str | os.PathLike, name: str = "file") -> Iterator[h5py.File]:
+    """``h5py.File(path, "r")``; a missing, empty, garbage or directory path raises a
+    ``ValueError`` naming it (one line for the user), never an ``OSError`` traceback."""
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{name} = {str(path)!r} is outside the allowed range (a directory)")
+    if not p.exists():
+        raise ValueError(f"{name} = {str(path)!r} is outside the allowed range (no such file)")
+    try:
+        f = h5py.File(p, "r")
+    except OSError as exc:
+        raise ValueError(
+            f"{name} = {str(path)!r} is outside the allowed range (not an HDF5 file: "
+            f"{str(exc).split('(')[0].strip()})"
+        ) from None
+    with f:
+        yield f
 
 
 @contextlib.contextmanager
@@ -23,11 +114,15 @@ def atomic_h5_file(path: str | os.PathLike) -> Iterator[h5py.File]:
     """Open a new HDF5 file for writing that appears at ``path`` only once it is complete.
 
     The parent directory is created; the file gets the permissions the umask gives (not the
-    0600 of ``mkstemp``); on any exception the temporary file is removed.
+    0600 of ``mkstemp``); on any exception the temporary file is removed. The temporary is
+    named ``.NAME.<host>.<pid>.XXXX.tmp``; one whose process is gone (a ``kill -9`` during
+    the write) is removed by the next write of the same target.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    _remove_stale_temporaries(target)
+    prefix = f".{target.name}.{socket.gethostname()}.{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from dragcore.checks import one_line_os_error
+
 __all__ = [
     "World",
     "world",
@@ -205,8 +207,12 @@ def abort_on_failure(w: World | None = None) -> Iterator[None]:
     except SystemExit:
         raise
     except BaseException as exc:  # noqa: BLE001 - deliberately total
-        if isinstance(exc, ValueError):
-            print(f"{w.tag()} error on rank {w.rank}: {exc}", file=sys.stderr, flush=True)
+        if isinstance(exc, (ValueError, OSError, MemoryError)):
+            text = str(exc) if isinstance(exc, ValueError) else (
+                "out of memory: reduce the size options" if isinstance(exc, MemoryError)
+                else one_line_os_error(exc)
+            )  # fmt: skip
+            print(f"{w.tag()} error on rank {w.rank}: {text}", file=sys.stderr, flush=True)
             code = 2
         else:
             print(f"{w.tag()} failure on rank {w.rank}:", file=sys.stderr, flush=True)

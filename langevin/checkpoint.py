@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from dragcore.checkpoint import CheckpointDirectory, SavePolicy, atomic_savez
+from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from langevin.simulation import (
@@ -147,7 +147,7 @@ class CheckpointStore(CheckpointDirectory):
 
     def save_progress(self, prog: RealisationProgress) -> None:
         """Save a realisation between blocks (state, generator position, forces so far)."""
-        atomic_savez(
+        self.save(
             self._path(prog.index, "progress"),
             steps_done=np.int64(prog.steps_done),
             state=prog.state,
@@ -161,7 +161,7 @@ class CheckpointStore(CheckpointDirectory):
         path = self._path(index, "progress")
         if not path.exists():
             return None
-        with np.load(path) as z:
+        with self.open(path) as z:
             done = int(z["steps_done"])
             forces = np.empty((n_steps,) + z["forces"].shape[1:])
             forces[:done] = z["forces"]
@@ -179,7 +179,7 @@ class CheckpointStore(CheckpointDirectory):
         """Save a finished realisation's record; its progress file is no longer needed."""
         index = int(record["index"])
         arrays = {k: np.asarray(v) for k, v in record.items() if v is not None}
-        atomic_savez(self._path(index, "done"), **arrays)
+        self.save(self._path(index, "done"), **arrays)
         self._path(index, "progress").unlink(missing_ok=True)
 
     def load_done(self, index: int) -> dict[str, Any] | None:
@@ -187,8 +187,8 @@ class CheckpointStore(CheckpointDirectory):
         path = self._path(index, "done")
         if not path.exists():
             return None
-        with np.load(path) as z:
-            rec = {k: z[k] for k in z.files}
+        with self.open(path) as z:
+            rec = {k: z[k] for k in z.files if not k.startswith("_")}
         for key in ("index",):
             rec[key] = int(rec[key])
         for key in ("mean", "error", "blocking_error", "tau_int"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from dragcore.checks import require_positive
 from dragcore.cli import dump_json
 from langevin.exact import exact_drag, instability_threshold
 from langevin.params import BilayerParameters
@@ -94,9 +95,14 @@ def params_from_args(args: argparse.Namespace) -> BilayerParameters:
             velocity_mps=(args.velocity, 0.0),
         )
     else:
+        for k in ("varsigma", "beta"):  # the values given first, then the missing ones
+            if getattr(args, k) is not None:
+                require_positive(k, getattr(args, k))
         for k in ("varsigma", "beta"):
             if getattr(args, k) is None:
-                raise ValueError(f"{k} = None is outside the allowed range (0, inf)")
+                raise ValueError(
+                    f"{k} (--{k}) is missing: give a value in the allowed range (0, inf)"
+                )
         p = BilayerParameters(
             varsigma=args.varsigma,
             beta=args.beta,

@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 
 from dragcore.cli import dump_json
+from dragcore.hdf5 import open_h5_for_reading
 
 __all__ = ["add_arguments", "run", "describe"]
 
@@ -48,7 +49,11 @@ def _block_rows(g: h5py.Group, limit: int) -> list[tuple[float, float, float]]:
 def describe(path: str | Path, only: str | None = None, blocks: int = 12) -> dict:
     """The summary of a run file as a dictionary (what :func:`run` prints)."""
     out: dict = {"file": str(path), "runs": {}}
-    with h5py.File(path, "r") as f:
+    with open_h5_for_reading(path) as f:
+        if not any(isinstance(g, h5py.Group) and "mean" in g.attrs for g in f.values()):
+            raise ValueError(
+                f"file = {str(path)!r} is outside the allowed range (not a Langevin run file)"
+            )
         out["version"] = str(f.attrs.get("version", "?"))
         out["created"] = str(f.attrs.get("created", "?"))
         out["units"] = str(f.attrs.get("units", ""))
@@ -135,10 +140,7 @@ def _print(summary: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.exists():
-        raise ValueError(f"file = {str(path)!r} is outside the allowed range (no such file)")
-    summary = describe(path, args.run, args.blocks)
+    summary = describe(Path(args.file), args.run, args.blocks)
     if args.json:
         print(dump_json(summary))
     else:

@@ -18,6 +18,7 @@ written. A failure on any rank stops all ranks, naming the rank.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -26,7 +27,15 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML reader
     tomllib = None
 
+from dragcore.checks import (
+    require_bool,
+    require_int,
+    require_memory,
+    require_real,
+    require_sane_estimate,
+)
 from dragcore.cli import dump_json
+from dragcore.hdf5 import check_output_path
 from dragcore.parallel import abort_on_failure, world
 from langevin import exact as exact_solution
 from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
@@ -112,6 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--checkpoint-blocks", type=int, help="blocks of steps between checkpoints (0: never)"
     )
     parser.add_argument("--no-snapshots", action="store_true", help="no real-space snapshots")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
 def _check_keys(section: str, table: dict, allowed: set[str]) -> None:
@@ -137,11 +147,42 @@ def load_config(text: str) -> dict:
     _check_keys("[checkpoint]", cfg.get("checkpoint", {}), {"seconds", "blocks"})
     _check_keys("[stepper]", cfg.get("stepper", {}), _STEPPER_KEYS)
     runs = cfg.get("run", [])
-    if not runs:
+    if not isinstance(runs, list) or not runs:
         raise ValueError("[[run]] count = 0 is outside the allowed range [1, inf)")
     for r in runs:
+        if not isinstance(r, dict):
+            raise ValueError(f"[[run]] = {r!r} is outside the allowed range (a table)")
         _check_keys("[[run]]", r, _RUN_KEYS)
+    _check_types(cfg)
     return cfg
+
+
+#: Types of the configuration values: TOML gives ints, floats, bools and strings as such, and
+#: nothing is coerced (``n = 8.7`` is an error, not 8; ``snapshots = "no"`` is not true).
+_INT_KEYS = {"seed": 0, "n": 2, "n_realisations": 1, "n_steps": 1, "block_steps": 1, "blocks": 0}
+_BOOL_KEYS = {"snapshots", "common_random_numbers", "paper_approximations"}
+_STR_KEYS = {"output", "scheme", "rng_backend", "name"}
+_REAL_KEYS = _PARAM_KEYS | {"theta", "length", "dt", "seconds"}
+
+
+def _check_types(cfg: dict) -> None:
+    """Every value of the configuration has its key's type, or ``ValueError`` names the key."""
+    tables = [("", cfg), ("[grid] ", cfg.get("grid", {})), ("[stepper] ", cfg.get("stepper", {})),
+              ("[checkpoint] ", cfg.get("checkpoint", {}))]  # fmt: skip
+    tables += [("[[run]] ", r) for r in cfg["run"]]
+    for where, table in tables:
+        if not isinstance(table, dict):
+            raise ValueError(f"{where.strip() or 'table'} = {table!r} is outside the allowed range")
+        for key, value in table.items():
+            name = f"{where}{key}"
+            if key in _INT_KEYS and not (key == "block_steps" and value is None):
+                require_int(name, value, _INT_KEYS[key], math.inf)
+            elif key in _BOOL_KEYS:
+                require_bool(name, value)
+            elif key in _STR_KEYS and not isinstance(value, str):
+                raise ValueError(f"{name} = {value!r} is outside the allowed range (a string)")
+            elif key in _REAL_KEYS:
+                require_real(name, value)
 
 
 def run_parameters(entry: dict) -> BilayerParameters:
@@ -165,6 +206,53 @@ def checkpoint_policy(cfg: dict, args: argparse.Namespace) -> CheckpointPolicy:
     )
 
 
+#: Largest relative stationary bias of an approximate scheme that a run accepts; above
+#: 1e-3 of the exact value a warning gives the bias (the pull then measures the scheme).
+MAX_SCHEME_BIAS = 0.1
+WARN_SCHEME_BIAS = 1e-3
+#: Largest slowdown of the slowest direction's decorrelation by an approximate scheme.
+MAX_SLOWDOWN = 10.0
+
+
+def _check_scheme(sim: Simulation, name: str, talk: bool, w) -> None:
+    """Refuse a scheme used outside its range: an unstable Euler–Maruyama step (the run
+    would give NaN), a step that slows the decorrelation of some direction more than
+    :data:`MAX_SLOWDOWN` times (Crank–Nicolson at large dt: stiff modes hardly decay, the
+    error bar misses them), or a stationary bias, computed exactly from the scheme's discrete
+    Lyapunov solution (:meth:`Simulation.scheme_bias`), above :data:`MAX_SCHEME_BIAS`."""
+    if sim.scheme == "exact":
+        return
+    if sim.scheme == "euler-maruyama":
+        limit = sim.stable_dt_limit()
+        if not sim.dt < limit:
+            raise ValueError(
+                f"[{name}] dt = {sim.dt:g} is outside the allowed range (0, {limit:.4g}) for "
+                "euler-maruyama (unstable step: the run would diverge)"
+            )
+    slow, slow_exact = sim.correlation_steps()
+    if slow > MAX_SLOWDOWN * max(slow_exact, 1.0):
+        raise ValueError(
+            f"[{name}] dt = {sim.dt:g} is outside the allowed range for {sim.scheme}: its "
+            f"slowest direction decorrelates in {slow:.3g} steps, the exact step's in "
+            f"{slow_exact:.3g} (more than {MAX_SLOWDOWN:g} times slower: the run's error bar "
+            "cannot see it; lower dt or use exact)"
+        )
+    bias = sim.scheme_bias()
+    exact = sim.exact
+    rel = abs(bias / exact) if exact else abs(bias)
+    text = (
+        f"{sim.scheme} at dt = {sim.dt:g} has a stationary bias of {bias:+.4g} "
+        f"({100 * rel:.3g} %) on the exact {exact:.5g} (discrete Lyapunov solution of the scheme)"
+    )
+    if not rel <= MAX_SCHEME_BIAS:
+        raise ValueError(
+            f"[{name}] dt = {sim.dt:g} is outside the allowed range for {sim.scheme}: "
+            f"{text}; the allowed bias is {100 * MAX_SCHEME_BIAS:g} % (lower dt or use exact)"
+        )
+    if rel > WARN_SCHEME_BIAS and talk:
+        w.log(f"[{name}] warning: {text}; the pull measures this bias")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.print_config:
         if world().is_root:
@@ -178,14 +266,32 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, w) -> int:
-    text = DEFAULT_CONFIG if args.config is None else Path(args.config).read_text()
+    if args.config is None:
+        text = DEFAULT_CONFIG
+    else:
+        try:
+            text = Path(args.config).read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(
+                f"config = {args.config!r} is outside the allowed range (cannot be read: "
+                f"{getattr(exc, 'strerror', None) or exc})"
+            ) from None
     cfg = load_config(text)
-    seed = int(args.seed if args.seed is not None else cfg.get("seed", 0))
+    seed = require_int("seed", args.seed if args.seed is not None else cfg.get("seed", 0),
+                       0, math.inf)  # fmt: skip
+    for opt in ("steps", "realisations"):
+        if getattr(args, opt) is not None:
+            require_int(f"--{opt}", getattr(args, opt), 1, math.inf)
     output = args.output or cfg.get("output", "langevin-run.h5")
-    snapshots = bool(cfg.get("snapshots", True)) and not args.no_snapshots
+    if w.is_root:  # before any computing, and before a checkpoint directory is made
+        check_output_path(output, overwrite=args.overwrite, inputs=[args.config])
+    snapshots = cfg.get("snapshots", True) and not args.no_snapshots
     ckpt_root = Path(args.checkpoint_dir or f"{output}.ckpt")
     grid_cfg = {"n": 32, "length": 16.0, **cfg.get("grid", {})}
-    grid = PeriodicGrid(int(grid_cfg["n"]), float(grid_cfg["length"]))
+    n = grid_cfg["n"]
+    # per mode: step matrices, noise maps, joint covariances (≈ 7 kB for the ±v pair)
+    require_memory("[grid] n", n, 7e3 * n * n / 2, "the per-mode matrices")
+    grid = PeriodicGrid(n, float(grid_cfg["length"]))
     st = {
         "scheme": "exact",
         "dt": 8.0,
@@ -219,6 +325,7 @@ def _run(args: argparse.Namespace, w) -> int:
             rng_backend=st["rng_backend"],
             block_steps=st["block_steps"],
         )
+        _check_scheme(sim, name, talk, w)
         if talk:
             w.log(
                 f"[{name}] N = {grid.n}, L = {grid.length:g} d, {sim.modes.size} modes, "
@@ -240,6 +347,8 @@ def _run(args: argparse.Namespace, w) -> int:
         )
         if res is None:  # not rank 0
             continue
+        require_sane_estimate(f"[{name}] D", res.mean, res.sdev, chi2_dof=res.chi2_dof,
+                              dof=max(int(st["n_realisations"]) - 1, 0))  # fmt: skip
         continuum = float("nan")
         if params.drift > 0:
             continuum = exact_solution.exact_drag(params).D

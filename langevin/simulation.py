@@ -423,6 +423,80 @@ class Simulation:
         """Mean of the estimator in the stationary state of the *scheme* (``Σ tr(H C₀)``)."""
         return float(np.einsum("mab,mba->", self.observable[0], self.joint_cov).real)
 
+    def scheme_stationary_mean(self) -> float:
+        """Mean of the estimator in the stationary state of the *scheme* itself: per system
+        the discrete Lyapunov solution ``C = A C A† + S S†`` of its step (exact for the
+        scheme; for the exact scheme the continuous one), ``Σ_k s_k tr(H C_k)`` with
+        ``s = (½, −½)`` for the ±v pair. What a long run converges to."""
+        if self.scheme == "exact":
+            return float(self.exact)
+        h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
+        signs = (0.5, -0.5) if self.crn else (1.0,)
+        total = 0.0
+        for sign, mp in zip(signs, self.maps, strict=True):
+            c = discrete_stationary_covariance(mp.step_matrix, mp.step_covariance)
+            total += sign * float(np.einsum("mab,mba->", h, c).real)
+        return total
+
+    def scheme_bias(self) -> float:
+        """``scheme_stationary_mean() − exact``: the bias of the scheme at this ``dt`` (0 for
+        the exact Ornstein–Uhlenbeck step)."""
+        if self.scheme == "exact":
+            return 0.0
+        return self.scheme_stationary_mean() - float(self.exact)
+
+    def stable_dt_limit(self) -> float:
+        """Largest stable Euler–Maruyama step: ``|1 + Δt λ| < 1`` for every nonzero eigenvalue
+        λ of the drift matrices gives ``Δt < min(−2 Re λ/|λ|²)`` (0 if some λ ≠ 0 has
+        Re λ ≥ 0); ``inf`` for the other schemes (A-stable)."""
+        if self.scheme != "euler-maruyama":
+            return math.inf
+        limit = math.inf
+        for mp in self.maps:
+            lam = np.linalg.eigvals((mp.step_matrix - np.eye(self.dim)) / self.dt).ravel()
+            scale = max(float(np.max(np.abs(lam))), 1e-300)
+            lam = lam[np.abs(lam) > 1e-12 * scale]  # frozen (marginal) directions are stable
+            if lam.size == 0:
+                continue
+            if np.any(lam.real >= 0):
+                return 0.0
+            limit = min(limit, float(np.min(-2.0 * lam.real / np.abs(lam) ** 2)))
+        return limit
+
+    def correlation_steps(self) -> tuple[float, float]:
+        """Steps the slowest decaying direction needs to decorrelate (by a factor e), for the
+        scheme's step ``A`` and for the exact step ``exp(Δt M)`` of the same drift ``M``
+        (recovered from ``A``): ``max −1/ln|λ(A)|`` over non-frozen directions.
+
+        Crank–Nicolson keeps the stationary covariance exactly but maps a stiff rate λ to
+        ``(1 + Δtλ/2)/(1 − Δtλ/2) → −1``: for ``Δt|λ| ≫ 1`` the direction hardly decays, and
+        a run's error bar cannot see it. The ratio of the two numbers measures the damage.
+        """
+        eye = np.eye(self.dim)
+        worst_scheme, worst_exact = 0.0, 0.0
+        for mp in self.maps:
+            a = mp.step_matrix
+            if self.scheme == "euler-maruyama":
+                m = (a - eye) / self.dt
+            elif self.scheme == "crank-nicolson":
+                m = (2.0 / self.dt) * np.linalg.solve(
+                    np.swapaxes(a + eye, -1, -2), np.swapaxes(a - eye, -1, -2)
+                ).swapaxes(-1, -2)
+            else:
+                m = None
+            lam_a = np.abs(np.linalg.eigvals(a)).ravel()
+            live = lam_a < 1.0 - 1e-12
+            if np.any(live):
+                worst_scheme = max(worst_scheme, float(np.max(-1.0 / np.log(lam_a[live]))))
+            if m is None:
+                worst_exact = worst_scheme
+                continue
+            rate = -np.linalg.eigvals(m).real.ravel()
+            rate = rate[rate > 1e-12 * max(float(np.max(np.abs(rate))), 1e-300)]
+            if rate.size:
+                worst_exact = max(worst_exact, float(np.max(1.0 / (self.dt * rate))))
+        return worst_scheme, worst_exact
+
     # --- one realisation -----------------------------------------------------------------------
     def initial_state(self, rng: np.random.Generator) -> np.ndarray:
         """``(n_sys, modes, 6)``: an exact draw from the (joint) stationary distribution."""

@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from dragcore import __version__, units
-from dragcore.checkpoint import CheckpointDirectory, SavePolicy, atomic_savez
+from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.parallel import World, world
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
 from montecarlo.drag_mc import (
@@ -161,7 +161,7 @@ class CheckpointStore(CheckpointDirectory):
     ) -> None:
         """Save the state right after the last of ``records`` (atomically)."""
         n, k = len(records), integrator_outputs(records)
-        atomic_savez(
+        super().save(
             self.state,
             version=np.array(__version__),
             integrator=np.array(json.dumps(integrator.as_dict())),
@@ -181,7 +181,7 @@ class CheckpointStore(CheckpointDirectory):
         """The saved state, or ``None`` if no iteration was saved yet."""
         if not self.state.exists():
             return None
-        with np.load(self.state) as z:
+        with self.open(self.state) as z:
             phases = json.loads(str(z["phase"]))
             records = [
                 IterationRecord(

@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 
 from dragcore.cli import dump_json
+from dragcore.hdf5 import open_h5_for_reading
 from montecarlo.result import format_estimate
 
 __all__ = ["add_arguments", "run", "describe"]
@@ -43,7 +44,7 @@ def _scalar(ds: h5py.Dataset):
 
 def describe(path: str | Path) -> dict:
     """The summary of a run file as a dictionary (what :func:`run` prints)."""
-    with h5py.File(path, "r") as f:
+    with open_h5_for_reading(path) as f:
         if "estimate" not in f or "iterations" not in f:
             raise ValueError(
                 f"file = {str(path)!r} is outside the allowed range (not a Monte Carlo run file)"
@@ -133,13 +134,17 @@ def _print(d: dict, component: int) -> None:
     if has_ref:
         head += f" {'finite-T ref':>14s} {'pull':>7s}"
     print(head)
+    qnames = q.get("names", [])
     for i, name in enumerate(e["names"]):
         line = f"{name:9s} {format_estimate(e['mean'][i], e['sdev'][i]):>22s}"
-        in_q = i < len(q.get("names", []))
-        if has_val and in_q:
-            line += f" {q['validate'][i]:14.6e} {q['pull_validate'][i]:7.2f}"
-        if has_ref and in_q:
-            line += f" {q['reference'][i]:14.6e} {q['pull_reference'][i]:7.2f}"
+        j = qnames.index(name) if name in qnames else None
+        for key, present in (("validate", has_val), ("reference", has_ref)):
+            if not present:
+                continue
+            if j is not None and math.isfinite(q[key][j]):
+                line += f" {q[key][j]:14.6e} {q['pull_' + key][j]:7.2f}"
+            else:
+                line += f" {'(none)':>14s} {'':>7s}"
         print(line)
     print("correlation:")
     for name, row in zip(e["names"], e["correlation"], strict=True):
@@ -177,10 +182,7 @@ def _print(d: dict, component: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.exists():
-        raise ValueError(f"file = {str(path)!r} is outside the allowed range (no such file)")
-    summary = describe(path)
+    summary = describe(Path(args.file))
     if args.json:
         print(dump_json(summary))
     else:

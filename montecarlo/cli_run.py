@@ -25,13 +25,18 @@ import math
 import shlex
 import sys
 
+import numpy as np
+
 import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore import units
-from dragcore.checks import require_positive, require_range
+from dragcore.checks import require_memory, require_positive, require_range
 from dragcore.cli import dump_json
+from dragcore.hdf5 import check_output_path
 from dragcore.parallel import abort_on_failure, world
 from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
+from montecarlo.collision import OUTPUT_NAMES, collision_dim
 from montecarlo.drag_mc import DEFAULT_BINS, finite_temperature_reference, hall_from_q3
+from montecarlo.integrator import memory_estimate
 from montecarlo.presets import PRESETS, preset
 from montecarlo.result import format_estimate
 from montecarlo.storage import write_run
@@ -84,11 +89,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="wall time between checkpoints (0: off)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no per-iteration lines")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
 def _pull(mc: float, sd: float, ref: float, err: float) -> float:
     s = math.hypot(sd, err)
     return (mc - ref) / s if s > 0 else math.nan
+
+
+def reference_by_name(values, errors) -> tuple[dict[str, float], dict[str, float]]:
+    """The finite-T reference as ``name → value`` and ``name → error`` mappings.
+
+    Accepts mappings (returned as they are, entries that are ``None`` or non-finite dropped)
+    or sequences in the order of :data:`montecarlo.collision.OUTPUT_NAMES` that may cover only
+    the first outputs: an output the reference does not give is absent, never assumed.
+    """
+    if not isinstance(values, dict):
+        values = dict(zip(OUTPUT_NAMES, np.asarray(values, float).ravel(), strict=False))
+    if not isinstance(errors, dict):
+        errors = dict(zip(OUTPUT_NAMES, np.asarray(errors, float).ravel(), strict=False))
+    keep = [
+        k for k, v in values.items()
+        if v is not None and math.isfinite(float(v)) and errors.get(k) is not None
+    ]  # fmt: skip
+    return ({k: float(values[k]) for k in keep}, {k: float(errors[k]) for k in keep})
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -108,6 +132,18 @@ def _check(args: argparse.Namespace) -> None:
     require_range("checkpoint_seconds", args.checkpoint_seconds, 0.0, math.inf)
     if args.resume and args.output is None and args.checkpoint_dir is None:
         raise ValueError("--resume = True is outside the allowed range without --output")
+
+
+def _check_memory(args: argparse.Namespace, bl) -> None:
+    """Refuse sizes whose memory (:func:`montecarlo.integrator.memory_estimate`) is not free,
+    naming the option that dominates the estimate."""
+    dim = collision_dim(bl)
+    need = memory_estimate(dim, len(OUTPUT_NAMES), args.neval, args.n_bins, args.batch_size,
+                           args.max_hcubes)  # fmt: skip
+    one_batch = memory_estimate(dim, len(OUTPUT_NAMES), args.batch_size, args.n_bins,
+                                args.batch_size, args.max_hcubes)  # fmt: skip
+    require_memory("n_bins", args.n_bins, one_batch, "the adaptive map and one batch")
+    require_memory("neval", args.neval, need, "an iteration's batch accumulators")
 
 
 def _bilayer(args: argparse.Namespace):
@@ -160,6 +196,9 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
     from validate.weyl import drag_coefficients
 
     bl = _bilayer(args)
+    _check_memory(args, bl)
+    if args.output is not None and w.is_root:  # before computing, before the checkpoint
+        check_output_path(args.output, overwrite=args.overwrite)
     T = units.kelvin_to_erg(args.T)
     every = args.checkpoint_every or None
     seconds = args.checkpoint_seconds or None
@@ -190,11 +229,11 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
     qe["eta_H_sj"] = abs(hall_q["sj"] / quad.eta_q3) * quad.err_q3 if quad.eta_q3 else 0.0
     ref = err = None
     if not args.no_reference:
-        ref, err = finite_temperature_reference(bl, T)
+        ref, err = reference_by_name(*finite_temperature_reference(bl, T))
     pa = units.internal_viscosity_to_pascal_second
     names = est.names if bl.active.kind == "weyl" else ("eta0",)
     rows = []
-    for i, name in enumerate(names):
+    for name in names:
         m, s = est.value(name)
         row = {
             "name": name,
@@ -204,9 +243,9 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
             "pull_validate": _pull(m, s, qv[name], qe[name]),
             "rel_diff_validate": m / qv[name] - 1.0 if qv[name] else math.nan,
         }
-        if ref is not None and i < len(ref):
-            row["reference_Pa_s"] = pa(ref[i])
-            row["pull_reference"] = _pull(m, s, ref[i], err[i])
+        if ref is not None and name in ref:
+            row["reference_Pa_s"] = pa(ref[name])
+            row["pull_reference"] = _pull(m, s, ref[name], err[name])
         rows.append(row)
     hall_q["sj_B23"] = hall_q["sj"]
     hall = [
@@ -245,8 +284,8 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
             "names": [row["name"] for row in rows],
             "validate": [pa(qv[row["name"]]) for row in rows],
             "validate_error": [pa(qe[row["name"]]) for row in rows],
-            "reference": None if ref is None else [pa(v) for v in ref],
-            "reference_error": None if err is None else [pa(v) for v in err],
+            "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
+            "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
             "hall": hall,
         },
     }
@@ -288,7 +327,7 @@ def _run(args: argparse.Namespace, w) -> int:
     )
     head = f"{'':8s} {'Monte Carlo (Pa s)':>22s} {'validate (Pa s)':>16s} {'pull':>8s}"
     head += f" {'rel diff':>10s}"
-    has_ref = "reference_Pa_s" in out["coefficients"][0]
+    has_ref = any("reference_Pa_s" in row for row in out["coefficients"])
     if has_ref:
         head += f" {'finite-T ref':>14s} {'pull':>7s}"
         if out["active"] == "weyl" and out["tilt"] != 0.0:
@@ -302,6 +341,8 @@ def _run(args: argparse.Namespace, w) -> int:
         )
         if has_ref and "reference_Pa_s" in row:
             line += f" {row['reference_Pa_s']:14.6e} {row['pull_reference']:7.2f}"
+        elif has_ref:
+            line += f" {'(none)':>14s} {'':>7s}"
         print(line)
     print("η_H: eei1, eei2 from η_Q3 (B17, B18); sj sampled (A41–A42); sj_B23 = relation (B23):")
     for row in out["hall_from_q3"]:

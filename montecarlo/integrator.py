@@ -88,6 +88,25 @@ AfterIteration = Callable[[list[IterationRecord], list[str]], None]
 Node = tuple[int, int]
 
 
+def memory_estimate(
+    dim: int, n_out: int, n_eval: int, n_bins: int, batch_size: int, max_hcubes: int
+) -> float:
+    """Bytes one process needs for an iteration, an upper estimate (8-byte numbers).
+
+    The batch accumulators of an iteration are all held before the tree sum
+    (:class:`BatchAccumulator`: K + K² + D·N numbers and the variances of the hypercubes the
+    batch touches), plus the map (a few copies of D·(N+1) edges and histograms), the strata
+    (a few arrays of ≤ ``max_hcubes``) and one batch's coordinates and values per thread.
+    """
+    n_batches = -(-int(n_eval) // int(batch_size))
+    hcubes = min(int(max_hcubes), max(int(n_eval) // 2, 1))
+    per_acc = n_out + n_out**2 + dim * n_bins + min(batch_size, hcubes) + 16
+    per_batch_work = batch_size * (4 * dim + 4 * n_out + 8)
+    total = n_batches * per_acc + 8 * dim * (n_bins + 1) + 4 * hcubes
+    total += per_batch_work * max(batch_threads(), 1)
+    return 8.0 * total
+
+
 class NonFiniteIntegrandError(ValueError):
     """The integrand returned NaN or ±inf (or its product with the map's Jacobian overflowed)."""
 
@@ -334,6 +353,58 @@ def run_batches(
         return dict(zip(batches, done, strict=True))
 
 
+def streamed_partial_sums(
+    integrand: Integrand,
+    params: np.ndarray,
+    plan: IterationPlan,
+    batches: Sequence[int],
+) -> dict[Node, BatchAccumulator]:
+    """:func:`partial_sums` of a contiguous block of batches, summed as they finish.
+
+    The batches run in index order, :func:`batch_threads` at a time (:func:`run_batches`); each new
+    leaf is pushed on a stack and merged with its left sibling as soon as both exist, which
+    is the merge :func:`_node_sum` does, in the same order — so the sums have the same bits —
+    but at most ``⌈log₂ B⌉ + threads`` accumulators are alive, not ``B``. A left node whose
+    right sibling lies beyond the last batch stands for its parent.
+    """
+    batches = [int(b) for b in batches]
+    if not batches:
+        return {}
+    start, stop = batches[0], batches[-1] + 1
+    if batches != list(range(start, stop)):
+        raise ValueError(f"batches = {batches[:10]} is outside the allowed range "
+                         "(a contiguous block)")  # fmt: skip
+    n = plan.n_batches
+    stack: list[tuple[Node, BatchAccumulator]] = []
+
+    def push(node: Node, acc: BatchAccumulator) -> None:
+        while True:
+            level, index = node
+            if index % 2 == 1 and stack and stack[-1][0] == (level, index - 1):
+                left = stack.pop()[1]
+                node, acc = (level + 1, index // 2), _merge(left, acc)
+                continue
+            sibling = (level, index + 1)
+            parent = (level + 1, index // 2)
+            if (
+                index % 2 == 0
+                and _node_span(sibling, n)[0] >= n
+                and _node_span(parent, n)[0] >= start
+                and parent[0] <= _root_node(n)[0]
+            ):
+                node = parent  # lone left child: the parent's sum is the child's
+                continue
+            stack.append((node, acc))
+            return
+
+    chunk = max(1, min(batch_threads(), len(batches)))
+    for lo in range(0, len(batches), chunk):
+        done = run_batches(integrand, params, plan, batches[lo : lo + chunk])
+        for b in batches[lo : lo + chunk]:
+            push((0, b), done.pop(b))
+    return dict(stack)
+
+
 def _node_span(node: Node, n_batches: int) -> tuple[int, int]:
     """Batches ``[start, stop)`` under tree node ``(level, index)`` (leaves: level 0)."""
     level, index = node
@@ -483,8 +554,11 @@ def _estimate_only(acc: BatchAccumulator) -> BatchAccumulator:
     )
 
 
-def _run_all_here(plan: IterationPlan, run: BatchRun) -> Mapping[int, BatchAccumulator]:
-    return run(range(plan.n_batches))
+def _run_all_here(plan: IterationPlan, run: BatchRun) -> IterationTotals:
+    sums = getattr(run, "partial_sums", None)
+    if sums is not None:  # summed as the batches finish: bounded memory
+        return combine_partials(plan, sums(range(plan.n_batches)))
+    return combine_batches(plan, run(range(plan.n_batches)))
 
 
 def distributed_batch_runner(w: World) -> BatchRunner:
@@ -503,10 +577,14 @@ def distributed_batch_runner(w: World) -> BatchRunner:
     """
 
     def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
-        accumulators = run(owned_items(plan.n_batches, w.rank, w.size))
+        owned = owned_items(plan.n_batches, w.rank, w.size)
+        sums = getattr(run, "partial_sums", None)
+        if sums is not None:  # summed as the batches finish: bounded memory
+            mine = sums(owned)
+        else:
+            mine = partial_sums(plan, run(owned))
         if plan.phase == "prod":  # frozen sampling: the map and strata data are not needed
-            accumulators = {b: _estimate_only(a) for b, a in accumulators.items()}
-        mine = partial_sums(plan, accumulators)
+            mine = {node: _estimate_only(a) for node, a in mine.items()}
         gathered = w.gather_to_root(mine)
         totals = None
         if w.is_root:
@@ -755,6 +833,10 @@ class Integrator:
 
             def run(batches: Sequence[int], plan: IterationPlan = plan) -> dict:
                 return run_batches(integrand, params, plan, batches)
+
+            run.partial_sums = lambda batches, plan=plan: streamed_partial_sums(  # type: ignore[attr-defined]
+                integrand, params, plan, batches
+            )
 
             outcome = runner(plan, run)
             totals = (

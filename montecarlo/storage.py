@@ -32,6 +32,8 @@ Layout::
     /quadrature/validate, validate_error            Pa s  validate.weyl (T = 0 Π, B7/B13)
     /quadrature/reference, reference_error          Pa s  finite-T reference (same |U|²)
     /quadrature/pull_validate, pull_reference       (MC − quad)/√(sdev² + err²)
+    /quadrature/has_validate, has_reference         whether the route has a value for the
+                              output (a reference may cover a subset: NaN where it does not)
     /hall/name, mc, sdev, relation                  η_H parts (Pa s): sampled / from η_Q3
     /sampling/edges           (D, N+1)  final adaptive-map edges (unit hypercube)
     /sampling/strata_counts   (m^D,)    points per hypercube of the last iteration
@@ -108,6 +110,25 @@ def _running_columns(iterations) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     return mean, sdev, chi2_dof, q
 
 
+def _aligned(values, names: list[str], key: str) -> np.ndarray:
+    """``values`` (a ``name → value`` mapping, or a sequence in the order of ``names`` that may
+    be shorter) as a float array aligned with ``names``; NaN where there is no value."""
+    out = np.full(len(names), np.nan)
+    if isinstance(values, dict):
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise ValueError(f"quadrature {key} name = {unknown[0]!r} is outside {names}")
+        for i, name in enumerate(names):
+            if values.get(name) is not None:
+                out[i] = float(values[name])
+        return out
+    arr = np.asarray(values, float).ravel()
+    if arr.size > len(names):
+        raise ValueError(f"quadrature {key} length = {arr.size} is outside [0, {len(names)}]")
+    out[: arr.size] = arr
+    return out
+
+
 def write_run(
     path: str | os.PathLike,
     run: DistributedRun,
@@ -127,8 +148,10 @@ def write_run(
         ``name → value`` of the run parameters (keys of :data:`PARAMETER_UNITS`).
     quadrature
         ``names``, ``validate``, ``validate_error``, optionally ``reference``,
-        ``reference_error`` (Pa s, aligned with ``names``), ``hall`` (list of rows with
-        ``name``, ``mc_Pa_s``, ``sdev_Pa_s``, ``validate_Pa_s``).
+        ``reference_error`` (Pa s): each either a ``name → value`` mapping or a sequence in
+        the order of ``names`` (possibly shorter: a reference that covers only some outputs);
+        outputs without a value are stored as NaN and flagged in ``has_<key>``; ``hall``
+        (list of rows with ``name``, ``mc_Pa_s``, ``sdev_Pa_s``, ``validate_Pa_s``).
     command
         The command line that produced the run (stored verbatim).
     """
@@ -223,20 +246,25 @@ def write_run(
         )
         qn = list(quadrature["names"])
         qs = dimension_scale(qg, "name", _strings(qn), "", "coefficient")
-        k = len(qn)
-        mc, sd = pa(res.mean[:k]), pa(res.sdev[:k])
+        missing = sorted(set(qn) - set(names))
+        if missing:
+            raise ValueError(f"quadrature name = {missing[0]!r} is outside the estimates {names}")
+        at = [names.index(n) for n in qn]
+        mc, sd = pa(res.mean[at]), pa(res.sdev[at])
         columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
         if quadrature.get("reference") is not None:
             columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
         for key, text in columns:
-            val = np.asarray(quadrature[key], float)[:k]
-            err = np.asarray(quadrature[f"{key}_error"], float)[:k]
+            val = _aligned(quadrature[key], qn, key)
+            err = _aligned(quadrature[f"{key}_error"], qn, f"{key}_error")
             s = np.hypot(sd, err)
-            pull = np.where(s > 0, (mc - val) / np.where(s > 0, s, 1.0), np.nan)
+            ok = np.isfinite(val) & np.isfinite(err) & (s > 0)
+            pull = np.where(ok, (mc - val) / np.where(ok, s, 1.0), np.nan)
             for name, data, unit, desc in (
-                (key, val, "Pa s", text),
-                (f"{key}_error", err, "Pa s", "quadrature error estimate"),
-                (f"pull_{key}", pull, "1", f"(MC - {key})/sqrt(sdev^2 + error^2)"),
+                (key, val, "Pa s", f"{text}; NaN where it has no value for the output"),
+                (f"{key}_error", err, "Pa s", "quadrature error estimate (NaN: no value)"),
+                (f"pull_{key}", pull, "1", f"(MC - {key})/sqrt(sdev^2 + error^2), NaN: none"),
+                (f"has_{key}", np.isfinite(val), "", f"whether {key} has a value per output"),
             ):
                 dataset_with_units(qg, name, data, unit, desc).dims[0].attach_scale(qs)
 

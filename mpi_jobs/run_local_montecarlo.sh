@@ -33,5 +33,11 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_
 resume=()
 [[ -d "${output}.ckpt" ]] && resume=(--resume) && echo "resuming from ${output}.ckpt" >&2
 
-"$mpiexec" -n "$ranks" "$python" -m montecarlo run --output "$output" "${resume[@]}" "$@"
+# a finished run (the file written, its checkpoint removed) is not redone:
+# requeued after the end, the job only inspects it
+if [[ -f "$output" && ! -d "${output}.ckpt" ]]; then
+  echo "$output exists: nothing to do" >&2
+else
+  "$mpiexec" -n "$ranks" "$python" -m montecarlo run --output "$output" "${resume[@]}" "$@"
+fi
 "$python" -m montecarlo inspect "$output"

@@ -33,6 +33,19 @@ def run_mpi(
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+def run_mpi_module(
+    module: str, *args: str, n: int = 2, cwd: str | Path | None = None, timeout: float = 300.0
+) -> subprocess.CompletedProcess:
+    """Run ``mpiexec -n n python -m module args…`` in ``cwd`` (a README command)."""
+    mpiexec = find_mpiexec()
+    if mpiexec is None:
+        raise RuntimeError("no mpiexec found: install the `mpich` wheel (pip install mpich)")
+    env = dict(os.environ)
+    env.setdefault("NUMBA_NUM_THREADS", "1")
+    cmd = [mpiexec, "-n", str(n), sys.executable, "-m", module, *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+
+
 def descendants(pid: int) -> list[int]:
     """Process ids below ``pid`` (from /proc): the ranks of an mpiexec."""
     children: dict[int, list[int]] = {}

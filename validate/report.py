@@ -59,6 +59,13 @@ class Comparison:
         ``"internal"`` (two routes of this package) or ``"paper"`` (a paper's printed result).
     note
         Diagnosis or remark.
+    factor
+        For a ``paper`` row whose difference is a diagnosed factor (a missing π, a sign, a
+        factor 4): the diagnosis. The table then prints the ratio A/B and this text instead
+        of ``(A − B)/σ``, which for a factor is a number of order 1/σ and says nothing.
+    factor_value
+        The diagnosed factor when it is exact (e.g. π): the table also prints the residual
+        ``(A − factor_value·B)/σ``, an honest z of the diagnosis itself.
     """
 
     section: str
@@ -71,6 +78,8 @@ class Comparison:
     sigma_source: str
     kind: str = "internal"
     note: str = ""
+    factor: str = ""
+    factor_value: float | None = None
 
     @property
     def z(self) -> float:
@@ -83,6 +92,29 @@ class Comparison:
     @property
     def passed(self) -> bool:
         return bool(abs(self.z) <= PASS_Z)
+
+    @property
+    def z_after_factor(self) -> float:
+        """``(A − factor_value·B)/σ``: the z of the diagnosed exact factor (NaN without one)."""
+        if self.factor_value is None:
+            return math.nan
+        diff = self.value_a - self.factor_value * self.value_b
+        return diff / self.sigma if self.sigma > 0 else math.inf
+
+    @property
+    def difference_text(self) -> str:
+        """The table's ``(A−B)/σ`` cell: z, or for a diagnosed factor the ratio and diagnosis."""
+        if not (self.kind == "paper" and self.factor and not self.passed):
+            return f"{self.z:+.2f}"
+        text = f"A/B = {self.ratio:.6g}: {self.factor}"
+        if self.factor_value is not None:
+            sym = _factor_symbol(self.factor_value)
+            text += f"; (A − {sym}·B)/σ = {self.z_after_factor:+.2f}"
+        return text
+
+
+def _factor_symbol(value: float) -> str:
+    return "π" if value == math.pi else f"{value:.6g}"
 
 
 # --------------------------------------------------------------------------------------
@@ -196,6 +228,8 @@ def hydro_comparisons() -> list[Comparison]:
                 "quadrature error estimate of D",
                 kind="paper",
                 note="ratio π: Eq. (21) reads T/E_F as Tm/n (E_F = πn/m)",
+                factor="factor π: Eq. (21) reads T/E_F as Tm/n (E_F = πn/m)",
+                factor_value=math.pi,
             )
         )
         rows.append(
@@ -211,6 +245,9 @@ def hydro_comparisons() -> list[Comparison]:
                 kind="paper",
                 note="opposite sign: nonreciprocal stress without noise cools layer 1; "
                 "Eq. 19 keeps one of two Born orderings; factor 4 between Eqs. 9 and 17",
+                factor="opposite sign and ≈ 4.2–4.6 (not a constant): nonreciprocal stress "
+                "without noise cools layer 1; Eq. 19 keeps one of two Born orderings; "
+                "factor 4 between Eqs. 9 and 17",
             )
         )
     return rows
@@ -448,10 +485,13 @@ def comparison_table(rows: list[Comparison]) -> str:
     lines = []
     for i, r in enumerate(rows, 1):
         res = "pass" if r.passed else ("**differs**" if r.kind == "paper" else "**FAIL**")
+        if r.kind == "paper" and r.factor and not r.passed:
+            res = "**differs by a diagnosed factor**"
         lines.append(
             f"| {i} | {_cell(r.section)} | {_cell(r.name)} | {_cell(r.route_a)} "
             f"| {_fmt(r.value_a)} | {_cell(r.route_b)} "
-            f"| {_fmt(r.value_b)} | {r.ratio:.6g} | {r.z:+.2f} | {_cell(r.sigma_source)} "
+            f"| {_fmt(r.value_b)} | {r.ratio:.6g} | {_cell(r.difference_text)} "
+            f"| {_cell(r.sigma_source)} "
             f"| {r.kind} | {res} |"
         )
     return head + "\n".join(lines) + "\n"
@@ -466,13 +506,18 @@ def _write_h5(path: Path, rows: list[Comparison], meta: dict) -> None:
         g = h5.create_group("comparisons")
         g.attrs["description"] = (
             "one entry per comparison: two independent routes A and B, the combined error "
-            "sigma, z = (A-B)/sigma, passed = |z| <= 3"
+            "sigma, z = (A-B)/sigma, passed = |z| <= 3; for a paper row whose difference is "
+            "a diagnosed factor: ratio = A/B, factor = the diagnosis, z_after_factor = "
+            "(A - k B)/sigma for an exact factor k (NaN otherwise)"
         )
         for key in ("value_a", "value_b", "sigma"):
             g.create_dataset(key, data=np.array([getattr(r, key) for r in rows]))
         g.create_dataset("z", data=np.array([r.z for r in rows]))
         g.create_dataset("passed", data=np.array([r.passed for r in rows]))
-        for key in ("section", "name", "route_a", "route_b", "sigma_source", "kind", "note"):
+        g.create_dataset("ratio", data=np.array([r.ratio for r in rows]))
+        g.create_dataset("z_after_factor", data=np.array([r.z_after_factor for r in rows]))
+        for key in ("section", "name", "route_a", "route_b", "sigma_source", "kind", "note",
+                    "factor"):  # fmt: skip
             g.create_dataset(key, data=np.array([getattr(r, key) for r in rows], dtype="T"))
 
 

@@ -1,0 +1,275 @@
+"""Every command the README and mpi_jobs/README.md show, run as written (smoke tests).
+
+Only the size options are shrunk (``--neval``, ``--n-train``, ``--n-prod``, ``--steps``,
+``--realisations``, the grid, the number of curve points); nothing else is added or removed
+— in particular no ``--no-reference`` where the README has none. Each test checks the exit
+code and opens what the command wrote. Commands without a size option that cost more than a
+test may (``python -m validate``, the main job, 100–200 s) are listed in ``NOT_RUN`` with the
+reason.
+
+The ``python -m`` commands run in-process through the package's ``main(argv)`` (the same code
+as the console entry, without a new interpreter); the MPI and shell-script commands run as
+subprocesses (``mpiexec -n 2`` through :mod:`tests.mpi_launcher`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from tests.mpi_launcher import find_mpiexec, run_mpi_module
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: Commands of the READMEs not run here, and why.
+NOT_RUN = {
+    "python -m validate": "the main job (100-200 s, no size option); its parts are tested "
+    "one by one (tests/test_report.py: the report machinery and the fg rows)",
+    "mpiexec -n P python -m validate": "the main job under MPI, as above",
+    "sbatch/qsub templates (sweeps)": "array jobs; the single-run Monte Carlo template runs "
+    "below with a stand-in srun",
+    "python benchmarks/*.py": "benchmarks, run by hand",
+    "mpi_jobs/run_local_montecarlo.sh -n 2 -o d40_T10.h5 -- --T 10 --neval 1000000": "runs "
+    "`mpiexec -n 2 python -m montecarlo run --output … [--resume]` and `inspect`: the README's "
+    "mpiexec command and the template's resume path are tested below (saves ~11 s)",
+}
+
+# shrunk size options of the Monte Carlo (the README's --neval 200000 / 1000000)
+MC_SIZE = ["--n-train", "2", "--n-prod", "2"]
+MC_NEVAL = "4000"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
+
+
+def _mc(argv: list[str]) -> int:
+    from montecarlo.__main__ import main
+
+    return main(argv)
+
+
+def _lv(argv: list[str]) -> int:
+    from langevin.__main__ import main
+
+    return main(argv)
+
+
+def _val(argv: list[str]) -> int:
+    from validate.__main__ import main
+
+    return main(argv)
+
+
+def _small_toml(path: Path) -> Path:
+    """The default configuration (``--print-config``) shrunk: 8×8 grid, 2 × 300 steps."""
+    from langevin.cli_run import DEFAULT_CONFIG
+
+    text = (
+        DEFAULT_CONFIG.replace("n = 32 ", "n = 8 ")
+        .replace("n_realisations = 4", "n_realisations = 2")
+        .replace("n_steps = 10000", "n_steps = 300")
+    )
+    assert text != DEFAULT_CONFIG
+    path.write_text(text)
+    return path
+
+
+def _check_mc_file(path: Path, ranks: int, with_reference: bool = True) -> None:
+    with h5py.File(path) as f:
+        assert f.attrs["ranks"] == ranks and f.attrs["version"] and f.attrs["seed"] == 0
+        names = list(f["estimate/name"].asstr()[()])
+        assert names == ["eta0", "eta1", "eta_q3", "eta_H_sj"]
+        assert np.all(np.isfinite(f["estimate/mean"][()]))
+        assert np.all(f["estimate/sdev"][()] > 0)
+        q = f["quadrature"]
+        assert list(q["name"].asstr()[()]) == names
+        assert np.all(np.isfinite(q["validate"][()]))
+        if with_reference:
+            has = q["has_reference"][()]
+            assert has[:3].all()  # at least η∥⁽⁰⁾, η∥⁽¹⁾, η_Q3
+            assert np.all(np.isfinite(q["pull_reference"][()][has]))
+            assert np.all(np.isnan(q["reference"][()][~has]))
+        assert f["parameters/T"][()] == 10.0
+    assert not Path(f"{path}.ckpt").exists()
+
+
+# ---------------------------------------------------------------- README.md: validate
+
+
+def test_readme_validate_fg_commands(tmp_path, capsys) -> None:
+    assert _val(["fg", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d
+    assert _val(["fg", "--varsigma", "0.1", "1", "--beta", "0.05", "0.2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert _val(["fg", "--figure-beta", "0.1", "1", "--output", "mydir"]) == 0
+    assert {p.name for p in (tmp_path / "mydir").glob("*.png")} >= {
+        "g_over_f.png",
+        "spectral_density.png",
+    }
+    assert _val(["fg"]) == 0
+    assert (tmp_path / "drag-report/fg/g_over_f.png").stat().st_size > 0
+
+
+def test_readme_validate_hydro_and_weyl(tmp_path, capsys) -> None:
+    # `python -m validate hydro`, shrunk in its size options (ς list, boxes, curve points)
+    args = ["hydro", "--varsigma", "0.15", "--box-lengths", "8", "12", "--curve-points", "4"]
+    assert _val(args) == 0
+    assert list((tmp_path / "drag-report/hydro").glob("*.png"))
+    capsys.readouterr()
+    assert _val(["weyl", "--preset", "fig2-d40", "--T", "10", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d
+    assert _val(["weyl", "--preset", "fig2-d40", "--T", "10"]) == 0
+    assert _val(["weyl", "--figure", "--n-T", "3", "--output", "wdir"]) == 0
+    assert list((tmp_path / "wdir").glob("*.png"))
+
+
+# ---------------------------------------------------------------- README.md: langevin
+
+
+def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
+    assert _lv(["exact", "--varsigma", "0.15", "--beta", "0.1", "--chi", "0.1", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d
+    assert _lv(["exact", "--varsigma", "0.15", "--beta", "0.1", "--chi", "0.1", "--v", "0.01"]) == 0
+    assert _lv(["run", "--print-config"]) == 0
+    assert "[[run]]" in capsys.readouterr().out
+    # `python -m langevin run` (the default configuration, shrunk in steps/realisations)
+    assert _lv(["run", "--steps", "200", "--realisations", "2", "--no-progress"]) == 0
+    out = tmp_path / "langevin-run.h5"
+    with h5py.File(out) as f:
+        assert {"paper", "all-terms"} <= set(f)
+        assert f["paper"].attrs["seed"] == 20251121 and f.attrs["version"]
+        assert np.isfinite(f["paper"].attrs["mean"])
+    assert not Path(f"{out}.ckpt").exists()
+    capsys.readouterr()
+    assert _lv(["inspect", str(out)]) == 0
+    assert "paper" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- README.md: montecarlo
+
+
+def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, monkeypatch) -> None:
+    import montecarlo.cli_run as cli_run
+
+    cache: dict = {}  # the two runs share bilayer and T: one reference quadrature (~7 s)
+    reference = cli_run.finite_temperature_reference
+
+    def cached(bl, T):
+        key = (repr(bl), T)
+        if key not in cache:
+            cache[key] = reference(bl, T)
+        return cache[key]
+
+    monkeypatch.setattr(cli_run, "finite_temperature_reference", cached)
+    # `python -m montecarlo run --preset fig2-d40 --T 10 --neval 200000 --seed 0 --json`
+    # (also `python -m montecarlo run`: the same values are its defaults), with the reference
+    argv = ["run", "--preset", "fig2-d40", "--T", "10", "--neval", MC_NEVAL, "--seed", "0"]
+    assert _mc([*argv, *MC_SIZE, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    rows = {r["name"]: r for r in d["coefficients"]}
+    assert set(rows) == {"eta0", "eta1", "eta_q3", "eta_H_sj"}
+    assert all(np.isfinite(rows[k]["pull_reference"]) for k in ("eta0", "eta1", "eta_q3"))
+    # the issue's crashing command: `python -m montecarlo run --T 10 --output run.h5`
+    assert _mc(["run", "--T", "10", "--neval", MC_NEVAL, *MC_SIZE, "--output", "run.h5"]) == 0
+    _check_mc_file(tmp_path / "run.h5", ranks=1)
+    capsys.readouterr()
+    assert _mc(["inspect", "run.h5"]) == 0
+    text = capsys.readouterr().out
+    assert "finite-T ref" in text and "eta_H_sj" in text
+
+
+def _fake_srun(bindir: Path) -> None:
+    """A stand-in ``srun`` that runs its command in one process (the templates call srun)."""
+    bindir.mkdir()
+    srun = bindir / "srun"
+    srun.write_text('#!/usr/bin/env bash\nexec "$@"\n')
+    srun.chmod(srun.stat().st_mode | stat.S_IEXEC)
+    python = bindir / "python"  # the templates call `python`: the one running the tests
+    python.write_text(f'#!/usr/bin/env bash\nexec {sys.executable} "$@"\n')
+    python.chmod(python.stat().st_mode | stat.S_IEXEC)
+
+
+def test_montecarlo_slurm_template_resumes_a_checkpoint(tmp_path) -> None:
+    """``sbatch mpi_jobs/montecarlo.slurm d40_T10.h5 --preset fig2-d40 --T 10 --neval …``
+    run after a kill: the template adds ``--resume`` (the path that crashed in the issue)."""
+    from dragcore import units
+    from montecarlo.checkpoint import run_distributed
+    from montecarlo.presets import preset
+
+    # the state a killed job leaves: a checkpoint of the same run after its iterations
+    run_distributed(
+        preset("fig2-d40"), units.kelvin_to_erg(10.0), n_eval=int(MC_NEVAL), n_train=2,
+        n_prod=2, seed=0, n_bins=600, batch_size=16384, checkpoint_dir="d40_T10.h5.ckpt",
+    )  # fmt: skip
+    assert (tmp_path / "d40_T10.h5.ckpt/manifest.json").exists()
+    _fake_srun(tmp_path / "bin")
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    cmd = ["bash", str(REPO / "mpi_jobs/montecarlo.slurm"), "d40_T10.h5", "--preset",
+           "fig2-d40", "--T", "10", "--neval", MC_NEVAL, *MC_SIZE]  # fmt: skip
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "resumed from a checkpoint after 4 iterations" in p.stdout
+    _check_mc_file(tmp_path / "d40_T10.h5", ranks=1)
+    # requeued once more after the end: the finished file is kept (no --overwrite), inspected
+    before = (tmp_path / "d40_T10.h5").read_bytes()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0 and "nothing to do" in p.stderr, p.stderr[-2000:]
+    assert (tmp_path / "d40_T10.h5").read_bytes() == before
+
+
+# ---------------------------------------------------------------- MPI commands
+
+mpi = pytest.mark.skipif(find_mpiexec() is None, reason="no mpiexec")
+
+
+@pytest.mark.mpi
+@mpi
+def test_readme_mpiexec_montecarlo_run_and_inspect(tmp_path) -> None:
+    # `mpiexec -n P python -m montecarlo run --T 10 --neval 1000000 --output run.h5`
+    p = run_mpi_module(
+        "montecarlo", "run", "--T", "10", "--neval", MC_NEVAL, *MC_SIZE, "--output", "run.h5",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr[-2000:]
+    _check_mc_file(tmp_path / "run.h5", ranks=2)
+    p = subprocess.run(
+        [sys.executable, "-m", "montecarlo", "inspect", "run.h5"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert p.returncode == 0 and "2 rank(s)" in p.stdout, p.stderr
+
+
+@pytest.mark.mpi
+@mpi
+def test_readme_mpiexec_langevin_run_and_local_launcher(tmp_path) -> None:
+    # `mpiexec -n P python -m langevin run my.toml --output run.h5`
+    _small_toml(tmp_path / "my.toml")
+    p = run_mpi_module("langevin", "run", "my.toml", "--output", "run.h5", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    with h5py.File(tmp_path / "run.h5") as f:
+        assert f["paper"].attrs["ranks"] == 2 and {"paper", "all-terms"} <= set(f)
+        assert np.isfinite(f["paper"].attrs["mean"])
+    # mpi_jobs/README.md: `mpi_jobs/run_local.sh -n 2 -o run.h5 my.toml` (then inspect)
+    env = {**os.environ, "PYTHON": sys.executable}
+    p = subprocess.run(
+        ["bash", str(REPO / "mpi_jobs/run_local.sh"), "-n", "2", "-o", "run2.h5", "my.toml"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "paper" in p.stdout
+    with h5py.File(tmp_path / "run2.h5") as f, h5py.File(tmp_path / "run.h5") as g:
+        assert f["paper"].attrs["mean"] == g["paper"].attrs["mean"]  # same bits
