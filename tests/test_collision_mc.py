@@ -216,6 +216,7 @@ def test_weyl_roots_are_all_roots_of_the_film_delta_function() -> None:
     assert n_fold > 0  # the fold region was visited
 
 
+@pytest.mark.slow
 def test_second_root_test_never_skips_a_root() -> None:
     """The cheap test that lets the kernel skip the branch b = −1 of the film's quadratic
     (:func:`montecarlo.collision._second_root_possible`) is True wherever that branch is a
@@ -295,6 +296,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("active", "t_k", "d_nm", "n_p"), CASES)
+@pytest.mark.slow
 def test_monte_carlo_agrees_with_finite_T_reference(active, t_k, d_nm, n_p) -> None:
     bl = preset("fig2-d40", tilt=0.0, active=active, d_nm=d_nm, n_p_cm2=n_p)
     T = _kelvin(t_k)
@@ -320,6 +322,7 @@ def test_2d_2d_drag_reproduces_validate_quadrature() -> None:
     assert abs(m - q.eta0) < 3.0 * math.hypot(s, q.err0)
 
 
+@pytest.mark.slow
 def test_pulls_over_seeds_have_unit_rms() -> None:
     """30 seeds: rms of η∥⁽⁰⁾ pulls against the reference inside [0.7, 1.3] (the χ²₃₀ 99 %
     band is [0.70, 1.31])."""
@@ -335,6 +338,7 @@ def test_pulls_over_seeds_have_unit_rms() -> None:
     assert 0.7 <= rms <= 1.3 and lo <= rms <= hi, (rms, pulls)
 
 
+@pytest.mark.slow
 def test_pulls_at_low_density_have_unit_rms_for_eta0_eta1_eta_q3() -> None:
     """n^p = 10¹¹ cm⁻² (z = v_p/v_a < 1, the metal's edge binds), 30 seeds, all three shared
     coefficients: rms of the pulls inside the χ²₃₀ 99 % band [0.70, 1.31]. (An earlier note
@@ -352,6 +356,7 @@ def test_pulls_at_low_density_have_unit_rms_for_eta0_eta1_eta_q3() -> None:
     assert np.all((lo <= rms) & (rms <= hi)), (rms, lo, hi)
 
 
+@pytest.mark.slow
 def test_eta1_with_tilt_carries_the_tilted_fermi_momentum() -> None:
     """At C = 0.3 the Monte Carlo's η∥⁽¹⁾ (weight ω q̂·k₁) agrees with the reference that
     averages |k₁| over the tilted surface (k_F I₄/I₃), and exceeds B13 (k₁·q̂ = k_F ω/vq) by
@@ -410,6 +415,7 @@ def test_cli_run_json(capsys) -> None:
     assert main(["run", "--T", "-1"]) == 2
 
 
+@pytest.mark.slow
 def test_collision_kernel_loops_are_vectorised_without_libm_calls() -> None:
     """The speed of the collision kernel rests on LLVM vectorising its loops over points
     (see :mod:`montecarlo.collision`, "How the kernel is written"); a libm call, a branch

@@ -159,6 +159,7 @@ def relative_errors(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # Accuracy.
 
 
+@pytest.mark.slow
 def test_error_bounds_are_within_two_ulp():
     """The derived bounds meet the brief's 4.5e-16 (about 2 ulp) for every function."""
     for name in FUNCTIONS:
@@ -214,6 +215,7 @@ def test_bound_twins_compute_the_same_bits_as_the_kernels():
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.slow
 def test_accuracy_against_80bit_reference(name):
     _require_80bit_longdouble()
     rng = np.random.default_rng(20261121)

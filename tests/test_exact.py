@@ -109,6 +109,7 @@ def test_drag_is_odd_in_v_and_pushes_layer_two_along_v() -> None:
     assert np.max(np.abs(forward + backward)) <= 1e-10 * np.abs(forward).max()
 
 
+@pytest.mark.slow
 def test_D_is_linear_in_v_with_the_exact_slope() -> None:
     """D(u) is even in u: D(u) = D₀ + a u² + b u⁴. Richardson with u, 2u removes a; its
     residual −4bu⁴ is bounded by |R(u) − R(2u)| = 60|b|u⁴ (plus quadrature errors)."""
@@ -143,6 +144,7 @@ def test_per_mode_linear_response_against_finite_differences() -> None:
     assert np.all(np.abs(c1 - fd1) <= tol)
 
 
+@pytest.mark.slow
 def test_chi_slope_against_finite_difference_of_the_exact_slope() -> None:
     p = BilayerParameters(varsigma=0.2, beta=0.1)
     model = BilayerModel(p)
@@ -157,6 +159,7 @@ def test_chi_slope_against_finite_difference_of_the_exact_slope() -> None:
     assert dchi < 0  # χ > 0 damps layer 1 without noise: less drag
 
 
+@pytest.mark.slow
 def test_finite_box_converges_to_the_continuum_at_rate_five() -> None:
     """Riemann-sum error of the box: the force density is a q_x² + O(|q|³) at small q; the
     analytic part sums spectrally, the |q|³ homogeneous part leaves (2π/L)⁵ (Lyness).
@@ -183,6 +186,7 @@ def test_paper_approximation_is_unstable_for_negative_chi() -> None:
 
 
 @pytest.mark.parametrize("ratio", [0.0, 0.5, 2.0])
+@pytest.mark.slow
 def test_instability_threshold_with_even_viscosity(ratio) -> None:
     """Second route (energy argument, v → 0): the Gibbs energy decays iff the viscous matrix
     of layer 1 is PSD: longitudinal 1 + ζ/η + χ ≥ 0, transverse 1 + χ/2 ≥ 0."""

@@ -90,6 +90,7 @@ def test_spectral_density_is_the_printed_integrand() -> None:
 # --- the two routes ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_routes_agree_on_the_grid() -> None:
     """Route 1 (closed-form y, Gauss–Legendre x) against route 2 (nested adaptive quad)."""
     f1 = fg.f_with_error(GRID)
@@ -235,6 +236,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_json_and_figures(tmp_path) -> None:
     out = tmp_path / "fg"
     proc = _cli("--json", "--varsigma", "0.1", "1", "--beta", "0.1", "1", "--output", str(out))
@@ -255,6 +257,7 @@ def test_cli_json_and_figures(tmp_path) -> None:
         (["--figure-beta", "0"], "figure_beta"),
     ],
 )
+@pytest.mark.slow
 def test_cli_bad_input(tmp_path, args: list[str], name: str) -> None:
     out = tmp_path / "never"
     proc = _cli(*args, "--output", str(out))
@@ -263,6 +266,7 @@ def test_cli_bad_input(tmp_path, args: list[str], name: str) -> None:
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_cli_defaults_drive_run_in_process(tmp_path, capsys) -> None:
     """``validate/report.py`` calls ``run(Namespace(**DEFAULTS, output=...))``."""
     import argparse

@@ -16,6 +16,7 @@ HERE = Path(__file__).parent
 
 
 @pytest.mark.parametrize("pkg", ["langevin", "montecarlo", "validate"])
+@pytest.mark.slow
 def test_cli_help(pkg: str) -> None:
     out = subprocess.run(
         [sys.executable, "-m", pkg, "--help"], capture_output=True, text=True, timeout=120

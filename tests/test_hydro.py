@@ -33,6 +33,7 @@ def test_linear_drag_is_pi_times_f(varsigma) -> None:
     assert abs(ratio - math.pi) <= tol
 
 
+@pytest.mark.slow
 def test_chi_coefficient_is_linear_in_beta_and_its_born_parts_sum_up() -> None:
     s = 0.3
     slopes = []
@@ -60,6 +61,7 @@ def test_paper_series_reproduces_f_and_gives_minus_two_g() -> None:
     assert abs(fine[1] + 2 * g) <= err[1] + 2e-12 * g
 
 
+@pytest.mark.slow
 def test_comparison_table_ratios() -> None:
     table = hydro.paper_comparison([0.1, 1.0], 0.1, order=12, n_angle=8)
     np.testing.assert_allclose(table["D0_over_f"], math.pi, rtol=1e-9)
@@ -70,6 +72,7 @@ def test_comparison_table_ratios() -> None:
     assert abs(r[0] - r[1]) > 1e3 * rel_err * max(abs(x) for x in r)
 
 
+@pytest.mark.slow
 def test_validate_hydro_writes_table_and_figures(tmp_path, capsys) -> None:
     from validate import cli_hydro
 
@@ -94,6 +97,7 @@ def test_defaults_namespace_is_valid(tmp_path) -> None:
         cli_hydro.compute(args)
 
 
+@pytest.mark.slow
 def test_langevin_exact_cli_json(capsys) -> None:
     from langevin.__main__ import main
 

@@ -140,6 +140,7 @@ def test_checkpoint_policy_counts_blocks_and_wall_time() -> None:
         CheckpointPolicy(blocks=0)
 
 
+@pytest.mark.slow
 def test_inspect_prints_the_summary(tmp_path, capsys) -> None:
     from langevin.__main__ import main
 
@@ -169,6 +170,7 @@ def test_inspect_prints_the_summary(tmp_path, capsys) -> None:
     assert main(["inspect", str(tmp_path / "missing.h5")]) == 2
 
 
+@pytest.mark.slow
 def test_numba_threads_off_under_a_scheduler() -> None:
     """Importing the run path under MPI/Slurm pins numba to one thread (dragcore.jit)."""
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
@@ -183,6 +185,7 @@ def test_numba_threads_off_under_a_scheduler() -> None:
 
 # --- under mpiexec -----------------------------------------------------------------------------
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     cfg = _config(tmp_path, 1000)
     one = _langevin("run", str(cfg), "--output", "one.h5", "--json", cwd=tmp_path)
@@ -205,6 +208,7 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])
+@pytest.mark.slow
 def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     tmp_path, ranks: int, resume_ranks: int
 ) -> None:
@@ -248,6 +252,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_failure_on_one_rank_stops_all_ranks_and_names_it(tmp_path) -> None:
     cfg = _config(tmp_path, 1000)
     out = tmp_path / "fail.h5"

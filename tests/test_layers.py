@@ -226,6 +226,7 @@ def test_metal_polarization_sum_over_states(q: float, z: complex) -> None:
 
 
 @pytest.mark.parametrize("tilt", [0.0, 0.3])
+@pytest.mark.slow
 def test_weyl_polarization_sum_over_states(tilt: float) -> None:
     """Exact tilted bands, overlaps and Fermi functions summed over states at q/k_F = 0.02, 0.01
     (T and Im z scaled with q): the deviation from the ballistic formula is O((q/k_F)²), so the

@@ -192,6 +192,7 @@ def test_map_kernel_matches_numpy_twin() -> None:
     assert np.all(np.abs(slope / jac[ok] - 1) <= rel_tol)
 
 
+@pytest.mark.slow
 def test_stratified_points_kernel_matches_numpy_twin() -> None:
     rng = np.random.default_rng(2)
     dim, per_axis, n_bins = 3, 4, 9
@@ -225,6 +226,7 @@ def test_stratified_points_kernel_matches_numpy_twin() -> None:
     assert np.array_equal(digits @ per_axis ** np.arange(dim), hcube)
 
 
+@pytest.mark.slow
 def test_accumulate_kernel_matches_numpy_twin() -> None:
     rng = np.random.default_rng(3)
     dim, n_out, n_bins, per_axis = 2, 3, 11, 5
@@ -492,6 +494,7 @@ def _run(name: str, seed: int, **kw) -> MonteCarloResult:
 
 
 @pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.slow
 def test_known_integral_within_errors(name: str) -> None:
     exact = CASES[name][3]
     r = _run(name, 12345, n_train=6, n_prod=6, n_eval=40_000)
@@ -610,6 +613,7 @@ def test_production_average_has_equal_weights() -> None:
     assert r.n_eval_total == sum(it.n_eval for it in r.iterations)
 
 
+@pytest.mark.slow
 def test_inverse_variance_weights_would_bias_a_skewed_integrand() -> None:
     """Negative control: f = 4x³ (skewed values), 64 points per iteration, 20 iterations,
     200 seeds. Sample mean and variance are correlated (μ₃ > 0), so inverse-variance weights
@@ -750,6 +754,7 @@ def _shas(text: str) -> list[str]:
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_two_ranks_give_the_bits_of_one(tmp_path: Path) -> None:
     script = tmp_path / "mc_ranks.py"
     script.write_text(textwrap.dedent(MPI_SCRIPT))

@@ -245,6 +245,7 @@ def test_run_file_and_inspect(tmp_path, capsys) -> None:
     assert main(["run", *_args(), "--resume"]) == 2  # --resume without a file
 
 
+@pytest.mark.slow
 def test_numba_threads_off_under_a_scheduler() -> None:
     """Importing the run path under MPI/Slurm pins numba to one thread (dragcore.jit)."""
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
@@ -321,6 +322,7 @@ def test_two_thread_ranks_give_the_bits_of_one_and_send_only_partial_sums() -> N
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     one = _montecarlo("run", *_args(), "--output", "one.h5", "--json", cwd=tmp_path)
     two = run_mpi(SCRIPTS / "montecarlo_run.py", "run", *_args(), "--output",
@@ -346,6 +348,7 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])
+@pytest.mark.slow
 def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     tmp_path, ranks: int, resume_ranks: int
 ) -> None:
@@ -390,6 +393,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_failure_on_one_rank_stops_all_ranks_and_names_it(tmp_path) -> None:
     out = tmp_path / "fail.h5"
     proc = run_mpi(SCRIPTS / "montecarlo_fail.py", "1", *_args(), "--output", str(out),

@@ -43,6 +43,7 @@ def test_same_bits_on_one_and_two_ranks() -> None:
 
 
 @pytest.mark.mpi
+@pytest.mark.slow
 def test_failure_on_one_rank_stops_all_and_names_it() -> None:
     proc = run_mpi(SCRIPT, "11", "9", "1", n=2, timeout=120)
     assert proc.returncode != 0

@@ -108,6 +108,7 @@ def _check_mc_file(path: Path, ranks: int, with_reference: bool = True) -> None:
 # ---------------------------------------------------------------- README.md: validate
 
 
+@pytest.mark.slow
 def test_readme_validate_fg_commands(tmp_path, capsys) -> None:
     assert _val(["fg", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
@@ -123,6 +124,7 @@ def test_readme_validate_fg_commands(tmp_path, capsys) -> None:
     assert (tmp_path / "drag-report/fg/g_over_f.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_readme_validate_hydro_and_weyl(tmp_path, capsys) -> None:
     # `python -m validate hydro`, shrunk in its size options (ς list, boxes, curve points)
     args = ["hydro", "--varsigma", "0.15", "--box-lengths", "8", "12", "--curve-points", "4"]
@@ -140,6 +142,7 @@ def test_readme_validate_hydro_and_weyl(tmp_path, capsys) -> None:
 # ---------------------------------------------------------------- README.md: langevin
 
 
+@pytest.mark.slow
 def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
     assert _lv(["exact", "--varsigma", "0.15", "--beta", "0.1", "--chi", "0.1", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
@@ -163,6 +166,7 @@ def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
 # ---------------------------------------------------------------- README.md: montecarlo
 
 
+@pytest.mark.slow
 def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, monkeypatch) -> None:
     import montecarlo.cli_run as cli_run
 
@@ -204,6 +208,7 @@ def _fake_srun(bindir: Path) -> None:
     python.chmod(python.stat().st_mode | stat.S_IEXEC)
 
 
+@pytest.mark.slow
 def test_montecarlo_slurm_template_resumes_a_checkpoint(tmp_path) -> None:
     """``sbatch mpi_jobs/montecarlo.slurm d40_T10.h5 --preset fig2-d40 --T 10 --neval …``
     run after a kill: the template adds ``--resume`` (the path that crashed in the issue)."""
@@ -239,6 +244,7 @@ mpi = pytest.mark.skipif(find_mpiexec() is None, reason="no mpiexec")
 
 @pytest.mark.mpi
 @mpi
+@pytest.mark.slow
 def test_readme_mpiexec_montecarlo_run_and_inspect(tmp_path) -> None:
     # `mpiexec -n P python -m montecarlo run --T 10 --neval 1000000 --output run.h5`
     p = run_mpi_module(
@@ -256,6 +262,7 @@ def test_readme_mpiexec_montecarlo_run_and_inspect(tmp_path) -> None:
 
 @pytest.mark.mpi
 @mpi
+@pytest.mark.slow
 def test_readme_mpiexec_langevin_run_and_local_launcher(tmp_path) -> None:
     # `mpiexec -n P python -m langevin run my.toml --output run.h5`
     _small_toml(tmp_path / "my.toml")

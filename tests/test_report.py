@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import h5py
+import pytest
 
 from validate.report import Comparison, _write_h5, comparison_table, fg_comparisons
 
@@ -60,6 +61,7 @@ def test_paper_rows_with_a_diagnosed_factor_print_the_ratio_not_a_z_score() -> N
     assert comparison_table([exact]).splitlines()[-1].count(" | ") == 11  # still 12 cells
 
 
+@pytest.mark.slow
 def test_main_job_paper_rows_carry_their_diagnosis() -> None:
     from validate.report import hydro_comparisons
 

@@ -218,6 +218,7 @@ def test_checkpoint_cleanup_removes_the_manifest_last(tmp_path, monkeypatch) -> 
     assert not store.directory.exists()
 
 
+@pytest.mark.slow
 def test_rejected_run_leaves_no_checkpoint(tmp_path, capsys) -> None:
     _toml()
     assert _lv(["run", "small.toml", "--seed", "-1", "--output", "s.h5"]) == 2
@@ -244,6 +245,7 @@ def test_truncated_or_garbage_checkpoint_is_one_line(tmp_path, capsys, content) 
 # ---------------------------------------------------------------- outputs
 
 
+@pytest.mark.slow
 def test_existing_output_is_kept_unless_overwrite(tmp_path, capsys) -> None:
     _toml()
     base = ["run", "small.toml", "--no-progress"]

@@ -301,6 +301,7 @@ drift = 0.01
 """
 
 
+@pytest.mark.slow
 def test_cli_run_writes_hdf5_and_is_reproducible(tmp_path, capsys) -> None:
     import json
 

@@ -195,6 +195,7 @@ def test_kernel_matches_numpy_twin() -> None:
     assert np.all(state[:, real].imag == 0.0)
 
 
+@pytest.mark.slow
 def test_own_rng_kernel_matches_twin_on_its_own_draws() -> None:
     """Numba-generator kernel = numpy twin fed the same numbers (drawn again, in order)."""
     x0, a, s, real, z, pair, coef = _kernel_inputs(22, n_steps=5)

@@ -215,6 +215,7 @@ def test_low_T_resistivities_eqs49_50_and_parallel_cancellation() -> None:
     assert abs(only_parallel) < 3 * a.hall_ratio**2 * abs(t0.rho_xx) + 1e-12 * abs(t.rho_xy)
 
 
+@pytest.mark.slow
 def test_sigma_xx_crossover_and_paper_maximum() -> None:
     """σ^D_xx(T): T² below T_d and ∝ T far above, with a dip of the local exponent below 1
     just above T_d (the η∥⁽¹⁾ term, b = −3). The paper's Fig. 2 shows a *maximum* near T_d;
@@ -279,6 +280,7 @@ def test_compute_point_units_consistent() -> None:
     assert res["rho_D_xx_Ohm"] == pytest.approx(res["sigma_D_xx_S"] / (sa * sp), rel=tol)
 
 
+@pytest.mark.slow
 def test_figure_command_writes_pngs(tmp_path) -> None:
     ns = argparse.Namespace(**{**DEFAULTS, "n_T": 2}, output=str(tmp_path))
     assert run(ns) == 0
