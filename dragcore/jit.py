@@ -1,8 +1,9 @@
 """One numba configuration for the whole package.
 
-``jit`` is ``numba.njit`` with caching and the *safe* subset of fastmath (no ``nnan``/``ninf``,
-so NaN guards keep working; contraction and reassociation are off too, so that a kernel
-gives the same bits as its numpy twin up to the order of summation we choose).
+``jit`` is ``numba.njit`` with caching and numpy's error model, and without fastmath: no
+``nnan``/``ninf`` (NaN guards keep working), no FMA contraction and no reassociation, so that a
+kernel gives the same bits as its numpy twin up to the order of summation we choose, and the
+same bits whether LLVM vectorises a loop or not.
 Under MPI or a batch scheduler numba's threading is limited to one thread per rank unless
 the user sets ``NUMBA_NUM_THREADS`` explicitly, so ranks do not oversubscribe the cores.
 """

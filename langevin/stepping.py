@@ -1,6 +1,7 @@
 """Time steppers for a set of independent linear Langevin modes (complex Ornstein–Uhlenbeck).
 
-Every Fourier mode of the linearised bilayer (physics.md §1) obeys
+Every Fourier mode of the linearised bilayer (Eqs. 1–10 of D. Zverevich and A. Levchenko,
+*Nonreciprocal Coulomb drag in electron bilayers*) obeys
 ``dX = M X dt + dW`` with ``⟨dW dW†⟩ = Q dt`` (``M``, ``Q``: ``d×d`` per mode, in the model's
 dimensionless units; ``Q`` already carries the grid's ``1/L²``). Each scheme below is one
 affine step per mode,

@@ -1,4 +1,8 @@
-r"""The interlayer collision integral of seed 004 as a Monte Carlo integrand (numba + numpy twin).
+r"""The interlayer collision integral of the Hall-drag paper as a Monte Carlo integrand (numba +
+numpy twin).
+
+The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
+(its author list is not in our copy of the text).
 
 What is integrated
 ------------------

@@ -1,4 +1,8 @@
-"""Weyl-film polarization and the screened interlayer interaction, Eqs. (A1), (A2) of seed 004.
+"""Weyl-film polarization and the screened interlayer interaction, Eqs. (A1), (A2) of the Hall-drag
+paper.
+
+The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
+(its author list is not in our copy of the text).
 
 Units: ħ = k_B = 1; ``e2`` is e²/ε (energy × length, Gaussian, ε the background dielectric
 constant); polarizations of the layers are *sheet* quantities (per area per energy), with the

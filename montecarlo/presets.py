@@ -1,4 +1,7 @@
-"""Layer and bilayer parameter objects (validated) and the presets of seed 004, Fig. 2.
+"""Layer and bilayer parameter objects (validated) and the presets of Fig. 2 of the Hall-drag paper.
+
+The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
+(its author list is not in our copy of the text).
 
 Internal units (see :mod:`dragcore.units`): ħ = k_B = 1, lengths in cm, energies in erg,
 velocities as ħv (erg·cm), masses as m/ħ², times as t/ħ; e² is the CGS e² (erg·cm).
@@ -273,7 +276,7 @@ def weyl_film_from_physical(
     thickness_nm: float = 15.0,
     node_separation_per_nm: float = 4.7,
 ) -> WeylFilm:
-    """WeylFilm from meV, m/s, ps, nm, nm⁻¹ (defaults: Fig. 2 of seed 004)."""
+    """WeylFilm from meV, m/s, ps, nm, nm⁻¹ (defaults: Fig. 2 of the Hall-drag paper)."""
     for name, val in (
         ("eps_F_a", eps_F_meV),
         ("v_F_a", v_F_mps),

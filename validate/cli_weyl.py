@@ -1,4 +1,5 @@
-"""``python -m validate weyl`` — Weyl-film / 2D-metal drag coefficients and tensors (seed 004).
+"""``python -m validate weyl`` — Weyl-film / 2D-metal drag coefficients and tensors
+(Hall-drag paper).
 
 One temperature: η∥⁽⁰⁾, η∥⁽¹⁾, η_H (Pa·s) and σ^D_xx, σ^D_xy (S), ρ^D_xx, ρ^D_xy (Ω) with
 the closed forms (31)/(41)–(43) beside them. ``--figure``: the Fig. 2 analogue (both

@@ -1,4 +1,7 @@
-r"""Deterministic reference for Weyl-film / 2D-metal drag (seed 004, Sec. IV and App. B).
+r"""Deterministic reference for Weyl-film / 2D-metal drag (the Hall-drag paper, Sec. IV and App. B).
+
+The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
+(its author list is not in our copy of the text).
 
 Everything here is in the internal units of :mod:`montecarlo.presets` (ħ = k_B = 1, cm, erg).
 
