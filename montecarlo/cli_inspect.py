@@ -77,9 +77,10 @@ def describe(path: str | Path) -> dict:
         if q is not None:
             quad["names"] = [_text(n) for n in q["name"][()]]
             for key in ("validate", "validate_error", "pull_validate", "reference",
-                        "reference_error", "pull_reference"):  # fmt: skip
+                        "reference_error", "pull_reference", "deviation_reference"):  # fmt: skip
                 if key in q:
                     quad[key] = q[key][()].tolist()
+            quad["reference_exact"] = bool(q.attrs.get("reference_exact", True))
         out["quadrature"] = quad
         it = f["iterations"]
         out["iterations"] = {
@@ -131,8 +132,14 @@ def _print(d: dict, component: int) -> None:
     has_ref = "reference" in q
     if has_val:
         head += f" {'validate':>14s} {'pull':>7s}"
+    exact = q.get("reference_exact", True)
     if has_ref:
-        head += f" {'finite-T ref':>14s} {'pull':>7s}"
+        head += f" {'finite-T ref':>14s} {'pull' if exact else 'Δ/σ (*)':>7s}"
+        if not exact:
+            print(
+                "(*) not a pull: at C ≠ 0 the finite-T reference lacks O(C² q²/k_F²), so "
+                "(MC − ref)/σ measures that approximation as much as the Monte Carlo"
+            )
     print(head)
     qnames = q.get("names", [])
     for i, name in enumerate(e["names"]):
@@ -142,7 +149,8 @@ def _print(d: dict, component: int) -> None:
             if not present:
                 continue
             if j is not None and math.isfinite(q[key][j]):
-                line += f" {q[key][j]:14.6e} {q['pull_' + key][j]:7.2f}"
+                dev = "pull_" + key if key == "validate" or exact else "deviation_reference"
+                line += f" {q[key][j]:14.6e} {q[dev][j]:7.2f}"
             else:
                 line += f" {'(none)':>14s} {'':>7s}"
         print(line)
