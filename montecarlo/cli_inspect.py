@@ -137,8 +137,8 @@ def _print(d: dict, component: int) -> None:
         head += f" {'finite-T ref':>14s} {'pull' if exact else 'Δ/σ (*)':>7s}"
         if not exact:
             print(
-                "(*) not a pull: at C ≠ 0 the finite-T reference lacks O(C² q²/k_F²), so "
-                "(MC − ref)/σ measures that approximation as much as the Monte Carlo"
+                "(*) not a pull: this file was written before 2026-12-03, when the finite-T "
+                "reference at C ≠ 0 lacked O(C² q²/k_F²); (MC − ref)/σ measures that approximation"
             )
     print(head)
     qnames = q.get("names", [])

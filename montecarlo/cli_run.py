@@ -39,7 +39,6 @@ from montecarlo.drag_mc import (
     DEFAULT_BINS,
     finite_temperature_reference,
     hall_from_q3,
-    reference_is_exact,
 )
 from montecarlo.integrator import memory_estimate
 from montecarlo.presets import PRESETS, preset
@@ -233,7 +232,6 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
     qv["eta_H_sj"] = hall_q["sj"]  # validate's η_{Q3} through the paper's relation (B23)
     qe["eta_H_sj"] = abs(hall_q["sj"] / quad.eta_q3) * quad.err_q3 if quad.eta_q3 else 0.0
     ref = err = None
-    exact = reference_is_exact(bl)
     if not args.no_reference:
         ref, err = reference_by_name(*finite_temperature_reference(bl, T))
     pa = units.internal_viscosity_to_pascal_second
@@ -251,9 +249,7 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
         }
         if ref is not None and name in ref:
             row["reference_Pa_s"] = pa(ref[name])
-            # a pull only where the reference is exact; else the deviation, named as such
-            key = "pull_reference" if exact else "deviation_reference"
-            row[key] = _pull(m, s, ref[name], err[name])
+            row["pull_reference"] = _pull(m, s, ref[name], err[name])
         rows.append(row)
     hall_q["sj_B23"] = hall_q["sj"]
     hall = [
@@ -271,7 +267,6 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
         "T_K": args.T,
         "active": args.active,
         "tilt": args.tilt,
-        "reference_exact": exact,
         "seed": args.seed,
         "n_eval": r.n_eval,
         "n_eval_total": r.n_eval_total,
@@ -295,7 +290,6 @@ def compute(args: argparse.Namespace, w=None) -> dict | None:
             "validate_error": [pa(qe[row["name"]]) for row in rows],
             "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
             "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
-            "reference_exact": exact,
             "hall": hall,
         },
     }
@@ -338,15 +332,8 @@ def _run(args: argparse.Namespace, w) -> int:
     head = f"{'':8s} {'Monte Carlo (Pa s)':>22s} {'validate (Pa s)':>16s} {'pull':>8s}"
     head += f" {'rel diff':>10s}"
     has_ref = any("reference_Pa_s" in row for row in out["coefficients"])
-    exact = out.get("reference_exact", True)
-    ref_key = "pull_reference" if exact else "deviation_reference"
     if has_ref:
-        head += f" {'finite-T ref':>14s} {'pull' if exact else 'Δ/σ (*)':>7s}"
-        if not exact:
-            print(
-                "(*) not a pull: at C ≠ 0 the finite-T reference lacks O(C² q²/k_F²), so "
-                "(MC − ref)/σ measures that approximation as much as the Monte Carlo"
-            )
+        head += f" {'finite-T ref':>14s} {'pull':>7s}"
     print(head)
     for row in out["coefficients"]:
         line = (
@@ -355,7 +342,7 @@ def _run(args: argparse.Namespace, w) -> int:
             f"{row['rel_diff_validate']:10.2e}"
         )
         if has_ref and "reference_Pa_s" in row:
-            line += f" {row['reference_Pa_s']:14.6e} {row[ref_key]:7.2f}"
+            line += f" {row['reference_Pa_s']:14.6e} {row['pull_reference']:7.2f}"
         elif has_ref:
             line += f" {'(none)':>14s} {'':>7s}"
         print(line)

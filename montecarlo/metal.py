@@ -16,9 +16,12 @@ imaginary parts and |U|² enter the drag, so nothing depends on this choice.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from dragcore.checks import require_positive
+from dragcore.jit import jit
 
 __all__ = [
     "metal_energy",
@@ -31,6 +34,8 @@ __all__ = [
     "metal_polarization_sum_over_states",
     "metal_chemical_potential",
     "metal_polarization_finite_T",
+    "fermi_dirac_minus_half",
+    "metal_im_polarization_exact_T",
 ]
 
 
@@ -186,3 +191,65 @@ def metal_polarization_finite_T(
         k_f = np.sqrt(2.0 * mass * mup)
         out += 0.5 * wi * pi0(q, omega, k_f, mass, g_s)
     return out
+
+
+_GL16_X, _GL16_W = np.polynomial.legendre.leggauss(16)
+_STEP_PANELS = np.array([-64.0, -32.0, -16.0, -8.0, -4.0, -2.0, -1.0, 0.0,
+                         1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0])  # fmt: skip
+
+
+@jit
+def _fermi_dirac_minus_half_nb(eta, out, gx, gw, steps):  # pragma: no cover - compiled
+    """The panel sums of :func:`fermi_dirac_minus_half`, one η at a time."""
+    for i in range(eta.size):
+        e = eta[i]
+        u_f = math.sqrt(e) if e > 0.0 else 0.0
+        w = 0.5 / (u_f if u_f > 1.0 else 1.0)
+        u_max = math.sqrt((e if e > 0.0 else 0.0) + 60.0)
+        lo = 0.0
+        total = 0.0
+        for j in range(steps.size + 1):
+            hi = u_max if j == steps.size else min(max(u_f + w * steps[j], 0.0), u_max)
+            if hi > lo:
+                half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
+                for k in range(gx.size):
+                    u = mid + half * gx[k]
+                    x = u * u - e
+                    ex = math.exp(-abs(x))
+                    total += half * gw[k] * (ex / (1.0 + ex) if x > 0.0 else 1.0 / (1.0 + ex))
+                lo = hi
+        out[i] = 2.0 / math.sqrt(math.pi) * total
+
+
+def fermi_dirac_minus_half(eta) -> np.ndarray:
+    """The complete Fermi–Dirac integral F_{−1/2}(η) = (1/√π)∫₀^∞ t^{−1/2}dt/(e^{t−η} + 1).
+
+    Written as (2/√π)∫₀^∞ du/(e^{u² − η} + 1) (t = u²: no endpoint singularity) and summed
+    by 16-point Gauss–Legendre panels that double in width away from the Fermi step at
+    u_F = √η (width w = 1/(2 max(u_F, 1)) in u), up to e^{u² − η} = e^{60}. Limits:
+    F → e^η as η → −∞; F → (2/√π)√η (1 − π²/(24η²)) as η → ∞. Relative accuracy ~1e-15
+    (tested against the alternating series and an adaptive quadrature).
+    """
+    eta = np.asarray(eta, dtype=float)
+    flat = np.ascontiguousarray(eta.ravel())
+    out = np.empty(flat.size)
+    _fermi_dirac_minus_half_nb(flat, out, _GL16_X, _GL16_W, _STEP_PANELS)
+    return out.reshape(eta.shape)
+
+
+def metal_im_polarization_exact_T(q, omega, mu: float, mass: float, g_s: int, T: float):
+    """Im Π of the 2D gas at temperature T and chemical potential μ, exact (no Maldague rule).
+
+    Energy conservation ε_{k+q} − ε_k = ω fixes k∥ = k₀ = mω/q − q/2 along q̂, so
+    Im Π = (g_s m/(2π q)) [J(E₀) − J(E₀ + ω)] with E₀ = k₀²/2m and
+    J(c) = ∫₀^∞dk⊥ f(c + k⊥²/2m − μ) = √(2mT)(√π/2) F_{−1/2}((μ − c)/T)
+    (:func:`fermi_dirac_minus_half`). At T → 0, J(c) → √(2m(μ − c)) and this is Stern's
+    Im Π (:func:`stern_polarization`: √(1 − ν∓²) k_F = √(2m(μ − E₀)), √(2m(μ − E₀ − ω))).
+    """
+    q, omega = np.broadcast_arrays(np.asarray(q, float), np.asarray(omega, float))
+    k0 = mass * omega / q - 0.5 * q
+    e0 = k0 * k0 / (2.0 * mass)
+    scale = np.sqrt(2.0 * mass * T) * 0.5 * np.sqrt(np.pi)
+    j0 = fermi_dirac_minus_half((mu - e0) / T)
+    j1 = fermi_dirac_minus_half((mu - e0 - omega) / T)
+    return g_s * mass / (2.0 * np.pi * q) * scale * (j0 - j1)

@@ -32,9 +32,9 @@ Layout::
     /quadrature/validate, validate_error            Pa s  validate.weyl (T = 0 Π, B7/B13)
     /quadrature/reference, reference_error          Pa s  finite-T reference (same |U|²)
     /quadrature/pull_validate, pull_reference       (MC − quad)/√(sdev² + err²)
-    /quadrature/deviation_reference                 the same, instead of pull_reference, where
-                              the reference is approximate (tilted film; attribute
-                              reference_exact = False): not a pull
+    /quadrature/deviation_reference                 (files before 2026-12-03 only) the same,
+                              instead of pull_reference, where the reference was approximate
+                              (tilted film; attribute reference_exact = False): not a pull
     /quadrature/has_validate, has_reference         whether the route has a value for the
                               output (a reference may cover a subset: NaN where it does not)
     /hall/name, mc, sdev, relation                  η_H parts (Pa s): sampled / from η_Q3
@@ -257,22 +257,13 @@ def write_run(
         columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
         if quadrature.get("reference") is not None:
             columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
-        exact = bool(quadrature.get("reference_exact", True))
-        qg.attrs["reference_exact"] = exact
         for key, text in columns:
             val = _aligned(quadrature[key], qn, key)
             err = _aligned(quadrature[f"{key}_error"], qn, f"{key}_error")
             s = np.hypot(sd, err)
             ok = np.isfinite(val) & np.isfinite(err) & (s > 0)
             pull = np.where(ok, (mc - val) / np.where(ok, s, 1.0), np.nan)
-            # an approximate reference gives a deviation, not a pull, and is stored as such
             pull_name, pull_desc = f"pull_{key}", f"(MC - {key})/sqrt(sdev^2 + error^2), NaN: none"
-            if key == "reference" and not exact:
-                pull_name = "deviation_reference"
-                pull_desc = (
-                    "(MC - reference)/sqrt(sdev^2 + error^2), NOT a pull: at tilt C != 0 the "
-                    "reference lacks O(C^2 q^2/k_F^2) (montecarlo.drag_mc.reference_is_exact)"
-                )
             for name, data, unit, desc in (
                 (key, val, "Pa s", f"{text}; NaN where it has no value for the output"),
                 (f"{key}_error", err, "Pa s", "quadrature error estimate (NaN: no value)"),

@@ -1,0 +1,192 @@
+r"""Exact finite-temperature state sums of the tilted Weyl film, the ones the Monte Carlo samples.
+
+The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
+(its author list is not in our copy of the text). The Monte Carlo of
+:mod:`montecarlo.collision` sums over the film's states k₁ → k₁ − q (energy loss ω, q in the
+plane of the film) with the exact tilted dispersion ε(k) = v|k| + vC k_z, Fermi functions at
+temperature T and chemical potential ε_F, the exact spinor overlap and four weights. This
+module computes the same sums by deterministic quadrature, at any tilt |C| < 1.
+
+Why the tilt is a shift of the chemical potential
+-------------------------------------------------
+The tilt is along the film's normal z and q has no z component, so ε(k₁) − ε(k₁ − q) =
+v(|k₁| − |k₁ − q|): energy conservation fixes δ = |k₁| − |k₁ − q| = ω/v as without tilt.
+In prolate spheroidal coordinates with foci 0 and q (ρ = |k₁| + |k₁ − q| ≥ q, δ, and the
+azimuth φ about q̂) the measure times the overlap is (ρ² − q²) dρ dδ dφ/(8q) (exact, as for
+C = 0), the distance from the axis is r⊥ = √((ρ² − q²)(q² − δ²))/(2q) and
+k_z = r⊥ sin φ. Both states have the same k_z, so the tilt moves both energies by
+vC r⊥ sin φ: with
+
+    g(ρ) = vρ/2 + a√(ρ² − q²),   a = vC sin φ √(q² − δ²)/(2q),
+
+ε(k₁) = g(ρ) + ω/2 and ε(k₁ − q) = g(ρ) − ω/2, and per (q, ω)
+
+    S_h = ⟨∫_q^∞ dρ (ρ² − q²) h [f(g − ω/2) − f(g + ω/2)]⟩_φ
+        = ω ⟨∫₀¹ dt Σ_{g(ρ) = E(t)} (ρ² − q²) h / |g′(ρ)|⟩_φ,
+
+where E(t) = ε_F + y(t) + ω/2 and y(t) is the exact inverse CDF of the Fermi window
+(:func:`montecarlo.sampling.fermi_window_energy_nb`: the window times dy/dt is ω at every t).
+g(ρ) = E is a quadratic in ρ after squaring, (v²/4 − a²)ρ² − vEρ + E² + a²q² = 0; with
+α = v²/4 − a² > 0 (|C| < 1) its roots are ρ± = (vE ± 2|a|√(E² − αq²))/(2α), and
+
+* a ≥ 0: g is increasing; one root ρ₋ if E ≥ vq/2, none otherwise;
+* a < 0: g falls from vq/2 to √α q and rises again; ρ₊ if E ≥ vq/2, both roots if
+  √α q ≤ E < vq/2 (only for q ≳ 2k_F), none below.
+
+(ρ² − q²)/|g′| = s³/|vs/2 + aρ| with s = √(ρ² − q²) (no 0/0 at ρ → q).
+
+The weights h (those of :func:`montecarlo.collision.collision_integrand`, whose outputs are
+the η∥⁽⁰⁾ weight times h):
+
+* h₀ = 1 (η∥⁽⁰⁾);
+* h₁ = ω q̂·(k₁ − q/2)/(ε_F q) = ωρδ/(2ε_F q²) (η∥⁽¹⁾);
+* h₂ = 1 − (q̂·k̂₁)², q̂·k̂₁ = (ρδ + q²)/(q(ρ + δ)) (η_{Q3});
+* h₃ = δr_y/(A q) of the side jump (:func:`montecarlo.weyl.coordinate_shift`, node ζ = +1,
+  A = the boost per field): k_z(k + R)/(4A k² R² × overlap) with k = (ρ + δ)/2,
+  R = (ρ − δ)/2, overlap = (ρ² − q²)/(ρ² − δ²), i.e. h₃(ρ² − q²) = 4ρ r⊥ sin φ/(A(ρ² − δ²)).
+
+Quadrature: t = S(u) = u³(10 − 15u + 6u²) with Gauss–Legendre in u (the inverse CDF has
+logarithmic ends; S′ ∝ u²(1 − u)² makes the integrand C² there, error ∝ n^{−6}); the φ
+average by Gauss–Chebyshev in sin φ (⟨F(sin φ)⟩_φ = (1/π)∫F(u)du/√(1 − u²), exact for
+polynomials, geometric convergence for F analytic on [−1, 1]: the roots depend on sin φ as
+1/(1 + b sin φ), b ≤ |C|). Where the two roots merge (a < 0, E = √α q, q ≳ 2k_F) 1/|g′|
+has an integrable 1/√ singularity; its weight is e^{−2qd}-small, and the caller's error
+estimate (two quadrature orders) includes it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from dragcore.jit import jit
+from montecarlo.sampling import fermi_window_energy, fermi_window_energy_nb
+
+__all__ = ["film_state_sums", "film_state_sums_numpy", "window_nodes", "azimuth_nodes"]
+
+
+def window_nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t ∈ (0, 1) and weights for ∫₀¹dt F(t) with logarithmic ends (module docstring)."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    u = 0.5 * (x + 1.0)
+    t = u**3 * (10.0 - 15.0 * u + 6.0 * u * u)
+    return t, 0.5 * w * 30.0 * u * u * (1.0 - u) ** 2
+
+
+def azimuth_nodes(n: int) -> np.ndarray:
+    """sin φ at the n Gauss–Chebyshev nodes: ⟨F(sin φ)⟩_φ ≈ mean of F at these."""
+    return np.cos((2.0 * np.arange(1, n + 1) - 1.0) * np.pi / (2.0 * n))
+
+
+@jit(forceinline=True)
+def _root_terms(rho, q, delta, a, v, omega, mu, boost, sp, amp):  # pragma: no cover
+    """(ρ² − q²)/|g′| × (h₀, h₁, h₂, h₃) at one root ρ (module docstring)."""
+    s = math.sqrt((rho - q) * (rho + q)) if rho > q else 0.0
+    jac = s * s * s / abs(0.5 * v * s + a * rho)
+    mu_geo = (rho * delta + q * q) / (q * (rho + delta))
+    h1 = omega * rho * delta / (2.0 * mu * q * q)
+    h2 = 1.0 - mu_geo * mu_geo
+    # h₃(ρ² − q²)/|g′| = 4ρ r⊥ sin φ/(A(ρ² − δ²)) × s/|vs/2 + aρ|, r⊥ = amp s
+    t3 = 4.0 * rho * amp * s * sp / (boost * (rho - delta) * (rho + delta))
+    t3 *= s / abs(0.5 * v * s + a * rho)
+    return jac, jac * h1, jac * h2, t3
+
+
+@jit(parallel=True)
+def film_state_sums(
+    q, omega, v, tilt, mu, T, boost, t_nodes, t_weights, sin_phi
+):  # pragma: no cover - compiled
+    """S_h for h = h₀ … h₃ at each (q[i], omega[i]) (module docstring); shape (4, n).
+
+    ``t_nodes``, ``t_weights`` from :func:`window_nodes`, ``sin_phi`` from
+    :func:`azimuth_nodes`. Requires |ω| < v q (the film's continuum; outside it S = 0).
+    """
+    n = q.size
+    out = np.zeros((4, n))
+    n_phi = sin_phi.size
+    for i in prange(n):  # points are independent: the bits do not depend on the threads
+        qi, om = q[i], omega[i]
+        delta = om / v
+        if abs(delta) >= qi:
+            continue
+        amp = math.sqrt((qi - delta) * (qi + delta)) / (2.0 * qi)
+        acc0 = acc1 = acc2 = acc3 = 0.0
+        for j in range(t_nodes.size):
+            y, _ = fermi_window_energy_nb(t_nodes[j], om, T)
+            e = mu + y + 0.5 * om
+            if e <= 0.0:
+                continue
+            wj = t_weights[j] / n_phi
+            for k in range(n_phi):
+                sp = sin_phi[k]
+                a = v * tilt * sp * amp
+                alpha = 0.25 * v * v - a * a
+                disc = e * e - alpha * qi * qi
+                if disc < 0.0:
+                    continue
+                root = 2.0 * abs(a) * math.sqrt(disc)
+                above = e >= 0.5 * v * qi
+                if above:
+                    rho = (v * e - (root if a >= 0.0 else -root)) / (2.0 * alpha)
+                    t0, t1, t2, t3 = _root_terms(rho, qi, delta, a, v, om, mu, boost, sp, amp)
+                    acc0 += wj * t0
+                    acc1 += wj * t1
+                    acc2 += wj * t2
+                    acc3 += wj * t3
+                elif a < 0.0:
+                    for sign in (1.0, -1.0):
+                        rho = (v * e + sign * root) / (2.0 * alpha)
+                        t0, t1, t2, t3 = _root_terms(rho, qi, delta, a, v, om, mu, boost, sp, amp)
+                        acc0 += wj * t0
+                        acc1 += wj * t1
+                        acc2 += wj * t2
+                        acc3 += wj * t3
+        out[0, i] = om * acc0
+        out[1, i] = om * acc1
+        out[2, i] = om * acc2
+        out[3, i] = om * acc3
+    return out
+
+
+def film_state_sums_numpy(q, omega, v, tilt, mu, T, boost, t_nodes, t_weights, sin_phi):
+    """Numpy twin of :func:`film_state_sums` (arrays over points × t × φ; for tests)."""
+    q = np.asarray(q, float)[:, None, None]
+    om = np.asarray(omega, float)[:, None, None]
+    t = np.asarray(t_nodes, float)[None, :, None]
+    wt = np.asarray(t_weights, float)[None, :, None]
+    sp = np.asarray(sin_phi, float)[None, None, :]
+    delta = om / v
+    inside = np.abs(delta) < q
+    amp = np.sqrt(np.where(inside, (q - delta) * (q + delta), 0.0)) / (2.0 * q)
+    y, _ = fermi_window_energy(t, om, T)
+    e = mu + y + 0.5 * om
+    a = v * tilt * sp * amp
+    alpha = 0.25 * v * v - a * a
+    disc = e * e - alpha * q * q
+    root = 2.0 * np.abs(a) * np.sqrt(np.maximum(disc, 0.0))
+    above = e >= 0.5 * v * q
+    ok = inside & (e > 0.0) & (disc >= 0.0)
+
+    def terms(rho, use):
+        s = np.sqrt(np.maximum((rho - q) * (rho + q), 0.0))
+        den = np.abs(0.5 * v * s + a * rho)
+        den = np.where(use, den, 1.0)
+        jac = s**3 / den
+        mu_geo = (rho * delta + q * q) / (q * (rho + delta))
+        t3 = 4.0 * rho * amp * s * sp / (boost * (rho - delta) * (rho + delta)) * s / den
+        vals = (jac, jac * om * rho * delta / (2.0 * mu * q * q), jac * (1.0 - mu_geo**2), t3)
+        return [np.where(use, x, 0.0) for x in vals]
+
+    rho_single = np.where(a >= 0.0, (v * e - root), (v * e + root)) / (2.0 * alpha)
+    first = terms(rho_single, ok & above)
+    two = ok & ~above & (a < 0.0)
+    plus = terms((v * e + root) / (2.0 * alpha), two)
+    minus = terms((v * e - root) / (2.0 * alpha), two)
+    n_phi = sp.shape[-1]
+    res = [
+        om[:, 0, 0] * np.sum(wt * (f + p + m), axis=(1, 2)) / n_phi
+        for f, p, m in zip(first, plus, minus, strict=True)
+    ]
+    return np.array(res)

@@ -1,0 +1,129 @@
+r"""Pulls of the collision-integral Monte Carlo against its exact finite-T reference, on a grid.
+
+For each preset (the Hall-drag paper's two spacings), tilt C and temperature T = t·T_d
+(T_d = min(v_F^a, v_F^p)/d), the Monte Carlo (:func:`montecarlo.drag_mc.estimate_drag`, its
+default n_eval unless told otherwise) runs with several seeds, and every sampled output
+(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.)) is compared with
+:func:`montecarlo.drag_mc.finite_temperature_reference`, exact at any |C| < 1 to its own
+quadrature error. The pull is (MC − reference)/√(σ_MC² + err_ref²); over the grid its rms
+should be 1 and its mean 0 if the error bars are honest and neither route is biased.
+
+Used by the test suite (``tests/test_mc_pull_grid.py``), by the main job's report
+(:mod:`validate.report`) and, with more seeds, for the notes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from montecarlo.collision import OUTPUT_NAMES
+from montecarlo.drag_mc import estimate_drag, finite_temperature_reference
+from montecarlo.presets import preset
+
+__all__ = [
+    "PullRecord",
+    "PullSummary",
+    "GRID_PRESETS",
+    "GRID_TILTS",
+    "GRID_T_OVER_TD",
+    "monte_carlo_pull_grid",
+    "summarize_pulls",
+]
+
+GRID_PRESETS = ("fig2-d40", "fig2-d120")
+GRID_TILTS = (0.0, 0.3, 0.6, 0.9)
+GRID_T_OVER_TD = (0.05, 0.5, 3.0)
+
+
+@dataclass(frozen=True)
+class PullRecord:
+    """One Monte Carlo run against the reference: per output (order ``names``)."""
+
+    preset: str
+    tilt: float
+    t_over_td: float
+    T: float  # erg
+    seed: int
+    names: tuple[str, ...]
+    mc: np.ndarray
+    sdev: np.ndarray
+    reference: np.ndarray
+    reference_error: np.ndarray
+
+    @property
+    def pulls(self) -> np.ndarray:
+        """(MC − reference)/√(σ² + err²) per output."""
+        return (self.mc - self.reference) / np.hypot(self.sdev, self.reference_error)
+
+
+@dataclass(frozen=True)
+class PullSummary:
+    """Statistics of the pulls of a grid, per output and over all."""
+
+    names: tuple[str, ...]
+    n_runs: int
+    rms: np.ndarray  # per output
+    mean: np.ndarray  # per output
+    max_abs: float
+    rms_all: float
+
+    def mean_bound(self, k: float = 4.0) -> float:
+        """k standard errors of a mean pull over ``n_runs`` independent unit pulls."""
+        return k / math.sqrt(self.n_runs)
+
+
+def monte_carlo_pull_grid(
+    presets: Sequence[str] = GRID_PRESETS,
+    tilts: Sequence[float] = GRID_TILTS,
+    t_over_td: Sequence[float] = GRID_T_OVER_TD,
+    seeds: Sequence[int] = (0, 1),
+    *,
+    n_eval: int | None = None,
+    reference_n: int = 12,
+    batch_runner=None,
+    progress: Callable[[PullRecord], None] | None = None,
+) -> list[PullRecord]:
+    """Run the grid; one reference quadrature per (preset, C, T), one Monte Carlo per seed.
+
+    ``n_eval`` None: :func:`~montecarlo.drag_mc.estimate_drag`'s default. The Monte Carlo
+    seed of grid seed s is 1000 + s. ``progress`` is called with each record.
+    """
+    kwargs = {} if n_eval is None else {"n_eval": int(n_eval)}
+    out: list[PullRecord] = []
+    for name in presets:
+        base = preset(name)
+        for tilt in tilts:
+            bl = replace(base, active=replace(base.active, tilt=float(tilt)))
+            for t in t_over_td:
+                T = float(t) * bl.T_d
+                ref, err = finite_temperature_reference(bl, T, n=reference_n)
+                for s in seeds:
+                    r = estimate_drag(
+                        bl, T, seed=1000 + int(s), batch_runner=batch_runner, **kwargs
+                    ).result
+                    rec = PullRecord(
+                        name, float(tilt), float(t), T, int(s), tuple(OUTPUT_NAMES),
+                        np.array(r.mean, float), np.array(r.sdev, float),
+                        np.asarray(ref, float), np.asarray(err, float),
+                    )  # fmt: skip
+                    out.append(rec)
+                    if progress is not None:
+                        progress(rec)
+    return out
+
+
+def summarize_pulls(records: Sequence[PullRecord]) -> PullSummary:
+    """rms, mean and max |pull| per output and over all outputs."""
+    p = np.array([r.pulls for r in records])
+    return PullSummary(
+        names=records[0].names,
+        n_runs=len(records),
+        rms=np.sqrt(np.mean(p**2, axis=0)),
+        mean=np.mean(p, axis=0),
+        max_abs=float(np.max(np.abs(p))),
+        rms_all=float(np.sqrt(np.mean(p**2))),
+    )
