@@ -65,7 +65,13 @@ x₁ → δ, thermal logistic of scale T/v_F truncated to [−q, q] and composed
      Jacobian cancels the 1/√(q² − δ²) exactly (no smearing, bounded weight);
      (2D active layer: x₁ first through a second sin², see below);
 x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ (the true ω = ρδ/2m
-     differs by O(ω/ε_F): the weight stays smooth);
+     differs by O(ω/ε_F): the weight stays smooth), from the band bottom E_min = (q² + δ²)/8m
+     up, with the window's CDF t = t_min + (1 − t_min)x₂²
+     (:func:`montecarlo.sampling.fermi_window_above_nb`): the measure's 1/√(ρ² − q²) =
+     1/√(8m(E − E_min)) edge is cancelled by dt/dx₂ ∝ √(t − t_min). (With the window alone the
+     variance was log-divergent wherever the window reaches the band bottom: the largest
+     weights, 100–300× the mean, sat at E − E_min ~ 1e-3 T; at T = 3T_d ≈ 0.9 ε_F^p the
+     error bars varied 5× between seeds and the mean pull was −0.3; measured 2026-12-03.)
 Weyl film active (D = 5):
 x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
@@ -124,6 +130,8 @@ from montecarlo.interaction import (
 from montecarlo.metal import stern_polarization
 from montecarlo.presets import Bilayer
 from montecarlo.sampling import (
+    fermi_window_above,
+    fermi_window_above_nb,
     fermi_window_energy,
     fermi_window_energy_nb,
     occupation_product_nb,
@@ -371,7 +379,9 @@ def _passive_metal_point(x0, x1, x2, d, T, mu_p, m_p, kf_p, second_sin2):  # pra
     dl, jdl = thermal_frequency_nb(t1, -q, q, T / v_p)
     jdl *= jt1
     om0 = v_p * dl
-    y, jy = fermi_window_energy_nb(x2, om0, T)
+    # E from the band bottom E_min = (q² + δ²)/8m up: the √ map cancels the measure's edge
+    y_min = (q * q + dl * dl) / (8.0 * m_p) - mu_p - 0.5 * om0
+    y, jy = fermi_window_above_nb(x2, om0, T, y_min)
     e_mid = mu_p + y + 0.5 * om0
     rho2 = 8.0 * m_p * e_mid - dl * dl
     rho = sqrt(rho2)
@@ -584,7 +594,8 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     dl, jdl = thermal_frequency(t1, -q, q, T / p.fermi_velocity)
     jdl = jdl * jt1
     om0 = p.fermi_velocity * dl
-    y, jy = fermi_window_energy(x[:, 2], om0, T)
+    y_min = (q * q + dl * dl) / (8.0 * mp) - mu_p - 0.5 * om0
+    y, jy = fermi_window_above(x[:, 2], om0, T, y_min)
     e_mid = mu_p + y + 0.5 * om0
 
     def polar(e, delta):  # (ε_k, φ) of the passive electron from (E, δ)

@@ -9,31 +9,37 @@ Two references, both deterministic:
 * ``validate.weyl.drag_coefficients`` — Eq. (B7)/(B13) with T = 0 polarizations (Stern,
   ballistic tilted film) and the ballistic weights ω̃², 1 − ω̃²;
 * :func:`finite_temperature_reference` — the SAME |U|² (A1 with T = 0 polarizations, as in the
-  Monte Carlo) but the imaginary parts that the Monte Carlo's state sums converge to:
-  Im Π at temperature T and fixed chemical potential ε_F by Maldague's identity
-  Π_T(μ) = ∫dμ′ Π₀(μ′)/(4T cosh²((μ − μ′)/2T)), which is exact for free electrons; with
-  μ′ = μ + 2T artanh τ the weight is dτ/2 (Gauss–Legendre in τ). For the untilted film the
-  T = 0 state sum is exact in prolate spheroidal coordinates (foci 0 and q, ρ = |k₁| + |k₁ − q|,
-  δ = |k₁| − |k₁ − q| = ω/v): d³k |⟨u|u′⟩|² = (ρ² − q²) dρ dδ dφ/(8q), so per node
+  Monte Carlo) but the imaginary parts that the Monte Carlo's state sums converge to, exactly
+  (to the quadrature's own error, estimated from two orders) at any tilt |C| < 1 and any T,
+  for all four sampled outputs:
 
-      Im Π(q, ω) = (1/(32π q v)) ∫_{ρ ≥ q} dρ (ρ² − q²) [f(v(ρ − δ)/2) − f(v(ρ + δ)/2)]
-                 = Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)]
+  - the 2D metal: Im Π at T and chemical potential ε_F from the k∥-fixed line of states,
+    (g m/2πq)[J(E₀) − J(E₀ + ω)] with J ∝ F_{−1/2}
+    (:func:`montecarlo.metal.metal_im_polarization_exact_T`);
+  - the film: the state sum in prolate spheroidal coordinates (foci 0 and q,
+    ρ = |k₁| + |k₁ − q|, δ = |k₁| − |k₁ − q| = ω/v), where d³k |⟨u|u′⟩|² =
+    (ρ² − q²) dρ dδ dφ/(8q) and the tilt (along the normal, q in the plane) shifts both
+    energies of a transition by vC r⊥ sin φ (:mod:`montecarlo.film_state_sum`), with the
+    exact weights ω²ρ/(2vε_F q²) (η∥⁽¹⁾), 1 − (q̂·k̂₁)² (η_{Q3}) and the side jump
+    4ρ r⊥ sin φ/(A(ρ² − δ²)(ρ² − q²)) (η_H(s.j.)). At C = 0 this is
+    Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)] (Sommerfeld, exact for this
+    polynomial; tested).
 
-  (the last form by the Sommerfeld expansion, exact for this polynomial), and the exact
-  geometric weights are ω q̂·(k₁ − q/2)/(ε_F q) = ω²ρ/(2vε_F q²) and
-  1 − (q̂·k̂₁)², q̂·k̂₁ = (ρδ + q²)/(q(ρ + δ)). For C ≠ 0 the tilted ballistic Im Π is used
-  with the T factor (1 + π²T²/(3ε_F²)) (exact: ν ∝ μ′²), the C = 0 finite-q factor and
-  weights (an approximation: their O(C² q²/k_F²) part is missing), and for η∥⁽¹⁾ the mean
-  |k₁| on the tilted Fermi surface at fixed q̂·k̂₁ = s, k_F I₄(b)/I₃(b) with b = C√(1 − s²)
-  and I_n = ∫dψ (1 + b sin ψ)^{−n} — a factor 1 + (3/2)C²(1 − s²) + … that the paper's
-  k₁·q̂ = k_F ω/(v q) (text after B13) leaves out.
+  Until 2026-12-03 this reference had two approximations, both visible as pulls: the metal's
+  Im Π by a 64-node Maldague rule (pointwise errors up to 1.4e-2 at T_d/2; pulls of −4 to
+  −6 at T ≥ T_d/2 even at C = 0) and, at C ≠ 0, the C = 0 finite-q factor and weights
+  (pulls +8.2 on η∥⁽⁰⁾ and +16.1 on η_{Q3} at C = 0.3, 5 K). Over the grid
+  :mod:`validate.mc_pulls` (both spacings, C = 0 … 0.9, T = T_d/20 … 3T_d) the pulls now have
+  rms 0.98/0.97/1.01/0.97 (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.); 192 runs, fig2-d40, 16 seeds,
+  max |pull| 3.13); 64 further seeds at C = 0, T_d/20 and T_d/2 give mean pulls
+  0.06 ± 0.12 and 0.04 ± 0.13 (relative bias ≤ 1e-5). The test holds the grid.
 
 The Monte Carlo must agree with the second reference within its error bar; its difference from
 the first is physics (finite T, finite q/k_F, and the exact weights), reported by the CLI.
 Measured (``fig2-d40``, n^p = 3×10¹¹ cm⁻², C = 0; MC/validate − 1, error ~1e-4): η∥⁽⁰⁾:
 −0.23 % at 1 K (the film's −q²/4k_F²), 0.00 % at 5 K, +1.09 % at 10 K (finite T); η_{Q3}:
 −0.48 %, −0.28 %, +0.68 %; 2D–2D η∥⁽⁰⁾: +0.016 % at 1 K, +0.11 % at 2.5 K, +0.55 % at 5 K,
-+2.9 % at 10 K. Against the finite-T reference all |pulls| < 1.7 (C = 0).
++2.9 % at 10 K.
 
 Hall friction: what is sampled and what is not
 ----------------------------------------------
@@ -319,7 +325,9 @@ def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
                 ima = film_im_polarization_exact(qq, om, a, T, n_window, n_azimuth)
             else:
                 im0 = metal_im_polarization_finite_T(qq, om, a, T)
-                ima = (im0,) + (im0 * 0.0,) * (N_OUT - 1)
+                # k₁·q̂ − q/2 = mω/q on every state of the line; η_{Q3}'s weight is not
+                # constant there (no reference: NaN); no side jump in a 2D metal
+                ima = (im0, im0 * a.mass * om * om / (a.eps_F * qq * qq), im0 * np.nan, im0 * 0.0)
             e = np.exp(-np.abs(om) / T)
             th = 4.0 * e / (1.0 - e) ** 2
             common = np.where(good, wom, 0.0) * u2 * impp * th * (qq**3) * wq[:, None]
@@ -339,12 +347,13 @@ def reference_is_exact(bilayer: Bilayer) -> bool:
 
 
 def finite_temperature_reference(bilayer: Bilayer, T: float, n: int = 20) -> tuple:
-    """(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}) and their error estimates by quadrature, with Im Π at T.
+    """(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.)) and their error estimates by quadrature, Im Π at T.
 
     (d/(16π²T)) ∫₀^∞dq q³ ∫_{−∞}^{∞}dω |U|² Im Π_p Im Π_a^{(h)}/sinh²(ω/2T) (h: the weights
     of :func:`film_im_polarization_exact`); U from Eq. (A1) with the T = 0 polarizations.
     Gauss–Legendre panels as in :mod:`validate.weyl`; error = |n-point − ⌈1.5n⌉-point|.
-    For a 2D metal active layer only η∥⁽⁰⁾ is meaningful (the other two are returned as 0).
+    Exact at any tilt (module docstring). For a 2D metal active layer: η∥⁽⁰⁾, η∥⁽¹⁾ (whose
+    weight mω²/(ε_F q²) is the same on every state), η_{Q3} NaN (not computed), η_H(s.j.) 0.
     """
     require_positive("T", T)
     r1 = _reference_once(bilayer, T, n)

@@ -35,10 +35,14 @@ __all__ = [
     "screening_wavevector",
     "shell_energy",
     "fermi_window_energy",
+    "fermi_window_cdf",
+    "fermi_window_above",
     "thermal_frequency",
     "screening_wavevector_nb",
     "shell_energy_nb",
     "fermi_window_energy_nb",
+    "fermi_window_cdf_nb",
+    "fermi_window_above_nb",
     "thermal_frequency_nb",
     "log_abs_expm1_nb",
     "fermi_nb",
@@ -104,6 +108,50 @@ def fermi_window_energy_nb(
     y_tiny = T * (log(t) - log1p(-t))
     jac_tiny = T / (t * (1.0 - t))
     return (y_tiny if tiny else y), (jac_tiny if tiny else jac)
+
+
+@jit(forceinline=True)
+def _softplus_nb(z: float) -> float:  # pragma: no cover - compiled
+    """ln(1 + e^z) without overflow or cancellation."""
+    return (z if z > 0.0 else 0.0) + log1p(exp(-abs(z)))
+
+
+@jit(forceinline=True)
+def fermi_window_cdf_nb(y: float, omega: float, T: float) -> float:  # pragma: no cover
+    """The CDF of :func:`fermi_window_energy_nb`'s density at y (its inverse: t(y)).
+
+    ω > 0: (T/ω)[ln(1 + e^{(y+ω)/T}) − ln(1 + e^{y/T})]; ω < 0: that of |ω| at y − |ω|;
+    |ω|/T < 1e-9: the logistic 1/(1 + e^{−y/T}). Branch-free (every form computed).
+    """
+    aw = abs(omega)
+    w = aw / T
+    tiny = w < 1e-9
+    ys = y - (aw if omega < 0.0 else 0.0)
+    cdf = (_softplus_nb((ys + aw) / T) - _softplus_nb(ys / T)) / (1.0 if tiny else w)
+    cdf_tiny = 1.0 / (1.0 + exp(-y / T))
+    return cdf_tiny if tiny else cdf
+
+
+@jit(forceinline=True)
+def fermi_window_above_nb(
+    x: float, omega: float, T: float, y_min: float
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """y ≥ y_min with density ∝ the Fermi window there, through t = t_min + (1 − t_min)x²;
+    returns (y, dy/dx).
+
+    For a 2D parabolic band whose state-sum measure has a 1/√(y − y_min) edge at the band
+    bottom (the elliptic coordinates of :func:`montecarlo.collision._passive_metal_point`):
+    with t the window's CDF, y − y_min ∝ t − t_min near the edge, and dt/dx = 2x(1 − t_min)
+    ∝ √(t − t_min) cancels the 1/√ — the variance stays finite however much of the window
+    reaches the band bottom (at T ~ ε_F the bottom held 13 % of Σw² in 1e-2 T with the plain
+    window map: a log-divergent variance). No point is spent below the edge.
+    """
+    t_min = fermi_window_cdf_nb(y_min, omega, T)
+    t_min = t_min if t_min > 0.0 else 0.0
+    span = 1.0 - t_min
+    t = t_min + span * x * x
+    y, jy = fermi_window_energy_nb(t, omega, T)
+    return y, jy * 2.0 * x * span
 
 
 @jit(forceinline=True)
@@ -203,10 +251,30 @@ def fermi_window_energy(t, omega, T: float):
     w = omega / T
     y = T * np.log(np.expm1(t * w) / (np.exp(w) - np.exp(t * w)))
 
-    def f(x):
-        return 1.0 / (np.exp(x / T) + 1.0)
+    # f(y) − f(y + ω) = sinh(ω/2T)/(2 cosh(y/2T) cosh((y + ω)/2T)): no cancellation in the
+    # tails, where both occupations are near 0 or 1
+    with np.errstate(over="ignore"):
+        half = 2 * np.cosh(y / (2 * T)) * np.cosh((y + omega) / (2 * T))
+        window = np.sinh(omega / (2 * T)) / half
+    return y, omega / window
 
-    return y, omega / (f(y) - f(y + omega))
+
+def fermi_window_cdf(y, omega, T: float):
+    """Numpy twin of :func:`fermi_window_cdf_nb` (direct logarithms, moderate |y|/T)."""
+    y, omega = np.broadcast_arrays(np.asarray(y, float), np.asarray(omega, float))
+    aw = np.abs(omega)
+    ys = y - np.where(omega < 0.0, aw, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cdf = T * (np.logaddexp(0.0, (ys + aw) / T) - np.logaddexp(0.0, ys / T)) / aw
+    return np.where(aw / T < 1e-9, 1.0 / (1.0 + np.exp(-y / T)), cdf)
+
+
+def fermi_window_above(x, omega, T: float, y_min):
+    """Numpy twin of :func:`fermi_window_above_nb`."""
+    t_min = np.maximum(fermi_window_cdf(y_min, omega, T), 0.0)
+    span = 1.0 - t_min
+    y, jy = fermi_window_energy(t_min + span * np.asarray(x, float) ** 2, omega, T)
+    return y, jy * 2.0 * np.asarray(x, float) * span
 
 
 def thermal_frequency(t, lo, hi, scale: float):

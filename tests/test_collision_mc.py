@@ -140,7 +140,16 @@ def test_collision_integrand_matches_numpy_twin(active: str, tilt: float) -> Non
         interp = 0.5 * (tab[1:] + tab[:-1])
         scale = np.max(np.abs(tab)) + 1.0
         tab_err = np.max(np.abs(interp - _smooth_part(mid, tilt))) / scale
-        tol = 4.0 * tab_err + 1e-9
+        # and the twin's passive-metal measure (central differences, steps h_E = 1e-6 E and
+        # h_δ = min(1e-6 q, 1e-3 L), L = q − |δ| the distance to the edge): truncation
+        # (h_δ/L)², rounding ε/h per difference, 8ε/h for the 2×2 determinant (points deep
+        # in the window's tails near the δ edge reach 1e-8 here)
+        q, _ = S.screening_wavevector(x[:, 0], 0.5 * bl.spacing)
+        dl, _ = S.thermal_frequency(x[:, 1], -q, q, T / bl.passive.fermi_velocity)
+        dist = (q - np.abs(dl)) / q
+        h_rel = np.minimum(1e-6, 1e-3 * dist)
+        trunc = (h_rel / dist) ** 2
+        tol = (4.0 * tab_err + 1e-9 + trunc + 8.0 * np.finfo(float).eps / h_rel)[:, None]
     else:
         # the twin's passive-metal measure is a central-difference Jacobian with steps
         # h = min(1e-6 q, 1e-3 × (distance L to the δ = ±q edge)): relative truncation

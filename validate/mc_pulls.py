@@ -32,6 +32,8 @@ __all__ = [
     "GRID_T_OVER_TD",
     "monte_carlo_pull_grid",
     "summarize_pulls",
+    "pull_grid_table",
+    "plot_pull_grid",
 ]
 
 GRID_PRESETS = ("fig2-d40", "fig2-d120")
@@ -85,12 +87,15 @@ def monte_carlo_pull_grid(
     n_eval: int | None = None,
     reference_n: int = 12,
     batch_runner=None,
+    compute_reference: bool = True,
     progress: Callable[[PullRecord], None] | None = None,
 ) -> list[PullRecord]:
     """Run the grid; one reference quadrature per (preset, C, T), one Monte Carlo per seed.
 
     ``n_eval`` None: :func:`~montecarlo.drag_mc.estimate_drag`'s default. The Monte Carlo
-    seed of grid seed s is 1000 + s. ``progress`` is called with each record.
+    seed of grid seed s is 1000 + s. ``batch_runner`` spreads the Monte Carlo's batches over
+    MPI ranks; ranks other than the root pass ``compute_reference=False`` (their records
+    then carry NaN references). ``progress`` is called with each record.
     """
     kwargs = {} if n_eval is None else {"n_eval": int(n_eval)}
     out: list[PullRecord] = []
@@ -100,7 +105,10 @@ def monte_carlo_pull_grid(
             bl = replace(base, active=replace(base.active, tilt=float(tilt)))
             for t in t_over_td:
                 T = float(t) * bl.T_d
-                ref, err = finite_temperature_reference(bl, T, n=reference_n)
+                if compute_reference:
+                    ref, err = finite_temperature_reference(bl, T, n=reference_n)
+                else:
+                    ref = err = np.full(len(OUTPUT_NAMES), np.nan)
                 for s in seeds:
                     r = estimate_drag(
                         bl, T, seed=1000 + int(s), batch_runner=batch_runner, **kwargs
@@ -127,3 +135,75 @@ def summarize_pulls(records: Sequence[PullRecord]) -> PullSummary:
         max_abs=float(np.max(np.abs(p))),
         rms_all=float(np.sqrt(np.mean(p**2))),
     )
+
+
+_SYMBOLS = {"eta0": "η∥⁽⁰⁾", "eta1": "η∥⁽¹⁾", "eta_q3": "η_Q3", "eta_H_sj": "η_H(s.j.)"}
+
+
+def pull_grid_table(records: Sequence[PullRecord]) -> str:
+    """Markdown: one row per (preset, C, T/T_d), the pulls of each output (mean over seeds
+    and the number of seeds), and a last row with the rms over the whole grid."""
+    names = records[0].names
+    head = "| preset | C | T/T_d | T (K) | seeds | " + " | ".join(
+        f"pull {_SYMBOLS.get(n, n)}" for n in names
+    ) + " |"
+    lines = [head, "|" + "---|" * (5 + len(names))]
+    keys: dict[tuple, list[PullRecord]] = {}
+    for r in records:
+        keys.setdefault((r.preset, r.tilt, r.t_over_td), []).append(r)
+    from dragcore.units import erg_to_kelvin
+
+    for (name, tilt, t), recs in keys.items():
+        p = np.array([r.pulls for r in recs])
+        cells = " | ".join(
+            " ".join(f"{x:+.2f}" for x in p[:, k]) for k in range(len(names))
+        )
+        t_k = erg_to_kelvin(recs[0].T)
+        lines.append(f"| {name} | {tilt:g} | {t:g} | {t_k:.3g} | {len(recs)} | {cells} |")
+    s = summarize_pulls(records)
+    rms = " | ".join(f"rms {x:.2f}, mean {m:+.2f}" for x, m in zip(s.rms, s.mean, strict=True))
+    lines.append(f"| all | | | | {s.n_runs} runs | {rms} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
+    """Pulls against T/T_d, one panel per preset, colour = tilt C, marker = output; the
+    bands |pull| ≤ 1 and ≤ 3."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    presets = list(dict.fromkeys(r.preset for r in records))
+    tilts = sorted({r.tilt for r in records})
+    names = records[0].names
+    markers = "osD^v<>"
+    colours = plt.cm.viridis(np.linspace(0.0, 0.85, len(tilts)))
+    fig, axes = plt.subplots(1, len(presets), figsize=(5.5 * len(presets), 4.2), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, name in zip(axes, presets, strict=True):
+        ax.axhspan(-3, 3, color="0.92")
+        ax.axhspan(-1, 1, color="0.82")
+        for r in (r for r in records if r.preset == name):
+            ci = tilts.index(r.tilt)
+            shift = 1.0 + 0.04 * (ci - (len(tilts) - 1) / 2)
+            for k in range(len(names)):
+                ax.plot(r.t_over_td * shift, r.pulls[k], markers[k % len(markers)],
+                        color=colours[ci], ms=4, alpha=0.8)  # fmt: skip
+        ax.set_xscale("log")
+        ax.set_xlabel("T / T_d")
+        ax.set_title(name)
+    axes[0].set_ylabel("(MC − exact reference)/σ")
+    handles = [plt.Line2D([], [], ls="", marker="o", color=c, label=f"C = {t:g}")
+               for t, c in zip(tilts, colours, strict=True)]  # fmt: skip
+    handles += [plt.Line2D([], [], ls="", marker=markers[k], color="k",
+                           label=_SYMBOLS.get(n, n)) for k, n in enumerate(names)]  # fmt: skip
+    axes[-1].legend(handles=handles, fontsize=7, loc="upper right", ncol=2)
+    s = summarize_pulls(records)
+    fig.suptitle(
+        f"Monte Carlo vs exact finite-T reference: {s.n_runs} runs, rms pull "
+        + ", ".join(f"{x:.2f}" for x in s.rms)
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
