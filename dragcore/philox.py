@@ -50,6 +50,9 @@ __all__ = [
     "philox4x64_10",
     "philox_fill_raw",
     "philox_fill_normals",
+    "philox_fill_stream",
+    "PhiloxStream",
+    "normals_numpy_stream",
     "philox4x64_10_numpy",
     "raw_numpy",
     "normals_numpy",
@@ -197,6 +200,88 @@ def philox_fill_normals(key, counter, out):
         out[4 * i + 3] = z3
 
 
+@jit
+def philox_fill_stream(key, position, out):
+    """``out[i]`` = normal ``position + i`` of the stream of ``key`` (any position and size).
+
+    Normal ``j`` is normal ``j % 4`` of block ``j // 4`` (counter ``j // 4`` in word 0), so the
+    numbers do not depend on how a run splits its draws. Whole blocks go through the vectorised
+    :func:`philox_fill_normals`; a partial block at either end is computed whole and sliced.
+
+    Parameters
+    ----------
+    key
+        (2,) uint64.
+    position
+        int64 ``>= 0``: index of the first normal (``< 2**63``; the counter's upper words are 0).
+    out
+        (n,) float64, C-contiguous, overwritten.
+    """
+    n = out.size
+    counter = np.zeros(4, dtype=np.uint64)
+    tmp = np.empty(4, dtype=np.float64)
+    i = 0
+    head = position % 4
+    if head != 0 and n > 0:
+        counter[0] = np.uint64(position // 4)
+        philox_fill_normals(key, counter, tmp)
+        while i < n and head + i < 4:
+            out[i] = tmp[head + i]
+            i += 1
+    full = (n - i) // 4
+    if full > 0:
+        counter[0] = np.uint64((position + i) // 4)
+        philox_fill_normals(key, counter, out[i : i + 4 * full])
+        i += 4 * full
+    if i < n:
+        counter[0] = np.uint64((position + i) // 4)
+        philox_fill_normals(key, counter, tmp)
+        for k in range(n - i):
+            out[i + k] = tmp[k]
+
+
+class PhiloxStream:
+    """The normal stream of one Philox key, positioned at an integer: ``standard_normal(out=)``.
+
+    The only state is ``position`` (normals drawn so far): saving and restoring it continues
+    the stream bit for bit. The method has the signature :class:`numpy.random.Generator` uses,
+    so a stream can stand in for a generator where only standard normals are drawn.
+
+    Parameters
+    ----------
+    key
+        (2,) uint64 Philox key (or an int in [0, 2**128)).
+    position
+        Index of the next normal.
+    """
+
+    def __init__(self, key: int | np.ndarray, position: int = 0) -> None:
+        self.key = _key_words(key).copy()
+        if not 0 <= int(position) < 2**63:
+            raise ValueError(f"position = {position!r} is outside the allowed range [0, 2**63)")
+        self.position = int(position)
+
+    def standard_normal(self, size: int | tuple[int, ...] | None = None, *, out=None):
+        """The next normals: into ``out`` (float64, C-contiguous) or a new array of ``size``."""
+        if out is None:
+            out = np.empty(() if size is None else size, dtype=np.float64)
+        if out.dtype != np.float64 or not out.flags.c_contiguous:
+            raise ValueError("out is outside the allowed range (C-contiguous float64 arrays)")
+        flat = out.reshape(-1)
+        philox_fill_stream(self.key, np.int64(self.position), flat)
+        self.position += flat.size
+        return out
+
+    def state(self) -> dict:
+        """``{"key": [k0, k1], "position": p}``: everything needed to continue the stream."""
+        return {"key": [int(k) for k in self.key], "position": self.position}
+
+    @classmethod
+    def from_state(cls, state: dict) -> PhiloxStream:
+        """The stream saved by :meth:`state`."""
+        return cls(np.array(state["key"], dtype=np.uint64), int(state["position"]))
+
+
 # ----------------------------------------------------------------------------------------------
 # Plain-numpy twins and the key.
 
@@ -300,5 +385,14 @@ def normals_numpy(words: np.ndarray) -> np.ndarray:
 
 
 def key_from_seed_sequence(ss: np.random.SeedSequence) -> np.ndarray:
-    """The (2,) uint64 Philox key of a SeedSequence (its first two 64-bit state words)."""
+    """The (2,) uint64 Philox key of a SeedSequence (its first two 64-bit state words, as
+    :class:`numpy.random.Philox` derives its key from a seed)."""
     return ss.generate_state(2, dtype=np.uint64)
+
+
+def normals_numpy_stream(key: int | np.ndarray, position: int, n: int) -> np.ndarray:
+    """Normals ``position … position + n − 1`` of the stream of ``key``, from numpy's Philox
+    words and the 80-bit Box–Muller (the reference of :func:`philox_fill_stream`)."""
+    first, last = position // 4, (position + n + 3) // 4
+    z = normals_numpy(raw_numpy(key, first, last - first))
+    return z[position - 4 * first : position - 4 * first + n]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+import numba
 import numpy as np
 import pytest
 import scipy.stats
@@ -126,10 +127,247 @@ def test_normals_of_extreme_words() -> None:
     assert np.all(np.isfinite(got))
 
 
+@pytest.mark.slow
 def test_loop_is_vectorised_without_libm_calls() -> None:
-    llvm = ph.philox_fill_normals.inspect_llvm(ph.philox_fill_normals.signatures[0])
+    """The kernel's loop has integer and double vectors and no libm call (compiled here
+    without the on-disk cache, whose IR cannot be inspected)."""
+    loop = numba.njit(error_model="numpy")(ph.philox_fill_normals.py_func)
+    loop(KEY, ph.counter_words(0), np.empty(64))
+    llvm = loop.inspect_llvm(loop.signatures[0])
     assert re.search(r"<(4|8) x i64>", llvm)
     assert re.search(r"<(4|8) x double>", llvm)
     calls = set(re.findall(r"call [^@]*@\"?([\w.$]+)", llvm))
     libm = {"log", "sin", "cos", "exp", "sqrt", "pow"}
     assert not {c for c in calls if c in libm or c.split(".")[0] in libm}, calls
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics of the normals. Every tolerance is the sampling distribution's quantile at a
+# false-alarm probability ALPHA per check (two-sided normal quantile Z_ALPHA), not a number
+# chosen to pass; the key and size were fixed before the first run.
+
+ALPHA = 1e-6
+Z_ALPHA = float(scipy.stats.norm.isf(ALPHA / 2))  # 4.89
+N_STAT = 1 << 21
+
+
+@pytest.fixture(scope="module")
+def sample() -> np.ndarray:
+    return ph.PhiloxStream(20260314).standard_normal(N_STAT)
+
+
+def test_moments(sample: np.ndarray) -> None:
+    """Mean, variance, skewness and excess kurtosis within Z_ALPHA standard errors of the
+    normal values 0, 1, 0, 0 (standard errors 1/sqrt(n), sqrt(2/n), sqrt(6/n), sqrt(24/n))."""
+    n = sample.size
+    mean = sample.mean()
+    var = sample.var()
+    skew = float(scipy.stats.skew(sample))
+    kurt = float(scipy.stats.kurtosis(sample))
+    for value, se in ((mean, 1 / n), (var - 1, 2 / n), (skew, 6 / n), (kurt, 24 / n)):
+        assert abs(value) < Z_ALPHA * math.sqrt(se), (mean, var, skew, kurt)
+
+
+def test_kolmogorov_smirnov_and_tails(sample: np.ndarray) -> None:
+    """KS against N(0, 1) at p > ALPHA, and the count beyond |z| > 3 (binomial, normal
+    approximation with Z_ALPHA standard deviations)."""
+    assert scipy.stats.kstest(sample, "norm").pvalue > ALPHA
+    p3 = 2 * scipy.stats.norm.sf(3.0)
+    count = int(np.sum(np.abs(sample) > 3.0))
+    expect = p3 * sample.size
+    assert abs(count - expect) < Z_ALPHA * math.sqrt(expect * (1 - p3))
+
+
+def test_no_correlation_within_pairs_blocks_or_lags(sample: np.ndarray) -> None:
+    """Correlations between the two normals of a Box–Muller pair, the two pairs of a block,
+    and at lags 1, 2, 4, 7: each within Z_ALPHA/sqrt(m) of 0 (m products). The squares of a
+    pair share the radius: their correlation is tested too (0 for a true Gaussian pair)."""
+    z = sample.reshape(-1, 4)
+    m = z.shape[0]
+    tests = {
+        "pair": z[:, 0] * z[:, 1],
+        "pair 2": z[:, 2] * z[:, 3],
+        "block": z[:, 0] * z[:, 2],
+        "pair squares": (z[:, 0] ** 2 - 1) * (z[:, 1] ** 2 - 1) / 2.0,
+    }
+    for name, prod in tests.items():
+        assert abs(prod.mean()) < Z_ALPHA / math.sqrt(m), (name, prod.mean())
+    for lag in (1, 2, 4, 7):
+        prod = sample[:-lag] * sample[lag:]
+        assert abs(prod.mean()) < Z_ALPHA / math.sqrt(prod.size), (lag, prod.mean())
+
+
+def test_neighbouring_keys_and_counters_are_uncorrelated() -> None:
+    """Streams of keys differing in one bit, and of counters 2**32 apart, do not correlate."""
+    n = 1 << 18
+    a = ph.PhiloxStream(1).standard_normal(n)
+    b = ph.PhiloxStream(3).standard_normal(n)
+    c = ph.PhiloxStream(1, 4 * 2**32).standard_normal(n)
+    for other in (b, c):
+        assert abs(np.mean(a * other)) < Z_ALPHA / math.sqrt(n)
+
+
+# ---------------------------------------------------------------------------------------------
+# The stream: positions, blocking, restarts.
+
+
+def test_stream_does_not_depend_on_how_draws_are_blocked() -> None:
+    whole = ph.PhiloxStream(KEY).standard_normal(1003)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        s = ph.PhiloxStream(KEY)
+        sizes = rng.integers(0, 40, 200)
+        parts, total = [], 0
+        for k in sizes:
+            k = int(min(k, 1003 - total))
+            parts.append(s.standard_normal(k))
+            total += k
+        parts.append(s.standard_normal(1003 - total))
+        assert np.array_equal(np.concatenate(parts), whole)
+        assert s.position == 1003
+
+
+def test_stream_normal_j_is_block_j_over_4_of_the_raw_words() -> None:
+    """Normal j of the stream = normal j % 4 of block j // 4: against numpy's Philox words and
+    the 80-bit Box–Muller (within the bound), at an offset position."""
+    if np.finfo(np.longdouble).nmant < 63:
+        pytest.skip("needs an 80-bit (or wider) long double for the reference")
+    got = ph.PhiloxStream(KEY, 2**40 + 3).standard_normal(501)
+    ref = ph.normals_numpy_stream(KEY, 2**40 + 3, 501)
+    assert np.all(np.abs(got - ref) <= 1.01 * ph.NORMAL_BOUND * np.abs(ref))
+    blocks = np.empty(4 * 126)
+    ph.philox_fill_normals(KEY, ph.counter_words(2**38), blocks)
+    assert np.array_equal(got, blocks[3 : 3 + 501])
+
+
+def test_restart_from_the_saved_position_gives_identical_bits() -> None:
+    s = ph.PhiloxStream(KEY)
+    s.standard_normal(77)
+    saved = s.state()
+    ahead = s.standard_normal((5, 7, 3))
+    resumed = ph.PhiloxStream.from_state(saved)
+    assert resumed.position == 77 and saved == {"key": [int(k) for k in KEY], "position": 77}
+    assert np.array_equal(resumed.standard_normal((5, 7, 3)), ahead)
+
+
+def test_stream_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="position"):
+        ph.PhiloxStream(KEY, -1)
+    with pytest.raises(ValueError, match="key"):
+        ph.PhiloxStream(2**128)
+    with pytest.raises(ValueError, match="out"):
+        ph.PhiloxStream(KEY).standard_normal(out=np.empty((4, 4))[:, ::2])
+
+
+# ---------------------------------------------------------------------------------------------
+# The Langevin back-end.
+
+
+def _langevin_sim(backend: str, **kwargs):
+    from langevin.grid import PeriodicGrid
+    from langevin.model import BilayerModel
+    from langevin.params import BilayerParameters
+    from langevin.simulation import Simulation
+
+    p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.02).paper_approximations()
+    return Simulation(
+        BilayerModel(p), PeriodicGrid(8, 8.0), "exact", 1.0, common_random_numbers=True,
+        rng_backend=backend, **kwargs,
+    )  # fmt: skip
+
+
+def test_noise_blocks_draw_the_realisation_stream() -> None:
+    """NormalBlocks on a Philox stream: consecutive blocks are consecutive stretches of the
+    realisation's stream (keyed by SeedSequence(seed, spawn_key=(r, 2)))."""
+    from langevin.noise import NormalBlocks, philox_key, philox_stream
+
+    key = philox_key(9, 4)
+    want = np.random.SeedSequence(9, spawn_key=(4, 2)).generate_state(2, dtype=np.uint64)
+    assert np.array_equal(key, want)
+    blocks = NormalBlocks(philox_stream(9, 4), 3, 5, 6)
+    first = blocks.draw().copy()
+    second = blocks.draw(2).copy()
+    flat = ph.PhiloxStream(key).standard_normal(3 * 5 * 6 * 2 + 3 * 2 * 6 * 2)
+    assert np.array_equal(first.view(np.float64).reshape(-1), flat[:180])
+    assert np.array_equal(second.view(np.float64).reshape(-1), flat[180:])
+
+
+def test_langevin_run_resumes_from_a_checkpointed_counter(tmp_path) -> None:
+    """run_distributed on the philox back-end: a position saved mid-run (the integer counter
+    in the checkpoint) resumes to the same bits as the uninterrupted run."""
+    import json
+
+    from langevin.checkpoint import (
+        CheckpointPolicy,
+        CheckpointStore,
+        run_distributed,
+        run_identity,
+    )
+
+    sim = _langevin_sim("philox", block_steps=20)
+    ref = sim.run(5, 3, 300)
+    store = CheckpointStore(tmp_path / "ck", run_identity(sim, 5, 3, 300))
+    store.prepare(resume=False)
+    prog = sim.begin_realisation(5, 1, 300)
+    sim.advance_realisation(prog, 4)
+    store.save_progress(prog)
+    with np.load(tmp_path / "ck" / "r000001.progress.npz") as z:
+        saved = json.loads(str(z["rng_state"]))
+    n_modes = sim.modes.size
+    assert saved["position"] == 4 * 20 * n_modes * 6 * 2  # normals drawn: the whole state
+    res = run_distributed(
+        sim, 5, 3, 300, checkpoint_dir=tmp_path / "ck", resume=True,
+        policy=CheckpointPolicy(blocks=1),
+    )  # fmt: skip
+    assert res.info["resumed_in_progress"] == 1
+    assert (res.mean, res.sdev, res.chi2_dof) == (ref.mean, ref.sdev, ref.chi2_dof)
+    assert ref.info["rng_backend"] == "philox"
+    # Another back-end draws other numbers: the philox stream is really used.
+    assert _langevin_sim("numpy", block_steps=20).run(5, 3, 300).mean != ref.mean
+
+
+def test_langevin_recorded_trajectory_uses_the_philox_normals() -> None:
+    sim = _langevin_sim("philox", block_steps=30)
+    res = sim.run_realisation(2, 0, 70, record=np.array([0, 3]))
+    assert res.trajectory.shape == (2, 70, 6)
+    assert np.all(np.isfinite(res.trajectory))
+
+
+@pytest.mark.slow
+def test_langevin_drag_against_exact_value_over_20_seeds() -> None:
+    """As tests/test_simulation.py for the numpy back-end: exact-OU steps with common random
+    numbers on the philox back-end; pulls of 20 seeds each within 3 sigma, rms in (0.7,
+    1.3), and the error bars' mean square / exact variance 1 within 4 standard errors."""
+    sim = _langevin_sim("philox")
+    pulls, ratio = [], []
+    exact_sd = sim.exact_sdev(4000)
+    for seed in range(1000, 1020):
+        res = sim.run(seed, 1, 4000, with_exact_sdev=False)
+        pulls.append((res.mean - res.exact) / res.sdev)
+        ratio.append(res.sdev / exact_sd)
+    pulls, ratio = np.array(pulls), np.array(ratio)
+    rms = float(np.sqrt(np.mean(pulls**2)))
+    r2 = ratio**2
+    print(f"D exact {sim.exact:.5g}; pulls rms {rms:.3f}; error bar / exact sd {ratio.mean():.3f}")
+    assert abs(r2.mean() - 1) < 4 * r2.std(ddof=1) / np.sqrt(r2.size)
+    assert np.all(np.abs(pulls) < 3.0)
+    assert 0.7 < rms < 1.3
+
+
+def test_langevin_gibbs_statistics_at_every_mode() -> None:
+    """v = 0, χ = 0: the sampled equal-time covariances at every mode and component agree
+    with Gibbs (z-scores with the exact variance of the estimator, as in
+    tests/test_simulation.py, whose helper is reused)."""
+    from langevin.model import BilayerModel
+    from langevin.params import BilayerParameters
+    from langevin.simulation import Simulation
+    from tests.test_simulation import GRID, explicit_stability_step, gibbs_zscores
+
+    params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.0).paper_approximations()
+    probe = Simulation(BilayerModel(params), GRID, "exact", dt=0.1)
+    dt = explicit_stability_step(probe)
+    sim = Simulation(BilayerModel(params), GRID, "exact", dt=dt, rng_backend="philox")
+    z = gibbs_zscores(sim, seed=2024, n_realisations=4, n_steps=3000)
+    print(f"{z.size} z-scores, max |z| = {np.abs(z).max():.2f}")
+    assert np.all(np.abs(z) < 4.0)
+    assert abs(np.mean(z**2) - 1.0) < 4.0 * np.sqrt(2.0 / z.size)
