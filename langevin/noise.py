@@ -16,7 +16,9 @@ Two ways to feed the kernels (timed in ``benchmarks/bench_langevin.py``):
 * ``"philox"``: the counter-based stream of :mod:`dragcore.philox` (Philox4x64-10, Salmon et
   al., *Parallel random numbers: as easy as 1, 2, 3*, SC11, and Box–Muller in vectorised
   numba), keyed by the realisation (:func:`philox_stream`), filling the same buffer through
-  :class:`NormalBlocks`. Normal ``j`` of a realisation is a pure function of (key, j).
+  :class:`NormalBlocks`. Normal ``j`` of a realisation is a pure function of (key, j). On an
+  AVX2 Zen 3 core it is as fast as numpy's SFC64 (8.8 against 8.6–9.2 ns per normal), so
+  ``"numpy"`` stays the default.
 
 In every back-end the initial state is drawn from the numpy generator (SFC64) of the
 realisation; ``"numba"`` and ``"philox"`` then take the steps' normals from their own stream.
