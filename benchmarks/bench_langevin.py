@@ -1,6 +1,6 @@
 """Benchmark of the Langevin integrator (not part of the test run).
 
-    python benchmarks/bench_langevin.py [--quick]
+    python benchmarks/bench_langevin.py [--quick] [--rng-only]
 
 One process, ς = 0.15, β = 0.1, χ = 0.1 in the paper's approximations, drift u = 0.01, on
 N = 32, L = 16 d. Prints
@@ -14,6 +14,11 @@ N = 32, L = 16 d. Prints
    measured on a run of the same configuration; (b) is also run to 1 % for real.
 2. Mode-steps per second per core for both random-number back-ends, and the share of the
    time spent drawing normals (numpy back-end).
+3. The random-number back-ends side by side in one process (``--rng-only``: this part
+   alone): ns per normal of numpy's SFC64 ``standard_normal`` and of the counter-based
+   ``"philox"`` stream (:mod:`dragcore.philox`, Philox4x64-10 + Box–Muller in numba), filling
+   the same block buffer, best of several alternating repetitions; and end-to-end
+   mode-steps/s per core of a run on each (draw + kernel, one system, exact OU).
 Bar: ratio ≥ 100 and ≥ 5e6 mode-steps per second per core.
 
 Measured (2-core shared machine, one process):
@@ -23,6 +28,15 @@ Measured (2-core shared machine, one process):
 ratio ≈ 1.5e6 (steps: EM + CRN 4.5e8, exact OU single v 2.2e7). Throughput, numpy back-end:
 6.2e6 mode-steps/s per core (kernel alone 1.5e7), 58 % of the time drawing normals; a CRN
 pair shares its normals: 8.9e6 system-mode-steps/s. numba's own generator: 2.4e6 (slower).
+
+Part 3, AMD EPYC Zen 3 (AVX2 only, znver3), 2-core shared VM, one process, CPU time, best
+of 15 alternating fills of a 523260-normal block (three runs of ``--rng-only``): numpy SFC64
+8.6–9.2 ns per normal, philox 8.8–8.9 ns (Philox4x64-10 words ≈ 3.2 ns, Box–Muller ≈ 5.6
+ns: ``elementary.log`` ≈ 4.7 ns per call, ``sincos_pi`` ≈ 4.7 ns per pair); end to end
+4.8e6 (numpy) against 4.7e6 (philox) mode-steps/s per core: no gain on this CPU. The kernel
+alone runs at 1.2e7, so 1e7 mode-steps/s would need ≤ 1.7 ns per normal (12 per mode-step).
+Not measured on AVX-512, where 64-bit multiplies are native and the elementary functions are
+twice as fast.
 """
 
 from __future__ import annotations
@@ -33,9 +47,10 @@ import time
 import numpy as np
 
 from dragcore.machine import cpu_class, cpu_label
+from dragcore.philox import PhiloxStream
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
-from langevin.noise import NormalBlocks, realisation_generator
+from langevin.noise import NormalBlocks, philox_stream, realisation_generator
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.stepping import advance_modes
@@ -126,7 +141,7 @@ def throughput() -> None:
         f"{CPU}"
     )
     # numba back-end, and the CRN pair (two systems on one set of normals), through run().
-    for backend in ("numpy", "numba"):
+    for backend in ("numpy", "numba", "philox"):
         for crn, mdl in ((False, model), (True, BilayerModel(PARAMS))):
             s = Simulation(mdl, GRID, "exact", dt=1.0, common_random_numbers=crn,
                            rng_backend=backend)  # fmt: skip
@@ -141,11 +156,60 @@ def throughput() -> None:
             )
 
 
+def _best_of(func, reps: int) -> float:
+    """Smallest CPU time of ``reps`` calls of ``func`` (s)."""
+    best = np.inf
+    for _ in range(reps):
+        t0 = time.process_time()
+        func()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def rng_backends(reps: int = 15) -> None:
+    """ns per normal (numpy SFC64 vs philox) and end-to-end mode-steps/s for both."""
+    model = BilayerModel(PARAMS.with_(drift=0.0))
+    sims = {b: Simulation(model, GRID, "exact", dt=1.0, rng_backend=b) for b in ("numpy", "philox")}
+    m, d = sims["numpy"].modes.size, 6
+    nb = sims["numpy"].block_steps
+    buf = np.empty((m, nb, d, 2))
+    sources: dict[str, np.random.Generator | PhiloxStream] = {
+        "numpy": realisation_generator(0, 0),
+        "philox": philox_stream(0, 0),
+    }
+    for src in sources.values():
+        src.standard_normal(out=buf)  # compile / warm up
+    best = dict.fromkeys(sources, np.inf)
+    for _ in range(reps):  # alternate, so that both see the same machine load
+        for name, src in sources.items():
+            best[name] = min(best[name], _best_of(lambda s=src: s.standard_normal(out=buf), 1))
+    ns = {k: 1e9 * v / buf.size for k, v in best.items()}
+    print(
+        f"normals ({buf.size} per block): numpy SFC64 {ns['numpy']:.2f} ns, "
+        f"philox {ns['philox']:.2f} ns per normal (x{ns['numpy'] / ns['philox']:.2f}) {CPU}"
+    )
+    n_steps = 4 * nb
+    rate = {}
+    for sim in sims.values():
+        sim.run_realisation(0, 0, 20)
+    for name, sim in sims.items():
+        cpu = _best_of(lambda s=sim: s.run_realisation(0, 1, n_steps), 3)
+        rate[name] = m * n_steps / cpu
+    print(
+        f"run(), one system, exact OU: numpy {rate['numpy']:.3g}, philox {rate['philox']:.3g} "
+        f"mode-steps/s per core (x{rate['philox'] / rate['numpy']:.2f}) {CPU}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the confirming run")
+    parser.add_argument("--rng-only", action="store_true", help="only part 3 (RNG back-ends)")
     args = parser.parse_args()
     print(f"CPU: {cpu_label()}")
+    if args.rng_only:
+        rng_backends()
+        return
     print(
         f"grid N = {GRID.n}, L = {GRID.length:g} d; paper approximations, ς = 0.15, "
         f"β = 0.1, χ = 0.1, u = {PARAMS.drift}"
@@ -181,6 +245,7 @@ def main() -> None:
             f"pull {res.pull:+.2f}, CPU {cpu:.3g} s"
         )
     throughput()
+    rng_backends()
 
 
 if __name__ == "__main__":

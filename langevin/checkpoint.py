@@ -22,7 +22,8 @@ Checkpoints
 
         <dir>/manifest.json           the run's identity (model, grid, stepper, seed, R, …)
         <dir>/r000003.progress.npz    realisation 3 between two blocks: state, generator
-                                      position (SFC64 state), force series so far
+                                      position (SFC64 state, or the Philox key and the
+                                      integer position), force series so far
         <dir>/r000001.done.npz        realisation 1 finished: its summary record
 
     Each rank writes the files of the realisations it owns, each atomically (temporary file
@@ -32,8 +33,8 @@ Checkpoints
     realisation from its last saved block. Because a realisation's random numbers come
     block by block from its own generator, whose position is saved, the continued run draws
     exactly the numbers the uninterrupted one draws: the final estimates agree bit for bit.
-    (Checkpoints need the ``numpy`` generator back-end; numba's generator state cannot be
-    saved.)
+    (Checkpoints need the ``numpy`` or ``philox`` back-end; numba's generator state cannot
+    be saved.)
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ import numpy as np
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
+from dragcore.philox import PhiloxStream
+from langevin.noise import CHECKPOINTABLE_BACKENDS
 from langevin.simulation import (
     RealisationProgress,
     RealisationResult,
@@ -115,14 +118,22 @@ def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) 
     }
 
 
-def _rng_state_json(rng: np.random.Generator) -> str:
+#: The ``bit_generator`` name under which a :class:`PhiloxStream` position is saved.
+PHILOX_STREAM = "Philox4x64-10 normal stream"
+
+
+def _rng_state_json(rng: np.random.Generator | PhiloxStream) -> str:
+    if isinstance(rng, PhiloxStream):
+        return json.dumps({"bit_generator": PHILOX_STREAM, **rng.state()})
     state = rng.bit_generator.state
     inner = {k: np.asarray(v).tolist() for k, v in state["state"].items()}
     return json.dumps({**state, "state": inner})
 
 
-def _rng_from_json(text: str) -> np.random.Generator:
+def _rng_from_json(text: str) -> np.random.Generator | PhiloxStream:
     state = json.loads(text)
+    if state["bit_generator"] == PHILOX_STREAM:
+        return PhiloxStream.from_state(state)
     if state["bit_generator"] != "SFC64":
         raise ValueError(f"bit generator = {state['bit_generator']!r} is outside the allowed range")
     state["state"] = {k: np.array(v, dtype=np.uint64) for k, v in state["state"].items()}
@@ -272,10 +283,11 @@ def run_distributed(
     bytes0 = w.bytes_sent
     store = None
     if checkpoint_dir is not None:
-        if sim.rng_backend != "numpy":
+        if sim.rng_backend not in CHECKPOINTABLE_BACKENDS:
             raise ValueError(
-                f"rng_backend = {sim.rng_backend!r} is outside the allowed range ['numpy'] "
-                "for checkpoints (numba's generator state cannot be saved)"
+                f"rng_backend = {sim.rng_backend!r} is outside the allowed range "
+                f"{list(CHECKPOINTABLE_BACKENDS)} for checkpoints (numba's generator state "
+                "cannot be saved)"
             )
         store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
         error = None

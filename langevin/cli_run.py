@@ -41,6 +41,7 @@ from langevin import exact as exact_solution
 from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
+from langevin.noise import CHECKPOINTABLE_BACKENDS
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.storage import write_runs
@@ -63,7 +64,7 @@ length = 16.0   # box side L in units of the layer spacing d
 scheme = "exact"              # exact | crank-nicolson | euler-maruyama
 dt = 8.0                      # step = sampling interval, 1/omega_p (exact OU: any dt)
 common_random_numbers = true  # estimator (F(+v) - F(-v))/2v
-rng_backend = "numpy"         # numpy | numba
+rng_backend = "numpy"         # numpy | numba | philox
 n_realisations = 4
 n_steps = 10000               # per realisation
 
@@ -339,7 +340,9 @@ def _run(args: argparse.Namespace, w) -> int:
             int(st["n_realisations"]),
             int(st["n_steps"]),
             w=w,
-            checkpoint_dir=ckpt_root / name if sim.rng_backend == "numpy" else None,
+            checkpoint_dir=(
+                ckpt_root / name if sim.rng_backend in CHECKPOINTABLE_BACKENDS else None
+            ),
             resume=args.resume,
             policy=policy,
             snapshots=snapshots,

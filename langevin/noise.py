@@ -12,7 +12,16 @@ Two ways to feed the kernels (timed in ``benchmarks/bench_langevin.py``):
   :func:`langevin.stepping.advance_modes`;
 * ``"numba"``: numba's own per-thread Mersenne twister, seeded per realisation from the same
   SeedSequence (:func:`numba_seed`) and drawn inside
-  :func:`langevin.stepping.advance_modes_own_rng`.
+  :func:`langevin.stepping.advance_modes_own_rng`;
+* ``"philox"``: the counter-based stream of :mod:`dragcore.philox` (Philox4x64-10, Salmon et
+  al., *Parallel random numbers: as easy as 1, 2, 3*, SC11, and Box–Muller in vectorised
+  numba), keyed by the realisation (:func:`philox_stream`), filling the same buffer through
+  :class:`NormalBlocks`. Normal ``j`` of a realisation is a pure function of (key, j). On an
+  AVX2 Zen 3 core it is as fast as numpy's SFC64 (8.8 against 8.6–9.2 ns per normal), so
+  ``"numpy"`` stays the default.
+
+In every back-end the initial state is drawn from the numpy generator (SFC64) of the
+realisation; ``"numba"`` and ``"philox"`` then take the steps' normals from their own stream.
 
 The raw normals are ``a + ib`` with ``a, b`` i.i.d. N(0, 1); how they are scaled onto a mode
 is decided in one place, :func:`langevin.stepping.kernel_noise_map`.
@@ -20,8 +29,10 @@ is decided in one place, :func:`langevin.stepping.kernel_noise_map`.
 Restarts: a block of steps draws one block of normals from the realisation's generator, so
 the generator's position between blocks (``rng.bit_generator.state``, four 64-bit words of
 SFC64 and two flags) is all a checkpoint needs to continue the stream exactly
-(:mod:`langevin.checkpoint`). numba's generator state cannot be read out, so runs on the
-``"numba"`` back-end are not checkpointed.
+(:mod:`langevin.checkpoint`). On the ``"philox"`` back-end the position is one integer, the
+number of normals drawn (:class:`dragcore.philox.PhiloxStream`), and the numbers do not
+depend on the block length at all. numba's generator state cannot be read out, so runs on
+the ``"numba"`` back-end are not checkpointed.
 """
 
 from __future__ import annotations
@@ -29,10 +40,21 @@ from __future__ import annotations
 import numpy as np
 
 from dragcore.parallel import item_seed_sequence
+from dragcore.philox import PhiloxStream, key_from_seed_sequence
 
-__all__ = ["RNG_BACKENDS", "realisation_generator", "numba_seed", "NormalBlocks"]
+__all__ = [
+    "RNG_BACKENDS",
+    "CHECKPOINTABLE_BACKENDS",
+    "realisation_generator",
+    "numba_seed",
+    "philox_key",
+    "philox_stream",
+    "NormalBlocks",
+]
 
-RNG_BACKENDS = ("numpy", "numba")
+RNG_BACKENDS = ("numpy", "numba", "philox")
+#: Back-ends whose position between blocks can be saved and restored.
+CHECKPOINTABLE_BACKENDS = ("numpy", "philox")
 
 
 def realisation_generator(seed: int, realisation: int) -> np.random.Generator:
@@ -50,18 +72,39 @@ def numba_seed(seed: int, realisation: int) -> int:
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
+def philox_key(seed: int, realisation: int) -> np.ndarray:
+    """The (2,) uint64 Philox key of a realisation, from its SeedSequence.
+
+    The child ``spawn_key = (realisation, 2)`` of the realisation's sequence
+    ``SeedSequence(seed, spawn_key=(realisation,))``
+    (:func:`dragcore.parallel.item_seed_sequence`), so it is apart from the SFC64 stream
+    (initial state) and from :func:`numba_seed` (child 1).
+    """
+    parent = item_seed_sequence(seed, realisation)
+    child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, 2))
+    return key_from_seed_sequence(child)
+
+
+def philox_stream(seed: int, realisation: int, position: int = 0) -> PhiloxStream:
+    """The Philox normal stream of a realisation, at normal ``position``."""
+    return PhiloxStream(philox_key(seed, realisation), position)
+
+
 class NormalBlocks:
     """Raw complex normals ``(modes, n_steps, d)`` drawn into one reusable buffer.
 
     Parameters
     ----------
     rng
-        The realisation's generator.
+        The realisation's source of normals: a numpy ``Generator`` or a
+        :class:`dragcore.philox.PhiloxStream` (anything with ``standard_normal(out=)``).
     modes, n_steps, dim
         Shape of one block.
     """
 
-    def __init__(self, rng: np.random.Generator, modes: int, n_steps: int, dim: int) -> None:
+    def __init__(
+        self, rng: np.random.Generator | PhiloxStream, modes: int, n_steps: int, dim: int
+    ) -> None:
         self.rng = rng
         self._buf = np.empty((modes, n_steps, dim, 2))
 

@@ -45,10 +45,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dragcore.checks import require_positive, require_range
+from dragcore.philox import PhiloxStream
 from langevin import exact as exact_solution
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
-from langevin.noise import RNG_BACKENDS, NormalBlocks, numba_seed, realisation_generator
+from langevin.noise import (
+    RNG_BACKENDS,
+    NormalBlocks,
+    numba_seed,
+    philox_stream,
+    realisation_generator,
+)
 from langevin.observables import drag_coefficients
 from langevin.statistics import (
     autocorrelation_error,
@@ -171,7 +178,9 @@ class RealisationProgress:
     state
         ``(n_sys, modes, 6)`` complex state after ``steps_done`` steps.
     rng
-        The realisation's generator, positioned after the normals of ``steps_done`` steps.
+        The source of the steps' normals, positioned after those of ``steps_done`` steps: the
+        realisation's numpy generator, or its :class:`dragcore.philox.PhiloxStream` on the
+        ``"philox"`` back-end (on ``"numba"``, the numpy generator, not used for steps).
     forces
         ``(n_steps, n_sys, 2)`` force series, filled up to ``steps_done``.
     moments
@@ -182,7 +191,7 @@ class RealisationProgress:
     n_steps: int
     steps_done: int
     state: np.ndarray
-    rng: np.random.Generator
+    rng: np.random.Generator | PhiloxStream
     forces: np.ndarray
     moments: np.ndarray
 
@@ -295,7 +304,8 @@ class Simulation:
     common_random_numbers
         Step +v and −v with the same normals; estimator ``(F₊ − F₋)/2``.
     rng_backend
-        ``"numpy"`` (normals drawn per block, default) or ``"numba"`` (drawn in the kernel).
+        ``"numpy"`` (normals drawn per block, default), ``"numba"`` (drawn in the kernel) or
+        ``"philox"`` (counter-based, drawn per block; :mod:`dragcore.philox`).
     block_steps
         Steps per block of normals (part of a run's identity: with the same seed and block
         length the run is bit-for-bit reproducible). Default: ~4 MB of normals.
@@ -512,7 +522,8 @@ class Simulation:
         """Realisation ``index`` of a run with ``seed`` before its first step.
 
         Its initial state is an exact stationary draw from the realisation's own stream
-        (:func:`langevin.noise.realisation_generator`); the same stream then feeds the steps.
+        (:func:`langevin.noise.realisation_generator`); the same stream then feeds the steps
+        (``"numpy"`` back-end), or the realisation's own Philox or numba stream does.
         """
         require_range("n_steps", n_steps, 1, np.inf)
         rng = realisation_generator(seed, index)
@@ -520,12 +531,13 @@ class Simulation:
         n_sys, m_count, d = x.shape
         if self.rng_backend == "numba":
             seed_numba_rng(numba_seed(seed, index))
+        stream = philox_stream(seed, index) if self.rng_backend == "philox" else rng
         return RealisationProgress(
             index=int(index),
             n_steps=int(n_steps),
             steps_done=0,
             state=x,
-            rng=rng,
+            rng=stream,
             forces=np.empty((n_steps, n_sys, 2)),
             moments=np.zeros((n_sys, m_count if structure else 0, d, d), dtype=complex),
         )
