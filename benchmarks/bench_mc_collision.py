@@ -78,6 +78,7 @@ from dragcore.jit import jit, numba
 from dragcore.machine import cpu_class, cpu_label
 from montecarlo.collision import (
     N_OUT,
+    SLOT,
     _film_table_nb,
     _interaction_sq_nb,
     _stern_nb,
@@ -97,9 +98,10 @@ try:
 except ImportError:  # pragma: no cover
     vegas = None
 
-# params layout of montecarlo.collision (read-only here)
-_D, _T, _E2, _MUP, _MP, _GP, _KFP = 0, 1, 2, 5, 6, 7, 8
-_MUA, _VA, _TILT, _SHEET = 10, 11, 15, 16
+# params layout of montecarlo.collision (its declared slots, read-only here)
+_D, _T, _E2 = SLOT["spacing"], SLOT["T"], SLOT["e2"]
+_MUP, _MP, _GP, _KFP = SLOT["mu_p"], SLOT["mass_p"], SLOT["g_p"], SLOT["kF_p"]
+_MUA, _VA, _TILT, _SHEET = SLOT["mu_a"], SLOT["v_a"], SLOT["tilt"], SLOT["sheet"]
 
 
 @jit

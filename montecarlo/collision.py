@@ -155,20 +155,76 @@ __all__ = [
     "collision_integrand_numpy",
     "SMOOTH_TABLE_SIZE",
     "TABLE_OFFSET",
+    "PARAMETER_LAYOUT",
+    "SLOT",
+    "pack_parameters",
+    "unpack_parameters",
 ]
 
 N_OUT = 4
 OUTPUT_NAMES = ("eta0", "eta1", "eta_q3", "eta_H_sj")
 SMOOTH_TABLE_SIZE = 4001
 
-# parameter layout
-_D, _T, _E2 = 0, 1, 2
-_MUP, _MP, _GP, _KFP = 5, 6, 7, 8
-_KIND, _MUA, _VA, _MA, _GA, _KFA, _TILT, _SHEET, _PREF_NODE = 9, 10, 11, 12, 13, 14, 15, 16, 17
-_BOOST = 18
-_NTAB = 19
-_TAB0 = 20
-TABLE_OFFSET = _TAB0
+# parameter layout: declared once; the kernel reads the slots by these names
+PARAMETER_LAYOUT: tuple[str, ...] = (
+    "spacing",  # d
+    "T",
+    "e2",  # e²/ε
+    "mu_p",  # passive metal: ε_F, m, g_s, k_F
+    "mass_p",
+    "g_p",
+    "kF_p",
+    "active_is_metal",  # 1.0: a 2D metal (ordinary 2D–2D drag), 0.0: the Weyl film
+    "mu_a",  # active layer: ε_F, v_F, (metal: m, g_s, k_F; film: C, W N_nodes, node prefactor, A)
+    "v_a",
+    "mass_a",
+    "g_a",
+    "kF_a",
+    "tilt",
+    "sheet",
+    "node_prefactor",
+    "boost",
+    "table_size",  # the film's tabulated Re Π part follows the header (collision_params)
+)
+"""Names of the header slots of the kernel's float parameter vector, in order; the film's
+table (``table_size`` values) follows at :data:`TABLE_OFFSET`. :func:`pack_parameters` and
+:func:`unpack_parameters` convert; the kernel's slot constants are derived from this tuple."""
+
+SLOT = {name: i for i, name in enumerate(PARAMETER_LAYOUT)}
+TABLE_OFFSET = len(PARAMETER_LAYOUT)
+_D, _T, _E2 = SLOT["spacing"], SLOT["T"], SLOT["e2"]
+_MUP, _MP, _GP, _KFP = SLOT["mu_p"], SLOT["mass_p"], SLOT["g_p"], SLOT["kF_p"]
+_KIND, _MUA, _VA = SLOT["active_is_metal"], SLOT["mu_a"], SLOT["v_a"]
+_MA, _GA, _KFA = SLOT["mass_a"], SLOT["g_a"], SLOT["kF_a"]
+_TILT, _SHEET, _PREF_NODE = SLOT["tilt"], SLOT["sheet"], SLOT["node_prefactor"]
+_BOOST, _NTAB, _TAB0 = SLOT["boost"], SLOT["table_size"], TABLE_OFFSET
+
+
+def pack_parameters(values: dict[str, float], table: np.ndarray) -> np.ndarray:
+    """The kernel's parameter vector from ``values`` (every name of :data:`PARAMETER_LAYOUT`
+    except ``table_size``, which is the table's length) and the film's table."""
+    table = np.asarray(table, dtype=float)
+    missing = set(PARAMETER_LAYOUT) - set(values) - {"table_size"}
+    extra = set(values) - set(PARAMETER_LAYOUT)
+    if missing or extra:
+        raise ValueError(
+            f"collision parameters: missing {sorted(missing)}, unknown {sorted(extra)}"
+        )
+    head = np.array([float(values.get(n, table.size)) for n in PARAMETER_LAYOUT])
+    head[SLOT["table_size"]] = table.size
+    return np.concatenate([head, table])
+
+
+def unpack_parameters(params: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
+    """(name → value, table) of a parameter vector (inverse of :func:`pack_parameters`)."""
+    params = np.asarray(params, dtype=float)
+    n_tab = int(params[SLOT["table_size"]])
+    if params.size != TABLE_OFFSET + n_tab:
+        raise ValueError(
+            f"collision parameter vector of {params.size} values; the layout needs "
+            f"{TABLE_OFFSET} + table_size = {TABLE_OFFSET + n_tab}"
+        )
+    return {n: float(params[i]) for i, n in enumerate(PARAMETER_LAYOUT)}, params[TABLE_OFFSET:]
 
 
 def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_SIZE) -> np.ndarray:
@@ -180,24 +236,20 @@ def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_
     """
     require_positive("T", T)
     a, p = bilayer.active, bilayer.passive
-    head = np.zeros(_TAB0)
-    head[_D], head[_T], head[_E2] = bilayer.spacing, T, bilayer.e2
-    head[_MUP], head[_MP], head[_GP], head[_KFP] = p.eps_F, p.mass, p.g_s, p.fermi_wavevector
+    v = dict.fromkeys(PARAMETER_LAYOUT, 0.0)
+    del v["table_size"]
+    v.update(spacing=bilayer.spacing, T=T, e2=bilayer.e2)
+    v.update(mu_p=p.eps_F, mass_p=p.mass, g_p=p.g_s, kF_p=p.fermi_wavevector)
     if a.kind == "weyl":
-        head[_KIND] = 0.0
-        head[_MUA], head[_VA], head[_TILT] = a.eps_F, a.v_F, a.tilt
-        head[_SHEET] = a.thickness * a.n_nodes
-        head[_PREF_NODE] = a.eps_F**2 / (8.0 * np.pi**3 * a.v_F**3)
-        head[_BOOST] = a.boost_per_field
-        s = np.linspace(-1.0, 1.0, table_size)
-        table = _smooth_part(s, a.tilt)
+        v.update(active_is_metal=0.0, mu_a=a.eps_F, v_a=a.v_F, tilt=a.tilt)
+        v.update(sheet=a.thickness * a.n_nodes, boost=a.boost_per_field)
+        v["node_prefactor"] = a.eps_F**2 / (8.0 * np.pi**3 * a.v_F**3)
+        table = _smooth_part(np.linspace(-1.0, 1.0, table_size), a.tilt)
     else:
-        head[_KIND] = 1.0
-        head[_MUA], head[_MA], head[_GA], head[_KFA] = a.eps_F, a.mass, a.g_s, a.fermi_wavevector
-        head[_VA] = a.fermi_velocity
+        v.update(active_is_metal=1.0, mu_a=a.eps_F, mass_a=a.mass, g_a=a.g_s)
+        v.update(kF_a=a.fermi_wavevector, v_a=a.fermi_velocity)
         table = np.zeros(2)
-    head[_NTAB] = table.size
-    return np.concatenate([head, table])
+    return pack_parameters(v, table)
 
 
 def collision_dim(bilayer: Bilayer) -> int:
@@ -511,7 +563,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
     mu_a, v_a, m_a, g_a, kf_a = params[_MUA], params[_VA], params[_MA], params[_GA], params[_KFA]
     tilt, sheet, boost = params[_TILT], params[_SHEET], params[_BOOST]
     pref = d / (4.0 * T) * g_p / (4.0 * math.pi**2)
-    if params[_KIND] == 0.0:
+    if params[_KIND] == 0.0:  # the Weyl film
         pref *= sheet / (8.0 * math.pi**3) * 2.0 * math.pi
         pref_film = params[_PREF_NODE] * sheet
         table = params[_TAB0:]

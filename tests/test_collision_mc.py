@@ -426,3 +426,52 @@ def test_collision_kernel_loops_are_vectorised_without_libm_calls() -> None:
             r"call [^@]*@\"?((?:llvm\.)?(?:exp|log|sin|cos|pow|sqrt|expm1|log1p)\b[\w.]*)", llvm
         )
         assert [c for c in libm if not c.startswith("llvm.sqrt")] == [], libm
+
+
+# --------------------------------------------------------------------------------------
+# the kernel's declared parameter layout
+# --------------------------------------------------------------------------------------
+def test_parameter_layout_packs_and_unpacks_the_bilayer() -> None:
+    from montecarlo.collision import TABLE_OFFSET, pack_parameters, unpack_parameters
+
+    bl = preset("fig2-d40")
+    T = _kelvin(5.0)
+    values, table = unpack_parameters(collision_params(bl, T))
+    a, p = bl.active, bl.passive
+    assert values["spacing"] == bl.spacing and values["T"] == T and values["e2"] == bl.e2
+    assert (values["mu_p"], values["mass_p"]) == (p.eps_F, p.mass)
+    assert values["kF_p"] == p.fermi_wavevector
+    assert (values["mu_a"], values["v_a"], values["tilt"]) == (a.eps_F, a.v_F, a.tilt)
+    assert values["active_is_metal"] == 0.0 and values["table_size"] == table.size
+    again = pack_parameters({k: v for k, v in values.items() if k != "table_size"}, table)
+    assert np.array_equal(again, collision_params(bl, T))
+    assert again.size == TABLE_OFFSET + table.size
+    with pytest.raises(ValueError, match="missing"):
+        pack_parameters({"spacing": 1.0}, table)
+    with pytest.raises(ValueError, match="layout needs"):
+        unpack_parameters(again[:-1])
+
+
+@pytest.mark.parametrize("active", ["weyl", "metal"])
+def test_kernel_reads_exactly_the_declared_slots_of_its_layer(active: str) -> None:
+    """Changing a slot the active layer uses (by 1e-3 relative) changes the kernel's outputs;
+    changing a slot of the other layer type does not: the declared names are the ones the
+    kernel reads."""
+    from montecarlo.collision import PARAMETER_LAYOUT, SLOT
+
+    bl = preset("fig2-d40", active=active)
+    params = collision_params(bl, _kelvin(5.0))
+    x = np.random.default_rng(2).random((400, collision_dim(bl)))
+    base = np.zeros((400, 4))
+    collision_integrand(x, base, params)
+    film_only = {"tilt", "sheet", "node_prefactor", "boost"}
+    metal_only = {"mass_a", "g_a", "kF_a"}
+    unused = metal_only if active == "weyl" else film_only | {"v_a"}
+    for name in PARAMETER_LAYOUT:
+        if name in ("active_is_metal", "table_size"):
+            continue
+        changed = params.copy()
+        changed[SLOT[name]] = changed[SLOT[name]] * (1 + 1e-3) + 1e-3
+        out = np.zeros_like(base)
+        collision_integrand(x, out, changed)
+        assert np.array_equal(out, base) == (name in unused), name
