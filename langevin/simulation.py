@@ -5,7 +5,13 @@ Reads as a sentence::
     sim = Simulation(BilayerModel(params), PeriodicGrid(32, 20.0), scheme="exact", dt=0.5,
                      common_random_numbers=True)
     result = sim.run(seed=1, n_realisations=8, n_steps=20_000, progress=True)
-    print(result.mean, result.sdev, result.exact)
+    print(result.mean, result.sdev)
+
+The engine knows nothing of the exact solution: the initial state is drawn from a stationary
+covariance the caller gives (``stationary_covariance=``), and the comparison with the exact
+value on the same grid lives one layer up (:class:`langevin.comparison.ExactComparison`, which
+computes the Lyapunov covariance with :mod:`langevin.exact`, passes it in, and attaches the
+exact value to the :class:`RunResult`).
 
 Over MPI ranks, with checkpoints and restarts, the same run is
 :func:`langevin.checkpoint.run_distributed` (same bits on any number of ranks); it steps a
@@ -30,9 +36,8 @@ in the columns m_y = 0, N/2 are implied). The estimator, recorded after every st
 Error bars: per realisation, the windowed integrated autocorrelation estimate (validated
 against the exact variance in ``tests/test_statistics.py``) and, as a diagnostic, blocking;
 across realisations, ``sdev = √(Σ err_r²)/R`` with ``χ²/dof`` of the realisation means. The
-exact mean (Lyapunov solution on the same grid, :mod:`langevin.exact`) and the exact standard
-deviation of the estimator (:func:`langevin.statistics.exact_mean_covariance` on the joint
-process) come with the result.
+exact standard deviation of the estimator in the given stationary state
+(:func:`langevin.statistics.exact_mean_covariance` on the joint process) comes with the result.
 """
 
 from __future__ import annotations
@@ -40,12 +45,12 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from dragcore.checks import require_positive, require_range
-from langevin import exact as exact_solution
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.noise import RNG_BACKENDS, NormalBlocks, numba_seed, realisation_generator
@@ -77,6 +82,7 @@ __all__ = [
     "RunResult",
     "block_means",
     "combine_realisations",
+    "drive_systems",
     "flipped_drift_model",
 ]
 
@@ -134,6 +140,19 @@ def flipped_drift_model(model: BilayerModel) -> BilayerModel:
     # χ (or the tensor A) is a parameter of its own and is NOT flipped: the paper's
     # χ = α v·B would flip with v, but Eq. (21) is the linear response in v at fixed χ.
     return type(model)(p.with_(drift_angle=angle))
+
+
+def drive_systems(model: BilayerModel, common_random_numbers: bool) -> list[BilayerModel]:
+    """The systems a run steps with shared normals: ``[model]``, or ``[model at +v, at −v]``
+    with common random numbers (which need a drift ``u > 0``)."""
+    if not common_random_numbers:
+        return [model]
+    u = model.params.drift
+    if u <= 0:
+        raise ValueError(
+            f"drift = {u!r} is outside the allowed range (0, inf) for common random numbers"
+        )
+    return [model, flipped_drift_model(model)]
 
 
 @dataclass
@@ -240,8 +259,11 @@ class RunResult:
     ----------
     mean, sdev
         Estimate of D (or of F·x̂ at u = 0) and its standard error.
-    exact, exact_sdev
-        Lyapunov value on the same grid and the exact standard deviation of ``mean``.
+    exact
+        The exact value to compare with (Lyapunov solution on the same grid), attached by
+        the comparison layer (:meth:`with_exact`); NaN as the engine returns it.
+    exact_sdev
+        Exact standard deviation of ``mean`` in the stationary state the run started from.
     chi2_dof
         χ² per degree of freedom of the realisation means about ``mean``.
     realisations
@@ -260,8 +282,12 @@ class RunResult:
 
     @property
     def pull(self) -> float:
-        """``(mean − exact)/sdev``."""
+        """``(mean − exact)/sdev`` (NaN without an exact value)."""
         return (self.mean - self.exact) / self.sdev
+
+    def with_exact(self, exact: float) -> RunResult:
+        """The same result compared with the exact value ``exact``."""
+        return replace(self, exact=float(exact))
 
     def summary(self) -> str:
         """Per-realisation table and the combined line."""
@@ -271,11 +297,15 @@ class RunResult:
                 f"{r.index:5d} | {r.mean:14.6g} | {r.error:13.4g} | {r.blocking_error:14.4g} |"
                 f" {r.tau_int:7.2f}"
             )
-        lines.append(
-            f"total: {self.mean:.6g} ± {self.sdev:.3g}  (χ²/dof = {self.chi2_dof:.2f});  "
-            f"exact {self.exact:.6g} (sd of the estimate {self.exact_sdev:.3g}), "
-            f"pull {self.pull:+.2f}"
-        )
+        total = f"total: {self.mean:.6g} ± {self.sdev:.3g}  (χ²/dof = {self.chi2_dof:.2f});  "
+        if math.isnan(self.exact):
+            total += f"sd of the estimate {self.exact_sdev:.3g}"
+        else:
+            total += (
+                f"exact {self.exact:.6g} (sd of the estimate {self.exact_sdev:.3g}), "
+                f"pull {self.pull:+.2f}"
+            )
+        lines.append(total)
         return "\n".join(lines)
 
 
@@ -292,6 +322,15 @@ class Simulation:
         One of :data:`langevin.stepping.SCHEMES`.
     dt
         Time step (units 1/ω_p); it is also the sampling interval of the series.
+    stationary_covariance
+        The covariance the initial state is drawn from: per system (see
+        :func:`drive_systems`), the ``(N, N//2+1, d, d)`` half-plane covariance of the grid
+        coefficients, e.g. the Lyapunov solution
+        :func:`langevin.exact.grid_stationary_covariance` (what
+        :class:`langevin.comparison.ExactComparison` passes). With common random numbers the
+        ±v cross-covariance is the scheme's own discrete stationary one. ``None``: the
+        scheme's own discrete stationary covariance (an Euler–Maruyama run starts there, so
+        its O(Δt) bias shows no transient; marginal directions then start at zero).
     common_random_numbers
         Step +v and −v with the same normals; estimator ``(F₊ − F₋)/2``.
     rng_backend
@@ -308,6 +347,7 @@ class Simulation:
         scheme: str = "exact",
         dt: float = 0.5,
         *,
+        stationary_covariance: Sequence[np.ndarray] | None = None,
         common_random_numbers: bool = False,
         rng_backend: str = "numpy",
         block_steps: int | None = None,
@@ -329,11 +369,12 @@ class Simulation:
         self.dim = 6
         u = model.params.drift
         self.drift = float(u)
-        if self.crn and u <= 0:
+        self.models = drive_systems(model, self.crn)
+        if stationary_covariance is not None and len(stationary_covariance) != len(self.models):
             raise ValueError(
-                f"drift = {u!r} is outside the allowed range (0, inf) for common random numbers"
+                f"stationary_covariance count = {len(stationary_covariance)} is outside the "
+                f"allowed range [{len(self.models)}, {len(self.models)}] (one per system)"
             )
-        self.models = [model] + ([flipped_drift_model(model)] if self.crn else [])
         m_count = self.modes.size
         if block_steps is None:
             block_steps = max(1, BLOCK_NUMBERS // (m_count * self.dim))
@@ -341,15 +382,17 @@ class Simulation:
         self.block_steps = int(block_steps)
 
         t0 = time.perf_counter()
-        maps, exact_cov = [], []
+        maps = []
         for mdl in self.models:
             m_half, q_half = mdl.mode_matrices(grid)
             m = m_half[self.modes.index]
             q = q_half[self.modes.index]
             maps.append(step_maps(scheme, m, q, self.dt))
-            if scheme != "euler-maruyama":
-                c_half = exact_solution.grid_stationary_covariance(mdl, grid)
-                exact_cov.append(c_half[self.modes.index])
+        given_cov = (
+            []
+            if stationary_covariance is None
+            else [np.asarray(c)[self.modes.index] for c in stationary_covariance]
+        )
         self.maps = maps
         self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in maps]))
         self.noise_map = np.ascontiguousarray(
@@ -372,20 +415,20 @@ class Simulation:
         self.estimator_coef = self.factor * along
         self.pair = np.array([0, 1], dtype=np.int64)
 
-        # Stationary (initial) covariance of the (joint) state, and the exact answers.
+        # Stationary (initial) covariance of the (joint) state.
         if self.crn:
             a_joint, sig_joint = joint_process(
                 [s.step_matrix for s in maps], [s.noise_map for s in maps]
             )
             c_joint = discrete_stationary_covariance(a_joint, sig_joint)
-            if exact_cov:
+            if given_cov:
                 d = self.dim
-                for k, c_ex in enumerate(exact_cov):
+                for k, c_given in enumerate(given_cov):
                     blk = slice(k * d, (k + 1) * d)
-                    # Exact/CN: the diagonal block is the Lyapunov solution; it adds to the
-                    # discrete solve only the frozen marginal components (undamped, unforced
+                    # Exact/CN with the Lyapunov solution given: it adds to the discrete
+                    # solve only the frozen marginal components (undamped, unforced
                     # transverse velocities keep their Gibbs variance), so C stays PSD.
-                    c_joint[:, blk, blk] = c_ex
+                    c_joint[:, blk, blk] = c_given
             self.joint_step_matrix, self.joint_cov = a_joint, c_joint
             h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
             h_joint = np.zeros((1, m_count, 2 * self.dim, 2 * self.dim), dtype=complex)
@@ -394,17 +437,12 @@ class Simulation:
             self.observable = h_joint
         else:
             a = maps[0].step_matrix
-            if exact_cov:
-                c0 = exact_cov[0]
+            if given_cov:
+                c0 = given_cov[0]
             else:
                 c0 = discrete_stationary_covariance(a, maps[0].step_covariance)
             self.joint_step_matrix, self.joint_cov = a, c0
             self.observable = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)[None]
-        forces = [exact_solution.grid_drag_force(mdl, grid) for mdl in self.models]
-        if self.crn:
-            self.exact = self.factor * float(direction @ (forces[0] - forces[1])) / 2
-        else:
-            self.exact = self.factor * float(direction @ forces[0])
         self.setup_seconds = time.perf_counter() - t0
 
     # --- exact statistics ---------------------------------------------------------------------
@@ -426,10 +464,12 @@ class Simulation:
     def scheme_stationary_mean(self) -> float:
         """Mean of the estimator in the stationary state of the *scheme* itself: per system
         the discrete Lyapunov solution ``C = A C A† + S S†`` of its step (exact for the
-        scheme; for the exact scheme the continuous one), ``Σ_k s_k tr(H C_k)`` with
-        ``s = (½, −½)`` for the ±v pair. What a long run converges to."""
+        scheme), ``Σ_k s_k tr(H C_k)`` with ``s = (½, −½)`` for the ±v pair. What a long run
+        converges to. The exact scheme's stationary state is the continuous one, whose
+        marginal directions the discrete solve cannot fix: there this is
+        :meth:`stationary_mean` in the given stationary covariance."""
         if self.scheme == "exact":
-            return float(self.exact)
+            return self.stationary_mean()
         h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
         signs = (0.5, -0.5) if self.crn else (1.0,)
         total = 0.0
@@ -437,13 +477,6 @@ class Simulation:
             c = discrete_stationary_covariance(mp.step_matrix, mp.step_covariance)
             total += sign * float(np.einsum("mab,mba->", h, c).real)
         return total
-
-    def scheme_bias(self) -> float:
-        """``scheme_stationary_mean() − exact``: the bias of the scheme at this ``dt`` (0 for
-        the exact Ornstein–Uhlenbeck step)."""
-        if self.scheme == "exact":
-            return 0.0
-        return self.scheme_stationary_mean() - float(self.exact)
 
     def stable_dt_limit(self) -> float:
         """Largest stable Euler–Maruyama step: ``|1 + Δt λ| < 1`` for every nonzero eigenvalue
@@ -715,7 +748,7 @@ class Simulation:
             "mode_steps_per_second": self.modes.size * len(self.models) * total / max(wall, 1e-12),
             "estimator": "D" if self.drift > 0 else "force_x",
         }
-        return RunResult(mean, sdev, self.exact, exact_sd, chi2, results, info)
+        return RunResult(mean, sdev, float("nan"), exact_sd, chi2, results, info)
 
 
 class _Progress:
