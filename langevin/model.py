@@ -348,6 +348,33 @@ class BilayerModel:
 
     def __init__(self, params: BilayerParameters) -> None:
         self.params = params
+        self._grid_matrices: tuple[PeriodicGrid, np.ndarray, np.ndarray] | None = None
+        self._reversed: BilayerModel | None = None
+
+    def reversed_drive(self) -> BilayerModel:
+        """The same model with the drift reversed (v → −v) at fixed χ / nonreciprocal tensor:
+        the partner of a common-random-numbers pair. Made once and kept (so its grid
+        matrices, too, are built once per run).
+
+        Raises
+        ------
+        ValueError
+            At zero drift (there is no drift to reverse).
+        """
+        p = self.params
+        if p.drift <= 0:
+            raise ValueError(
+                f"drift = {p.drift!r} is outside the allowed range (0, inf) for common random "
+                "numbers"
+            )
+        if self._reversed is None:
+            angle = p.drift_angle + math.pi
+            if angle > 2 * math.pi:
+                angle -= 2 * math.pi
+            # χ (or the tensor A) is a parameter of its own and is NOT flipped: the paper's
+            # χ = α v·B would flip with v, but Eq. (21) is the linear response in v at fixed χ.
+            self._reversed = type(self)(p.with_(drift_angle=angle))
+        return self._reversed
 
     # continuum ------------------------------------------------------------------------------
     def drift_matrix(self, qx, qy) -> np.ndarray:
@@ -397,7 +424,20 @@ class BilayerModel:
     # grid -----------------------------------------------------------------------------------
     def mode_matrices(self, grid: PeriodicGrid) -> tuple[np.ndarray, np.ndarray]:
         """``(M, Q)`` on the half plane (N, N//2+1, 6, 6); Q per mode (× ``grid.mode_noise_scale``),
-        even parts on self-conjugate modes, ``M = Q = 0`` at q = 0."""
+        even parts on self-conjugate modes, ``M = Q = 0`` at q = 0.
+
+        Built once per grid and kept (read-only arrays): the engine's step maps, the exact
+        stationary covariance and the exact drag force of a run all start from these."""
+        cached = self._grid_matrices
+        if cached is not None and cached[0] == grid:
+            return cached[1], cached[2]
+        m, noise = self._build_mode_matrices(grid)
+        m.setflags(write=False)
+        noise.setflags(write=False)
+        self._grid_matrices = (grid, m, noise)
+        return m, noise
+
+    def _build_mode_matrices(self, grid: PeriodicGrid) -> tuple[np.ndarray, np.ndarray]:
         qx, qy = grid.half_wavevectors()
         m = self.drift_matrix(qx, qy)
         noise = self.noise_covariance(qx, qy) * grid.mode_noise_scale

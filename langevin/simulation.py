@@ -83,7 +83,6 @@ __all__ = [
     "block_means",
     "combine_realisations",
     "drive_systems",
-    "flipped_drift_model",
 ]
 
 #: Complex numbers per block of normals (16 bytes each): ~4 MB keeps a block in cache-ish.
@@ -131,28 +130,12 @@ class ModeSet:
         return int(self.weights.size)
 
 
-def flipped_drift_model(model: BilayerModel) -> BilayerModel:
-    """The same model with the drift reversed (v → −v) at fixed χ / nonreciprocal tensor."""
-    p = model.params
-    angle = p.drift_angle + math.pi
-    if angle > 2 * math.pi:
-        angle -= 2 * math.pi
-    # χ (or the tensor A) is a parameter of its own and is NOT flipped: the paper's
-    # χ = α v·B would flip with v, but Eq. (21) is the linear response in v at fixed χ.
-    return type(model)(p.with_(drift_angle=angle))
-
-
 def drive_systems(model: BilayerModel, common_random_numbers: bool) -> list[BilayerModel]:
-    """The systems a run steps with shared normals: ``[model]``, or ``[model at +v, at −v]``
-    with common random numbers (which need a drift ``u > 0``)."""
+    """The systems a run steps with shared normals: ``[model]``, or, with common random
+    numbers, ``[model, model.reversed_drive()]`` (the same objects on every call)."""
     if not common_random_numbers:
         return [model]
-    u = model.params.drift
-    if u <= 0:
-        raise ValueError(
-            f"drift = {u!r} is outside the allowed range (0, inf) for common random numbers"
-        )
-    return [model, flipped_drift_model(model)]
+    return [model, model.reversed_drive()]
 
 
 @dataclass
