@@ -60,11 +60,12 @@ def exact_estimator_mean(sim: Simulation, covariances: Sequence[np.ndarray]) -> 
     """
     forces = [
         grid_drag_force(model, sim.grid, covariance)
-        for model, covariance in zip(sim.models, covariances, strict=True)
+        for model, covariance in zip(sim.systems, covariances, strict=True)
     ]
+    scale, direction = sim.estimator.scale, sim.estimator.direction
     if sim.crn:
-        return sim.factor * float(sim.direction @ (forces[0] - forces[1])) / 2
-    return sim.factor * float(sim.direction @ forces[0])
+        return scale * float(direction @ (forces[0] - forces[1])) / 2
+    return scale * float(direction @ forces[0])
 
 
 class ExactComparison:

@@ -1,9 +1,12 @@
-"""A Langevin run of the bilayer on a periodic grid: model → step maps → kernel → result.
+"""A Langevin run on a periodic grid: model → step maps → kernel → estimator → result.
 
-Reads as a sentence::
+The engine. It sees the model only through :class:`langevin.model_interface.LangevinModel`
+(linear drift and noise per mode, the recorded drag-force observable and the estimator), builds
+the step maps of :mod:`langevin.stepping` once per run, and steps them in the kernels. Reads
+as a sentence::
 
     sim = Simulation(BilayerModel(params), PeriodicGrid(32, 20.0), scheme="exact", dt=0.5,
-                     common_random_numbers=True)
+                     stationary_covariance=covariances, common_random_numbers=True)
     result = sim.run(seed=1, n_realisations=8, n_steps=20_000, progress=True)
     print(result.mean, result.sdev)
 
@@ -52,9 +55,8 @@ import numpy as np
 
 from dragcore.checks import require_positive, require_range
 from langevin.grid import PeriodicGrid
-from langevin.model import BilayerModel
+from langevin.model_interface import LangevinModel
 from langevin.noise import RNG_BACKENDS, NormalBlocks, numba_seed, realisation_generator
-from langevin.observables import drag_coefficients
 from langevin.statistics import (
     autocorrelation_error,
     blocking_analysis,
@@ -130,7 +132,7 @@ class ModeSet:
         return int(self.weights.size)
 
 
-def drive_systems(model: BilayerModel, common_random_numbers: bool) -> list[BilayerModel]:
+def drive_systems(model: LangevinModel, common_random_numbers: bool) -> list[LangevinModel]:
     """The systems a run steps with shared normals: ``[model]``, or, with common random
     numbers, ``[model, model.reversed_drive()]`` (the same objects on every call)."""
     if not common_random_numbers:
@@ -293,12 +295,13 @@ class RunResult:
 
 
 class Simulation:
-    """Langevin integration of a :class:`BilayerModel` on a :class:`PeriodicGrid`.
+    """Langevin integration of a :class:`~langevin.model_interface.LangevinModel` on a grid.
 
     Parameters
     ----------
     model
-        The bilayer model (dimensionless units).
+        The model (e.g. :class:`~langevin.model.BilayerModel`, dimensionless units); the
+        engine uses it only through :class:`~langevin.model_interface.LangevinModel`.
     grid
         The periodic grid (``L`` in units of d).
     scheme
@@ -321,11 +324,26 @@ class Simulation:
     block_steps
         Steps per block of normals (part of a run's identity: with the same seed and block
         length the run is bit-for-bit reproducible). Default: ~4 MB of normals.
+
+    Attributes
+    ----------
+    systems
+        The stepped systems (:func:`drive_systems`): the model, and its reversed-drive twin
+        with common random numbers.
+    maps
+        Per system, the :class:`~langevin.stepping.StepMaps` of the stepped modes (built
+        once); ``step_matrix`` and ``noise_map`` stack them as the kernels take them.
+    drag_force, estimator
+        The recorded observable (:class:`~langevin.observables.QuadraticObservable`) and
+        the scalar averaged (:class:`~langevin.observables.DragEstimator`), from the model.
+    joint_step_matrix, joint_cov, observable
+        The (joint) step, the initial = stationary covariance and the estimator's quadratic
+        form per mode: the exact statistics of the run (:meth:`exact_sdev`).
     """
 
     def __init__(
         self,
-        model: BilayerModel,
+        model: LangevinModel,
         grid: PeriodicGrid,
         scheme: str = "exact",
         dt: float = 0.5,
@@ -342,6 +360,11 @@ class Simulation:
                 f"rng_backend = {rng_backend!r} is outside the allowed range {RNG_BACKENDS}"
             )
         require_positive("dt", dt)
+        if model.nonlinear_drift(grid) is not None:
+            raise NotImplementedError(
+                "the engine steps linear models only (nonlinear_drift is not None): "
+                "a nonlinear stepper is not implemented yet"
+            )
         self.model = model
         self.grid = grid
         self.scheme = scheme
@@ -349,74 +372,69 @@ class Simulation:
         self.crn = bool(common_random_numbers)
         self.rng_backend = rng_backend
         self.modes = ModeSet.from_grid(grid)
-        self.dim = 6
-        u = model.params.drift
-        self.drift = float(u)
-        self.models = drive_systems(model, self.crn)
-        if stationary_covariance is not None and len(stationary_covariance) != len(self.models):
+        self.dim = len(model.state_names)
+        self.systems = drive_systems(model, self.crn)
+        n_sys = len(self.systems)
+        if stationary_covariance is not None and len(stationary_covariance) != n_sys:
             raise ValueError(
                 f"stationary_covariance count = {len(stationary_covariance)} is outside the "
-                f"allowed range [{len(self.models)}, {len(self.models)}] (one per system)"
+                f"allowed range [{n_sys}, {n_sys}] (one per system)"
             )
-        m_count = self.modes.size
         if block_steps is None:
-            block_steps = max(1, BLOCK_NUMBERS // (m_count * self.dim))
+            block_steps = max(1, BLOCK_NUMBERS // (self.modes.size * self.dim))
         require_range("block_steps", block_steps, 1, np.inf)
         self.block_steps = int(block_steps)
 
         t0 = time.perf_counter()
-        maps = []
-        for mdl in self.models:
-            m_half, q_half = mdl.mode_matrices(grid)
-            m = m_half[self.modes.index]
-            q = q_half[self.modes.index]
-            maps.append(step_maps(scheme, m, q, self.dt))
-        given_cov = (
-            []
-            if stationary_covariance is None
-            else [np.asarray(c)[self.modes.index] for c in stationary_covariance]
-        )
-        self.maps = maps
-        self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in maps]))
-        self.noise_map = np.ascontiguousarray(
-            np.stack([kernel_noise_map(s.noise_map, self.modes.real_mode) for s in maps])
-        )
-        # Estimator coefficients: c_D = factor · v̂·(w K) on every system; sign −1 on −v.
-        kernel = model.drag_kernel(self.modes.qx, self.modes.qy)
-        coef = drag_coefficients(kernel, self.modes.weights)  # (2, modes)
-        if u > 0:
-            direction = np.array(
-                [math.cos(model.params.drift_angle), math.sin(model.params.drift_angle)]
-            )
-            self.factor = float(model.force_to_D(1.0, drift=u))
-        else:
-            direction = np.array([1.0, 0.0])
-            self.factor = 1.0
-        self.direction = direction
-        along = direction @ coef  # (modes,)
-        self.coef = np.ascontiguousarray(np.stack([coef for _ in self.models]))  # (n_sys, 2, m)
-        self.estimator_coef = self.factor * along
-        self.pair = np.array([0, 1], dtype=np.int64)
+        self._build_step_maps()
+        self._build_observables()
+        self._build_stationary_state(stationary_covariance)
+        self.setup_seconds = time.perf_counter() - t0
 
-        # Stationary (initial) covariance of the (joint) state.
+    def _build_step_maps(self) -> None:
+        """The step maps of every system, once per run (from the model's M and Q)."""
+        idx = self.modes.index
+        self.maps = [
+            step_maps(self.scheme, mdl.drift_operator(self.grid)[idx],
+                      mdl.noise_matrix(self.grid)[idx], self.dt)
+            for mdl in self.systems
+        ]  # fmt: skip
+        self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in self.maps]))
+        self.noise_map = np.ascontiguousarray(
+            np.stack([kernel_noise_map(s.noise_map, self.modes.real_mode) for s in self.maps])
+        )
+
+    def _build_observables(self) -> None:
+        """The recorded drag force (same coefficients on every system) and the estimator."""
+        modes = self.modes
+        self.drag_force = self.model.drag_force_observable(modes.qx, modes.qy, modes.weights)
+        self.estimator = self.model.drag_estimator()
+        coef = self.drag_force.coefficients  # (n_obs, modes)
+        self.coef = np.ascontiguousarray(np.stack([coef for _ in self.systems]))
+        self.pair = np.array(self.drag_force.pair, dtype=np.int64)
+        # c = scale · direction·(w K) per mode; the sign −1 on −v is in the joint form.
+        self.estimator_coef = self.estimator.mode_coefficients(self.drag_force)
+
+    def _build_stationary_state(self, given: Sequence[np.ndarray] | None) -> None:
+        """Initial = stationary covariance of the (joint) state and the estimator's form."""
+        d, maps, pair = self.dim, self.maps, self.drag_force.pair
+        given_cov = [] if given is None else [np.asarray(c)[self.modes.index] for c in given]
+        h = pair_observable_matrix(self.estimator_coef, pair, d)
         if self.crn:
             a_joint, sig_joint = joint_process(
                 [s.step_matrix for s in maps], [s.noise_map for s in maps]
             )
             c_joint = discrete_stationary_covariance(a_joint, sig_joint)
-            if given_cov:
-                d = self.dim
-                for k, c_given in enumerate(given_cov):
-                    blk = slice(k * d, (k + 1) * d)
-                    # Exact/CN with the Lyapunov solution given: it adds to the discrete
-                    # solve only the frozen marginal components (undamped, unforced
-                    # transverse velocities keep their Gibbs variance), so C stays PSD.
-                    c_joint[:, blk, blk] = c_given
+            for k, c_given in enumerate(given_cov):
+                blk = slice(k * d, (k + 1) * d)
+                # Exact/CN with the Lyapunov solution given: it adds to the discrete solve
+                # only the frozen marginal components (undamped, unforced transverse
+                # velocities keep their Gibbs variance), so C stays PSD.
+                c_joint[:, blk, blk] = c_given
             self.joint_step_matrix, self.joint_cov = a_joint, c_joint
-            h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
-            h_joint = np.zeros((1, m_count, 2 * self.dim, 2 * self.dim), dtype=complex)
-            h_joint[0, :, : self.dim, : self.dim] = 0.5 * h
-            h_joint[0, :, self.dim :, self.dim :] = -0.5 * h
+            h_joint = np.zeros((1, self.modes.size, 2 * d, 2 * d), dtype=complex)
+            h_joint[0, :, :d, :d] = 0.5 * h
+            h_joint[0, :, d:, d:] = -0.5 * h
             self.observable = h_joint
         else:
             a = maps[0].step_matrix
@@ -425,8 +443,7 @@ class Simulation:
             else:
                 c0 = discrete_stationary_covariance(a, maps[0].step_covariance)
             self.joint_step_matrix, self.joint_cov = a, c0
-            self.observable = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)[None]
-        self.setup_seconds = time.perf_counter() - t0
+            self.observable = h[None]
 
     # --- exact statistics ---------------------------------------------------------------------
     def exact_sdev(self, n_steps: int, n_realisations: int = 1) -> float:
@@ -453,7 +470,7 @@ class Simulation:
         :meth:`stationary_mean` in the given stationary covariance."""
         if self.scheme == "exact":
             return self.stationary_mean()
-        h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
+        h = pair_observable_matrix(self.estimator_coef, self.drag_force.pair, self.dim)
         signs = (0.5, -0.5) if self.crn else (1.0,)
         total = 0.0
         for sign, mp in zip(signs, self.maps, strict=True):
@@ -517,7 +534,7 @@ class Simulation:
     def initial_state(self, rng: np.random.Generator) -> np.ndarray:
         """``(n_sys, modes, 6)``: an exact draw from the (joint) stationary distribution."""
         x = stationary_sample(self.joint_cov, self.modes.real_mode, rng)
-        n_sys = len(self.models)
+        n_sys = len(self.systems)
         return np.ascontiguousarray(
             np.stack([x[:, k * self.dim : (k + 1) * self.dim] for k in range(n_sys)])
         )
@@ -651,10 +668,7 @@ class Simulation:
 
     def estimator_series(self, forces: np.ndarray) -> np.ndarray:
         """``(n_steps,)`` estimator from the force series ``(n_steps, n_sys, 2)``."""
-        along = forces @ self.direction
-        if self.crn:
-            return self.factor * 0.5 * (along[:, 0] - along[:, 1])
-        return self.factor * along[:, 0]
+        return self.estimator.series(forces)
 
     def half_plane_state(self, state: np.ndarray) -> np.ndarray:
         """Packed ``(modes, 6)`` state → half-plane coefficients ``(6, N, N//2+1)``.
@@ -691,7 +705,7 @@ class Simulation:
         """``n_realisations`` independent realisations of ``n_steps`` steps each."""
         require_range("n_realisations", n_realisations, 1, np.inf)
         total = n_realisations * n_steps
-        tracker = _Progress(total, self.modes.size * len(self.models)) if progress else None
+        tracker = _Progress(total, self.modes.size * len(self.systems)) if progress else None
         t0 = time.perf_counter()
         cpu0 = time.process_time()
         results = []
@@ -724,12 +738,12 @@ class Simulation:
             "common_random_numbers": self.crn,
             "rng_backend": self.rng_backend,
             "modes": self.modes.size,
-            "systems": len(self.models),
+            "systems": len(self.systems),
             "setup_seconds": self.setup_seconds,
             "wall_seconds": wall,
             "cpu_seconds": cpu,
-            "mode_steps_per_second": self.modes.size * len(self.models) * total / max(wall, 1e-12),
-            "estimator": "D" if self.drift > 0 else "force_x",
+            "mode_steps_per_second": self.modes.size * len(self.systems) * total / max(wall, 1e-12),
+            "estimator": self.estimator.name,
         }
         return RunResult(mean, sdev, float("nan"), exact_sd, chi2, results, info)
 
