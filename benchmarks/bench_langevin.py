@@ -48,6 +48,7 @@ import numpy as np
 
 from dragcore.machine import cpu_class, cpu_label
 from dragcore.philox import PhiloxStream
+from langevin.comparison import ExactComparison
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.noise import NormalBlocks, philox_stream, realisation_generator
@@ -63,12 +64,12 @@ GRID = PeriodicGrid(32, 16.0)
 TARGET = 0.01
 
 
-def steps_for_target(sim: Simulation) -> int:
+def steps_for_target(comparison: ExactComparison) -> int:
     """Smallest n (to ~1 %) with exact sd of the mean ≤ TARGET·|exact| (one realisation)."""
-    goal = TARGET * abs(sim.exact)
+    goal = TARGET * abs(comparison.exact)
     n = 1000
     for _ in range(6):
-        sd = sim.exact_sdev(n)
+        sd = comparison.simulation.exact_sdev(n)
         n_new = max(16, int(np.ceil(n * (sd / goal) ** 2)))
         if abs(n_new - n) <= 0.01 * n:
             return n_new
@@ -87,27 +88,27 @@ def euler_maruyama_case() -> tuple[float, float, int, float]:
     model = BilayerModel(PARAMS)
     dt = 0.08
     while True:
-        sim = Simulation(model, GRID, "euler-maruyama", dt=dt)
-        bias = (sim.stationary_mean() - sim.exact) / sim.exact
+        em = ExactComparison(model, GRID, "euler-maruyama", dt=dt)
+        bias = (em.simulation.stationary_mean() - em.exact) / em.exact
         if abs(bias) < TARGET:
             break
         dt /= 2**0.5
-    n = steps_for_target(sim)
-    per_step = cpu_per_step(sim, 4000)
+    n = steps_for_target(em)
+    per_step = cpu_per_step(em.simulation, 4000)
     return dt, bias, n, per_step * n
 
 
-def exact_ou_case(quick: bool) -> tuple[float, int, float, Simulation]:
+def exact_ou_case(quick: bool) -> tuple[float, int, float, ExactComparison]:
     model = BilayerModel(PARAMS)
     best = None
     for dt in (1.0, 2.0, 4.0, 8.0, 16.0):
-        sim = Simulation(model, GRID, "exact", dt=dt, common_random_numbers=True)
-        n = steps_for_target(sim)
+        ou = ExactComparison(model, GRID, "exact", dt=dt, common_random_numbers=True)
+        n = steps_for_target(ou)
         if best is None or n < best[1]:
-            best = (dt, n, sim)
-    dt, n, sim = best
-    per_step = cpu_per_step(sim, 2000)
-    return dt, n, per_step * n, sim
+            best = (dt, n, ou)
+    dt, n, ou = best
+    per_step = cpu_per_step(ou.simulation, 2000)
+    return dt, n, per_step * n, ou
 
 
 def throughput() -> None:
@@ -228,8 +229,8 @@ def main() -> None:
     # Where the factor comes from (steps only, from the exact variance): the stepper at the
     # same estimator, and common random numbers at the same stepper.
     model = BilayerModel(PARAMS)
-    em_crn = Simulation(model, GRID, "euler-maruyama", dt=dt_em, common_random_numbers=True)
-    ou_one = Simulation(model, GRID, "exact", dt=dt_ou)
+    em_crn = ExactComparison(model, GRID, "euler-maruyama", dt=dt_em, common_random_numbers=True)
+    ou_one = ExactComparison(model, GRID, "exact", dt=dt_ou)
     n_em_crn, n_ou_one = steps_for_target(em_crn), steps_for_target(ou_one)
     print(
         f"    steps for 1 %: EM single {n_em:.3g}, EM + CRN {n_em_crn:.3g}, "

@@ -74,19 +74,19 @@ HERE = Path(__file__).resolve()
 def langevin_workload(args: argparse.Namespace, w) -> dict:
     """Langevin: ``R`` realisations × ``n_steps`` on N = 32 (511 modes, ±v CRN pair)."""
     from langevin.checkpoint import run_distributed
+    from langevin.comparison import ExactComparison
     from langevin.grid import PeriodicGrid
     from langevin.model import BilayerModel
     from langevin.params import BilayerParameters
-    from langevin.simulation import Simulation
 
     params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01)
-    sim = Simulation(
+    sim = ExactComparison(
         BilayerModel(params.paper_approximations()),
         PeriodicGrid(32, 16.0),
         "exact",
         8.0,
         common_random_numbers=True,
-    )
+    ).simulation
     sim.run_realisation(0, 0, 2 * sim.block_steps)  # JIT compile / warm up
     w.barrier()
     t0 = time.perf_counter()

@@ -12,14 +12,7 @@ from __future__ import annotations
 
 import os
 
-_SCHEDULER_VARS = (
-    "OMPI_COMM_WORLD_SIZE",
-    "PMI_SIZE",
-    "PMIX_RANK",
-    "MPI_LOCALNRANKS",
-    "SLURM_JOB_ID",
-    "PBS_JOBID",
-)
+from dragcore import _SCHEDULER_VARS  # the setting itself is made in dragcore/__init__
 
 
 def under_mpi_or_scheduler() -> bool:

@@ -271,9 +271,10 @@ def run_distributed(
 
     Returns
     -------
-    The :class:`RunResult` on rank 0 (realisations carry no per-step series), ``None``
-    elsewhere. ``info`` holds ``ranks``, ``wall_seconds``, ``bytes_sent`` (payload all ranks
-    sent during the run) and ``resumed`` (realisations found done / in progress).
+    The :class:`RunResult` on rank 0 (realisations carry no per-step series; no exact value:
+    :meth:`langevin.comparison.ExactComparison.compare` attaches it), ``None`` elsewhere.
+    ``info`` holds ``ranks``, ``wall_seconds``, ``bytes_sent`` (payload all ranks sent during
+    the run) and ``resumed`` (realisations found done / in progress).
     """
     w = w or world()
     require_positive("n_realisations", n_realisations)
@@ -303,7 +304,7 @@ def run_distributed(
     mine = owned_items(int(n_realisations), w.rank, w.size)
     tracker = None
     if progress and w.is_root:
-        tracker = _Progress(len(mine) * int(n_steps), sim.modes.size * len(sim.models))
+        tracker = _Progress(len(mine) * int(n_steps), sim.modes.size * len(sim.systems))
     records: dict[int, dict[str, Any]] = {}
     found = {"done": 0, "progress": 0}
     for r in mine:
@@ -372,17 +373,17 @@ def run_distributed(
         "common_random_numbers": sim.crn,
         "rng_backend": sim.rng_backend,
         "modes": sim.modes.size,
-        "systems": len(sim.models),
+        "systems": len(sim.systems),
         "setup_seconds": sim.setup_seconds,
         "wall_seconds": wall,
         "compute_seconds_per_rank": [m["wall"] for m in meta],
         "cpu_seconds_per_rank": [m["cpu"] for m in meta],
-        "mode_steps_per_second": sim.modes.size * len(sim.models) * total / max(wall, 1e-12),
-        "estimator": "D" if sim.drift > 0 else "force_x",
+        "mode_steps_per_second": sim.modes.size * len(sim.systems) * total / max(wall, 1e-12),
+        "estimator": sim.estimator.name,
         "ranks": w.size,
         "bytes_sent": int(sum(m["bytes"] for m in meta)),
         "bytes_per_step": sum(m["bytes"] for m in meta) / n_steps,
         "resumed_done": int(sum(m["found"]["done"] for m in meta)),
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
     }
-    return RunResult(mean, sdev, sim.exact, exact_sd, chi2, realisations, info)
+    return RunResult(mean, sdev, float("nan"), exact_sd, chi2, realisations, info)

@@ -39,11 +39,11 @@ from dragcore.hdf5 import check_output_path
 from dragcore.parallel import abort_on_failure, world
 from langevin import exact as exact_solution
 from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
+from langevin.comparison import ExactComparison
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.noise import CHECKPOINTABLE_BACKENDS
 from langevin.params import BilayerParameters
-from langevin.simulation import Simulation
 from langevin.storage import write_runs
 
 DEFAULT_CONFIG = """\
@@ -215,12 +215,13 @@ WARN_SCHEME_BIAS = 1e-3
 MAX_SLOWDOWN = 10.0
 
 
-def _check_scheme(sim: Simulation, name: str, talk: bool, w) -> None:
+def _check_scheme(comparison: ExactComparison, name: str, talk: bool, w) -> None:
     """Refuse a scheme used outside its range: an unstable Euler–Maruyama step (the run
     would give NaN), a step that slows the decorrelation of some direction more than
     :data:`MAX_SLOWDOWN` times (Crank–Nicolson at large dt: stiff modes hardly decay, the
     error bar misses them), or a stationary bias, computed exactly from the scheme's discrete
-    Lyapunov solution (:meth:`Simulation.scheme_bias`), above :data:`MAX_SCHEME_BIAS`."""
+    Lyapunov solution (:meth:`ExactComparison.scheme_bias`), above :data:`MAX_SCHEME_BIAS`."""
+    sim = comparison.simulation
     if sim.scheme == "exact":
         return
     if sim.scheme == "euler-maruyama":
@@ -238,8 +239,8 @@ def _check_scheme(sim: Simulation, name: str, talk: bool, w) -> None:
             f"{slow_exact:.3g} (more than {MAX_SLOWDOWN:g} times slower: the run's error bar "
             "cannot see it; lower dt or use exact)"
         )
-    bias = sim.scheme_bias()
-    exact = sim.exact
+    bias = comparison.scheme_bias()
+    exact = comparison.exact
     rel = abs(bias / exact) if exact else abs(bias)
     text = (
         f"{sim.scheme} at dt = {sim.dt:g} has a stationary bias of {bias:+.4g} "
@@ -317,7 +318,7 @@ def _run(args: argparse.Namespace, w) -> int:
         name = str(entry.get("name", f"run{len(results)}"))
         params = run_parameters(entry)
         model = BilayerModel(params)
-        sim = Simulation(
+        comparison = ExactComparison(
             model,
             grid,
             st["scheme"],
@@ -326,7 +327,8 @@ def _run(args: argparse.Namespace, w) -> int:
             rng_backend=st["rng_backend"],
             block_steps=st["block_steps"],
         )
-        _check_scheme(sim, name, talk, w)
+        sim = comparison.simulation
+        _check_scheme(comparison, name, talk, w)
         if talk:
             w.log(
                 f"[{name}] N = {grid.n}, L = {grid.length:g} d, {sim.modes.size} modes, "
@@ -350,6 +352,7 @@ def _run(args: argparse.Namespace, w) -> int:
         )
         if res is None:  # not rank 0
             continue
+        res = comparison.compare(res)
         require_sane_estimate(f"[{name}] D", res.mean, res.sdev, chi2_dof=res.chi2_dof,
                               dof=max(int(st["n_realisations"]) - 1, 0))  # fmt: skip
         continuum = float("nan")

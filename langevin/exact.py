@@ -276,10 +276,15 @@ def grid_stationary_covariance(model: BilayerModel, grid: PeriodicGrid) -> np.nd
     return c
 
 
-def grid_drag_force(model: BilayerModel, grid: PeriodicGrid) -> np.ndarray:
+def grid_drag_force(
+    model: BilayerModel, grid: PeriodicGrid, covariance: np.ndarray | None = None
+) -> np.ndarray:
     """Equal-time drag force per area on layer 2 (Eq. 11) on the finite periodic grid,
-    ``Σ_{all q} Re K(q) C₁₂(q)`` with the half-plane weights; returns the 2-vector."""
-    c = grid_stationary_covariance(model, grid)
+    ``Σ_{all q} Re K(q) C₁₂(q)`` with the half-plane weights; returns the 2-vector.
+
+    ``covariance`` is :func:`grid_stationary_covariance` of the model if already at hand
+    (``None``: computed here)."""
+    c = grid_stationary_covariance(model, grid) if covariance is None else covariance
     qx, qy = grid.half_wavevectors()
     dens = _force_density(model, qx, qy, c)
     w = grid.half_plane_weights()

@@ -64,6 +64,8 @@ import math
 import numpy as np
 
 from langevin.grid import PeriodicGrid
+from langevin.model_interface import NonlinearDrift
+from langevin.observables import DragEstimator, QuadraticObservable, drag_coefficients
 from langevin.params import BilayerParameters
 
 __all__ = [
@@ -330,6 +332,10 @@ def drag_kernel(qx, qy) -> np.ndarray:
 class BilayerModel:
     """Drift matrix, noise covariance and drag kernel of the bilayer, per Fourier mode.
 
+    The linear model of the engine's interface (:class:`langevin.model_interface.LangevinModel`):
+    :meth:`drift_operator`, :meth:`noise_matrix`, no :meth:`nonlinear_drift`,
+    :meth:`drag_force_observable` and :meth:`drag_estimator`.
+
     Parameters
     ----------
     params
@@ -346,8 +352,38 @@ class BilayerModel:
     ``D = force_to_D(F·v̂)``. The stationary solution is in :mod:`langevin.exact`.
     """
 
+    #: Components of a mode's state (the engine's ``d = 6``).
+    state_names = STATE_NAMES
+
     def __init__(self, params: BilayerParameters) -> None:
         self.params = params
+        self._grid_matrices: tuple[PeriodicGrid, np.ndarray, np.ndarray] | None = None
+        self._reversed: BilayerModel | None = None
+
+    def reversed_drive(self) -> BilayerModel:
+        """The same model with the drift reversed (v → −v) at fixed χ / nonreciprocal tensor:
+        the partner of a common-random-numbers pair. Made once and kept (so its grid
+        matrices, too, are built once per run).
+
+        Raises
+        ------
+        ValueError
+            At zero drift (there is no drift to reverse).
+        """
+        p = self.params
+        if p.drift <= 0:
+            raise ValueError(
+                f"drift = {p.drift!r} is outside the allowed range (0, inf) for common random "
+                "numbers"
+            )
+        if self._reversed is None:
+            angle = p.drift_angle + math.pi
+            if angle > 2 * math.pi:
+                angle -= 2 * math.pi
+            # χ (or the tensor A) is a parameter of its own and is NOT flipped: the paper's
+            # χ = α v·B would flip with v, but Eq. (21) is the linear response in v at fixed χ.
+            self._reversed = type(self)(p.with_(drift_angle=angle))
+        return self._reversed
 
     # continuum ------------------------------------------------------------------------------
     def drift_matrix(self, qx, qy) -> np.ndarray:
@@ -397,7 +433,20 @@ class BilayerModel:
     # grid -----------------------------------------------------------------------------------
     def mode_matrices(self, grid: PeriodicGrid) -> tuple[np.ndarray, np.ndarray]:
         """``(M, Q)`` on the half plane (N, N//2+1, 6, 6); Q per mode (× ``grid.mode_noise_scale``),
-        even parts on self-conjugate modes, ``M = Q = 0`` at q = 0."""
+        even parts on self-conjugate modes, ``M = Q = 0`` at q = 0.
+
+        Built once per grid and kept (read-only arrays): the engine's step maps, the exact
+        stationary covariance and the exact drag force of a run all start from these."""
+        cached = self._grid_matrices
+        if cached is not None and cached[0] == grid:
+            return cached[1], cached[2]
+        m, noise = self._build_mode_matrices(grid)
+        m.setflags(write=False)
+        noise.setflags(write=False)
+        self._grid_matrices = (grid, m, noise)
+        return m, noise
+
+    def _build_mode_matrices(self, grid: PeriodicGrid) -> tuple[np.ndarray, np.ndarray]:
         qx, qy = grid.half_wavevectors()
         m = self.drift_matrix(qx, qy)
         noise = self.noise_covariance(qx, qy) * grid.mode_noise_scale
@@ -407,6 +456,35 @@ class BilayerModel:
         m[0, 0] = 0.0
         noise[0, 0] = 0.0
         return m, noise
+
+    # the engine's interface (langevin.model_interface) ---------------------------------------
+    def drift_operator(self, grid: PeriodicGrid) -> np.ndarray:
+        """``M`` per half-plane mode (N, N//2+1, 6, 6), from :meth:`mode_matrices`."""
+        return self.mode_matrices(grid)[0]
+
+    def noise_matrix(self, grid: PeriodicGrid) -> np.ndarray:
+        """``Q`` per half-plane mode (N, N//2+1, 6, 6), from :meth:`mode_matrices`."""
+        return self.mode_matrices(grid)[1]
+
+    def nonlinear_drift(self, grid: PeriodicGrid) -> NonlinearDrift | None:
+        """``None``: the linearised model has no nonlinear right-hand side."""
+        return None
+
+    def drag_force_observable(
+        self, qx: np.ndarray, qy: np.ndarray, weights: np.ndarray
+    ) -> QuadraticObservable:
+        """``F = Re Σ_modes w K(q) δn₁ δn₂^*`` (Eq. 11) on the given modes
+        (:func:`langevin.observables.drag_coefficients`)."""
+        coef = drag_coefficients(self.drag_kernel(qx, qy), weights)
+        return QuadraticObservable("drag_force", (N1, N2), coef)
+
+    def drag_estimator(self) -> DragEstimator:
+        """``D = force_to_D(F·v̂)`` at a drift u > 0; the force ``F·x̂`` itself at u = 0."""
+        p = self.params
+        if p.drift > 0:
+            direction = np.array([math.cos(p.drift_angle), math.sin(p.drift_angle)])
+            return DragEstimator("D", direction, float(self.force_to_D(1.0, drift=p.drift)))
+        return DragEstimator("force_x", np.array([1.0, 0.0]), 1.0)
 
     # units ----------------------------------------------------------------------------------
     def force_to_D(self, force_along_v: float, drift: float | None = None) -> float:

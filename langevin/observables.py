@@ -21,9 +21,13 @@ mode is ``X = (δn₁, δn₂, δv₁ₓ, δv₁ᵧ, δv₂ₓ, δv₂ᵧ)`` (gr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 __all__ = [
+    "QuadraticObservable",
+    "DragEstimator",
     "drag_coefficients",
     "plasmon_frequencies",
     "maxwell_rates",
@@ -31,6 +35,59 @@ __all__ = [
     "exact_dynamic_structure_factor",
     "unpack_modes",
 ]
+
+
+@dataclass(frozen=True)
+class QuadraticObservable:
+    """``f_k(t) = Re Σ_modes c_k,mode X_i X_j^*``: what the kernels record after every step.
+
+    Attributes
+    ----------
+    name
+        What it is (e.g. ``"drag_force"``).
+    pair
+        ``(i, j)``: the state components multiplied.
+    coefficients
+        ``c``, ``(n_obs, modes)`` complex, on the stepped modes.
+    """
+
+    name: str
+    pair: tuple[int, int]
+    coefficients: np.ndarray
+
+
+@dataclass(frozen=True)
+class DragEstimator:
+    """The scalar a run averages, from the drag force ``F(t)`` (2-vector per system).
+
+    ``scale · direction·F`` on one system; on a common-random-numbers pair (+v, −v)
+    ``scale · direction·(F₊ − F₋)/2``.
+
+    Attributes
+    ----------
+    name
+        ``"D"`` (D = ρ_D/ρ₀ at a drift u > 0) or ``"force_x"`` (F·x̂ at u = 0).
+    direction
+        Unit 2-vector the force is projected on (v̂, or x̂ at u = 0).
+    scale
+        Factor from the projected force to the estimator (e.g. ``force_to_D(1, u)``).
+    """
+
+    name: str
+    direction: np.ndarray
+    scale: float
+
+    def series(self, forces: np.ndarray) -> np.ndarray:
+        """``(n_steps,)`` estimator from the force series ``(n_steps, n_sys, 2)``
+        (``n_sys = 2``: the ±v pair)."""
+        along = forces @ self.direction
+        if along.shape[1] == 2:
+            return self.scale * 0.5 * (along[:, 0] - along[:, 1])
+        return self.scale * along[:, 0]
+
+    def mode_coefficients(self, force: QuadraticObservable) -> np.ndarray:
+        """``(modes,)`` coefficients of the estimator on one system: ``scale · direction·c``."""
+        return self.scale * (self.direction @ force.coefficients)
 
 
 def drag_coefficients(kernel: np.ndarray, weights: np.ndarray) -> np.ndarray:

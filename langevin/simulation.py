@@ -1,11 +1,20 @@
-"""A Langevin run of the bilayer on a periodic grid: model → step maps → kernel → result.
+"""A Langevin run on a periodic grid: model → step maps → kernel → estimator → result.
 
-Reads as a sentence::
+The engine. It sees the model only through :class:`langevin.model_interface.LangevinModel`
+(linear drift and noise per mode, the recorded drag-force observable and the estimator), builds
+the step maps of :mod:`langevin.stepping` once per run, and steps them in the kernels. Reads
+as a sentence::
 
     sim = Simulation(BilayerModel(params), PeriodicGrid(32, 20.0), scheme="exact", dt=0.5,
-                     common_random_numbers=True)
+                     stationary_covariance=covariances, common_random_numbers=True)
     result = sim.run(seed=1, n_realisations=8, n_steps=20_000, progress=True)
-    print(result.mean, result.sdev, result.exact)
+    print(result.mean, result.sdev)
+
+The engine knows nothing of the exact solution: the initial state is drawn from a stationary
+covariance the caller gives (``stationary_covariance=``), and the comparison with the exact
+value on the same grid lives one layer up (:class:`langevin.comparison.ExactComparison`, which
+computes the Lyapunov covariance with :mod:`langevin.exact`, passes it in, and attaches the
+exact value to the :class:`RunResult`).
 
 Over MPI ranks, with checkpoints and restarts, the same run is
 :func:`langevin.checkpoint.run_distributed` (same bits on any number of ranks); it steps a
@@ -30,9 +39,8 @@ in the columns m_y = 0, N/2 are implied). The estimator, recorded after every st
 Error bars: per realisation, the windowed integrated autocorrelation estimate (validated
 against the exact variance in ``tests/test_statistics.py``) and, as a diagnostic, blocking;
 across realisations, ``sdev = √(Σ err_r²)/R`` with ``χ²/dof`` of the realisation means. The
-exact mean (Lyapunov solution on the same grid, :mod:`langevin.exact`) and the exact standard
-deviation of the estimator (:func:`langevin.statistics.exact_mean_covariance` on the joint
-process) come with the result.
+exact standard deviation of the estimator in the given stationary state
+(:func:`langevin.statistics.exact_mean_covariance` on the joint process) comes with the result.
 """
 
 from __future__ import annotations
@@ -40,15 +48,15 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from dragcore.checks import require_positive, require_range
 from dragcore.philox import PhiloxStream
-from langevin import exact as exact_solution
 from langevin.grid import PeriodicGrid
-from langevin.model import BilayerModel
+from langevin.model_interface import LangevinModel
 from langevin.noise import (
     RNG_BACKENDS,
     NormalBlocks,
@@ -56,7 +64,6 @@ from langevin.noise import (
     philox_stream,
     realisation_generator,
 )
-from langevin.observables import drag_coefficients
 from langevin.statistics import (
     autocorrelation_error,
     blocking_analysis,
@@ -84,7 +91,7 @@ __all__ = [
     "RunResult",
     "block_means",
     "combine_realisations",
-    "flipped_drift_model",
+    "drive_systems",
 ]
 
 #: Complex numbers per block of normals (16 bytes each): ~4 MB keeps a block in cache-ish.
@@ -132,15 +139,12 @@ class ModeSet:
         return int(self.weights.size)
 
 
-def flipped_drift_model(model: BilayerModel) -> BilayerModel:
-    """The same model with the drift reversed (v → −v) at fixed χ / nonreciprocal tensor."""
-    p = model.params
-    angle = p.drift_angle + math.pi
-    if angle > 2 * math.pi:
-        angle -= 2 * math.pi
-    # χ (or the tensor A) is a parameter of its own and is NOT flipped: the paper's
-    # χ = α v·B would flip with v, but Eq. (21) is the linear response in v at fixed χ.
-    return type(model)(p.with_(drift_angle=angle))
+def drive_systems(model: LangevinModel, common_random_numbers: bool) -> list[LangevinModel]:
+    """The systems a run steps with shared normals: ``[model]``, or, with common random
+    numbers, ``[model, model.reversed_drive()]`` (the same objects on every call)."""
+    if not common_random_numbers:
+        return [model]
+    return [model, model.reversed_drive()]
 
 
 @dataclass
@@ -249,8 +253,11 @@ class RunResult:
     ----------
     mean, sdev
         Estimate of D (or of F·x̂ at u = 0) and its standard error.
-    exact, exact_sdev
-        Lyapunov value on the same grid and the exact standard deviation of ``mean``.
+    exact
+        The exact value to compare with (Lyapunov solution on the same grid), attached by
+        the comparison layer (:meth:`with_exact`); NaN as the engine returns it.
+    exact_sdev
+        Exact standard deviation of ``mean`` in the stationary state the run started from.
     chi2_dof
         χ² per degree of freedom of the realisation means about ``mean``.
     realisations
@@ -269,8 +276,12 @@ class RunResult:
 
     @property
     def pull(self) -> float:
-        """``(mean − exact)/sdev``."""
+        """``(mean − exact)/sdev`` (NaN without an exact value)."""
         return (self.mean - self.exact) / self.sdev
+
+    def with_exact(self, exact: float) -> RunResult:
+        """The same result compared with the exact value ``exact``."""
+        return replace(self, exact=float(exact))
 
     def summary(self) -> str:
         """Per-realisation table and the combined line."""
@@ -280,27 +291,41 @@ class RunResult:
                 f"{r.index:5d} | {r.mean:14.6g} | {r.error:13.4g} | {r.blocking_error:14.4g} |"
                 f" {r.tau_int:7.2f}"
             )
-        lines.append(
-            f"total: {self.mean:.6g} ± {self.sdev:.3g}  (χ²/dof = {self.chi2_dof:.2f});  "
-            f"exact {self.exact:.6g} (sd of the estimate {self.exact_sdev:.3g}), "
-            f"pull {self.pull:+.2f}"
-        )
+        total = f"total: {self.mean:.6g} ± {self.sdev:.3g}  (χ²/dof = {self.chi2_dof:.2f});  "
+        if math.isnan(self.exact):
+            total += f"sd of the estimate {self.exact_sdev:.3g}"
+        else:
+            total += (
+                f"exact {self.exact:.6g} (sd of the estimate {self.exact_sdev:.3g}), "
+                f"pull {self.pull:+.2f}"
+            )
+        lines.append(total)
         return "\n".join(lines)
 
 
 class Simulation:
-    """Langevin integration of a :class:`BilayerModel` on a :class:`PeriodicGrid`.
+    """Langevin integration of a :class:`~langevin.model_interface.LangevinModel` on a grid.
 
     Parameters
     ----------
     model
-        The bilayer model (dimensionless units).
+        The model (e.g. :class:`~langevin.model.BilayerModel`, dimensionless units); the
+        engine uses it only through :class:`~langevin.model_interface.LangevinModel`.
     grid
         The periodic grid (``L`` in units of d).
     scheme
         One of :data:`langevin.stepping.SCHEMES`.
     dt
         Time step (units 1/ω_p); it is also the sampling interval of the series.
+    stationary_covariance
+        The covariance the initial state is drawn from: per system (see
+        :func:`drive_systems`), the ``(N, N//2+1, d, d)`` half-plane covariance of the grid
+        coefficients, e.g. the Lyapunov solution
+        :func:`langevin.exact.grid_stationary_covariance` (what
+        :class:`langevin.comparison.ExactComparison` passes). With common random numbers the
+        ±v cross-covariance is the scheme's own discrete stationary one. ``None``: the
+        scheme's own discrete stationary covariance (an Euler–Maruyama run starts there, so
+        its O(Δt) bias shows no transient; marginal directions then start at zero).
     common_random_numbers
         Step +v and −v with the same normals; estimator ``(F₊ − F₋)/2``.
     rng_backend
@@ -309,15 +334,31 @@ class Simulation:
     block_steps
         Steps per block of normals (part of a run's identity: with the same seed and block
         length the run is bit-for-bit reproducible). Default: ~4 MB of normals.
+
+    Attributes
+    ----------
+    systems
+        The stepped systems (:func:`drive_systems`): the model, and its reversed-drive twin
+        with common random numbers.
+    maps
+        Per system, the :class:`~langevin.stepping.StepMaps` of the stepped modes (built
+        once); ``step_matrix`` and ``noise_map`` stack them as the kernels take them.
+    drag_force, estimator
+        The recorded observable (:class:`~langevin.observables.QuadraticObservable`) and
+        the scalar averaged (:class:`~langevin.observables.DragEstimator`), from the model.
+    joint_step_matrix, joint_cov, observable
+        The (joint) step, the initial = stationary covariance and the estimator's quadratic
+        form per mode: the exact statistics of the run (:meth:`exact_sdev`).
     """
 
     def __init__(
         self,
-        model: BilayerModel,
+        model: LangevinModel,
         grid: PeriodicGrid,
         scheme: str = "exact",
         dt: float = 0.5,
         *,
+        stationary_covariance: Sequence[np.ndarray] | None = None,
         common_random_numbers: bool = False,
         rng_backend: str = "numpy",
         block_steps: int | None = None,
@@ -329,6 +370,11 @@ class Simulation:
                 f"rng_backend = {rng_backend!r} is outside the allowed range {RNG_BACKENDS}"
             )
         require_positive("dt", dt)
+        if model.nonlinear_drift(grid) is not None:
+            raise NotImplementedError(
+                "the engine steps linear models only (nonlinear_drift is not None): "
+                "a nonlinear stepper is not implemented yet"
+            )
         self.model = model
         self.grid = grid
         self.scheme = scheme
@@ -336,86 +382,78 @@ class Simulation:
         self.crn = bool(common_random_numbers)
         self.rng_backend = rng_backend
         self.modes = ModeSet.from_grid(grid)
-        self.dim = 6
-        u = model.params.drift
-        self.drift = float(u)
-        if self.crn and u <= 0:
+        self.dim = len(model.state_names)
+        self.systems = drive_systems(model, self.crn)
+        n_sys = len(self.systems)
+        if stationary_covariance is not None and len(stationary_covariance) != n_sys:
             raise ValueError(
-                f"drift = {u!r} is outside the allowed range (0, inf) for common random numbers"
+                f"stationary_covariance count = {len(stationary_covariance)} is outside the "
+                f"allowed range [{n_sys}, {n_sys}] (one per system)"
             )
-        self.models = [model] + ([flipped_drift_model(model)] if self.crn else [])
-        m_count = self.modes.size
         if block_steps is None:
-            block_steps = max(1, BLOCK_NUMBERS // (m_count * self.dim))
+            block_steps = max(1, BLOCK_NUMBERS // (self.modes.size * self.dim))
         require_range("block_steps", block_steps, 1, np.inf)
         self.block_steps = int(block_steps)
 
         t0 = time.perf_counter()
-        maps, exact_cov = [], []
-        for mdl in self.models:
-            m_half, q_half = mdl.mode_matrices(grid)
-            m = m_half[self.modes.index]
-            q = q_half[self.modes.index]
-            maps.append(step_maps(scheme, m, q, self.dt))
-            if scheme != "euler-maruyama":
-                c_half = exact_solution.grid_stationary_covariance(mdl, grid)
-                exact_cov.append(c_half[self.modes.index])
-        self.maps = maps
-        self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in maps]))
-        self.noise_map = np.ascontiguousarray(
-            np.stack([kernel_noise_map(s.noise_map, self.modes.real_mode) for s in maps])
-        )
-        # Estimator coefficients: c_D = factor · v̂·(w K) on every system; sign −1 on −v.
-        kernel = model.drag_kernel(self.modes.qx, self.modes.qy)
-        coef = drag_coefficients(kernel, self.modes.weights)  # (2, modes)
-        if u > 0:
-            direction = np.array(
-                [math.cos(model.params.drift_angle), math.sin(model.params.drift_angle)]
-            )
-            self.factor = float(model.force_to_D(1.0, drift=u))
-        else:
-            direction = np.array([1.0, 0.0])
-            self.factor = 1.0
-        self.direction = direction
-        along = direction @ coef  # (modes,)
-        self.coef = np.ascontiguousarray(np.stack([coef for _ in self.models]))  # (n_sys, 2, m)
-        self.estimator_coef = self.factor * along
-        self.pair = np.array([0, 1], dtype=np.int64)
+        self._build_step_maps()
+        self._build_observables()
+        self._build_stationary_state(stationary_covariance)
+        self.setup_seconds = time.perf_counter() - t0
 
-        # Stationary (initial) covariance of the (joint) state, and the exact answers.
+    def _build_step_maps(self) -> None:
+        """The step maps of every system, once per run (from the model's M and Q)."""
+        idx = self.modes.index
+        self.maps = [
+            step_maps(self.scheme, mdl.drift_operator(self.grid)[idx],
+                      mdl.noise_matrix(self.grid)[idx], self.dt)
+            for mdl in self.systems
+        ]  # fmt: skip
+        self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in self.maps]))
+        self.noise_map = np.ascontiguousarray(
+            np.stack([kernel_noise_map(s.noise_map, self.modes.real_mode) for s in self.maps])
+        )
+
+    def _build_observables(self) -> None:
+        """The recorded drag force (same coefficients on every system) and the estimator."""
+        modes = self.modes
+        self.drag_force = self.model.drag_force_observable(modes.qx, modes.qy, modes.weights)
+        self.estimator = self.model.drag_estimator()
+        coef = self.drag_force.coefficients  # (n_obs, modes)
+        self.coef = np.ascontiguousarray(np.stack([coef for _ in self.systems]))
+        self.pair = np.array(self.drag_force.pair, dtype=np.int64)
+        # c = scale · direction·(w K) per mode; the sign −1 on −v is in the joint form.
+        self.estimator_coef = self.estimator.mode_coefficients(self.drag_force)
+
+    def _build_stationary_state(self, given: Sequence[np.ndarray] | None) -> None:
+        """Initial = stationary covariance of the (joint) state and the estimator's form."""
+        d, maps, pair = self.dim, self.maps, self.drag_force.pair
+        given_cov = [] if given is None else [np.asarray(c)[self.modes.index] for c in given]
+        h = pair_observable_matrix(self.estimator_coef, pair, d)
         if self.crn:
             a_joint, sig_joint = joint_process(
                 [s.step_matrix for s in maps], [s.noise_map for s in maps]
             )
             c_joint = discrete_stationary_covariance(a_joint, sig_joint)
-            if exact_cov:
-                d = self.dim
-                for k, c_ex in enumerate(exact_cov):
-                    blk = slice(k * d, (k + 1) * d)
-                    # Exact/CN: the diagonal block is the Lyapunov solution; it adds to the
-                    # discrete solve only the frozen marginal components (undamped, unforced
-                    # transverse velocities keep their Gibbs variance), so C stays PSD.
-                    c_joint[:, blk, blk] = c_ex
+            for k, c_given in enumerate(given_cov):
+                blk = slice(k * d, (k + 1) * d)
+                # Exact/CN with the Lyapunov solution given: it adds to the discrete solve
+                # only the frozen marginal components (undamped, unforced transverse
+                # velocities keep their Gibbs variance), so C stays PSD.
+                c_joint[:, blk, blk] = c_given
             self.joint_step_matrix, self.joint_cov = a_joint, c_joint
-            h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
-            h_joint = np.zeros((1, m_count, 2 * self.dim, 2 * self.dim), dtype=complex)
-            h_joint[0, :, : self.dim, : self.dim] = 0.5 * h
-            h_joint[0, :, self.dim :, self.dim :] = -0.5 * h
+            h_joint = np.zeros((1, self.modes.size, 2 * d, 2 * d), dtype=complex)
+            h_joint[0, :, :d, :d] = 0.5 * h
+            h_joint[0, :, d:, d:] = -0.5 * h
             self.observable = h_joint
         else:
             a = maps[0].step_matrix
-            if exact_cov:
-                c0 = exact_cov[0]
+            if given_cov:
+                c0 = given_cov[0]
             else:
                 c0 = discrete_stationary_covariance(a, maps[0].step_covariance)
             self.joint_step_matrix, self.joint_cov = a, c0
-            self.observable = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)[None]
-        forces = [exact_solution.grid_drag_force(mdl, grid) for mdl in self.models]
-        if self.crn:
-            self.exact = self.factor * float(direction @ (forces[0] - forces[1])) / 2
-        else:
-            self.exact = self.factor * float(direction @ forces[0])
-        self.setup_seconds = time.perf_counter() - t0
+            self.observable = h[None]
 
     # --- exact statistics ---------------------------------------------------------------------
     def exact_sdev(self, n_steps: int, n_realisations: int = 1) -> float:
@@ -436,24 +474,19 @@ class Simulation:
     def scheme_stationary_mean(self) -> float:
         """Mean of the estimator in the stationary state of the *scheme* itself: per system
         the discrete Lyapunov solution ``C = A C A† + S S†`` of its step (exact for the
-        scheme; for the exact scheme the continuous one), ``Σ_k s_k tr(H C_k)`` with
-        ``s = (½, −½)`` for the ±v pair. What a long run converges to."""
+        scheme), ``Σ_k s_k tr(H C_k)`` with ``s = (½, −½)`` for the ±v pair. What a long run
+        converges to. The exact scheme's stationary state is the continuous one, whose
+        marginal directions the discrete solve cannot fix: there this is
+        :meth:`stationary_mean` in the given stationary covariance."""
         if self.scheme == "exact":
-            return float(self.exact)
-        h = pair_observable_matrix(self.estimator_coef, (0, 1), self.dim)
+            return self.stationary_mean()
+        h = pair_observable_matrix(self.estimator_coef, self.drag_force.pair, self.dim)
         signs = (0.5, -0.5) if self.crn else (1.0,)
         total = 0.0
         for sign, mp in zip(signs, self.maps, strict=True):
             c = discrete_stationary_covariance(mp.step_matrix, mp.step_covariance)
             total += sign * float(np.einsum("mab,mba->", h, c).real)
         return total
-
-    def scheme_bias(self) -> float:
-        """``scheme_stationary_mean() − exact``: the bias of the scheme at this ``dt`` (0 for
-        the exact Ornstein–Uhlenbeck step)."""
-        if self.scheme == "exact":
-            return 0.0
-        return self.scheme_stationary_mean() - float(self.exact)
 
     def stable_dt_limit(self) -> float:
         """Largest stable Euler–Maruyama step: ``|1 + Δt λ| < 1`` for every nonzero eigenvalue
@@ -511,7 +544,7 @@ class Simulation:
     def initial_state(self, rng: np.random.Generator) -> np.ndarray:
         """``(n_sys, modes, 6)``: an exact draw from the (joint) stationary distribution."""
         x = stationary_sample(self.joint_cov, self.modes.real_mode, rng)
-        n_sys = len(self.models)
+        n_sys = len(self.systems)
         return np.ascontiguousarray(
             np.stack([x[:, k * self.dim : (k + 1) * self.dim] for k in range(n_sys)])
         )
@@ -647,10 +680,7 @@ class Simulation:
 
     def estimator_series(self, forces: np.ndarray) -> np.ndarray:
         """``(n_steps,)`` estimator from the force series ``(n_steps, n_sys, 2)``."""
-        along = forces @ self.direction
-        if self.crn:
-            return self.factor * 0.5 * (along[:, 0] - along[:, 1])
-        return self.factor * along[:, 0]
+        return self.estimator.series(forces)
 
     def half_plane_state(self, state: np.ndarray) -> np.ndarray:
         """Packed ``(modes, 6)`` state → half-plane coefficients ``(6, N, N//2+1)``.
@@ -687,7 +717,7 @@ class Simulation:
         """``n_realisations`` independent realisations of ``n_steps`` steps each."""
         require_range("n_realisations", n_realisations, 1, np.inf)
         total = n_realisations * n_steps
-        tracker = _Progress(total, self.modes.size * len(self.models)) if progress else None
+        tracker = _Progress(total, self.modes.size * len(self.systems)) if progress else None
         t0 = time.perf_counter()
         cpu0 = time.process_time()
         results = []
@@ -720,14 +750,14 @@ class Simulation:
             "common_random_numbers": self.crn,
             "rng_backend": self.rng_backend,
             "modes": self.modes.size,
-            "systems": len(self.models),
+            "systems": len(self.systems),
             "setup_seconds": self.setup_seconds,
             "wall_seconds": wall,
             "cpu_seconds": cpu,
-            "mode_steps_per_second": self.modes.size * len(self.models) * total / max(wall, 1e-12),
-            "estimator": "D" if self.drift > 0 else "force_x",
+            "mode_steps_per_second": self.modes.size * len(self.systems) * total / max(wall, 1e-12),
+            "estimator": self.estimator.name,
         }
-        return RunResult(mean, sdev, self.exact, exact_sd, chi2, results, info)
+        return RunResult(mean, sdev, float("nan"), exact_sd, chi2, results, info)
 
 
 class _Progress:

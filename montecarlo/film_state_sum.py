@@ -59,9 +59,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
-from dragcore.jit import jit
+from dragcore.jit import jit, numba
 from montecarlo.sampling import fermi_window_energy, fermi_window_energy_nb
 
 __all__ = ["film_state_sums", "film_state_sums_numpy", "window_nodes", "azimuth_nodes"]
@@ -106,7 +105,7 @@ def film_state_sums(
     n = q.size
     out = np.zeros((4, n))
     n_phi = sin_phi.size
-    for i in prange(n):  # points are independent: the bits do not depend on the threads
+    for i in numba.prange(n):  # points are independent: the bits do not depend on the threads
         qi, om = q[i], omega[i]
         delta = om / v
         if abs(delta) >= qi:

@@ -27,6 +27,7 @@ from langevin.checkpoint import (
     run_distributed,
     run_identity,
 )
+from langevin.comparison import ExactComparison
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
@@ -61,10 +62,10 @@ drift = 0.01
 
 def _sim() -> Simulation:
     p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
-    return Simulation(
+    return ExactComparison(
         BilayerModel(p), PeriodicGrid(8, 8.0), "exact", 2.0,
         common_random_numbers=True, block_steps=BLOCK,
-    )  # fmt: skip
+    ).simulation  # fmt: skip
 
 
 def _env() -> dict:

@@ -338,17 +338,27 @@ def test_langevin_drag_against_exact_value_over_20_seeds() -> None:
     """As tests/test_simulation.py for the numpy back-end: exact-OU steps with common random
     numbers on the philox back-end; pulls of 20 seeds each within 3 sigma, rms in (0.7,
     1.3), and the error bars' mean square / exact variance 1 within 4 standard errors."""
-    sim = _langevin_sim("philox")
+    from langevin.comparison import ExactComparison
+    from langevin.grid import PeriodicGrid
+    from langevin.model import BilayerModel
+    from langevin.params import BilayerParameters
+
+    p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.02).paper_approximations()
+    cmp = ExactComparison(
+        BilayerModel(p), PeriodicGrid(8, 8.0), "exact", 1.0, common_random_numbers=True,
+        rng_backend="philox",
+    )  # fmt: skip
+    sim = cmp.simulation
     pulls, ratio = [], []
     exact_sd = sim.exact_sdev(4000)
     for seed in range(1000, 1020):
-        res = sim.run(seed, 1, 4000, with_exact_sdev=False)
+        res = cmp.run(seed, 1, 4000, with_exact_sdev=False)
         pulls.append((res.mean - res.exact) / res.sdev)
         ratio.append(res.sdev / exact_sd)
     pulls, ratio = np.array(pulls), np.array(ratio)
     rms = float(np.sqrt(np.mean(pulls**2)))
     r2 = ratio**2
-    print(f"D exact {sim.exact:.5g}; pulls rms {rms:.3f}; error bar / exact sd {ratio.mean():.3f}")
+    print(f"D exact {cmp.exact:.5g}; pulls rms {rms:.3f}; error bar / exact sd {ratio.mean():.3f}")
     assert abs(r2.mean() - 1) < 4 * r2.std(ddof=1) / np.sqrt(r2.size)
     assert np.all(np.abs(pulls) < 3.0)
     assert 0.7 < rms < 1.3
@@ -358,6 +368,7 @@ def test_langevin_gibbs_statistics_at_every_mode() -> None:
     """v = 0, χ = 0: the sampled equal-time covariances at every mode and component agree
     with Gibbs (z-scores with the exact variance of the estimator, as in
     tests/test_simulation.py, whose helper is reused)."""
+    from langevin.comparison import ExactComparison
     from langevin.model import BilayerModel
     from langevin.params import BilayerParameters
     from langevin.simulation import Simulation
@@ -366,7 +377,8 @@ def test_langevin_gibbs_statistics_at_every_mode() -> None:
     params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.0).paper_approximations()
     probe = Simulation(BilayerModel(params), GRID, "exact", dt=0.1)
     dt = explicit_stability_step(probe)
-    sim = Simulation(BilayerModel(params), GRID, "exact", dt=dt, rng_backend="philox")
+    sim = ExactComparison(BilayerModel(params), GRID, "exact", dt=dt, rng_backend="philox")
+    sim = sim.simulation
     z = gibbs_zscores(sim, seed=2024, n_realisations=4, n_steps=3000)
     print(f"{z.size} z-scores, max |z| = {np.abs(z).max():.2f}")
     assert np.all(np.abs(z) < 4.0)

@@ -112,26 +112,27 @@ def test_crank_nicolson_far_outside_accuracy_is_refused_with_its_bias(tmp_path, 
 def test_scheme_bias_is_the_schemes_stationary_value() -> None:
     """The bias the CLI reports is Σ tr(H C_scheme) − exact, the value the sampler converges
     to (tested against sampling in test_simulation's EM sweep); zero for the exact scheme."""
+    from langevin.comparison import ExactComparison
     from langevin.grid import PeriodicGrid
     from langevin.model import BilayerModel
     from langevin.params import BilayerParameters
-    from langevin.simulation import Simulation
 
     p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
     grid = PeriodicGrid(8, 16.0)
     model = BilayerModel(p)
-    ex = Simulation(model, grid, "exact", 8.0, common_random_numbers=True)
+    ex = ExactComparison(model, grid, "exact", 8.0, common_random_numbers=True)
     assert ex.scheme_bias() == 0.0
-    em = Simulation(model, grid, "euler-maruyama", 0.05, common_random_numbers=True)
-    assert abs(em.scheme_bias() - (em.stationary_mean() - em.exact)) < 1e-9 * abs(em.exact)
-    assert em.stable_dt_limit() > 0.05
-    cn = Simulation(model, grid, "crank-nicolson", 1000.0, common_random_numbers=True)
+    em = ExactComparison(model, grid, "euler-maruyama", 0.05, common_random_numbers=True)
+    em_sim = em.simulation
+    assert abs(em.scheme_bias() - (em_sim.stationary_mean() - em.exact)) < 1e-9 * abs(em.exact)
+    assert em_sim.stable_dt_limit() > 0.05
+    cn = ExactComparison(model, grid, "crank-nicolson", 1000.0, common_random_numbers=True)
     # CN keeps the Lyapunov solution: (I+hM/2)C(I+hM/2)† + hQ = (I−hM/2)C(I−hM/2)†
     assert abs(cn.scheme_bias()) < 1e-9 * abs(cn.exact)
-    slow, slow_exact = cn.correlation_steps()
+    slow, slow_exact = cn.simulation.correlation_steps()
     assert slow > 100 * max(slow_exact, 1.0)
-    small = Simulation(model, grid, "crank-nicolson", 0.5, common_random_numbers=True)
-    slow, slow_exact = small.correlation_steps()
+    small = ExactComparison(model, grid, "crank-nicolson", 0.5, common_random_numbers=True)
+    slow, slow_exact = small.simulation.correlation_steps()
     assert slow < 2 * slow_exact
 
 
@@ -178,13 +179,13 @@ def test_langevin_resume_without_manifest_refuses_another_seeds_state(tmp_path, 
     # a run whose cleanup was interrupted: its realisation files, no manifest
     from langevin.checkpoint import run_distributed
     from langevin.cli_run import load_config, run_parameters
+    from langevin.comparison import ExactComparison
     from langevin.grid import PeriodicGrid
     from langevin.model import BilayerModel
-    from langevin.simulation import Simulation
 
     cfg = load_config(Path("small.toml").read_text())
-    sim = Simulation(BilayerModel(run_parameters(cfg["run"][0])), PeriodicGrid(8, 16.0),
-                     "exact", 8.0, common_random_numbers=True)  # fmt: skip
+    sim = ExactComparison(BilayerModel(run_parameters(cfg["run"][0])), PeriodicGrid(8, 16.0),
+                          "exact", 8.0, common_random_numbers=True).simulation  # fmt: skip
     run_distributed(sim, 99, 2, 200, checkpoint_dir=tmp_path / "o.h5.ckpt/paper")
     (tmp_path / "o.h5.ckpt/paper/manifest.json").unlink()
     assert _lv([*args, "--resume"]) == 2

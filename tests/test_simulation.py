@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from langevin.comparison import ExactComparison
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.observables import (
@@ -94,7 +95,7 @@ def test_gibbs_statistics_at_every_mode(scheme: str, params: BilayerParameters) 
     params = params.with_(chi=0.0)
     probe = Simulation(BilayerModel(params), GRID, "exact", dt=0.1)
     dt = explicit_stability_step(probe)
-    sim = Simulation(BilayerModel(params), GRID, scheme, dt=dt)
+    sim = ExactComparison(BilayerModel(params), GRID, scheme, dt=dt).simulation
     z = gibbs_zscores(sim, seed=2024, n_realisations=4, n_steps=3000)
     print(f"{scheme}: dt = {dt:.3g}, {z.size} z-scores, max |z| = {np.abs(z).max():.2f}")
     assert np.all(np.abs(z) < 4.0)
@@ -104,7 +105,7 @@ def test_gibbs_statistics_at_every_mode(scheme: str, params: BilayerParameters) 
 def test_drag_against_exact_finite_grid_value_over_20_seeds() -> None:
     """Exact-OU steps with common random numbers: pulls of 20 seeds, each within 3σ."""
     params = PAPER.with_(drift=0.02)
-    sim = Simulation(BilayerModel(params), GRID, "exact", dt=1.0, common_random_numbers=True)
+    sim = ExactComparison(BilayerModel(params), GRID, "exact", dt=1.0, common_random_numbers=True)
     pulls, ratio = [], []
     for seed in range(1000, 1020):
         res = sim.run(seed, 1, 4000, with_exact_sdev=(seed == 1000))
@@ -125,7 +126,7 @@ def test_drag_against_exact_finite_grid_value_over_20_seeds() -> None:
 
 
 def test_zero_drag_at_zero_velocity() -> None:
-    sim = Simulation(BilayerModel(PAPER.with_(drift=0.0)), GRID, "exact", dt=1.0)
+    sim = ExactComparison(BilayerModel(PAPER.with_(drift=0.0)), GRID, "exact", dt=1.0)
     res = sim.run(7, 2, 4000)
     assert sim.exact == 0.0
     assert abs(res.mean) < 3.0 * res.sdev
@@ -140,9 +141,9 @@ def test_common_random_numbers_keep_the_error_finite_as_v_goes_to_zero() -> None
     sds = {}
     for u in (0.02, 0.01, 0.001):
         model = BilayerModel(PAPER.with_(drift=u))
-        crn = Simulation(model, GRID, "exact", dt=1.0, common_random_numbers=True)
-        one = Simulation(model, GRID, "exact", dt=1.0)
-        sds[u] = (crn.exact_sdev(4000), one.exact_sdev(4000) * u)
+        crn = ExactComparison(model, GRID, "exact", dt=1.0, common_random_numbers=True)
+        one = ExactComparison(model, GRID, "exact", dt=1.0).simulation
+        sds[u] = (crn.simulation.exact_sdev(4000), one.exact_sdev(4000) * u)
     for k in (0, 1):
         near = abs(sds[0.001][k] / sds[0.01][k] - 1)
         far = abs(sds[0.01][k] / sds[0.02][k] - 1)
@@ -170,20 +171,22 @@ def test_euler_maruyama_bias_in_a_dt_sweep_of_the_drag() -> None:
     params = FULL.with_(drift=0.02)
     model = BilayerModel(params)
     dts = (0.01, 0.02, 0.04)
-    sims = [
-        Simulation(model, GRID, "euler-maruyama", dt=dt, common_random_numbers=True) for dt in dts
+    comparisons = [
+        ExactComparison(model, GRID, "euler-maruyama", dt=dt, common_random_numbers=True)
+        for dt in dts
     ]
     slopes = []
-    for k, sim in enumerate(sims):
+    for k, cmp in enumerate(comparisons):
+        sim = cmp.simulation
         res = sim.run(77 + k, 1, int(400 / sim.dt))
         scheme_value = sim.stationary_mean()
         print(
             f"EM dt={sim.dt}: sampled {res.mean:.4f} ± {res.exact_sdev:.4f}, "
-            f"scheme {scheme_value:.4f}, exact {sim.exact:.4f}"
+            f"scheme {scheme_value:.4f}, exact {cmp.exact:.4f}"
         )
         assert abs(res.mean - scheme_value) < 4 * res.exact_sdev
-        slopes.append((scheme_value - sim.exact) / sim.dt)
-    sim = sims[0]
+        slopes.append((scheme_value - cmp.exact) / sim.dt)
+    sim = comparisons[0].simulation
     m_joint = (sim.joint_step_matrix - np.eye(12)) / sim.dt
     s_joint = np.concatenate([mp.noise_map for mp in sim.maps], axis=-2)
     q_joint = s_joint @ np.conj(np.swapaxes(s_joint, -1, -2)) / sim.dt
@@ -226,7 +229,7 @@ def test_dynamic_structure_factor_and_plasmon_peaks() -> None:
     """
     params = PAPER
     grid = PeriodicGrid(8, 8.0)
-    sim = Simulation(BilayerModel(params), grid, "exact", dt=0.25)
+    sim = ExactComparison(BilayerModel(params), grid, "exact", dt=0.25).simulation
     # The mode with |q| closest to 1/d (where the drag integrand lives).
     qabs = np.hypot(sim.modes.qx, sim.modes.qy)
     i = int(np.argmin(np.where(sim.modes.real_mode, np.inf, np.abs(qabs - 1.0))))
@@ -328,7 +331,7 @@ def test_cli_run_writes_hdf5_and_is_reproducible(tmp_path, capsys) -> None:
     assert a["mean"] == pytest.approx(summary["runs"]["paper"]["mean"])
     # Second route: the in-process Simulation.run with the same seed gives the same bits.
     params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01)
-    sim = Simulation(
+    sim = ExactComparison(
         BilayerModel(params.paper_approximations()), PeriodicGrid(8, 8.0), "exact", 2.0,
         common_random_numbers=True, block_steps=70,
     )  # fmt: skip

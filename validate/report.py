@@ -262,10 +262,10 @@ def langevin_comparisons(w: World) -> list[Comparison]:
     The realisations are spread over the ranks of ``w`` (same bits on any rank count).
     """
     from langevin.checkpoint import run_distributed
+    from langevin.comparison import ExactComparison
     from langevin.grid import PeriodicGrid
     from langevin.model import BilayerModel
     from langevin.params import BilayerParameters
-    from langevin.simulation import Simulation
 
     rows: list[Comparison] = []
     grid = PeriodicGrid(16, 8.0)
@@ -276,10 +276,13 @@ def langevin_comparisons(w: World) -> list[Comparison]:
         "all terms": BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.02),
     }
     for label, params in cases.items():
-        sim = Simulation(BilayerModel(params), grid, "exact", 8.0, common_random_numbers=True)
-        res = run_distributed(sim, 2026, 4, 4000, w=w, snapshots=False)
+        comparison = ExactComparison(
+            BilayerModel(params), grid, "exact", 8.0, common_random_numbers=True
+        )
+        res = run_distributed(comparison.simulation, 2026, 4, 4000, w=w, snapshots=False)
         if res is None:  # not rank 0
             continue
+        res = comparison.compare(res)
         rows.append(
             Comparison(
                 "Langevin vs exact",
