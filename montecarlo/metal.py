@@ -36,6 +36,7 @@ __all__ = [
     "metal_polarization_finite_T",
     "fermi_dirac_minus_half",
     "metal_im_polarization_exact_T",
+    "metal_polarization_exact_T",
 ]
 
 
@@ -253,3 +254,61 @@ def metal_im_polarization_exact_T(q, omega, mu: float, mass: float, g_s: int, T:
     j0 = fermi_dirac_minus_half((mu - e0) / T)
     j1 = fermi_dirac_minus_half((mu - e0 - omega) / T)
     return g_s * mass / (2.0 * np.pi * q) * scale * (j0 - j1)
+
+
+@jit
+def _sqrt_edge_averages_nb(k_edge, mu, mass, T, out, gx, gw, steps):  # pragma: no cover
+    """I(K) = ∫₀^{K²/2m} dμ′ w(μ′ − μ) √(K² − 2mμ′), w(x) = 1/(4T cosh²(x/2T)), per K.
+
+    With μ′ = (K² − u²)/2m: I = (1/m)∫₀^{|K|} u² w((K² − u²)/2m − μ) du, a smooth integrand
+    (the √ edge of Stern's Re Π₀ at μ′ = K²/2m becomes the factor u²); 16-point
+    Gauss–Legendre panels doubling in width away from the bump at u₀ = √(K² − 2mμ) (width
+    mT/u₀), as in :func:`fermi_dirac_minus_half`.
+    """
+    for i in range(k_edge.size):
+        kk = abs(k_edge[i])
+        c = kk * kk - 2.0 * mass * mu
+        u0 = math.sqrt(c) if c > 0.0 else 0.0
+        scale = mass * T / (u0 if u0 > math.sqrt(mass * T) else math.sqrt(mass * T))
+        lo = 0.0
+        total = 0.0
+        for j in range(steps.size + 1):
+            hi = kk if j == steps.size else min(max(u0 + 2.0 * scale * steps[j], 0.0), kk)
+            if hi > lo:
+                half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
+                for k in range(gx.size):
+                    u = mid + half * gx[k]
+                    x = ((kk * kk - u * u) / (2.0 * mass) - mu) / T
+                    ex = math.exp(-abs(x))
+                    total += half * gw[k] * u * u * ex / (T * (1.0 + ex) ** 2)
+                lo = hi
+        out[i] = total / mass
+
+
+def metal_polarization_exact_T(q, omega, mu: float, mass: float, g_s: int, T: float):
+    """Retarded Π(q, ω) of the 2D gas at temperature T and chemical potential μ (complex).
+
+    Maldague: Π_T(μ) = ∫dμ′ Π₀(μ′) w(μ′ − μ), w = 1/(4T cosh²(·/2T)), Π₀ = Stern at Fermi
+    energy μ′ (0 for μ′ ≤ 0). With K± = mω/q ± q/2 (k′ν± = K±, independent of μ′), Stern's
+    real part is ν[1 − Σ± ± sgn(K±)√(K±² − k′²)θ(k′ < |K±|)/q], k′² = 2mμ′, so
+
+        Re Π_T = ν[1/(1 + e^{−μ/T}) − (1/q)(sgn K₊ I(K₊) − sgn K₋ I(K₋))]
+
+    with I(K) the √-edge average of :func:`_sqrt_edge_averages_nb` (no kink left in the
+    integrand: no algebraic convergence), and Im Π_T from
+    :func:`metal_im_polarization_exact_T`. Limits (tested): Stern at T → 0; the classical
+    gas (μ ≪ −T), (gm/2πq)√(2mT)(√π/2)e^{μ/T}[(2/√π)(D(x₊) − D(x₋)) + i(e^{−x₋²} − e^{−x₊²})],
+    x± = K±/√(2mT), D Dawson's integral.
+    """
+    q, omega = np.broadcast_arrays(np.asarray(q, float), np.asarray(omega, float))
+    kp = (mass * omega / q + 0.5 * q).ravel()
+    km = (mass * omega / q - 0.5 * q).ravel()
+    ip, im_ = np.empty(kp.size), np.empty(km.size)
+    rule = (_GL16_X, _GL16_W, _STEP_PANELS)
+    _sqrt_edge_averages_nb(np.ascontiguousarray(kp), mu, mass, T, ip, *rule)
+    _sqrt_edge_averages_nb(np.ascontiguousarray(km), mu, mass, T, im_, *rule)
+    nu = g_s * mass / (2.0 * np.pi)
+    occupied = 1.0 / (1.0 + np.exp(-mu / T))
+    re = nu * (occupied - (np.sign(kp) * ip - np.sign(km) * im_) / q.ravel())
+    imag = metal_im_polarization_exact_T(q, omega, mu, mass, g_s, T).ravel()
+    return (re + 1j * imag).reshape(q.shape)

@@ -100,9 +100,12 @@ from montecarlo.interaction import (
     lindhard_3d_reduced,
     weyl_im_slope_tilt_factor,
 )
+from montecarlo.metal import metal_polarization_exact_T
 from montecarlo.presets import Bilayer
 
 __all__ = [
+    "SCREENINGS",
+    "layer_polarization",
     "drag_kernel",
     "EtaResult",
     "drag_coefficients",
@@ -136,20 +139,47 @@ def _ballistic_reduced(layer, q, omega) -> np.ndarray:
     return re + 1j * sg * im
 
 
-def drag_kernel(bilayer: Bilayer, q, omega, interaction: str = "exact") -> np.ndarray:
+SCREENINGS = ("T0", "finite_T")
+
+
+def layer_polarization(layer, q, omega, T: float | None = None) -> np.ndarray:
+    """Π of a layer, complex: at T = 0 (``T`` None: Stern; the tilted ballistic film) or at
+    temperature T and chemical potential ε_F.
+
+    Finite T: the 2D metal by Maldague's integral done exactly
+    (:func:`montecarlo.metal.metal_polarization_exact_T`); the ballistic film by Maldague as
+    well, which for the ballistic form ν(μ′)F(ω/vq) with ν ∝ μ′² (both bands, the
+    intraband response of holes below the node has the same form) is exactly the factor
+    ⟨μ′²⟩/μ² = 1 + π²T²/(3ε_F²).
+    """
+    if T is None:
+        return layer.polarization(q, omega)
+    if layer.kind == "weyl":
+        return layer.polarization(q, omega) * (1.0 + np.pi**2 * T**2 / (3.0 * layer.eps_F**2))
+    return metal_polarization_exact_T(q, omega, layer.eps_F, layer.mass, layer.g_s, T)
+
+
+def drag_kernel(
+    bilayer: Bilayer, q, omega, interaction: str = "exact", screening_T: float | None = None
+) -> np.ndarray:
     """|U(q,ω)|² Im Π_p(q,ω) Im Π_a(q,ω) (sheet quantities; energy⁻²·length⁻⁴ × |U|²).
 
     ``interaction="exact"``: Eq. (A1) with Stern's exact Π_p and the tilted ballistic film Π_a.
     ``interaction="a2"``: Eq. (A1) for κd ≫ 1 with both polarizations in the ballistic limit
     (for a film + metal at C = 0 this is Eq. A2 times the ballistic imaginary parts).
+    ``screening_T`` (exact interaction only): the polarizations at this temperature
+    (:func:`layer_polarization`) in |U|² and in both Im Π; None: T = 0 (the paper's model).
     """
     if interaction not in INTERACTIONS:
         raise ValueError(f"interaction = {interaction!r} is not one of {INTERACTIONS}")
     a, p = bilayer.active, bilayer.passive
     if interaction == "exact":
-        pa, pp = a.polarization(q, omega), p.polarization(q, omega)
+        pa = layer_polarization(a, q, omega, screening_T)
+        pp = layer_polarization(p, q, omega, screening_T)
         u = interlayer_interaction(q, pa, pp, bilayer.spacing, bilayer.e2)
     else:
+        if screening_T is not None:
+            raise ValueError("screening at finite T needs interaction = 'exact'")
         pa = a.dos_2d * _ballistic_reduced(a, q, omega)
         pp = p.dos_2d * _ballistic_reduced(p, q, omega)
         u = interlayer_interaction_strong_screening(q, pa, pp, bilayer.spacing, bilayer.e2)
@@ -159,14 +189,23 @@ def drag_kernel(bilayer: Bilayer, q, omega, interaction: str = "exact") -> np.nd
 # --------------------------------------------------------------------------------------
 # quadrature
 # --------------------------------------------------------------------------------------
-def _edges(layer, q, ballistic: bool) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Particle–hole continuum [lo, hi] of a layer at q ≥ 0 and its interior kinks."""
+def _edges(
+    layer, q, ballistic: bool, T_thermal: float | None = None
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Particle–hole continuum [lo, hi] of a layer at q ≥ 0 and its interior kinks.
+
+    ``T_thermal``: a metal's continuum at that temperature has exponential tails beyond its
+    T = 0 edges; [0, (1 + 40T/ε_F) × edge] keeps them to e^{−80}. (The film's continuum
+    |ω| < vq is exact at any T: δ = ω/v ≤ q.)"""
     v = layer.fermi_velocity
     if layer.kind == "weyl" or ballistic:
         return np.zeros_like(q), v * q, []
     e_q = q * q / (2.0 * layer.mass)
     lo = np.maximum(0.0, e_q - v * q)
-    return lo, v * q + e_q, [np.abs(v * q - e_q)]
+    hi = v * q + e_q
+    if T_thermal is not None:
+        lo, hi = np.zeros_like(q), hi * (1.0 + 40.0 * T_thermal / layer.eps_F)
+    return lo, hi, [np.abs(v * q - e_q)]
 
 
 def _sin2_panel(a, b, n):
@@ -196,7 +235,10 @@ class EtaResult:
     err_q3: float
 
 
-def _eta_once(bilayer: Bilayer, T: float, interaction: str, n: int) -> np.ndarray:
+def _eta_once(
+    bilayer: Bilayer, T: float, interaction: str, n: int, screening: str = "T0"
+) -> np.ndarray:
+    screening_T = T if screening == "finite_T" else None
     d = bilayer.spacing
     a, p = bilayer.active, bilayer.passive
     # q panels (in units of 1/d), with the thermal wave number T/v and 2k_F of the metals
@@ -217,8 +259,8 @@ def _eta_once(bilayer: Bilayer, T: float, interaction: str, n: int) -> np.ndarra
     wx = np.concatenate(wq)
     q = x / d
     ballistic = interaction == "a2"
-    lo_a, hi_a, kinks_a = _edges(a, q, ballistic)
-    lo_p, hi_p, kinks_p = _edges(p, q, ballistic)
+    lo_a, hi_a, kinks_a = _edges(a, q, ballistic, screening_T)
+    lo_p, hi_p, kinks_p = _edges(p, q, ballistic, screening_T)
     lo = np.maximum(lo_a, lo_p)
     hi = np.minimum(hi_a, hi_p)
     ok = hi > lo
@@ -235,7 +277,7 @@ def _eta_once(bilayer: Bilayer, T: float, interaction: str, n: int) -> np.ndarra
         qq = np.broadcast_to(q[:, None], om.shape)
         good = (b_ - a_)[:, None] > 1e-14 * np.maximum(hi, 1e-300)[:, None]
         om_safe = np.where(good, om, 0.5 * (lo + hi)[:, None] + 0 * om)
-        k = drag_kernel(bilayer, qq, np.maximum(om_safe, 1e-300), interaction)
+        k = drag_kernel(bilayer, qq, np.maximum(om_safe, 1e-300), interaction, screening_T)
         th = _inv_sinh2(np.maximum(om_safe, 1e-300) / (2.0 * T))
         wt = np.where(good, wom, 0.0)
         base = k * th * wt * (qq**3)
@@ -247,7 +289,7 @@ def _eta_once(bilayer: Bilayer, T: float, interaction: str, n: int) -> np.ndarra
 
 
 def drag_coefficients(
-    bilayer: Bilayer, T: float, interaction: str = "exact", n: int = 24
+    bilayer: Bilayer, T: float, interaction: str = "exact", n: int = 24, screening: str = "T0"
 ) -> EtaResult:
     """η∥⁽⁰⁾ (B7), η∥⁽¹⁾ (B13) and η_{Q3} (B7 with weight 1 − ω̃²) by 2D quadrature.
 
@@ -257,10 +299,16 @@ def drag_coefficients(
     the particle–hole edges of both layers, their kinks and ω = T, 4T, 12T, 40T, each panel
     mapped by ω = a + (b − a) sin²(πt/2) to absorb the √ edge singularities. The error
     estimate is the difference from the same rule with ⌈1.5n⌉ points per panel.
+    ``screening="finite_T"``: both polarizations at T (:func:`layer_polarization`) in |U|²
+    and in Im Π, the metals' continua widened thermally (:func:`_edges`); ``"T0"``: the
+    paper's model. (A metal active layer's plasmon region, above both continua, is not
+    covered: 2D–2D drag at T ≳ 0.2 T_F needs it — Flensberg & Hu.)
     """
     require_positive("T", T)
-    r1 = _eta_once(bilayer, T, interaction, n)
-    r2 = _eta_once(bilayer, T, interaction, int(np.ceil(1.5 * n)))
+    if screening not in SCREENINGS:
+        raise ValueError(f"screening = {screening!r} is not one of {SCREENINGS}")
+    r1 = _eta_once(bilayer, T, interaction, n, screening)
+    r2 = _eta_once(bilayer, T, interaction, int(np.ceil(1.5 * n)), screening)
     err = np.abs(r2 - r1)
     return EtaResult(*(float(v) for v in r2), *(float(v) for v in err))
 
