@@ -338,6 +338,7 @@ def test_metal_polarization_at_T_has_the_classical_limit() -> None:
         np.testing.assert_allclose(got.imag, im, rtol=tol, atol=tol * np.abs(re).max())
 
 
+@pytest.mark.slow
 def test_finite_T_screening_tends_to_the_T0_model_as_T_falls() -> None:
     """validate.weyl with screening='finite_T' → the paper's T = 0 screening as T → 0, the
     difference falling as (T/ε_F^p)² (Sommerfeld): measured 1.0e-3 at 1 K for n^p = 1e11
@@ -354,3 +355,21 @@ def test_finite_T_screening_tends_to_the_T0_model_as_T_falls() -> None:
         dev[t_k] = b.eta0 / a.eta0 - 1.0
     assert 0.0 < dev[1.0] < 3e-3
     assert 0.15 < dev[0.5] / dev[1.0] < 0.4, dev
+
+
+@pytest.mark.slow
+def test_plasmon_enhancement_of_2deg_drag_with_screening_at_T() -> None:
+    """Flensberg & Hu (1995): with screening at T the scaled drag rate ρ_D/T² of two 2DEGs
+    has a minimum near 0.1 T_F and turns up above it (plasmons); with T = 0 screening it
+    falls monotonically. Both agree at low T (to the (T/T_F)² correction, < 1e-2 at 0.02)."""
+    from validate.screening import scaled_drag_rate
+
+    ts = (0.02, 0.1, 0.2, 0.3, 0.5)
+    t0 = scaled_drag_rate(ts, "T0")
+    ft = scaled_drag_rate(ts, "finite_T")  # normalised to its own first value
+    ft_abs = ft.value
+    assert np.all(np.diff(t0.value) < 0.0)
+    assert abs(ft.value[0] - 1.0) < 1e-12 and np.all(ft.error < 0.05 * ft.value)
+    i_min = int(np.argmin(ft_abs))
+    assert ts[i_min] in (0.1, 0.2)
+    assert ft_abs[-1] > 2.0 * ft_abs[i_min] and ft_abs[-1] > 3.0 * t0.value[-1]

@@ -195,7 +195,8 @@ def _edges(
     """Particle–hole continuum [lo, hi] of a layer at q ≥ 0 and its interior kinks.
 
     ``T_thermal``: a metal's continuum at that temperature has exponential tails beyond its
-    T = 0 edges; [0, (1 + 40T/ε_F) × edge] keeps them to e^{−80}. (The film's continuum
+    T = 0 edges; [0, max((1 + 40T/ε_F) × edge, 40T)] keeps them to e^{−80} and holds the
+    plasmons up to the thermal cut sinh⁻²(ω/2T) ~ e^{−40}. (The film's continuum
     |ω| < vq is exact at any T: δ = ω/v ≤ q.)"""
     v = layer.fermi_velocity
     if layer.kind == "weyl" or ballistic:
@@ -203,8 +204,9 @@ def _edges(
     e_q = q * q / (2.0 * layer.mass)
     lo = np.maximum(0.0, e_q - v * q)
     hi = v * q + e_q
-    if T_thermal is not None:
-        lo, hi = np.zeros_like(q), hi * (1.0 + 40.0 * T_thermal / layer.eps_F)
+    if T_thermal is not None:  # and the plasmons above it (up to 40T, the thermal cut)
+        hi = np.maximum(hi * (1.0 + 40.0 * T_thermal / layer.eps_F), 40.0 * T_thermal)
+        lo = np.zeros_like(q)
     return lo, hi, [np.abs(v * q - e_q)]
 
 
@@ -221,6 +223,44 @@ def _sin2_panel(a, b, n):
 def _inv_sinh2(x):
     """1/sinh²(x) for x > 0 without overflow."""
     return 4.0 * np.exp(-2.0 * x) / np.expm1(-2.0 * x) ** 2
+
+
+def _plasmon_breaks(bilayer: Bilayer, q, lo, hi, T: float, n_scan: int = 240) -> list:
+    """ω break points around the coupled plasmons of the bilayer at temperature T.
+
+    Where Re D(q, ω) = 0 (D the denominator of U, Eq. A1) with Im D small, |U|² has a
+    Lorentzian peak of half-width γ = |Im D/∂_ω Re D| — at T > 0 the metals' Im Π are
+    thermally nonzero above their continua, so the peak adds to the drag (the plasmon
+    enhancement of Flensberg & Hu). Up to two sign changes of Re D per q are located on a
+    geometric scan of [lo, hi]; the breaks ω_r + γ·{0, ±1, ±4, ±16, ±64} put panels on each
+    peak (unused slots repeat ``lo``: empty panels)."""
+    a, p = bilayer.active, bilayer.passive
+    frac = np.geomspace(1e-4, 1.0, n_scan)
+    om = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
+    qq = np.broadcast_to(q[:, None], om.shape)
+    pa = layer_polarization(a, qq, om, T)
+    pp = pa if p is a else layer_polarization(p, qq, om, T)
+    x = np.exp(-qq * bilayer.spacing)
+    v = 2.0 * np.pi * bilayer.e2 / qq
+    den = v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp
+    re = den.real
+    out = []
+    flips = np.signbit(re[:, 1:]) != np.signbit(re[:, :-1])
+    for _ in range(2):
+        has = flips.any(axis=1)
+        j = np.argmax(flips, axis=1)
+        rows = np.arange(q.size)
+        o0, o1 = om[rows, j], om[rows, j + 1]
+        r0, r1 = re[rows, j], re[rows, j + 1]
+        slope = (r1 - r0) / np.where(o1 > o0, o1 - o0, 1.0)
+        w_r = o0 - r0 / np.where(slope != 0.0, slope, 1.0)
+        gamma = np.abs(0.5 * (den.imag[rows, j] + den.imag[rows, j + 1]))
+        gamma = gamma / np.where(slope != 0.0, np.abs(slope), 1.0)
+        gamma = np.maximum(gamma, 1e-9 * hi)
+        for c in (0.0, 1.0, -1.0, 4.0, -4.0, 16.0, -16.0, 64.0, -64.0):
+            out.append(np.where(has, w_r + c * gamma, lo))
+        flips[rows, j] = False
+    return out
 
 
 @dataclass(frozen=True)
@@ -268,6 +308,8 @@ def _eta_once(
     cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
     # graded mesh towards the upper edge, where the 3D Lindhard function has its log
     cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
+    if screening_T is not None:
+        cand += _plasmon_breaks(bilayer, q, lo, hi, screening_T)
     cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
     br = np.sort(np.stack(cand, axis=-1), axis=-1)
     tot = np.zeros(3)
