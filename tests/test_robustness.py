@@ -287,7 +287,7 @@ def test_unwritable_output_is_refused_before_computing(tmp_path, capsys, monkeyp
     monkeypatch.setattr(lc, "run_distributed", boom)
     monkeypatch.setattr(mc, "run_distributed", boom)
     monkeypatch.setattr("langevin.cli_run.run_distributed", boom)
-    monkeypatch.setattr("montecarlo.cli_run.run_distributed", boom)
+    monkeypatch.setattr("montecarlo.run.run_distributed", boom)
     assert _lv(["run", "small.toml", "--output", target]) == 2
     _one_line_error(capsys, "output")
     assert _mc(["run", *MC_TINY, "--output", target]) == 2

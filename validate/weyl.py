@@ -106,6 +106,7 @@ __all__ = [
     "drag_kernel",
     "EtaResult",
     "drag_coefficients",
+    "drag_quadrature_by_name",
     "eta_low_T",
     "eta_high_T",
     "eta_bar",
@@ -263,6 +264,19 @@ def drag_coefficients(
     r2 = _eta_once(bilayer, T, interaction, int(np.ceil(1.5 * n)))
     err = np.abs(r2 - r1)
     return EtaResult(*(float(v) for v in r2), *(float(v) for v in err))
+
+
+def drag_quadrature_by_name(
+    bilayer: Bilayer, T: float, interaction: str = "exact"
+) -> tuple[dict[str, float], dict[str, float]]:
+    """:func:`drag_coefficients` as ``name → value`` and ``name → error`` mappings
+    (``eta0``, ``eta1``, ``eta_q3``; internal units): the ``quadrature`` that
+    :func:`montecarlo.run.run_collision_mc` puts beside the Monte Carlo."""
+    r = drag_coefficients(bilayer, T, interaction)
+    return (
+        {"eta0": r.eta0, "eta1": r.eta1, "eta_q3": r.eta_q3},
+        {"eta0": r.err0, "eta1": r.err1, "eta_q3": r.err_q3},
+    )
 
 
 # --------------------------------------------------------------------------------------
