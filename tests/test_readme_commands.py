@@ -205,6 +205,17 @@ def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, mon
     assert "finite-T ref" in text and "eta_H_sj" in text
 
 
+@pytest.mark.slow
+def test_readme_montecarlo_print_config_and_run_a_config(tmp_path, capsys) -> None:
+    """README: ``python -m montecarlo run --print-config > mc.toml`` and
+    ``python -m montecarlo run mc.toml --T 5`` (sizes shrunk)."""
+    assert _mc(["run", "--print-config"]) == 0
+    (tmp_path / "mc.toml").write_text(capsys.readouterr().out)
+    assert _mc(["run", "mc.toml", "--T", "5", "--neval", MC_NEVAL, *MC_SIZE]) == 0
+    text = capsys.readouterr().out
+    assert "T = 5 K" in text and "finite-T ref" in text and "eta_H_sj" in text
+
+
 def _fake_srun(bindir: Path) -> None:
     """A stand-in ``srun`` that runs its command in one process (the templates call srun)."""
     bindir.mkdir()
