@@ -23,10 +23,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 
 from dragcore.checks import require_int
-from dragcore.cli import dump_json
+from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World, world
 from dragcore.run import run_on_every_rank
 from langevin.config import DEFAULT_CONFIG, load_config, run_parameters
@@ -68,18 +67,8 @@ def run(args: argparse.Namespace) -> int:
     return run_on_every_rank(lambda w: _run(args, w))
 
 
-def _read_config(path: str) -> str:
-    try:
-        return Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(
-            f"config = {path!r} is outside the allowed range (cannot be read: "
-            f"{getattr(exc, 'strerror', None) or exc})"
-        ) from None
-
-
 def _run(args: argparse.Namespace, w: World) -> int:
-    text = DEFAULT_CONFIG if args.config is None else _read_config(args.config)
+    text = DEFAULT_CONFIG if args.config is None else read_config_text(args.config)
     cfg = load_config(text)
     seed = require_int("seed", args.seed if args.seed is not None else cfg.get("seed", 0),
                        0, math.inf)  # fmt: skip

@@ -28,39 +28,29 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 
 import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
-from dragcore.cli import dump_json
+from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World, world
 from dragcore.run import run_on_every_rank
 from montecarlo.config import DEFAULT_CONFIG, load_config
 from montecarlo.drag_mc import DEFAULT_BINS
 from montecarlo.presets import PRESETS
 from montecarlo.result import format_estimate
-from montecarlo.run import CollisionRunConfig, CollisionRunResult, run_collision_mc
+from montecarlo.run import (
+    CollisionRunConfig,
+    CollisionRunResult,
+    DeterministicQuadrature,
+    run_collision_mc,
+)
 
-#: Options that override a value of the configuration: ``option dest → config field``.
-_OVERRIDES = {
-    "preset": "preset",
-    "T": "T",
-    "n_p": "n_p",
-    "tau_p": "tau_p",
-    "d": "d",
-    "tilt": "tilt",
-    "eps": "eps",
-    "active": "active",
-    "neval": "neval",
-    "n_train": "n_train",
-    "n_prod": "n_prod",
-    "seed": "seed",
-    "n_bins": "n_bins",
-    "batch_size": "batch_size",
-    "max_hcubes": "max_hcubes",
-    "output": "output",
-    "checkpoint_every": "checkpoint_every",
-    "checkpoint_seconds": "checkpoint_seconds",
-}
+#: The options that override a value of the configuration (each the name of a field of
+#: :class:`~montecarlo.run.CollisionRunConfig`); ``None``: not given.
+_OVERRIDING_OPTIONS = (
+    "preset", "T", "n_p", "tau_p", "d", "tilt", "eps", "active", "neval", "n_train", "n_prod",
+    "seed", "n_bins", "batch_size", "max_hcubes", "output", "checkpoint_every",
+    "checkpoint_seconds",
+)  # fmt: skip
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,23 +97,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--print-config", action="store_true", help="print the default TOML")
 
 
-def _read_config(path: str) -> str:
-    try:
-        return Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(
-            f"config = {path!r} is outside the allowed range (cannot be read: "
-            f"{getattr(exc, 'strerror', None) or exc})"
-        ) from None
-
-
 def run_config(args: argparse.Namespace) -> CollisionRunConfig:
     """The run of the command: the defaults, the configuration file over them, the options
     given on the command line over both (as for ``python -m langevin run``)."""
-    values = {} if args.config is None else load_config(_read_config(args.config))
-    for dest, field_name in _OVERRIDES.items():
-        if getattr(args, dest) is not None:
-            values[field_name] = getattr(args, dest)
+    values = {} if args.config is None else load_config(read_config_text(args.config))
+    for name in _OVERRIDING_OPTIONS:
+        if getattr(args, name) is not None:
+            values[name] = getattr(args, name)
     if args.no_reference:
         values["reference"] = False
     return CollisionRunConfig(
@@ -158,7 +138,7 @@ def _run(args: argparse.Namespace, w: World) -> int:
     return 0
 
 
-def _validate_quadrature():
+def _validate_quadrature() -> DeterministicQuadrature:
     """The T = 0 quadrature of ``validate.weyl`` (the comparison layer, above montecarlo)."""
     from validate.weyl import drag_quadrature_by_name
 
