@@ -14,13 +14,20 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from dragcore import __version__
 from dragcore.checks import one_line_os_error
 
-__all__ = ["Subcommand", "run_program", "dump_json", "add_table_and_figure_options"]
+__all__ = [
+    "Subcommand",
+    "run_program",
+    "dump_json",
+    "add_table_and_figure_options",
+    "read_config_text",
+]
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,15 @@ def add_table_and_figure_options(parser: argparse.ArgumentParser, default_output
     )
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     parser.add_argument("--no-figures", action="store_true", help="do not write the figures")
+
+
+def read_config_text(path: str) -> str:
+    """The text of the configuration file ``path``; one that cannot be read raises a
+    ``ValueError`` naming it (``config = 'x.toml' is outside the allowed range …``)."""
+    try:
+        return Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"config = {path!r} is outside the allowed range (cannot be read: "
+            f"{getattr(exc, 'strerror', None) or exc})"
+        ) from None

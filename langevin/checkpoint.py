@@ -53,6 +53,7 @@ from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from dragcore.philox import PhiloxStream
+from dragcore.run import prepare_checkpoint
 from langevin.noise import CHECKPOINTABLE_BACKENDS
 from langevin.simulation import (
     RealisationProgress,
@@ -291,15 +292,7 @@ def run_distributed(
                 "cannot be saved)"
             )
         store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
-        error = None
-        if w.is_root:
-            try:
-                store.prepare(resume)
-            except ValueError as exc:
-                error = str(exc)
-        error = w.bcast(error)
-        if error is not None:
-            raise ValueError(error)
+        prepare_checkpoint(store, resume, w)
     policy = policy or CheckpointPolicy(seconds=600.0)
     mine = owned_items(int(n_realisations), w.rank, w.size)
     tracker = None

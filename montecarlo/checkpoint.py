@@ -52,6 +52,7 @@ import numpy as np
 from dragcore import __version__, units
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.parallel import World, world
+from dragcore.run import prepare_checkpoint
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
 from montecarlo.drag_mc import (
     DEFAULT_BINS,
@@ -296,16 +297,7 @@ def run_distributed(
     saved: SavedRun | None = None
     if checkpoint_dir is not None:
         store = CheckpointStore(checkpoint_dir, identity)
-        outcome: tuple[str | None, SavedRun | None] = (None, None)
-        if w.is_root:
-            try:
-                store.prepare(resume)
-                outcome = (None, store.load() if resume else None)
-            except ValueError as exc:
-                outcome = (str(exc), None)
-        error, saved = w.bcast(outcome)
-        if error is not None:
-            raise ValueError(error)
+        saved = prepare_checkpoint(store, resume, w, load=store.load)
     policy = policy or CheckpointPolicy()
     integ = None
     previous: list[IterationRecord] = []

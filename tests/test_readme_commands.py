@@ -174,10 +174,10 @@ def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
 
 @pytest.mark.slow
 def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, monkeypatch) -> None:
-    import montecarlo.cli_run as cli_run
+    import montecarlo.run as mc_run
 
     cache: dict = {}  # the two runs share bilayer and T: one reference quadrature (~7 s)
-    reference = cli_run.finite_temperature_reference
+    reference = mc_run.finite_temperature_reference
 
     def cached(bl, T):
         key = (repr(bl), T)
@@ -185,7 +185,7 @@ def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, mon
             cache[key] = reference(bl, T)
         return cache[key]
 
-    monkeypatch.setattr(cli_run, "finite_temperature_reference", cached)
+    monkeypatch.setattr(mc_run, "finite_temperature_reference", cached)
     # `python -m montecarlo run --preset fig2-d40 --T 10 --neval 200000 --seed 0 --json`
     # (also `python -m montecarlo run`: the same values are its defaults), with the reference
     argv = ["run", "--preset", "fig2-d40", "--T", "10", "--neval", MC_NEVAL, "--seed", "0"]
@@ -203,6 +203,17 @@ def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, mon
     assert _mc(["inspect", "run.h5"]) == 0
     text = capsys.readouterr().out
     assert "finite-T ref" in text and "eta_H_sj" in text
+
+
+@pytest.mark.slow
+def test_readme_montecarlo_print_config_and_run_a_config(tmp_path, capsys) -> None:
+    """README: ``python -m montecarlo run --print-config > mc.toml`` and
+    ``python -m montecarlo run mc.toml --T 5`` (sizes shrunk)."""
+    assert _mc(["run", "--print-config"]) == 0
+    (tmp_path / "mc.toml").write_text(capsys.readouterr().out)
+    assert _mc(["run", "mc.toml", "--T", "5", "--neval", MC_NEVAL, *MC_SIZE]) == 0
+    text = capsys.readouterr().out
+    assert "T = 5 K" in text and "finite-T ref" in text and "eta_H_sj" in text
 
 
 def _fake_srun(bindir: Path) -> None:

@@ -287,8 +287,8 @@ def test_unwritable_output_is_refused_before_computing(tmp_path, capsys, monkeyp
 
     monkeypatch.setattr(lc, "run_distributed", boom)
     monkeypatch.setattr(mc, "run_distributed", boom)
-    monkeypatch.setattr("langevin.cli_run.run_distributed", boom)
-    monkeypatch.setattr("montecarlo.cli_run.run_distributed", boom)
+    monkeypatch.setattr("langevin.run.run_distributed", boom)
+    monkeypatch.setattr("montecarlo.run.run_distributed", boom)
     assert _lv(["run", "small.toml", "--output", target]) == 2
     _one_line_error(capsys, "output")
     assert _mc(["run", *MC_TINY, "--output", target]) == 2
@@ -437,19 +437,19 @@ def test_montecarlo_holds_few_batch_accumulators_at_once(monkeypatch) -> None:
 def test_os_and_memory_errors_end_in_one_line(capsys, monkeypatch) -> None:
     """The last line of defence (dragcore.cli.run_program): an OSError or MemoryError that
     escapes a command is one line and exit 2, not a traceback."""
-    import langevin.cli_run as cli_run
+    import langevin.run as langevin_run
 
     def no_memory(*a, **k):
         raise MemoryError
 
     _toml()
-    monkeypatch.setattr(cli_run, "BilayerModel", no_memory)
+    monkeypatch.setattr(langevin_run, "BilayerModel", no_memory)
     assert _lv(["run", "small.toml", "--output", "o.h5"]) == 2
     _one_line_error(capsys, "memory")
 
     def unreadable(*a, **k):
         raise PermissionError(13, "Permission denied", "small.toml")
 
-    monkeypatch.setattr(cli_run, "BilayerModel", unreadable)
+    monkeypatch.setattr(langevin_run, "BilayerModel", unreadable)
     assert _lv(["run", "small.toml", "--output", "o.h5"]) == 2
     _one_line_error(capsys, "small.toml", "Permission denied")

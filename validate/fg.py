@@ -129,6 +129,9 @@ from dragcore.checks import require_positive, require_range
 
 __all__ = [
     "VARSIGMA_RANGE",
+    "DEFAULT_FIGURE_BETA",
+    "FIG2_VARSIGMA",
+    "fg_table",
     "QuadratureResult",
     "f",
     "g",
@@ -153,6 +156,11 @@ __all__ = [
 #: ς accepted by :func:`f` and :func:`g`. Outside it ς² or the result under/overflows
 #: double precision; the quadrature is verified (error estimate ≤ rtol) over all of it.
 VARSIGMA_RANGE = (1e-30, 1e30)
+#: β of the g/f figure, as in the paper's Fig. 3 (the paper estimates β ≲ 1/(k_F d) with
+#: k_F d ~ 2…20; :func:`validate.figures.fg_figures`)
+DEFAULT_FIGURE_BETA = [0.01, 0.03, 0.1, 0.3, 1.0]
+#: ς of the spectral-density figure, as in the paper's Fig. 2
+FIG2_VARSIGMA = 0.15
 
 _ZETA3 = 1.2020569031595942854
 _ZETA5 = 1.0369277551433699263
@@ -645,3 +653,30 @@ def small_varsigma_next_term(varsigma, terms: int = 3, beta=None):
         return _out(0.5 * math.pi * _SOMMERFELD[terms] * _psi_f(x)[terms])
     b = _check_beta(beta)
     return _out(0.25 * math.pi * b / s * _SOMMERFELD[terms] * _psi_g(x)[terms])
+
+
+def fg_table(varsigma, beta) -> dict:
+    """f, g and g/f on the grid ``varsigma`` × ``beta`` (all validated), as plain lists
+    keyed for JSON (what ``python -m validate fg`` prints)."""
+    s = np.atleast_1d(require_range("varsigma", varsigma, *VARSIGMA_RANGE))
+    b = np.atleast_1d(require_positive("beta", beta, allow_zero=True))
+    f_res = f_with_error(s)
+    g_res = g_with_error(s, 1.0)
+    return {
+        "varsigma": s.tolist(),
+        "beta": b.tolist(),
+        "f": f_res.value.tolist(),
+        "f_error_estimate": f_res.error.tolist(),
+        "g_over_beta": g_res.value.tolist(),
+        "g_over_beta_error_estimate": g_res.error.tolist(),
+        "g": {str(float(bb)): (bb * g_res.value).tolist() for bb in b},
+        "g_over_f": {str(float(bb)): (bb * g_res.value / f_res.value).tolist() for bb in b},
+        "asymptotics": {
+            "f(varsigma->inf)": "pi*zeta(3)/(8 varsigma^2) - pi/(16 varsigma^4)"
+            "*[ln(varsigma^2/2) + 2 - pi^2/3] - 5 pi^2/(32 sqrt2 varsigma^5)",
+            "g(varsigma->inf)/beta": "9 pi zeta(3)/(32 varsigma^3) - 5 pi/(64 varsigma^5)"
+            "*[ln(varsigma^2/2) + 13/5 - pi^2/3] - 9 pi^2/(64 sqrt2 varsigma^6)",
+            "f(varsigma->0)": "(pi/8) X^4 [1 + pi^2/(2 X^2) + ...], X = W(2/varsigma^2)/2",
+            "g(varsigma->0)/beta": "pi X^5/(20 varsigma) [1 + ...]",
+        },
+    }

@@ -567,23 +567,19 @@ def _write_h5(path: Path, rows: list[Comparison], meta: dict) -> None:
 
 
 def _figures(out: Path) -> list[tuple[str, str]]:
-    """Run the figure-writing sub-commands with their defaults; return (title, path) pairs."""
-    import io
-    from contextlib import redirect_stdout
-
-    from validate import cli_fg, cli_hydro, cli_weyl
+    """Draw the figures of ``python -m validate fg|hydro|weyl`` (their defaults, weyl with
+    ``--figure``) into ``out/fg``, ``out/hydro``, ``out/weyl``; return (title, path) pairs."""
+    from validate.figures import fg_figures, hydro_figures, weyl_figures
+    from validate.hydro import hydro_report
 
     figs = []
-    for title, mod, sub, extra in (
-        ("f and g (Figs. 2–3 of the nonreciprocal-drag paper)", cli_fg, "fg", {}),
-        ("exact bilayer vs Eq. (21)", cli_hydro, "hydro", {}),
-        ("Weyl film / 2D metal (Figs. 2 and 5 of the Hall-drag paper)", cli_weyl, "weyl",
-         {"figure": True}),
-    ):  # fmt: skip
+    for title, sub, draw in (
+        ("f and g (Figs. 2–3 of the nonreciprocal-drag paper)", "fg", fg_figures),
+        ("exact bilayer vs Eq. (21)", "hydro", lambda d: hydro_figures(hydro_report(), d)),
+        ("Weyl film / 2D metal (Figs. 2 and 5 of the Hall-drag paper)", "weyl", weyl_figures),
+    ):
         target = out / sub
-        buf = io.StringIO()
-        with redirect_stdout(buf):
-            mod.run(argparse.Namespace(**{**mod.DEFAULTS, **extra, "output": str(target)}))
+        draw(target)
         for png in sorted(target.glob("*.png")):
             figs.append((title, str(png.relative_to(out))))
     return figs

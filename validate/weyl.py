@@ -98,6 +98,7 @@ import numpy as np
 from scipy import integrate
 from scipy.special import zeta
 
+from dragcore import units
 from dragcore.checks import require_positive
 from montecarlo.interaction import (
     interlayer_interaction,
@@ -114,6 +115,8 @@ __all__ = [
     "drag_kernel",
     "EtaResult",
     "drag_coefficients",
+    "drag_quadrature_by_name",
+    "drag_point",
     "eta_low_T",
     "eta_high_T",
     "eta_bar",
@@ -360,6 +363,19 @@ def drag_coefficients(
     return EtaResult(*(float(v) for v in r2), *(float(v) for v in err))
 
 
+def drag_quadrature_by_name(
+    bilayer: Bilayer, T: float, interaction: str = "exact"
+) -> tuple[dict[str, float], dict[str, float]]:
+    """:func:`drag_coefficients` as ``name → value`` and ``name → error`` mappings
+    (``eta0``, ``eta1``, ``eta_q3``; internal units): the ``quadrature`` that
+    :func:`montecarlo.run.run_collision_mc` puts beside the Monte Carlo."""
+    r = drag_coefficients(bilayer, T, interaction)
+    return (
+        {"eta0": r.eta0, "eta1": r.eta1, "eta_q3": r.eta_q3},
+        {"eta0": r.err0, "eta1": r.err1, "eta_q3": r.err_q3},
+    )
+
+
 # --------------------------------------------------------------------------------------
 # closed forms
 # --------------------------------------------------------------------------------------
@@ -522,3 +538,39 @@ def textbook_2deg_drag_resistivity(bilayer: Bilayer, T: float) -> float:
             * bilayer.spacing**4
         )
     )
+
+
+def drag_point(bilayer: Bilayer, T_kelvin: float, interaction: str = "exact") -> dict:
+    """All drag quantities at one temperature ``T_kelvin`` (K), in SI (Pa·s, S, Ω), and the
+    coefficients in internal units under ``"_internal"`` (what ``validate weyl`` prints)."""
+    require_positive("T", T_kelvin)
+    T = units.kelvin_to_erg(T_kelvin)
+    r = drag_coefficients(bilayer, T, interaction)
+    h = hall_coefficients(bilayer, r.eta_q3)
+    t = drag_tensors(bilayer, r.eta0, r.eta1, h["total"])
+    pa = units.internal_viscosity_to_pascal_second
+    out = {
+        "T_K": T_kelvin,
+        "T_d_K": units.erg_to_kelvin(bilayer.T_d),
+        "z": bilayer.velocity_ratio,
+        "eta_par0_Pa_s": pa(r.eta0),
+        "eta_par1_Pa_s": pa(r.eta1),
+        "eta_H_Pa_s": pa(h["total"]),
+        "eta_H_parts_Pa_s": {k: pa(v) for k, v in h.items() if k != "total"},
+        "quadrature_rel_err": max(r.err0 / r.eta0, r.err1 / max(r.eta1, 1e-300)),
+        "sigma_D_xx_S": units.internal_conductance_to_siemens(t.sigma_xx),
+        "sigma_D_xy_S": units.internal_conductance_to_siemens(t.sigma_xy),
+        "sigma_D_xx_eta0_S": units.internal_conductance_to_siemens(t.sigma_xx_eta0),
+        "sigma_D_xx_eta1_S": units.internal_conductance_to_siemens(t.sigma_xx_eta1),
+        "sigma_D_xy_parallel_S": units.internal_conductance_to_siemens(t.sigma_xy_parallel),
+        "sigma_D_xy_hall_S": units.internal_conductance_to_siemens(t.sigma_xy_hall),
+        "rho_D_xx_Ohm": units.internal_resistance_to_ohm(t.rho_xx),
+        "rho_D_xy_Ohm": units.internal_resistance_to_ohm(t.rho_xy),
+        "eta_par0_low_T_Pa_s": pa(eta_low_T(bilayer, T)),
+    }
+    if bilayer.active.kind == "weyl":
+        e0, e1, eq3 = eta_high_T(bilayer, T)
+        out["eta_par0_high_T_Pa_s"] = pa(e0)
+        out["eta_par1_high_T_Pa_s"] = pa(e1)
+    out["_internal"] = {"eta0": r.eta0, "eta1": r.eta1, "eta_q3": r.eta_q3, "eta_H": h["total"]}
+    return out

@@ -1,0 +1,158 @@
+"""The TOML configuration of ``python -m langevin run`` (``--print-config`` shows it).
+
+:data:`DEFAULT_CONFIG` is the configuration the command runs without a file;
+:func:`load_config` parses and checks one (unknown keys and values of the wrong type raise
+``ValueError`` naming the key); :func:`run_parameters` turns a ``[[run]]`` table into
+:class:`langevin.params.BilayerParameters`. :func:`langevin.run.run_langevin` runs a
+parsed configuration.
+"""
+
+from __future__ import annotations
+
+import math
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML reader
+    tomllib = None
+
+from dragcore.checks import require_bool, require_int, require_real
+from langevin.params import BilayerParameters
+
+__all__ = ["DEFAULT_CONFIG", "PARAMETER_KEYS", "load_config", "run_parameters"]
+
+DEFAULT_CONFIG = """\
+# python -m langevin run: default configuration (dimensionless units, see langevin.params)
+output = "langevin-run.h5"
+seed = 20251121
+snapshots = true              # store each realisation's final real-space fields
+
+[checkpoint]
+seconds = 600.0               # save positions every 10 min of wall time (0: never)
+blocks = 0                    # ... and/or every k blocks of steps (0: never)
+
+[grid]
+n = 32          # points per side
+length = 16.0   # box side L in units of the layer spacing d
+
+[stepper]
+scheme = "exact"              # exact | crank-nicolson | euler-maruyama
+dt = 8.0                      # step = sampling interval, 1/omega_p (exact OU: any dt)
+common_random_numbers = true  # estimator (F(+v) - F(-v))/2v
+rng_backend = "numpy"         # numpy | numba | philox
+n_realisations = 4
+n_steps = 10000               # per realisation
+
+[[run]]
+name = "paper"
+paper_approximations = true
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.01                  # u = v/(omega_p d)
+
+[[run]]
+name = "all-terms"
+paper_approximations = false
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.01
+sound = 0.1                   # s^2 = c_s^2/(omega_p d)^2, pressure on
+odd = 0.05                    # beta_o, odd viscosity on
+bulk_to_shear = 0.5           # zeta_b/eta, even viscosity (with its noise) on
+"""
+
+#: The dimensionless parameters a ``[[run]]`` table may set (besides ``theta``).
+PARAMETER_KEYS = {
+    "varsigma",
+    "beta",
+    "chi",
+    "drift",
+    "drift_angle",
+    "bulk_to_shear",
+    "odd",
+    "sound",
+}
+_RUN_KEYS = PARAMETER_KEYS | {"name", "paper_approximations", "theta"}
+_STEPPER_KEYS = {
+    "scheme",
+    "dt",
+    "common_random_numbers",
+    "rng_backend",
+    "n_realisations",
+    "n_steps",
+    "block_steps",
+}
+
+
+def _check_keys(section: str, table: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ValueError(
+            f"{section} key = {unknown[0]!r} is outside the allowed range {sorted(allowed)}"
+        )
+
+
+def load_config(text: str) -> dict:
+    """Parse and check a run configuration (TOML text)."""
+    if tomllib is None:
+        raise ValueError("python = 3.10 is outside the allowed range for TOML configs [3.11, inf)")
+    try:
+        cfg = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"config = TOML error ({exc}) is outside the allowed range") from exc
+    _check_keys(
+        "top-level", cfg, {"output", "seed", "snapshots", "grid", "stepper", "checkpoint", "run"}
+    )
+    _check_keys("[grid]", cfg.get("grid", {}), {"n", "length"})
+    _check_keys("[checkpoint]", cfg.get("checkpoint", {}), {"seconds", "blocks"})
+    _check_keys("[stepper]", cfg.get("stepper", {}), _STEPPER_KEYS)
+    runs = cfg.get("run", [])
+    if not isinstance(runs, list) or not runs:
+        raise ValueError("[[run]] count = 0 is outside the allowed range [1, inf)")
+    for r in runs:
+        if not isinstance(r, dict):
+            raise ValueError(f"[[run]] = {r!r} is outside the allowed range (a table)")
+        _check_keys("[[run]]", r, _RUN_KEYS)
+    _check_types(cfg)
+    return cfg
+
+
+#: Types of the configuration values: TOML gives ints, floats, bools and strings as such, and
+#: nothing is coerced (``n = 8.7`` is an error, not 8; ``snapshots = "no"`` is not true).
+_INT_KEYS = {"seed": 0, "n": 2, "n_realisations": 1, "n_steps": 1, "block_steps": 1, "blocks": 0}
+_BOOL_KEYS = {"snapshots", "common_random_numbers", "paper_approximations"}
+_STR_KEYS = {"output", "scheme", "rng_backend", "name"}
+_REAL_KEYS = PARAMETER_KEYS | {"theta", "length", "dt", "seconds"}
+
+
+def _check_types(cfg: dict) -> None:
+    """Every value of the configuration has its key's type, or ``ValueError`` names the key."""
+    tables = [("", cfg), ("[grid] ", cfg.get("grid", {})), ("[stepper] ", cfg.get("stepper", {})),
+              ("[checkpoint] ", cfg.get("checkpoint", {}))]  # fmt: skip
+    tables += [("[[run]] ", r) for r in cfg["run"]]
+    for where, table in tables:
+        if not isinstance(table, dict):
+            raise ValueError(f"{where.strip() or 'table'} = {table!r} is outside the allowed range")
+        for key, value in table.items():
+            name = f"{where}{key}"
+            if key in _INT_KEYS and not (key == "block_steps" and value is None):
+                require_int(name, value, _INT_KEYS[key], math.inf)
+            elif key in _BOOL_KEYS:
+                require_bool(name, value)
+            elif key in _STR_KEYS and not isinstance(value, str):
+                raise ValueError(f"{name} = {value!r} is outside the allowed range (a string)")
+            elif key in _REAL_KEYS:
+                require_real(name, value)
+
+
+def run_parameters(entry: dict) -> BilayerParameters:
+    """:class:`BilayerParameters` of one ``[[run]]`` table."""
+    kwargs = {k: entry[k] for k in PARAMETER_KEYS | {"theta"} if k in entry}
+    if "varsigma" not in kwargs or "beta" not in kwargs:
+        raise ValueError(f"[[run]] {entry.get('name')!r}: varsigma and beta are required")
+    params = BilayerParameters(**kwargs)
+    if entry.get("paper_approximations", False):
+        params = params.paper_approximations()
+    return params

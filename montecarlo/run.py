@@ -1,0 +1,392 @@
+"""One collision-integral Monte Carlo run, as ``python -m montecarlo run`` does it.
+
+:func:`run_collision_mc` takes a :class:`CollisionRunConfig` (the options of the command, or
+the keys of its TOML configuration, :mod:`montecarlo.config`) and does everything but the
+printing: it checks the inputs, spreads the batches over the MPI ranks
+(:func:`montecarlo.checkpoint.run_distributed`, checkpointed and resumable), puts the
+deterministic quadratures beside the estimate, writes the HDF5 file
+(:mod:`montecarlo.storage`) and removes the checkpoint directory
+(:class:`dragcore.run.RunFiles`). The command line, the report and a user's script call it
+alike::
+
+    from montecarlo.run import CollisionRunConfig, run_collision_mc
+    from validate.weyl import drag_quadrature_by_name
+
+    result = run_collision_mc(CollisionRunConfig(T=5.0, neval=100_000),
+                              quadrature=drag_quadrature_by_name)
+    print(result.summary["coefficients"])
+
+The T = 0 quadrature of ``validate.weyl`` belongs to the comparison layer, above this
+package; it is passed in (``quadrature``), never imported here. The finite-T reference of
+:mod:`montecarlo.drag_mc` (the same approximations as the Monte Carlo) is computed here
+unless switched off.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
+from dragcore import units
+from dragcore.checks import require_memory, require_positive, require_range
+from dragcore.parallel import World, world
+from dragcore.run import RunFiles
+from montecarlo.checkpoint import CheckpointPolicy, DistributedRun, run_distributed
+from montecarlo.collision import OUTPUT_NAMES, collision_dim
+from montecarlo.drag_mc import DEFAULT_BINS, finite_temperature_reference, hall_from_q3
+from montecarlo.integrator import memory_estimate
+from montecarlo.presets import Bilayer, preset
+from montecarlo.storage import write_run
+
+__all__ = [
+    "CollisionRunConfig",
+    "CollisionRunResult",
+    "DeterministicQuadrature",
+    "run_collision_mc",
+    "reference_by_name",
+]
+
+#: A deterministic quadrature of the drag coefficients: ``(bilayer, T) → (values, errors)``,
+#: ``name → value`` mappings (internal units) for ``eta0``, ``eta1``, ``eta_q3``
+#: (e.g. :func:`validate.weyl.drag_quadrature_by_name`).
+DeterministicQuadrature = Callable[[Bilayer, float], tuple[dict[str, float], dict[str, float]]]
+
+
+@dataclass(frozen=True)
+class CollisionRunConfig:
+    """Everything that defines a run of ``python -m montecarlo run``.
+
+    Attributes
+    ----------
+    preset
+        Bilayer preset (:data:`montecarlo.presets.PRESETS`).
+    T
+        Temperature, K.
+    n_p
+        Metal density n^p, cm⁻².
+    tau_p
+        Metal momentum relaxation time τ^p, ps.
+    d
+        Layer spacing, nm (``None``: the preset's).
+    tilt
+        Tilt C of the Weyl cones, |C| < 1.
+    eps
+        Dielectric constant.
+    active
+        The active layer: ``"weyl"`` (the film) or ``"metal"`` (2D–2D drag).
+    neval, n_train, n_prod
+        Evaluations per iteration, training and production iterations.
+    seed
+        Seed of the random streams.
+    n_bins, batch_size, max_hcubes
+        Adaptive-map bins per axis, points per batch (the unit of work), cap on the strata
+        hypercubes.
+    reference
+        Compute the finite-T reference quadrature (:func:`~montecarlo.drag_mc.
+        finite_temperature_reference`).
+    output
+        HDF5 file of the run (rank 0 writes it); ``None``: no file.
+    checkpoint_dir
+        Checkpoint directory (default: ``<output>.ckpt``; none without an output).
+    resume
+        Continue from the checkpoint directory.
+    overwrite
+        Replace an existing output file.
+    checkpoint_every
+        Iterations between checkpoints (0: off).
+    checkpoint_seconds
+        Wall time between checkpoints, s (0: off).
+    """
+
+    preset: str = "fig2-d40"
+    T: float = 10.0
+    n_p: float = 3e11
+    tau_p: float = 50.0
+    d: float | None = None
+    tilt: float = 0.3
+    eps: float = 12.0
+    active: str = "weyl"
+    neval: int = 200_000
+    n_train: int = 6
+    n_prod: int = 10
+    seed: int = 0
+    n_bins: int = DEFAULT_BINS
+    batch_size: int = 16384
+    max_hcubes: int = 1_000_000
+    reference: bool = True
+    output: str | None = None
+    checkpoint_dir: str | None = None
+    resume: bool = False
+    overwrite: bool = False
+    checkpoint_every: int = 1
+    checkpoint_seconds: float = 0.0
+
+    def check(self) -> None:
+        """Refuse values outside their ranges (``ValueError`` naming the value)."""
+        require_positive("T", self.T)
+        require_positive("n_p", self.n_p)
+        require_positive("tau_p", self.tau_p)
+        require_range("C", self.tilt, -1.0, 1.0, lo_open=True, hi_open=True)
+        require_positive("eps", self.eps)
+        require_range("neval", self.neval, 64, math.inf)
+        require_range("n_train", self.n_train, 0, math.inf)
+        require_range("n_prod", self.n_prod, 2, math.inf)
+        require_range("seed", self.seed, 0, math.inf)
+        require_range("n_bins", self.n_bins, 2, math.inf)
+        require_range("batch_size", self.batch_size, 16, math.inf)
+        require_range("max_hcubes", self.max_hcubes, 1, math.inf)
+        require_range("checkpoint_every", self.checkpoint_every, 0, math.inf)
+        require_range("checkpoint_seconds", self.checkpoint_seconds, 0.0, math.inf)
+        if self.resume and self.output is None and self.checkpoint_dir is None:
+            raise ValueError("--resume = True is outside the allowed range without --output")
+
+    def bilayer(self) -> Bilayer:
+        """The bilayer of the run (:func:`montecarlo.presets.preset`)."""
+        return preset(
+            self.preset,
+            n_p_cm2=self.n_p,
+            tau_p_ps=self.tau_p,
+            d_nm=self.d,
+            tilt=self.tilt,
+            dielectric=self.eps,
+            active=self.active,
+        )
+
+    def files(self) -> RunFiles:
+        """The output file and checkpoint directory of the run."""
+        return RunFiles.from_options(
+            self.output, self.checkpoint_dir, resume=self.resume, overwrite=self.overwrite
+        )
+
+    def stored_parameters(self, bilayer: Bilayer) -> dict:
+        """The run parameters as stored in the file (units in :mod:`montecarlo.storage`)."""
+        return {
+            "preset": self.preset,
+            "active": self.active,
+            "T": float(self.T),
+            "n_p": float(self.n_p),
+            "tau_p": float(self.tau_p),
+            "d": float(bilayer.spacing / units.NM),
+            "tilt": float(self.tilt),
+            "eps": float(self.eps),
+            "n_eval": int(self.neval),
+            "n_train": int(self.n_train),
+            "n_prod": int(self.n_prod),
+            "n_bins": int(self.n_bins),
+            "batch_size": int(self.batch_size),
+            "max_hcubes": int(self.max_hcubes),
+            "seed": int(self.seed),
+        }
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dictionary."""
+        return asdict(self)
+
+
+@dataclass
+class CollisionRunResult:
+    """What a run gives on rank 0.
+
+    Attributes
+    ----------
+    summary
+        Everything ``montecarlo run`` prints, as plain types (Pa·s): ``coefficients`` (rows
+        with the Monte Carlo value, its sdev, the quadratures and the pulls),
+        ``hall_from_q3``, χ²/dof, Q, the cost of the run, and ``output`` once written.
+    run
+        The distributed run (estimate, final integrator, cost).
+    parameters
+        The run parameters as stored in the file.
+    quadrature
+        The quadratures as stored in the file (Pa·s).
+    iteration_table
+        The per-iteration table of η∥⁽⁰⁾ (:meth:`IntegrationResult.summary`).
+    output
+        The file written (``None``: none).
+    """
+
+    summary: dict
+    run: DistributedRun
+    parameters: dict
+    quadrature: dict
+    iteration_table: str
+    output: Path | None = field(default=None)
+
+
+def _pull(mc: float, sd: float, ref: float, err: float) -> float:
+    s = math.hypot(sd, err)
+    return (mc - ref) / s if s > 0 else math.nan
+
+
+def reference_by_name(values, errors) -> tuple[dict[str, float], dict[str, float]]:
+    """The finite-T reference as ``name → value`` and ``name → error`` mappings.
+
+    Accepts mappings (returned as they are, entries that are ``None`` or non-finite dropped)
+    or sequences in the order of :data:`montecarlo.collision.OUTPUT_NAMES` that may cover only
+    the first outputs: an output the reference does not give is absent, never assumed.
+    """
+    if not isinstance(values, dict):
+        values = dict(zip(OUTPUT_NAMES, np.asarray(values, float).ravel(), strict=False))
+    if not isinstance(errors, dict):
+        errors = dict(zip(OUTPUT_NAMES, np.asarray(errors, float).ravel(), strict=False))
+    keep = [
+        k for k, v in values.items()
+        if v is not None and math.isfinite(float(v)) and errors.get(k) is not None
+    ]  # fmt: skip
+    return ({k: float(values[k]) for k in keep}, {k: float(errors[k]) for k in keep})
+
+
+def check_memory(config: CollisionRunConfig, bilayer: Bilayer) -> None:
+    """Refuse sizes whose memory (:func:`montecarlo.integrator.memory_estimate`) is not free,
+    naming the option that dominates the estimate."""
+    dim = collision_dim(bilayer)
+    c = config
+    need = memory_estimate(dim, len(OUTPUT_NAMES), c.neval, c.n_bins, c.batch_size,
+                           c.max_hcubes)  # fmt: skip
+    one_batch = memory_estimate(dim, len(OUTPUT_NAMES), c.batch_size, c.n_bins,
+                                c.batch_size, c.max_hcubes)  # fmt: skip
+    require_memory("n_bins", c.n_bins, one_batch, "the adaptive map and one batch")
+    require_memory("neval", c.neval, need, "an iteration's batch accumulators")
+
+
+def _no_quadrature(bilayer: Bilayer, T: float) -> tuple[dict[str, float], dict[str, float]]:
+    nan = {name: math.nan for name in ("eta0", "eta1", "eta_q3")}
+    return nan, dict(nan)
+
+
+def run_collision_mc(
+    config: CollisionRunConfig,
+    w: World | None = None,
+    *,
+    quadrature: DeterministicQuadrature | None = None,
+    progress: bool = False,
+    command: str = "",
+    inputs: Sequence[str | os.PathLike | None] = (),
+) -> CollisionRunResult | None:
+    """Run the collision-integral Monte Carlo of ``config`` on every rank of ``w``.
+
+    Parameters
+    ----------
+    config
+        The run (checked here: ``ValueError`` naming the value before any computing).
+    w
+        The MPI world (default: :func:`dragcore.parallel.world`); every rank calls this.
+    quadrature
+        The deterministic quadrature put beside the estimate (the ``validate`` columns,
+        e.g. :func:`validate.weyl.drag_quadrature_by_name`); ``None``: NaN there.
+    progress
+        A line per iteration on rank 0 (standard error).
+    command
+        The command line stored in the file.
+    inputs
+        The run's input files (a configuration): never overwritten by the output.
+
+    Returns
+    -------
+    The :class:`CollisionRunResult` on rank 0 (the file written if ``config.output``, the
+    checkpoint directory removed), ``None`` on the other ranks.
+    """
+    w = w or world()
+    config.check()
+    bl = config.bilayer()
+    check_memory(config, bl)
+    files = config.files()
+    files.check_output(w, inputs)  # before computing, before the checkpoint
+    T = units.kelvin_to_erg(config.T)
+    every = config.checkpoint_every or None
+    seconds = config.checkpoint_seconds or None
+    drun = run_distributed(
+        bl,
+        T,
+        n_eval=config.neval,
+        n_train=config.n_train,
+        n_prod=config.n_prod,
+        seed=config.seed,
+        n_bins=config.n_bins,
+        batch_size=config.batch_size,
+        max_hcubes=config.max_hcubes,
+        w=w,
+        checkpoint_dir=files.checkpoint_dir(),
+        resume=config.resume,
+        policy=CheckpointPolicy(iterations=every, seconds=seconds),
+        progress=progress,
+    )
+    if drun is None:
+        return None
+    est = drun.estimate
+    qv, qe = (quadrature or _no_quadrature)(bl, T)
+    qv, qe = dict(qv), dict(qe)
+    hall_q = hall_from_q3(bl, qv["eta_q3"])
+    qv["eta_H_sj"] = hall_q["sj"]  # the quadrature's η_{Q3} through the paper's relation (B23)
+    qe["eta_H_sj"] = abs(hall_q["sj"] / qv["eta_q3"]) * qe["eta_q3"] if qv["eta_q3"] else 0.0
+    ref = err = None
+    if config.reference:
+        ref, err = reference_by_name(*finite_temperature_reference(bl, T))
+    pa = units.internal_viscosity_to_pascal_second
+    names = est.names if bl.active.kind == "weyl" else ("eta0",)
+    rows = []
+    for name in names:
+        m, s = est.value(name)
+        row = {
+            "name": name,
+            "mc_Pa_s": pa(m),
+            "sdev_Pa_s": pa(s),
+            "validate_Pa_s": pa(qv[name]),
+            "pull_validate": _pull(m, s, qv[name], qe[name]),
+            "rel_diff_validate": m / qv[name] - 1.0 if qv[name] else math.nan,
+        }
+        if ref is not None and name in ref:
+            row["reference_Pa_s"] = pa(ref[name])
+            row["pull_reference"] = _pull(m, s, ref[name], err[name])
+        rows.append(row)
+    hall_q["sj_B23"] = hall_q["sj"]
+    hall = [
+        {
+            "name": f"eta_H.{k}",
+            "mc_Pa_s": pa(v),
+            "sdev_Pa_s": pa(est.hall_sdev[k]),
+            "validate_Pa_s": pa(hall_q[k]),
+        }
+        for k, v in est.hall.items()
+    ]
+    r = est.result
+    summary = {
+        "preset": config.preset,
+        "T_K": config.T,
+        "active": config.active,
+        "tilt": config.tilt,
+        "seed": config.seed,
+        "n_eval": r.n_eval,
+        "n_eval_total": r.n_eval_total,
+        "chi2_dof": r.chi2 / r.dof if r.dof else math.nan,
+        "Q": r.Q,
+        "coefficients": rows,
+        "hall_from_q3": hall,
+        "correlation": r.correlation.tolist(),
+        "warnings": r.warnings,
+        "ranks": drun.info["ranks"],
+        "wall_seconds": drun.info["wall_seconds"],
+        "bytes_sent": drun.info["bytes_sent"],
+        "bytes_per_iteration": drun.info["bytes_per_iteration"],
+        "resumed_iterations": drun.info["resumed_iterations"],
+    }
+    quad = {
+        "names": [row["name"] for row in rows],
+        "validate": [pa(qv[row["name"]]) for row in rows],
+        "validate_error": [pa(qe[row["name"]]) for row in rows],
+        "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
+        "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
+        "hall": hall,
+    }
+    result = CollisionRunResult(summary, drun, config.stored_parameters(bl), quad, r.summary(0))
+    if files.output is not None:
+        result.output = write_run(files.output, drun, result.parameters, quad, command=command)
+        summary["output"] = str(result.output)
+        files.remove_checkpoints()
+    return result

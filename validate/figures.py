@@ -1,0 +1,353 @@
+"""The figures of the comparisons: written by ``python -m validate fg|hydro|weyl`` and by
+the main job's report (:mod:`validate.report`), from the same functions.
+
+* :func:`fg_figures` — f and g of Eq. (22): g/f versus ς (the paper's Fig. 3) and the
+  spectral density of f (its Fig. 2), :mod:`validate.fg`;
+* :func:`hydro_figures` — the exact bilayer model against Eq. (21), :mod:`validate.hydro`;
+* :func:`weyl_figures` — Weyl film / 2D metal: the Hall-drag paper's Figs. 2 and 5 and the
+  approach to the closed-form limits, :mod:`validate.weyl`.
+
+Each writes PNG files into a directory and returns their paths; matplotlib is imported
+when a figure is drawn (with the ``Agg`` back-end), so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from montecarlo.presets import FIG2_DENSITIES_CM2, PRESETS, preset
+from validate import fg
+from validate.fg import DEFAULT_FIGURE_BETA, FIG2_VARSIGMA
+from validate.weyl import drag_coefficients, drag_point, eta_high_T, eta_low_T, q_functions
+
+__all__ = [
+    "FigureSet",
+    "fg_figures",
+    "figure_g_over_f",
+    "figure_spectral_density",
+    "hydro_figures",
+    "weyl_figures",
+]
+
+
+@dataclass
+class FigureSet:
+    """Figures written into a directory, and what was learned drawing them.
+
+    Attributes
+    ----------
+    paths
+        The PNG files, in the order drawn.
+    notes
+        One-line findings printed by the command (values read off the curves).
+    """
+
+    paths: list[Path]
+    notes: list[str] = field(default_factory=list)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+# ------------------------------------------------------------------------------ f and g
+def fg_figures(
+    out: Path,
+    varsigma_min: float = 0.01,
+    varsigma_max: float = 10.0,
+    figure_beta: Sequence[float] = DEFAULT_FIGURE_BETA,
+) -> list[Path]:
+    """``g_over_f.png`` (ς from ``varsigma_min`` to ``varsigma_max``, one curve per β of
+    ``figure_beta``) and ``spectral_density.png``, written into ``out`` (created)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        figure_g_over_f(out / "g_over_f.png", varsigma_min, varsigma_max, list(figure_beta)),
+        figure_spectral_density(out / "spectral_density.png"),
+    ]
+
+
+def figure_g_over_f(
+    path: Path, varsigma_min: float, varsigma_max: float, betas: Sequence[float]
+) -> Path:
+    """(a) g/f versus ς for several β (the paper's Fig. 3); (b) the β-independent
+    R(ς) = ς g/(β f) with its ς → 0 and ς → ∞ asymptotic forms. Written to ``path``."""
+    plt = _pyplot()
+    s_lo, s_hi = varsigma_min, varsigma_max
+    s = np.geomspace(s_lo, s_hi, 241)
+    ratio = fg.g(s, 1.0) / fg.f(s)
+    s_small = s[s <= 0.3]
+    small = fg.g_small_varsigma(s_small, 1.0) / fg.f_small_varsigma(s_small)
+    s_large = s[s >= 2.0]
+    large = fg.g_large_varsigma(s_large, 1.0) / fg.f_large_varsigma(s_large)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.0, 4.6), layout="constrained")
+    colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(betas)))
+    for b, c in zip(betas, colors, strict=True):
+        ax.loglog(s, b * ratio, color=c, lw=2, label=f"β = {b:g}")
+    ax.set_xlabel("attenuation ς = 2πσ / (dκω$_p$)")
+    ax.set_ylabel("g(ς, β) / f(ς)")
+    ax.set_title("(a) nonreciprocal / linear drag (paper's Fig. 3)")
+    ax.legend(fontsize=8, loc="lower left", title="viscosity β = ν/(d²ω$_p$)", title_fontsize=8)
+    # (b) the β-independent part: g/f = (β/ς)·R(ς), R slowly varying
+    bx.semilogx(s, s * ratio, color="C0", lw=2, label="exact (route 1)")
+    bx.semilogx(s_small, s_small * small, color="k", lw=1.2, ls=":", label="ς → 0, 3 terms")
+    bx.semilogx(s_large, s_large * large, color="k", lw=1.2, ls="--", label="ς → ∞, 3 terms")
+    bx.axhline(9 / 4, color="C2", lw=1, ls="-.", label="ς → ∞ limit 9/4")
+    bx.set_xlabel("attenuation ς")
+    bx.set_ylabel("R(ς) = ς g / (β f)")
+    bx.set_title("(b) the β-independent part: g/f = (β/ς) R(ς)")
+    bx.legend(fontsize=8)
+    for axis in (ax, bx):
+        axis.grid(True, which="major", alpha=0.4)
+        axis.grid(True, which="minor", alpha=0.15)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+def figure_spectral_density(path: Path, varsigma: float = FIG2_VARSIGMA) -> Path:
+    """The integrand F(x, y) of f at ``varsigma`` (the paper's Fig. 2 at ς = 0.15) with the
+    plasmon lines y = √(x(1 ± e^{−x})). Written to ``path``."""
+    plt = _pyplot()
+    from matplotlib.colors import LogNorm
+
+    x = np.linspace(1e-3, 6.0, 601)
+    y = np.linspace(1e-3, 3.0, 451)
+    dens = fg.spectral_density(x[None, :], y[:, None], varsigma)
+    top = float(dens.max())
+    fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
+    mesh = ax.pcolormesh(
+        x, y, dens, norm=LogNorm(vmin=top * 1e-4, vmax=top), cmap="magma", shading="auto"
+    )
+    cbar = fig.colorbar(mesh, ax=ax)
+    cbar.set_label("F(x, y) = 2ς x⁵ y⁴ e$^{-2x}$ / (π$_+$π$_-$)")
+    xl = np.linspace(1e-3, 6.0, 400)
+    a_p, a_m, _ = fg.plasmon_lines(xl)
+    ax.plot(xl, np.sqrt(a_p), color="c", lw=1.0, ls="--", label="y = √(x(1 + e$^{-x}$))")
+    ax.plot(xl, np.sqrt(a_m), color="w", lw=1.0, ls=":", label="y = √(x(1 − e$^{-x}$))")
+    ax.set_xlabel("x = qd")
+    ax.set_ylabel("y = ω / ω$_p$")
+    ax.set_title(f"Spectral density of f, Eq. (22a), ς = {varsigma:g} (paper's Fig. 2)")
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.6)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+# ------------------------------------------------------------------------------ hydro
+def hydro_figures(res: dict, out: Path) -> list[Path]:
+    """The figures of :func:`validate.hydro.hydro_report`'s result ``res``, written into
+    ``out``: ``hydro_ratios.png`` (the two ratios versus ς, and the split of ∂D/∂χ),
+    ``drag_vs_chi.png`` (exact D(χ) with the perturbative lines), ``box_convergence.png``
+    (finite-box error versus L with the expected L⁻⁵)."""
+    plt = _pyplot()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "hydro_ratios.png", out / "drag_vs_chi.png", out / "box_convergence.png"]
+    c = res["comparison"]
+    s = np.array(c["varsigma"])
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.0, 4.4), layout="constrained")
+    ax.semilogx(s, c["D0_over_f"], "o-", label="D(χ=0) / f")
+    ax.semilogx(s, c["Dchi_over_g"], "s-", label="(∂D/∂χ) / g")
+    ax.axhline(math.pi, color="k", lw=0.8, ls=":", label="π")
+    ax.axhline(0.0, color="gray", lw=0.6)
+    ax.set_xlabel("attenuation ς")
+    ax.set_ylabel("exact / Eq. (22)")
+    ax.set_title(f"(a) exact model ÷ paper, β = {c['beta']:g}")
+    ax.legend(fontsize=8)
+    chi_u = np.array(c["chi_after_u_over_pi_g"])
+    u_chi = np.array(c["u_after_chi_over_pi_g"])
+    bx.semilogx(s, chi_u, "o-", label="G M$_χ$ G M$_u$ G ξ (the term of Eq. 19d)")
+    bx.semilogx(s, u_chi, "s-", label="G M$_u$ G M$_χ$ G ξ (omitted by Eq. 19)")
+    bx.semilogx(s, chi_u + u_chi, "k-", lw=2, label="total (exact ∂D/∂χ)")
+    bx.axhline(1.0, color="C3", lw=1, ls="--", label="Eq. (22b): +1")
+    bx.semilogx(s, c["g_series_over_g"], "C3:", lw=1.5, label="Eqs. (17)–(19) by quadrature")
+    bx.semilogx(
+        s,
+        np.array(c["g_series_over_g"]) / 4,
+        "C2-.",
+        lw=1.2,
+        label="Eqs. (17)–(19) with the coupling of Eq. (9)",
+    )
+    bx.set_xlabel("attenuation ς")
+    bx.set_ylabel("χ-linear drag  /  (π g)   [series: / g]")
+    bx.set_title("(b) the χ-linear drag: exact (Born split) and the paper")
+    bx.set_ylim(-2.3, 1.6)
+    bx.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.62))
+    for axis in (ax, bx):
+        axis.grid(True, alpha=0.3)
+    fig.savefig(paths[0], dpi=150)
+    plt.close(fig)
+
+    d = res["drag_vs_chi"]
+    chi = np.array(d["chi"])
+    line = np.linspace(d["chi_c"], chi[-1], 200)
+    fig, ax = plt.subplots(figsize=(6.8, 4.6), layout="constrained")
+    ax.plot(chi, d["D_exact"], "k-", lw=2, label="exact, v → 0 (even viscosity on)")
+    ax.plot(line, d["D0_exact"] + d["dD_dchi_exact"] * line, "k--", lw=1, label="exact tangent")
+    ax.plot(line, d["f"] + line * d["g"], "C3-", lw=1.2, label="Eq. (21): f + χ g")
+    ax.plot(line, math.pi * (d["f"] + line * d["g"]), "C3:", lw=1.2, label="π (f + χ g)")
+    ax.axvline(d["chi_c"], color="C0", ls="-.", lw=1, label=f"instability χ$_c$ = {d['chi_c']:.4g}")
+    top = 1.3 * max(d["D_exact"])
+    ax.set_ylim(min(0.0, 1.1 * min(d["D_exact"])), top)
+    ax.set_xlabel("nonreciprocity χ")
+    ax.set_ylabel("D = ρ$_D$ / ρ$_0$")
+    ax.set_title(f"drag versus χ, ς = {d['varsigma']:g}, β = {d['beta']:g}")
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+    fig.savefig(paths[1], dpi=150)
+    plt.close(fig)
+
+    b = res["box_convergence"]
+    lengths = np.array(b["lengths"])
+    err = np.abs(b["relative_error"])
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.0, 4.2), layout="constrained")
+    ax.loglog(lengths, err, "o-", label="|F$_L$ − F$_∞$| / F$_∞$ (h = d/4)")
+    ax.loglog(lengths, err[-1] * (lengths / lengths[-1]) ** -5, "k--", label="∝ L$^{-5}$")
+    ax.set_xlabel("box side L / d")
+    ax.set_ylabel("relative error")
+    ax.set_title("(a) box → continuum")
+    ax.legend(fontsize=8)
+    ref = b["refine_at_L16_relative_error"]
+    n = np.array([int(k) for k in ref])
+    bx.semilogy(np.pi * n / 16.0, np.abs(list(ref.values())), "s-", label="L = 16 d")
+    bx.set_xlabel("q$_{max}$ d = π N d / L")
+    bx.set_ylabel("relative error")
+    bx.set_title("(b) refinement at fixed L (floor: box error)")
+    bx.legend(fontsize=8)
+    for axis in (ax, bx):
+        axis.grid(True, which="both", alpha=0.3)
+    fig.savefig(paths[2], dpi=150)
+    plt.close(fig)
+    return paths
+
+
+# ------------------------------------------------------------------------------ Weyl film
+def weyl_figures(
+    out: Path,
+    *,
+    n_p: float = 3e11,
+    tau_p: float = 50.0,
+    tilt: float = 0.3,
+    eps: float = 12.0,
+    interaction: str = "exact",
+    n_T: int = 24,
+) -> FigureSet:
+    """The Hall-drag paper's Fig. 2 analogue (both spacings, several n^p, T = 1–300 K),
+    Fig. 5 (Q₁, Q₂, Q₃) and the approach of the quadrature to the low- and
+    high-temperature limits, written into ``out`` (``fig2_drag_vs_T.png``,
+    ``fig5_Q_functions.png``, ``limits.png``).
+
+    Parameters
+    ----------
+    out
+        The directory (created).
+    n_p, tau_p, tilt, eps
+        Metal density (cm⁻², the limits figure), τ^p (ps), tilt C and dielectric constant.
+    interaction
+        ``"exact"`` or ``"a2"`` (the Fig. 2 analogue).
+    n_T
+        Points per curve.
+    """
+    plt = _pyplot()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    temps = np.geomspace(1.0, 300.0, n_T)
+    notes: list[str] = []
+    paths = [out / "fig2_drag_vs_T.png", out / "fig5_Q_functions.png", out / "limits.png"]
+
+    # ---- Fig. 2 analogue
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+    for row, name in enumerate(("fig2-d40", "fig2-d120")):
+        for density in FIG2_DENSITIES_CM2:
+            bl = preset(name, n_p_cm2=density, tau_p_ps=tau_p, tilt=tilt, dielectric=eps)
+            pts = [drag_point(bl, t, interaction) for t in temps]
+            lab = f"n_p = {density:.0e} cm⁻²"
+            sxx = np.array([p["sigma_D_xx_S"] for p in pts])
+            sxy = np.array([p["sigma_D_xy_S"] for p in pts])
+            rxy = np.array([p["rho_D_xy_Ohm"] for p in pts])
+            (ln,) = axes[row, 0].loglog(temps, sxx, label=lab)
+            axes[row, 1].loglog(temps, sxy, color=ln.get_color())
+            axes[row, 2].loglog(temps, -rxy, color=ln.get_color())
+            axes[row, 0].axvline(pts[0]["T_d_K"], color=ln.get_color(), ls=":", lw=0.8)
+            if density == FIG2_DENSITIES_CM2[0]:
+                x0 = np.array([p["sigma_D_xx_eta0_S"] for p in pts])
+                x1 = np.array([p["sigma_D_xx_eta1_S"] for p in pts])
+                axes[row, 0].loglog(temps, x0, "--", color="gray", lw=0.8, label="σ_xx[η∥⁽⁰⁾]")
+                axes[row, 0].loglog(temps, -x1, ":", color="gray", lw=0.8, label="−σ_xx[η∥⁽¹⁾]")
+                par = np.array([p["sigma_D_xy_parallel_S"] for p in pts])
+                hal = np.array([p["sigma_D_xy_hall_S"] for p in pts])
+                axes[row, 1].loglog(temps, par, "--", color="gray", lw=0.8, label="σ_xy[η∥]")
+                axes[row, 1].loglog(temps, -hal, "-.", color="gray", lw=0.8, label="−σ_xy[η_H]")
+            notes.append(
+                f"{name} n_p={density:.0e}: σxx(1K)={sxx[0]:.3e} S, σxx(300K)={sxx[-1]:.3e} S, "
+                f"T_d={pts[0]['T_d_K']:.1f} K"
+            )
+        d = PRESETS[name]["d_nm"]
+        axes[row, 0].set_ylabel(f"d = {d:g} nm\nσ^D_xx (S)")
+        axes[row, 1].set_ylabel("σ^D_xy (S)")
+        axes[row, 2].set_ylabel("−ρ^D_xy (Ω)")
+        for ax in axes[row]:
+            ax.set_xlabel("T (K)")
+            ax.grid(True, which="both", lw=0.3)
+    axes[0, 0].legend(fontsize=8)
+    axes[0, 1].legend(fontsize=8)
+    fig.suptitle(
+        "Weyl film / 2D metal drag (Fig. 2 analogue; dotted: T_d; C = "
+        f"{tilt:g}, τ^p = {tau_p:g} ps, interaction {interaction})"
+    )
+    fig.tight_layout()
+    fig.savefig(paths[0], dpi=110)
+    plt.close(fig)
+
+    # ---- Fig. 5
+    zs = np.geomspace(1e-2, 1e2, max(21, 5 * n_T + 1))
+    qs = np.array([q_functions(z) for z in zs])
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, lab in enumerate(("Q₁", "Q₂", "Q₃")):
+        ax.semilogx(zs, qs[:, i], label=lab)
+    q_inf = q_functions(math.inf)
+    ax.axhline(0.800, color="gray", ls=":", lw=0.8)
+    ax.axhline(0.205, color="gray", ls=":", lw=0.8)
+    ax.set_xlabel("z = v_F^p / v_F^a")
+    ax.legend()
+    ax.set_title(f"Fig. 5: Q₁(∞) = {q_inf[0]:.4f}, Q₂(∞) = {q_inf[1]:.4f}")
+    fig.tight_layout()
+    fig.savefig(paths[1], dpi=110)
+    plt.close(fig)
+    notes.append(f"Q1(inf) = {q_inf[0]:.6f} (paper 0.800), Q2(inf) = {q_inf[1]:.6f} (paper 0.205)")
+
+    # ---- approach to the limits (A2 interaction, C = 0: the closed forms' assumptions)
+    bl = preset("fig2-d40", n_p_cm2=n_p, tau_p_ps=tau_p, tilt=0.0)
+    ratios = np.geomspace(1e-3, 1e2, max(6, n_T + 2))
+    lo, hi0, hi1 = [], [], []
+    for rt in ratios:
+        T = rt * bl.T_d
+        r = drag_coefficients(bl, T, "a2")
+        lo.append(r.eta0 / eta_low_T(bl, T))
+        e0, e1, _ = eta_high_T(bl, T)
+        hi0.append(r.eta0 / e0)
+        hi1.append(r.eta1 / e1)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog(ratios, np.abs(1 - np.array(lo)), label="|1 − η∥⁽⁰⁾/Eq.(31)|")
+    ax.loglog(ratios, np.abs(1 - np.array(hi0)), label="|1 − η∥⁽⁰⁾/Eq.(41)|")
+    ax.loglog(ratios, np.abs(1 - np.array(hi1)), label="|1 − η∥⁽¹⁾/Eq.(42)|")
+    ax.set_xlabel("T / T_d")
+    ax.set_ylabel("relative deviation")
+    ax.set_title("quadrature (Eq. A2, C = 0) vs closed forms")
+    ax.grid(True, which="both", lw=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(paths[2], dpi=110)
+    plt.close(fig)
+    return FigureSet(paths, notes)
