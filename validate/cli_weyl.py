@@ -27,6 +27,7 @@ DEFAULTS: dict = {
     "tilt": 0.3,
     "eps": 12.0,
     "interaction": "exact",
+    "screening": "T0",
     "active": "weyl",
     "json": False,
     "figure": True,
@@ -45,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tilt", type=float, default=0.3, help="tilt C, |C| < 1 (0.3)")
     parser.add_argument("--eps", type=float, default=12.0, help="dielectric constant (12)")
     parser.add_argument("--interaction", choices=("exact", "a2"), default="exact")
+    parser.add_argument(
+        "--screening",
+        choices=("T0", "finite_T"),
+        default="T0",
+        help="polarizations in |U|² and Im Π at T = 0 (the paper's model) or at T",
+    )
     parser.add_argument(
         "--active", choices=("weyl", "metal"), default="weyl", help="metal: 2D–2D drag"
     )
@@ -88,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     _check_args(args)
     if getattr(args, "figure", False):
         return _figures(args)
-    res = compute_point(_bilayer(args), args.T, args.interaction)
+    res = compute_point(_bilayer(args), args.T, args.interaction, args.screening)
     res.pop("_internal")
     if args.json:
         print(dump_json(res))

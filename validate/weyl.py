@@ -243,7 +243,7 @@ def _plasmon_breaks(bilayer: Bilayer, q, lo, hi, T: float, n_scan: int = 240) ->
     geometric scan of [lo, hi]; the breaks ω_r + γ·{0, ±1, ±4, ±16, ±64} put panels on each
     peak (unused slots repeat ``lo``: empty panels)."""
     a, p = bilayer.active, bilayer.passive
-    frac = np.geomspace(1e-4, 1.0, n_scan)
+    frac = np.geomspace(1e-4, 1.0 - 1e-9, n_scan)  # the end point: the film's log edge
     om = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
     qq = np.broadcast_to(q[:, None], om.shape)
     pa = layer_polarization(a, qq, om, T)
@@ -540,12 +540,15 @@ def textbook_2deg_drag_resistivity(bilayer: Bilayer, T: float) -> float:
     )
 
 
-def drag_point(bilayer: Bilayer, T_kelvin: float, interaction: str = "exact") -> dict:
+def drag_point(
+    bilayer: Bilayer, T_kelvin: float, interaction: str = "exact", screening: str = "T0"
+) -> dict:
     """All drag quantities at one temperature ``T_kelvin`` (K), in SI (Pa·s, S, Ω), and the
-    coefficients in internal units under ``"_internal"`` (what ``validate weyl`` prints)."""
+    coefficients in internal units under ``"_internal"`` (what ``validate weyl`` prints);
+    ``screening`` as in :func:`drag_coefficients`."""
     require_positive("T", T_kelvin)
     T = units.kelvin_to_erg(T_kelvin)
-    r = drag_coefficients(bilayer, T, interaction)
+    r = drag_coefficients(bilayer, T, interaction, screening=screening)
     h = hall_coefficients(bilayer, r.eta_q3)
     t = drag_tensors(bilayer, r.eta0, r.eta1, h["total"])
     pa = units.internal_viscosity_to_pascal_second
