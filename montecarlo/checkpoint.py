@@ -56,6 +56,8 @@ from dragcore.run import prepare_checkpoint
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
 from montecarlo.drag_mc import (
     DEFAULT_BINS,
+    DEFAULT_RECIPE,
+    CollisionRecipe,
     DragEstimate,
     collision_integrator,
     estimate_drag,
@@ -108,7 +110,7 @@ def run_identity(
     seed: int,
     n_bins: int,
     batch_size: int,
-    max_hcubes: int = 1_000_000,
+    max_hcubes: int = DEFAULT_RECIPE.max_hcubes,
 ) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
 
@@ -249,8 +251,8 @@ def run_distributed(
     n_prod: int,
     seed: int,
     n_bins: int = DEFAULT_BINS,
-    batch_size: int = 16384,
-    max_hcubes: int = 1_000_000,
+    batch_size: int = DEFAULT_RECIPE.batch_size,
+    max_hcubes: int = DEFAULT_RECIPE.max_hcubes,
     w: World | None = None,
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
@@ -311,7 +313,8 @@ def run_distributed(
             w.log(f"resumed after iteration {len(previous)} (checkpoint {checkpoint_dir})",
                   file=sys.stderr)  # fmt: skip
     else:
-        integ = collision_integrator(bilayer, n_bins, batch_size, max_hcubes)
+        recipe = CollisionRecipe(n_bins=n_bins, batch_size=batch_size, max_hcubes=max_hcubes)
+        integ = collision_integrator(bilayer, recipe)
 
     sent_by_iteration: list[int] = []
 

@@ -24,10 +24,13 @@ except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML rea
     tomllib = None
 
 from dragcore.checks import require_bool, require_int, require_real
+from montecarlo.drag_mc import DEFAULT_RECIPE
 
 __all__ = ["DEFAULT_CONFIG", "load_config", "config_fields"]
 
-DEFAULT_CONFIG = """\
+_R = DEFAULT_RECIPE  # the defaults below are the recipe's (montecarlo.drag_mc)
+
+DEFAULT_CONFIG = f"""\
 # python -m montecarlo run: default configuration (the command's defaults)
 seed = 0                      # seed of the random streams
 reference = true              # finite-T reference quadrature beside the Monte Carlo
@@ -44,12 +47,12 @@ tilt = 0.3                    # tilt C of the Weyl cones, |C| < 1
 eps = 12.0                    # dielectric constant
 
 [integrator]
-neval = 200_000               # evaluations per iteration
-n_train = 6                   # training iterations (adapt the map and strata)
-n_prod = 10                   # production iterations (averaged)
-n_bins = 600                  # adaptive-map bins per axis
-batch_size = 16384            # points per batch: the unit of work (fixes the streams)
-max_hcubes = 1_000_000        # cap on the strata hypercubes
+neval = {_R.n_eval:<22_d}# evaluations per iteration
+n_train = {_R.n_train:<20d}# training iterations (adapt the map and strata)
+n_prod = {_R.n_prod:<21d}# production iterations (averaged)
+n_bins = {_R.n_bins:<21d}# adaptive-map bins per axis
+batch_size = {_R.batch_size:<17d}# points per batch: the unit of work (fixes the streams)
+max_hcubes = {_R.max_hcubes:<17_d}# cap on the strata hypercubes
 
 [checkpoint]
 every = 1                     # iterations between checkpoints (0: off)

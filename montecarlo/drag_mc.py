@@ -55,7 +55,7 @@ with the exact skew weight 1 − (q̂·k̂₁)² of B15):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -68,7 +68,7 @@ from montecarlo.collision import (
     collision_params,
 )
 from montecarlo.film_state_sum import azimuth_nodes, film_state_sums, window_nodes
-from montecarlo.integrator import Integrator
+from montecarlo.integrator import DEFAULT_BATCH_SIZE, DEFAULT_MAX_HCUBES, Integrator
 from montecarlo.interaction import interlayer_interaction
 from montecarlo.metal import metal_im_polarization_exact_T
 from montecarlo.presets import Bilayer
@@ -76,6 +76,8 @@ from montecarlo.result import MonteCarloResult
 
 __all__ = [
     "DragEstimate",
+    "CollisionRecipe",
+    "DEFAULT_RECIPE",
     "collision_integrator",
     "estimate_drag",
     "finite_temperature_reference",
@@ -106,20 +108,48 @@ alone, σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2, 1e-3 (not flat); wit
 gives 0.61/0.63 and 0.12/0.16 (measured, fig2-d40, 6 + 6 iterations of 1e5 points)."""
 
 
-def collision_integrator(
-    bilayer: Bilayer,
-    n_bins: int = DEFAULT_BINS,
-    batch_size: int = 16384,
-    max_hcubes: int = 1_000_000,
-) -> Integrator:
+@dataclass(frozen=True)
+class CollisionRecipe:
+    """Every setting of the collision-integral Monte Carlo that is not physics, in one place.
+
+    The defaults are the measured ones (:data:`DEFAULT_BINS`, :data:`ADAPT_ALPHA`,
+    :data:`DEFAULT_ADAPT_WEIGHTS`; ``batch_size`` and ``max_hcubes`` from
+    :mod:`montecarlo.integrator`). Together with the bilayer, T and the seed a recipe fixes
+    the bits of a run (:func:`montecarlo.checkpoint.run_identity`).
+    """
+
+    n_eval: int = 200_000  # evaluations per iteration
+    n_train: int = 6  # training iterations (adapt map and strata; not averaged)
+    n_prod: int = 10  # production iterations (averaged with equal weights)
+    n_bins: int = DEFAULT_BINS  # map bins per axis
+    batch_size: int = DEFAULT_BATCH_SIZE
+    max_hcubes: int = DEFAULT_MAX_HCUBES
+    adapt_weights: tuple[float, ...] = DEFAULT_ADAPT_WEIGHTS
+
+    def with_(self, **changes) -> CollisionRecipe:
+        """A copy with ``changes`` (field names; an unknown name is a ``TypeError``)."""
+        unknown = sorted(set(changes) - set(self.__dataclass_fields__))
+        if unknown:
+            raise TypeError(
+                f"recipe setting = {unknown[0]!r} is outside the allowed range "
+                f"{sorted(self.__dataclass_fields__)}"
+            )
+        return replace(self, **changes)
+
+
+DEFAULT_RECIPE = CollisionRecipe()
+
+
+def collision_integrator(bilayer: Bilayer, recipe: CollisionRecipe = DEFAULT_RECIPE) -> Integrator:
     """A fresh :class:`~montecarlo.integrator.Integrator` for the collision integrand of
-    ``bilayer`` (its dimension, ``n_bins`` bins per axis, α = :data:`ADAPT_ALPHA`)."""
+    ``bilayer`` (its dimension; the recipe's bins, batch size and hypercube cap; α =
+    :data:`ADAPT_ALPHA`)."""
     return Integrator(
         collision_dim(bilayer),
-        n_bins,
+        recipe.n_bins,
         alpha=ADAPT_ALPHA,
-        batch_size=batch_size,
-        max_hcubes=max_hcubes,
+        batch_size=recipe.batch_size,
+        max_hcubes=recipe.max_hcubes,
     )
 
 
@@ -152,21 +182,16 @@ def hall_from_q3(bilayer: Bilayer, eta_q3: float) -> dict[str, float]:
 def estimate_drag(
     bilayer: Bilayer,
     T: float,
+    recipe: CollisionRecipe = DEFAULT_RECIPE,
     *,
-    n_eval: int = 200_000,
-    n_train: int = 6,
-    n_prod: int = 10,
     seed: int = 0,
-    n_bins: int = DEFAULT_BINS,
-    batch_size: int = 16384,
-    max_hcubes: int = 1_000_000,
-    adapt_weights=DEFAULT_ADAPT_WEIGHTS,
     batch_runner=None,
     progress=None,
     integrator: Integrator | None = None,
     previous=(),
     previous_warnings=(),
     after_iteration=None,
+    **settings,
 ) -> DragEstimate:
     """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.) (shared samples, covariance) and η_H at T (erg).
 
@@ -187,19 +212,22 @@ def estimate_drag(
     ``progress``, ``previous``, ``previous_warnings`` and ``after_iteration`` go to
     :meth:`Integrator.integrate`; ``integrator`` (restored with
     :meth:`Integrator.from_dict`) continues an interrupted run (:mod:`montecarlo.checkpoint`).
+    The settings are those of ``recipe`` (:class:`CollisionRecipe`), with ``settings``
+    (its field names, e.g. ``n_eval=40_000``) overriding them.
     """
     require_positive("T", T)
+    recipe = recipe.with_(**settings) if settings else recipe
     params = collision_params(bilayer, T)
-    integ = integrator or collision_integrator(bilayer, n_bins, batch_size, max_hcubes)
+    integ = integrator or collision_integrator(bilayer, recipe)
     res = integ.integrate(
         collision_integrand,
         params,
         n_out=N_OUT,
-        n_train=n_train,
-        n_prod=n_prod,
-        n_eval=n_eval,
+        n_train=recipe.n_train,
+        n_prod=recipe.n_prod,
+        n_eval=recipe.n_eval,
         seed=seed,
-        adapt_weights=adapt_weights,
+        adapt_weights=recipe.adapt_weights,
         adapt_relative=True,
         batch_runner=batch_runner,
         progress=progress,

@@ -599,6 +599,13 @@ def distributed_batch_runner(w: World) -> BatchRunner:
     return runner
 
 
+DEFAULT_BATCH_SIZE = 16384
+"""Points per batch: the unit of work and of random streams (part of a run's identity)."""
+
+DEFAULT_MAX_HCUBES = 1_000_000
+"""Cap on the strata hypercubes (fewer: less MPI traffic in training iterations)."""
+
+
 class Integrator:
     """Adaptive (VEGAS map + VEGAS+ strata) Monte Carlo integrator over ``[0, 1]^dim``.
 
@@ -635,8 +642,8 @@ class Integrator:
         alpha: float = 0.5,
         beta: float = 0.75,
         strata_per_axis: int | None = None,
-        max_hcubes: int = 1_000_000,
-        batch_size: int = 16384,
+        max_hcubes: int = DEFAULT_MAX_HCUBES,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         require_range("alpha", alpha, 0.0, math.inf)
         require_range("beta", beta, 0.0, math.inf)

@@ -39,7 +39,7 @@ from dragcore.parallel import World, world
 from dragcore.run import RunFiles
 from montecarlo.checkpoint import CheckpointPolicy, DistributedRun, run_distributed
 from montecarlo.collision import OUTPUT_NAMES, collision_dim
-from montecarlo.drag_mc import DEFAULT_BINS, finite_temperature_reference, hall_from_q3
+from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
 from montecarlo.integrator import memory_estimate
 from montecarlo.presets import Bilayer, preset
 from montecarlo.storage import write_run
@@ -112,13 +112,13 @@ class CollisionRunConfig:
     tilt: float = 0.3
     eps: float = 12.0
     active: str = "weyl"
-    neval: int = 200_000
-    n_train: int = 6
-    n_prod: int = 10
+    neval: int = DEFAULT_RECIPE.n_eval
+    n_train: int = DEFAULT_RECIPE.n_train
+    n_prod: int = DEFAULT_RECIPE.n_prod
     seed: int = 0
-    n_bins: int = DEFAULT_BINS
-    batch_size: int = 16384
-    max_hcubes: int = 1_000_000
+    n_bins: int = DEFAULT_RECIPE.n_bins
+    batch_size: int = DEFAULT_RECIPE.batch_size
+    max_hcubes: int = DEFAULT_RECIPE.max_hcubes
     reference: bool = True
     output: str | None = None
     checkpoint_dir: str | None = None

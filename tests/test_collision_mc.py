@@ -475,3 +475,35 @@ def test_kernel_reads_exactly_the_declared_slots_of_its_layer(active: str) -> No
         out = np.zeros_like(base)
         collision_integrand(x, out, changed)
         assert np.array_equal(out, base) == (name in unused), name
+
+
+def test_one_recipe_holds_the_monte_carlo_settings() -> None:
+    """The run configuration, the TOML default and the checkpoint identity take their
+    defaults from montecarlo.drag_mc.DEFAULT_RECIPE; keyword settings and a recipe give the
+    same bits; an unknown setting is named."""
+    import inspect
+
+    from montecarlo import checkpoint
+    from montecarlo.config import DEFAULT_CONFIG, load_config
+    from montecarlo.drag_mc import DEFAULT_RECIPE, CollisionRecipe
+    from montecarlo.run import CollisionRunConfig
+
+    cfg = CollisionRunConfig()
+    assert (cfg.neval, cfg.n_train, cfg.n_prod, cfg.n_bins, cfg.batch_size, cfg.max_hcubes) == (
+        DEFAULT_RECIPE.n_eval, DEFAULT_RECIPE.n_train, DEFAULT_RECIPE.n_prod,
+        DEFAULT_RECIPE.n_bins, DEFAULT_RECIPE.batch_size, DEFAULT_RECIPE.max_hcubes,
+    )  # fmt: skip
+    values = load_config(DEFAULT_CONFIG)  # field → value of CollisionRunConfig
+    assert values["batch_size"] == DEFAULT_RECIPE.batch_size
+    assert values["max_hcubes"] == DEFAULT_RECIPE.max_hcubes
+    assert values["neval"] == DEFAULT_RECIPE.n_eval
+    sig = inspect.signature(checkpoint.run_distributed).parameters
+    assert sig["batch_size"].default == DEFAULT_RECIPE.batch_size
+    assert sig["max_hcubes"].default == DEFAULT_RECIPE.max_hcubes
+    bl, T = preset("fig2-d40"), _kelvin(5.0)
+    small = CollisionRecipe(n_eval=4000, n_train=1, n_prod=2)
+    a = estimate_drag(bl, T, small, seed=3).result
+    b = estimate_drag(bl, T, n_eval=4000, n_train=1, n_prod=2, seed=3).result
+    assert np.array_equal(a.mean, b.mean) and np.array_equal(a.sdev, b.sdev)
+    with pytest.raises(TypeError, match="n_evals"):
+        estimate_drag(bl, T, n_evals=10)
