@@ -9,7 +9,7 @@ function's typical range (L1-resident for the default size). ``sin_pi`` and ``co
 compared with ``math.sin(math.pi * t)`` and ``np.sin(np.pi * t)`` (the product included; these
 are not exact at the zeros). ``--accuracy`` also prints the measured max error (relative, in
 u = 2**-53, and in ulps of the reference) per tested range, 1e6 points each, against the 80-bit
-reference of ``tests/test_elementary.py``.
+reference of ``tests/dragcore/test_elementary.py``.
 
 Measured on the project machine (AMD Zen 4, AVX-512, numba 0.68.1 / llvmlite 0.50, numpy 2.4,
 one thread, ``--size 4096``, machine shared with other jobs; ns per element)::
@@ -158,7 +158,14 @@ def timings(size: int, rounds: int = 5) -> None:
 
 def accuracy() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/
-    from tests.test_elementary import FUNCTIONS, N_POINTS, U, bound, relative_errors, sample
+    from tests.dragcore.test_elementary import (
+        FUNCTIONS,
+        N_POINTS,
+        U,
+        bound,
+        relative_errors,
+        sample,
+    )
 
     rng = np.random.default_rng(20261121)
     for name in FUNCTIONS:

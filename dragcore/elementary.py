@@ -47,7 +47,7 @@ cos_pi     2.16      as sin_pi (the odd quadrants use the sine polynomial; cosin
 =========  ========  ===========================================================================
 
 All are below 4.5e-16 (4.05 u, i.e. within 2 ulp). The measured maxima over 1e6 random points
-per range against an 80-bit reference (``tests/test_elementary.py``,
+per range against an 80-bit reference (``tests/dragcore/test_elementary.py``,
 ``benchmarks/bench_elementary.py --accuracy``): exp 1.62 u (1.14 ulp), expm1 1.98 u (1.56 ulp),
 log 1.30 u (0.80 ulp), log1p 1.37 u (0.85 ulp), sin_pi 2.10 u (1.56 ulp), cos_pi 2.08 u
 (1.61 ulp).

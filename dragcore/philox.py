@@ -12,7 +12,7 @@ c0))`` with the multipliers ``M0 = 0xD2E7470EE14C6C93``, ``M1 = 0xCA5A8263951211
 Weyl key increments ``W0 = 0x9E3779B97F4A7C15``, ``W1 = 0xBB67AE8584CAA73B`` between rounds.
 numpy's ``Philox(key=k, counter=c).random_raw(4 n)`` returns the words of blocks ``c + 1, …, c
 + n`` (it increments the counter before each block) in word order ``v0, v1, v2, v3``; the
-kernel here is tested bit for bit against it (``tests/test_philox.py``).
+kernel here is tested bit for bit against it (``tests/dragcore/test_philox.py``).
 
 Normals. Word ``w`` gives the uniform ``u = ((w >> 11) + 1) 2**-53`` in (0, 1] (53 bits; never
 0, so ``log u`` is finite) and the angle fraction ``t = (w >> 11) 2**-53`` in [0, 1). Normals

@@ -37,7 +37,7 @@ in the columns m_y = 0, N/2 are implied). The estimator, recorded after every st
 * at ``u = 0``, the force ``F(t)·x̂`` itself.
 
 Error bars: per realisation, the windowed integrated autocorrelation estimate (validated
-against the exact variance in ``tests/test_statistics.py``) and, as a diagnostic, blocking;
+against the exact variance in ``tests/langevin/test_statistics.py``) and, as a diagnostic, blocking;
 across realisations, ``sdev = √(Σ err_r²)/R`` with ``χ²/dof`` of the realisation means. The
 exact standard deviation of the estimator in the given stationary state
 (:func:`langevin.statistics.exact_mean_covariance` on the joint process) comes with the result.

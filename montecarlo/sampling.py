@@ -19,7 +19,8 @@ the physics is singular or narrow (see :mod:`montecarlo.collision` for how they 
   :mod:`montecarlo.integrator`).
 
 Every scalar kernel (numba, ``_nb`` suffix) has a vectorised numpy twin; they are compared
-in ``tests/test_collision_mc.py``. Units: whatever the caller uses (energies and T alike).
+in ``tests/montecarlo/test_collision_mc.py``. Units: whatever the caller uses (energies and
+T alike).
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ resonance y = √a_± and the points at distance w·8^k from it (w = ς a_±/2 i
 points closer than w/100 merged, so that merged resonances do not create slivers), then
 ``quad`` in x split at X. It agrees with route 1 to ≤ 5e-16 on ς ∈ [0.01, 10].
 
-Asymptotics (derived here, tested in ``tests/test_fg.py``)
+Asymptotics (derived here, tested in ``tests/validate/test_fg.py``)
 ---------------------------------------------------------
 Write λ = ς², u(x) = x(e^{2x} − 1), so f = (π/2)∫x³/(1 + λu).
 

@@ -672,7 +672,7 @@ def run_main_job(args: argparse.Namespace | None = None) -> int:
             "state sums and the metal's Im Π at T, exact at any |C| < 1) for both spacings, "
             "C = 0, 0.3, 0.6, 0.9 and T = T_d/20, T_d/2, 3 T_d. Pull = (MC − reference)/σ. "
             "The test suite runs the same grid with two seeds "
-            "(tests/test_film_reference.py).\n",
+            "(tests/montecarlo/test_film_reference.py).\n",
             pull_grid_table(grid),
         ]
     md.append("\n## Figures\n")

@@ -64,7 +64,7 @@ the passive current j^p = e τ^p F/m gives σ^D = e² A_a A_p/d [(η0 − r η_H
 + (η_H + r η0 + b_⊥ r η1) ε̂]. Matrices a δ + b ε̂ multiply like a + ib, so to leading order
 in the drag ρ^D = σ^D/(σ^a σ^p) (Eqs. 47–48).
 
-Where our copy of the paper and this module differ (measured in ``tests/test_weyl.py``)
+Where our copy of the paper and this module differ (measured in ``tests/validate/test_weyl.py``)
 --------------------------------------------------------------------------------------
 * (B7): prefactor d/(8πT) (W absorbed in Π_a); the quadrature reproduces the textbook
   2DEG–2DEG drag (Jauho–Smith) to 2.7×10⁻⁵ at T = 10⁻³ T_d.

@@ -35,7 +35,7 @@ from langevin.simulation import Simulation
 from langevin.storage import read_run
 from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
 
-SCRIPTS = Path(__file__).parent / "mpi_scripts"
+SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
 
 CONFIG = """

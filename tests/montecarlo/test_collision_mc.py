@@ -403,7 +403,7 @@ def test_collision_kernel_loops_are_vectorised_without_libm_calls() -> None:
     that LLVM cannot turn into a select or an unbounded table read silently undoes it
     (310 → 95 ns per point measured). Both paths (Weyl film, 2D metal) must show double
     vectors in the optimised IR and call no libm function (the negative control of the IR
-    inspection is in ``tests/test_elementary.py``)."""
+    inspection is in ``tests/dragcore/test_elementary.py``)."""
     import re
 
     import numba

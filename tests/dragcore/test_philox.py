@@ -335,8 +335,8 @@ def test_langevin_recorded_trajectory_uses_the_philox_normals() -> None:
 
 @pytest.mark.slow
 def test_langevin_drag_against_exact_value_over_20_seeds() -> None:
-    """As tests/test_simulation.py for the numpy back-end: exact-OU steps with common random
-    numbers on the philox back-end; pulls of 20 seeds each within 3 sigma, rms in (0.7,
+    """As tests/langevin/test_simulation.py for the numpy back-end: exact-OU steps with common
+    random numbers on the philox back-end; pulls of 20 seeds each within 3 sigma, rms in (0.7,
     1.3), and the error bars' mean square / exact variance 1 within 4 standard errors."""
     from langevin.comparison import ExactComparison
     from langevin.grid import PeriodicGrid
@@ -367,12 +367,12 @@ def test_langevin_drag_against_exact_value_over_20_seeds() -> None:
 def test_langevin_gibbs_statistics_at_every_mode() -> None:
     """v = 0, χ = 0: the sampled equal-time covariances at every mode and component agree
     with Gibbs (z-scores with the exact variance of the estimator, as in
-    tests/test_simulation.py, whose helper is reused)."""
+    tests/langevin/test_simulation.py, whose helper is reused)."""
     from langevin.comparison import ExactComparison
     from langevin.model import BilayerModel
     from langevin.params import BilayerParameters
     from langevin.simulation import Simulation
-    from tests.test_simulation import GRID, explicit_stability_step, gibbs_zscores
+    from tests.langevin.test_simulation import GRID, explicit_stability_step, gibbs_zscores
 
     params = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.0).paper_approximations()
     probe = Simulation(BilayerModel(params), GRID, "exact", dt=0.1)

@@ -18,7 +18,7 @@ from langevin.simulation import Simulation
 
 PAPER = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.02).paper_approximations()
 GRID = PeriodicGrid(8, 8.0)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _imports(path: Path) -> set[str]:

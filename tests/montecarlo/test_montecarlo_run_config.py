@@ -16,7 +16,7 @@ import pytest
 from montecarlo.config import DEFAULT_CONFIG, load_config
 from montecarlo.run import CollisionRunConfig, run_collision_mc
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 #: A run that takes about a second (no finite-T reference quadrature).
 TINY = ["--T", "2", "--neval", "4000", "--n-train", "2", "--n-prod", "3", "--no-reference"]
 

@@ -41,7 +41,7 @@ from montecarlo.presets import preset
 from montecarlo.storage import read_run
 from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
 
-SCRIPTS = Path(__file__).parent / "mpi_scripts"
+SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 T_K, N_EVAL, BATCH, SEED = 2.0, 4000, 500, 7
 N_TRAIN, N_PROD = 2, 3
 PICKLE = pickle.HIGHEST_PROTOCOL

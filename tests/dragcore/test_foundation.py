@@ -39,6 +39,6 @@ def test_require_range_message_names_parameter_value_and_range() -> None:
 
 @pytest.mark.mpi
 def test_mpiexec_two_ranks() -> None:
-    proc = run_mpi(HERE / "mpi_scripts" / "allreduce.py", n=2, timeout=120)
+    proc = run_mpi(HERE.parent / "mpi_scripts" / "allreduce.py", n=2, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "size=2 sum=3" in proc.stdout

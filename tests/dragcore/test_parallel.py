@@ -11,7 +11,7 @@ import pytest
 from dragcore.parallel import item_seed_sequence, owned_items
 from tests.mpi_launcher import run_mpi
 
-SCRIPT = Path(__file__).parent / "mpi_scripts" / "item_streams.py"
+SCRIPT = Path(__file__).parents[1] / "mpi_scripts" / "item_streams.py"
 
 
 @pytest.mark.parametrize("n_items, size", [(10, 1), (10, 3), (2, 4), (7, 2)])
