@@ -21,7 +21,14 @@ _SCHEDULER_VARS = (
     "SLURM_JOB_ID",
     "PBS_JOBID",
 )
-if any(v in _os.environ for v in _SCHEDULER_VARS) and "NUMBA_NUM_THREADS" not in _os.environ:
+
+
+def under_mpi_or_scheduler() -> bool:
+    """True if started by an MPI launcher or inside a Slurm/PBS job."""
+    return any(v in _os.environ for v in _SCHEDULER_VARS)
+
+
+if under_mpi_or_scheduler() and "NUMBA_NUM_THREADS" not in _os.environ:
     _os.environ["NUMBA_NUM_THREADS"] = "1"
 
 try:
@@ -29,4 +36,4 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.1.0+source"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "under_mpi_or_scheduler"]

@@ -5,25 +5,16 @@
 kernel gives the same bits as its numpy twin up to the order of summation we choose, and the
 same bits whether LLVM vectorises a loop or not.
 Under MPI or a batch scheduler numba's threading is limited to one thread per rank unless
-the user sets ``NUMBA_NUM_THREADS`` explicitly, so ranks do not oversubscribe the cores.
+the user sets ``NUMBA_NUM_THREADS`` explicitly, so ranks do not oversubscribe the cores
+(set in ``dragcore/__init__``, before any module of the package can import numba).
 """
 
 from __future__ import annotations
 
-import os
+import numba
 
-from dragcore import _SCHEDULER_VARS  # the setting itself is made in dragcore/__init__
-
-
-def under_mpi_or_scheduler() -> bool:
-    """True if started by an MPI launcher or inside a Slurm/PBS job."""
-    return any(v in os.environ for v in _SCHEDULER_VARS)
-
-
-if under_mpi_or_scheduler() and "NUMBA_NUM_THREADS" not in os.environ:
-    os.environ["NUMBA_NUM_THREADS"] = "1"
-
-import numba  # noqa: E402  (must follow the thread configuration)
+# the thread count is pinned in dragcore/__init__, which runs before any dragcore module
+from dragcore import under_mpi_or_scheduler
 
 __all__ = ["jit", "numba", "under_mpi_or_scheduler"]
 

@@ -24,7 +24,6 @@ import argparse
 import math
 import sys
 
-import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore.checks import require_int
 from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World, world

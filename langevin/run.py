@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore.checks import require_int, require_memory, require_sane_estimate
 from dragcore.parallel import World, world
 from dragcore.run import RunFiles

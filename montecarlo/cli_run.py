@@ -29,7 +29,6 @@ import argparse
 import shlex
 import sys
 
-import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World, world
 from dragcore.run import run_on_every_rank

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 
-import dragcore.jit  # noqa: F401  (numba's thread count is fixed before numba loads)
 from dragcore import units
 from dragcore.checks import require_memory, require_positive, require_range
 from dragcore.parallel import World, world
