@@ -29,7 +29,7 @@ from dragcore.checkpoint import CheckpointDirectory
 from dragcore.hdf5 import check_output_path
 from dragcore.parallel import World, abort_on_failure, world
 
-__all__ = ["RunFiles", "run_on_every_rank", "prepare_checkpoint"]
+__all__ = ["RunFiles", "run_on_every_rank", "run_command", "prepare_checkpoint"]
 
 Loaded = TypeVar("Loaded")
 
@@ -55,6 +55,16 @@ def run_on_every_rank(body: Callable[[World], int], w: World | None = None) -> i
         return body(w)
     with abort_on_failure(w):
         return body(w)
+
+
+def run_command(print_config: bool, default_config: str, body: Callable[[World], int]) -> int:
+    """A run command's entry: print ``default_config`` on the root rank and return 0 (its
+    ``--print-config``), or :func:`run_on_every_rank` ``body``."""
+    if print_config:
+        if world().is_root:
+            print(default_config, end="")
+        return 0
+    return run_on_every_rank(body)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ import sys
 
 from dragcore.checks import require_int
 from dragcore.cli import dump_json, read_config_text
-from dragcore.parallel import World, world
-from dragcore.run import run_on_every_rank
+from dragcore.parallel import World
+from dragcore.run import run_command
 from langevin.config import DEFAULT_CONFIG, load_config, run_parameters
 from langevin.run import run_langevin
 from langevin.simulation import RunResult
@@ -60,11 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.print_config:
-        if world().is_root:
-            print(DEFAULT_CONFIG, end="")
-        return 0
-    return run_on_every_rank(lambda w: _run(args, w))
+    return run_command(args.print_config, DEFAULT_CONFIG, lambda w: _run(args, w))
 
 
 def _run(args: argparse.Namespace, w: World) -> int:

@@ -30,8 +30,8 @@ import shlex
 import sys
 
 from dragcore.cli import dump_json, read_config_text
-from dragcore.parallel import World, world
-from dragcore.run import run_on_every_rank
+from dragcore.parallel import World
+from dragcore.run import run_command
 from montecarlo.config import DEFAULT_CONFIG, load_config
 from montecarlo.drag_mc import DEFAULT_BINS
 from montecarlo.presets import PRESETS
@@ -114,11 +114,7 @@ def run_config(args: argparse.Namespace) -> CollisionRunConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.print_config:
-        if world().is_root:
-            print(DEFAULT_CONFIG, end="")
-        return 0
-    return run_on_every_rank(lambda w: _run(args, w))
+    return run_command(args.print_config, DEFAULT_CONFIG, lambda w: _run(args, w))
 
 
 def _run(args: argparse.Namespace, w: World) -> int:

@@ -38,6 +38,7 @@ from montecarlo.metal import (
     metal_fermi_energy,
     metal_fermi_velocity,
     metal_fermi_wavevector,
+    metal_polarization_exact_T,
     stern_polarization,
 )
 from montecarlo.weyl import (
@@ -110,6 +111,12 @@ class WeylFilm:
         return weyl_film_polarization(
             q, omega, self.eps_F, self.v_F, self.tilt, self.thickness, self.n_nodes
         )
+
+    def polarization_at(self, q, omega, T: float) -> np.ndarray:
+        """Sheet Π^a(q, ω) at temperature T and chemical potential ε_F, ballistic: Maldague's
+        average of the ballistic form ν(μ′)F(ω/vq), ν ∝ μ′² (the intraband response of holes
+        below the node has the same form), is exactly the factor 1 + π²T²/(3ε_F²)."""
+        return self.polarization(q, omega) * (1.0 + np.pi**2 * T**2 / (3.0 * self.eps_F**2))
 
     # --- transport (App. C) -----------------------------------------------------------
     @property
@@ -190,6 +197,11 @@ class Metal2D:
     def polarization(self, q, omega) -> np.ndarray:
         """Stern's Π(q, ω) at T = 0 (exact)."""
         return stern_polarization(q, omega, self.fermi_wavevector, self.mass, self.g_s)
+
+    def polarization_at(self, q, omega, T: float) -> np.ndarray:
+        """Π(q, ω) at temperature T and chemical potential ε_F, exact (Maldague's integral
+        done exactly, :func:`montecarlo.metal.metal_polarization_exact_T`)."""
+        return metal_polarization_exact_T(q, omega, self.eps_F, self.mass, self.g_s, T)
 
     @property
     def boost_per_field(self) -> float:

@@ -590,10 +590,9 @@ def _screening_figure(out: Path) -> str:
     from validate.screening import plot_scaled_drag_rate, scaled_drag_rate
 
     ts = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
-    t0 = scaled_drag_rate(ts, "T0", norm=1.0)
-    norm = float(t0.value[0])  # both curves in units of the T = 0 screening value at 0.02 T_F
-    t0 = scaled_drag_rate(ts, "T0", norm=norm)
-    ft = scaled_drag_rate(ts, "finite_T", norm=norm)
+    t0 = scaled_drag_rate(ts, "T0")  # in units of its value at 0.02 T_F ...
+    norm = t0.norm
+    ft = scaled_drag_rate(ts, "finite_T", norm=norm)  # ... and so is this curve
     (out / "screening").mkdir(exist_ok=True)
     plot_scaled_drag_rate([t0, ft], out / "screening" / "plasmon_enhancement.png")
     return "screening/plasmon_enhancement.png"

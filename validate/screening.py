@@ -43,6 +43,7 @@ class ScaledDragRate:
     screening: str
     value: np.ndarray
     error: np.ndarray
+    norm: float  # the η∥⁽⁰⁾/T² (internal units) that ``value`` is divided by
 
 
 def scaled_drag_rate(
@@ -64,7 +65,9 @@ def scaled_drag_rate(
         errs.append(r.err0 / T**2)
     vals, errs = np.array(vals), np.array(errs)
     scale = vals[0] if norm is None else norm
-    return ScaledDragRate(np.asarray(t_over_tf, float), screening, vals / scale, errs / scale)
+    return ScaledDragRate(
+        np.asarray(t_over_tf, float), screening, vals / scale, errs / scale, float(scale)
+    )
 
 
 def plot_scaled_drag_rate(curves: Sequence[ScaledDragRate], path) -> None:

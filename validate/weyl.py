@@ -106,7 +106,6 @@ from montecarlo.interaction import (
     lindhard_3d_reduced,
     weyl_im_slope_tilt_factor,
 )
-from montecarlo.metal import metal_polarization_exact_T
 from montecarlo.presets import Bilayer
 
 __all__ = [
@@ -152,19 +151,10 @@ SCREENINGS = ("T0", "finite_T")
 
 def layer_polarization(layer, q, omega, T: float | None = None) -> np.ndarray:
     """Π of a layer, complex: at T = 0 (``T`` None: Stern; the tilted ballistic film) or at
-    temperature T and chemical potential ε_F.
-
-    Finite T: the 2D metal by Maldague's integral done exactly
-    (:func:`montecarlo.metal.metal_polarization_exact_T`); the ballistic film by Maldague as
-    well, which for the ballistic form ν(μ′)F(ω/vq) with ν ∝ μ′² (both bands, the
-    intraband response of holes below the node has the same form) is exactly the factor
-    ⟨μ′²⟩/μ² = 1 + π²T²/(3ε_F²).
-    """
-    if T is None:
-        return layer.polarization(q, omega)
-    if layer.kind == "weyl":
-        return layer.polarization(q, omega) * (1.0 + np.pi**2 * T**2 / (3.0 * layer.eps_F**2))
-    return metal_polarization_exact_T(q, omega, layer.eps_F, layer.mass, layer.g_s, T)
+    temperature T and chemical potential ε_F (the layer's ``polarization_at``: the 2D metal
+    by Maldague's integral done exactly, the ballistic film by its exact factor
+    1 + π²T²/(3ε_F²))."""
+    return layer.polarization(q, omega) if T is None else layer.polarization_at(q, omega, T)
 
 
 def drag_kernel(
