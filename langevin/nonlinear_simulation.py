@@ -1,0 +1,467 @@
+"""The engine for a model with a nonlinear right-hand side: exponential (Lawson) steppers.
+
+A model of :class:`langevin.model_interface.LangevinModel` with ``nonlinear_drift`` not
+``None`` (e.g. :class:`langevin.nonlinear_model.NonlinearBilayerModel`) obeys, per kept mode,
+
+    dX = [M X + N(X)] dt + dW,      ⟨dW dW†⟩ = Q dt   (additive noise).
+
+The linear part is advanced exactly, with the exact Ornstein–Uhlenbeck maps of the linear
+engine (:func:`langevin.stepping.exact_ou_maps`: ``A = e^{MΔt}``, ``S S† = ∫₀^Δt e^{Ms}Qe^{M†s}``),
+the nonlinear part explicitly. Two steppers, each weak order 2 for additive noise and exact
+when ``N = 0``:
+
+* ``"lawson-heun"`` (integrating-factor trapezoid, predictor–corrector with the same noise):
+  ``Y = A(X + Δt N(X)) + ξ``, ``X' = A(X + ½Δt N(X)) + ½Δt N(Y) + ξ``, ``ξ = S z``;
+* ``"lawson-midpoint"`` (integrating-factor midpoint, two half-step noises):
+  ``Y = A_½(X + ½Δt N(X)) + ξ₁``, ``X' = A X + Δt A_½ N(Y) + A_½ ξ₁ + ξ₂`` with ``A_½ = e^{MΔt/2}``
+  and ``ξ₁, ξ₂`` independent half-step increments (``A_½ξ₁ + ξ₂`` is the exact full-step
+  noise).
+
+Weak order 2: the expansion of the exact solution, ``∫₀^Δt e^{M(Δt−s)} N(X(s)) ds``, contains
+``N'·W(s)`` and ``½N''(W(s), W(s))`` with the noise ``W(s)`` accumulated up to ``s``; both
+schemes reproduce ``E[∫N'W(s)ds ΔW†] = (Δt²/2) N' Q`` and ``E ∫½N''(W, W) = (Δt²/4) N'':Q`` at
+leading order (the trapezoid through ``½Δt N'(ξ)``, the midpoint through ``Δt N'(ξ₁)``).
+Measured in ``tests/langevin/test_nonlinear.py``.
+
+Estimators. After every step the engine records, per system, the drag force (Eq. 11) on the
+kept modes — a quadratic form of the state, as in the linear engine — and the q = 0 force
+the drive's constraint removes from each layer (the model's ``N`` at q = 0, averaged as the
+stepper integrates it). With ``linear_twin_mean`` set, every nonlinear system has a linear
+twin (``N = 0``) driven by the same normals from the same initial state, and the estimator is
+``D_nl(t) − D_lin(t) + linear_twin_mean``: a control variate whose mean is exact when
+``linear_twin_mean`` is the twin's exact stationary mean (computed one layer up), and whose
+variance is O(Θ) smaller — what makes ``D(Θ)/D_linear − 1 = O(Θ)`` measurable.
+
+The realisation API (:meth:`begin_realisation`, :meth:`advance_realisation`,
+:meth:`finish_realisation`) is the linear engine's, so :func:`langevin.checkpoint.run_distributed`
+runs, checkpoints and resumes these runs unchanged (same bits on any number of ranks).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from dragcore.checks import require_positive, require_range
+from langevin.grid import PeriodicGrid
+from langevin.model_interface import LangevinModel
+from langevin.noise import NormalBlocks, philox_stream, realisation_generator
+from langevin.simulation import (
+    ModeSet,
+    RealisationProgress,
+    RealisationResult,
+    RunResult,
+    _Progress,
+    block_means,
+    combine_realisations,
+    drive_systems,
+)
+from langevin.statistics import (
+    autocorrelation_error,
+    blocking_analysis,
+    discrete_stationary_covariance,
+    joint_process,
+)
+from langevin.stepping import exact_ou_maps, kernel_noise_map, stationary_sample
+
+__all__ = ["NONLINEAR_SCHEMES", "NonlinearSimulation", "active_mode_set"]
+
+NONLINEAR_SCHEMES = ("lawson-heun", "lawson-midpoint")
+#: Complex numbers per block of normals.
+BLOCK_NUMBERS = 1 << 18
+
+
+def active_mode_set(grid: PeriodicGrid, active: np.ndarray) -> ModeSet:
+    """The stepped modes: independent half-plane modes inside ``active`` (no q = 0)."""
+    mask = grid.independent_mask() & active
+    mask[0, 0] = False
+    index = np.nonzero(mask)
+    qx, qy = grid.half_wavevectors()
+    return ModeSet(
+        index,
+        qx[index],
+        qy[index],
+        grid.half_plane_weights()[index],
+        grid.self_conjugate_mask()[index],
+    )
+
+
+class NonlinearSimulation:
+    """Langevin integration of a model with a nonlinear right-hand side (module docstring).
+
+    Parameters
+    ----------
+    model
+        The model; its ``drift_operator``/``noise_matrix`` are zero on the modes it does not
+        evolve, and it provides ``active_modes(grid)`` (the kept modes).
+    grid
+        The periodic grid.
+    scheme
+        One of :data:`NONLINEAR_SCHEMES`.
+    dt
+        Time step (1/ω_p), also the sampling interval.
+    stationary_covariance
+        Per system of :func:`langevin.simulation.drive_systems`, the ``(N, N//2+1, d, d)``
+        covariance the initial state is drawn from (the linear model's Lyapunov solution, or
+        the Gibbs covariance past the linear instability); with common random numbers the ±v
+        cross-covariance is the linear step's own.
+    common_random_numbers
+        Step +v and −v with the same normals; estimator ``(F₊ − F₋)/2`` as in the linear engine.
+    linear_twin_mean
+        Use linear twins as a control variate, with this exact mean of the twin's estimator
+        (``None``: no twins).
+    burn_in
+        Steps discarded at the start of each realisation (the nonlinear stationary state
+        differs from the initial draw at O(Θ)).
+    rng_backend
+        ``"numpy"`` or ``"philox"``.
+    block_steps
+        Steps per block of normals (part of the run's identity).
+    """
+
+    def __init__(
+        self,
+        model: LangevinModel,
+        grid: PeriodicGrid,
+        scheme: str = "lawson-heun",
+        dt: float = 0.2,
+        *,
+        stationary_covariance: Sequence[np.ndarray],
+        common_random_numbers: bool = False,
+        linear_twin_mean: float | None = None,
+        burn_in: int = 0,
+        rng_backend: str = "numpy",
+        block_steps: int | None = None,
+    ) -> None:
+        if scheme not in NONLINEAR_SCHEMES:
+            raise ValueError(f"scheme = {scheme!r} is outside the allowed range {NONLINEAR_SCHEMES}")
+        if rng_backend not in ("numpy", "philox"):
+            raise ValueError(
+                f"rng_backend = {rng_backend!r} is outside the allowed range ['numpy', 'philox']"
+            )
+        require_positive("dt", dt)
+        require_range("burn_in", burn_in, 0, np.inf)
+        if model.nonlinear_drift(grid) is None:
+            raise ValueError(
+                "nonlinear_drift = None is outside the allowed range for NonlinearSimulation "
+                "(a linear model: use langevin.simulation.Simulation)"
+            )
+        t0 = time.perf_counter()
+        self.model, self.grid, self.scheme = model, grid, scheme
+        self.dt = float(dt)
+        self.crn = bool(common_random_numbers)
+        self.rng_backend = rng_backend
+        self.burn_in = int(burn_in)
+        self.linear_twin_mean = None if linear_twin_mean is None else float(linear_twin_mean)
+        self.systems = drive_systems(model, self.crn)
+        self.n_nl = len(self.systems)
+        self.n_total = self.n_nl * (2 if self.linear_twin_mean is not None else 1)
+        self.modes = active_mode_set(grid, model.active_modes(grid))
+        self.dim = len(model.state_names)
+        if len(stationary_covariance) != self.n_nl:
+            raise ValueError(
+                f"stationary_covariance count = {len(stationary_covariance)} is outside the "
+                f"allowed range [{self.n_nl}, {self.n_nl}] (one per system)"
+            )
+        noise_dim = self.dim * (2 if scheme == "lawson-midpoint" else 1)
+        if block_steps is None:
+            block_steps = max(1, BLOCK_NUMBERS // (self.modes.size * noise_dim))
+        require_range("block_steps", block_steps, 1, np.inf)
+        self.block_steps = int(block_steps)
+        self.noise_dim = noise_dim
+        self._build_maps()
+        self._build_partners()
+        self.rhs = [mdl.nonlinear_drift(grid) for mdl in self.systems]
+        self.drag_force = model.drag_force_observable(
+            self.modes.qx, self.modes.qy, self.modes.weights
+        )
+        self.estimator = model.drag_estimator()
+        self._build_initial(stationary_covariance)
+        self.setup_seconds = time.perf_counter() - t0
+
+    # --- set-up --------------------------------------------------------------------------------
+    def _build_maps(self) -> None:
+        idx, real = self.modes.index, self.modes.real_mode
+        self.step_matrix, self.noise_map, self.half_matrix, self.half_noise = [], [], [], []
+        for mdl in self.systems:
+            m = mdl.drift_operator(self.grid)[idx]
+            q = mdl.noise_matrix(self.grid)[idx]
+            full = exact_ou_maps(m, q, self.dt)
+            self.step_matrix.append(np.ascontiguousarray(full.step_matrix))
+            self.noise_map.append(kernel_noise_map(full.noise_map, real))
+            if self.scheme == "lawson-midpoint":
+                half = exact_ou_maps(m, q, 0.5 * self.dt)
+                self.half_matrix.append(np.ascontiguousarray(half.step_matrix))
+                self.half_noise.append(kernel_noise_map(half.noise_map, real))
+        self._maps = full
+
+    def _build_partners(self) -> None:
+        """Where the stepped modes and their conjugate partners sit on the half plane."""
+        n = self.grid.n
+        ix, iy = self.modes.index
+        col0 = (iy == 0) & (ix > 0)
+        self._partner_src = np.nonzero(col0)[0]
+        self._partner_dst = ((n - ix[col0]) % n, np.zeros(int(col0.sum()), dtype=np.int64))
+        self._half_shape = (self.dim, n, n // 2 + 1)
+
+    def _build_initial(self, given: Sequence[np.ndarray]) -> None:
+        d = self.dim
+        covs = [np.asarray(c)[self.modes.index] for c in given]
+        if self.crn:
+            maps = [exact_ou_maps(mdl.drift_operator(self.grid)[self.modes.index],
+                                  mdl.noise_matrix(self.grid)[self.modes.index], self.dt)
+                    for mdl in self.systems]  # fmt: skip
+            a_j, s_j = joint_process([m.step_matrix for m in maps], [m.noise_map for m in maps])
+            c = discrete_stationary_covariance(a_j, s_j)
+            for k, ck in enumerate(covs):
+                c[:, k * d : (k + 1) * d, k * d : (k + 1) * d] = ck
+            self.initial_cov = c
+        else:
+            self.initial_cov = covs[0]
+
+    # --- state ↔ half plane ------------------------------------------------------------------
+    def half_plane_state(self, packed: np.ndarray) -> np.ndarray:
+        """Packed ``(modes, d)`` → half-plane coefficients ``(d, N, N//2+1)`` of real fields."""
+        half = np.zeros(self._half_shape, dtype=complex)
+        ix, iy = self.modes.index
+        half[:, ix, iy] = packed.T
+        if self._partner_src.size:
+            half[:, self._partner_dst[0], self._partner_dst[1]] = np.conj(
+                packed[self._partner_src].T
+            )
+        return half
+
+    def snapshot(self, packed: np.ndarray) -> np.ndarray:
+        """Real-space fields ``(d, N, N)`` of a packed state (model units)."""
+        return self.grid.to_real_space(self.half_plane_state(packed))
+
+    def nonlinear_packed(self, k: int, packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``N`` of system ``k`` on the stepped modes ``(modes, d)`` and its q = 0 momentum
+        entries (the constraint forces, ``(4,)``: layer 1 x, y, layer 2 x, y)."""
+        out = self.rhs[k](self.half_plane_state(packed))
+        ix, iy = self.modes.index
+        return np.ascontiguousarray(out[:, ix, iy].T), out[2:6, 0, 0].real.copy()
+
+    # --- one step --------------------------------------------------------------------------------
+    @staticmethod
+    def _apply(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return np.matmul(a, x[..., None])[..., 0]
+
+    def _forces(self, x: np.ndarray) -> np.ndarray:
+        """Eq. (11) on the stepped modes: ``Re Σ c ρ₁ ρ₂*`` (2,)."""
+        i, j = self.drag_force.pair
+        return (self.drag_force.coefficients @ (x[:, i] * np.conj(x[:, j]))).real
+
+    def step(self, state: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+        """One step of every system in place; ``z`` raw normals ``(modes, noise_dim)``;
+        ``out`` ``(n_total, 6)``: drag force (2) and constraint forces (4) per system."""
+        dt = self.dt
+        ap = self._apply
+        d = self.dim
+        for k in range(self.n_nl):
+            x = state[k]
+            n0, f0 = self.nonlinear_packed(k, x)
+            if self.scheme == "lawson-heun":
+                xi = ap(self.noise_map[k], z)
+                a = self.step_matrix[k]
+                y = ap(a, x + dt * n0) + xi
+                n1, f1 = self.nonlinear_packed(k, y)
+                state[k] = ap(a, x + (0.5 * dt) * n0) + (0.5 * dt) * n1 + xi
+                out[k, 2:] = 0.5 * (f0 + f1)
+            else:
+                ah = self.half_matrix[k]
+                xi1 = ap(self.half_noise[k], z[:, :d])
+                xi2 = ap(self.half_noise[k], z[:, d:])
+                y = ap(ah, x + (0.5 * dt) * n0) + xi1
+                n1, f1 = self.nonlinear_packed(k, y)
+                state[k] = ap(self.step_matrix[k], x) + ap(ah, dt * n1 + xi1) + xi2
+                out[k, 2:] = f1
+            out[k, :2] = self._forces(state[k])
+        for k in range(self.n_nl, self.n_total):  # linear twins: the exact OU step
+            j = k - self.n_nl
+            x = state[k]
+            if self.scheme == "lawson-heun":
+                state[k] = ap(self.step_matrix[j], x) + ap(self.noise_map[j], z)
+            else:
+                ah = self.half_matrix[j]
+                xi1 = ap(self.half_noise[j], z[:, :d])
+                xi2 = ap(self.half_noise[j], z[:, d:])
+                state[k] = ap(self.step_matrix[j], x) + ap(ah, xi1) + xi2
+            out[k, :2] = self._forces(state[k])
+            out[k, 2:] = 0.0
+
+    # --- one realisation ---------------------------------------------------------------------
+    def initial_state(self, rng: np.random.Generator) -> np.ndarray:
+        """``(n_total, modes, d)``: a draw from the initial covariance (twins: the same)."""
+        x = stationary_sample(self.initial_cov, self.modes.real_mode, rng)
+        d = self.dim
+        parts = [x[:, k * d : (k + 1) * d] for k in range(self.n_nl)]
+        if self.n_total > self.n_nl:
+            parts = parts + [p.copy() for p in parts]
+        return np.ascontiguousarray(np.stack(parts))
+
+    def begin_realisation(
+        self, seed: int, index: int, n_steps: int, *, structure: bool = False
+    ) -> RealisationProgress:
+        """Realisation ``index`` before its first step (as the linear engine's)."""
+        require_range("n_steps", n_steps, self.burn_in + 1, np.inf)
+        rng = realisation_generator(seed, index)
+        x = self.initial_state(rng)
+        stream = philox_stream(seed, index) if self.rng_backend == "philox" else rng
+        return RealisationProgress(
+            index=int(index),
+            n_steps=int(n_steps),
+            steps_done=0,
+            state=x,
+            rng=stream,
+            forces=np.empty((n_steps, self.n_total, 6)),
+            moments=np.zeros((self.n_total, self.modes.size if structure else 0, self.dim),
+                             dtype=float),
+        )  # fmt: skip
+
+    def advance_realisation(
+        self, prog: RealisationProgress, max_blocks: int | None = None, *, progress=None
+    ) -> bool:
+        """Step ``prog`` by up to ``max_blocks`` blocks of normals (``None``: all).
+
+        ``moments`` (if allocated) accumulates ``|X_i|²`` per mode and component after the
+        burn-in (equal-time structure factors). Raises
+        :class:`langevin.nonlinear_model.BlowUpError`-like errors naming the step.
+        """
+        m_count = self.modes.size
+        blocks = NormalBlocks(prog.rng, m_count, self.block_steps, self.noise_dim)
+        out = np.empty((self.n_total, 6))
+        taken = 0
+        while prog.steps_done < prog.n_steps and (max_blocks is None or taken < max_blocks):
+            done = prog.steps_done
+            nb = min(self.block_steps, prog.n_steps - done)
+            z = blocks.draw(None if nb == self.block_steps else nb)
+            for t in range(nb):
+                try:
+                    self.step(prog.state, z[:, t], out)
+                except FloatingPointError as exc:
+                    raise type(exc)(
+                        f"{exc} at step {done + t + 1} of realisation {prog.index} "
+                        f"({type(self.model).__name__}, scheme {self.scheme}, dt = {self.dt:g}, "
+                        f"grid N = {self.grid.n}, L = {self.grid.length:g}; "
+                        f"parameters {self.model.params})"
+                    ) from None
+                prog.forces[done + t] = out
+                if prog.moments.shape[1] and done + t >= self.burn_in:
+                    prog.moments += np.abs(prog.state) ** 2
+            prog.steps_done = done + nb
+            taken += 1
+            if progress is not None:
+                progress(nb)
+        return prog.finished
+
+    def estimator_series(self, forces: np.ndarray) -> np.ndarray:
+        """The averaged series after the burn-in (control variate applied)."""
+        f = forces[self.burn_in :]
+        series = self.estimator.series(f[:, : self.n_nl, :2])
+        if self.linear_twin_mean is not None:
+            series = series - self.estimator.series(f[:, self.n_nl :, :2])
+            series = series + self.linear_twin_mean
+        return series
+
+    def constraint_series(self, forces: np.ndarray) -> np.ndarray:
+        """The second estimator: the q = 0 force the constraint removes from layer 2,
+        through the same estimator (scale, direction, ±v pair), after the burn-in."""
+        f = forces[self.burn_in :]
+        series = self.estimator.series(f[:, : self.n_nl, 4:6])
+        if self.linear_twin_mean is not None:
+            series = series - self.estimator.series(f[:, self.n_nl :, :2])
+            series = series + self.linear_twin_mean
+        return series
+
+    def finish_realisation(self, prog: RealisationProgress) -> RealisationResult:
+        """Error analysis of a finished realisation (both estimators)."""
+        if not prog.finished:
+            raise ValueError(
+                f"steps_done = {prog.steps_done} is outside the allowed range "
+                f"[{prog.n_steps}, {prog.n_steps}] (realisation {prog.index} unfinished)"
+            )
+        series = self.estimator_series(prog.forces)
+        mean, err, tau = autocorrelation_error(series)
+        blk = blocking_analysis(series).error if series.size >= 16 else float("nan")
+        second = self.constraint_series(prog.forces)
+        m2, e2, _ = autocorrelation_error(second)
+        kept = prog.n_steps - self.burn_in
+        res = RealisationResult(
+            prog.index,
+            series,
+            prog.forces,
+            mean,
+            err,
+            blk,
+            tau,
+            structure=(prog.moments[0] / kept) if prog.moments.shape[1] else None,
+            snapshot=self.snapshot(prog.state[0]),
+            block_means=block_means(series, self.block_steps),
+        )
+        res.constraint = (m2, e2)  # type: ignore[attr-defined]
+        return res
+
+    def exact_sdev(self, n_steps: int, n_realisations: int = 1) -> float:
+        """NaN: a nonlinear model has no exact variance."""
+        return float("nan")
+
+    def run(
+        self,
+        seed: int,
+        n_realisations: int,
+        n_steps: int,
+        *,
+        structure: bool = False,
+        progress: bool = False,
+    ) -> RunResult:
+        """``n_realisations`` realisations of ``n_steps`` steps (one process)."""
+        require_range("n_realisations", n_realisations, 1, np.inf)
+        tracker = (
+            _Progress(n_realisations * n_steps, self.modes.size * self.n_total)
+            if progress
+            else None
+        )
+        t0 = time.perf_counter()
+        results = []
+        for r in range(n_realisations):
+            prog = self.begin_realisation(seed, r, n_steps, structure=structure)
+            self.advance_realisation(
+                prog, progress=None if tracker is None else tracker.update
+            )
+            results.append(self.finish_realisation(prog))
+        if tracker is not None:
+            tracker.close()
+        wall = time.perf_counter() - t0
+        mean, sdev, chi2 = combine_realisations(
+            np.array([r.mean for r in results]), np.array([r.error for r in results])
+        )
+        m2, s2, _ = combine_realisations(
+            np.array([r.constraint[0] for r in results]),  # type: ignore[attr-defined]
+            np.array([r.constraint[1] for r in results]),  # type: ignore[attr-defined]
+        )
+        info = {
+            "scheme": self.scheme,
+            "dt": self.dt,
+            "seed": int(seed),
+            "n_realisations": int(n_realisations),
+            "n_steps": int(n_steps),
+            "burn_in": self.burn_in,
+            "block_steps": self.block_steps,
+            "common_random_numbers": self.crn,
+            "linear_twin_mean": self.linear_twin_mean,
+            "rng_backend": self.rng_backend,
+            "modes": self.modes.size,
+            "systems": self.n_total,
+            "setup_seconds": self.setup_seconds,
+            "wall_seconds": wall,
+            "grid_point_steps_per_second": self.grid.n**2 * self.n_nl * n_realisations
+            * n_steps / max(wall, 1e-12),
+            "constraint_mean": m2,
+            "constraint_sdev": s2,
+            "estimator": self.estimator.name,
+        }
+        return RunResult(mean, sdev, math.nan, math.nan, chi2, results, info)
