@@ -430,4 +430,3 @@ class NonlinearBilayerModel:
     def force_to_D(self, force_along_v: float, drift: float | None = None) -> float:
         """As :meth:`BilayerModel.force_to_D`."""
         return self.linear.force_to_D(force_along_v, drift)
-

@@ -137,7 +137,9 @@ class NonlinearSimulation:
         block_steps: int | None = None,
     ) -> None:
         if scheme not in NONLINEAR_SCHEMES:
-            raise ValueError(f"scheme = {scheme!r} is outside the allowed range {NONLINEAR_SCHEMES}")
+            raise ValueError(
+                f"scheme = {scheme!r} is outside the allowed range {NONLINEAR_SCHEMES}"
+            )
         if rng_backend not in ("numpy", "philox"):
             raise ValueError(
                 f"rng_backend = {rng_backend!r} is outside the allowed range ['numpy', 'philox']"
@@ -429,9 +431,7 @@ class NonlinearSimulation:
         results = []
         for r in range(n_realisations):
             prog = self.begin_realisation(seed, r, n_steps, structure=structure)
-            self.advance_realisation(
-                prog, progress=None if tracker is None else tracker.update
-            )
+            self.advance_realisation(prog, progress=None if tracker is None else tracker.update)
             results.append(self.finish_realisation(prog))
         if tracker is not None:
             tracker.close()
@@ -458,8 +458,11 @@ class NonlinearSimulation:
             "systems": self.n_total,
             "setup_seconds": self.setup_seconds,
             "wall_seconds": wall,
-            "grid_point_steps_per_second": self.grid.n**2 * self.n_nl * n_realisations
-            * n_steps / max(wall, 1e-12),
+            "grid_point_steps_per_second": self.grid.n**2
+            * self.n_nl
+            * n_realisations
+            * n_steps
+            / max(wall, 1e-12),
             "constraint_mean": m2,
             "constraint_sdev": s2,
             "estimator": self.estimator.name,

@@ -37,9 +37,7 @@ def _grad(grid: PeriodicGrid, f: np.ndarray) -> np.ndarray:
     """Spectral gradient of real field(s) ``(..., N, N)`` → ``(..., 2, N, N)``."""
     qx, qy = grid.half_wavevectors()
     fq = grid.to_half_plane(f)
-    return np.stack(
-        [grid.to_real_space(1j * qx * fq), grid.to_real_space(1j * qy * fq)], axis=-3
-    )
+    return np.stack([grid.to_real_space(1j * qx * fq), grid.to_real_space(1j * qy * fq)], axis=-3)
 
 
 def _div(grid: PeriodicGrid, v: np.ndarray) -> np.ndarray:
@@ -99,10 +97,20 @@ def reference_full_rhs(state: np.ndarray, grid: PeriodicGrid, p: BilayerParamete
     "params",
     [
         BilayerParameters(varsigma=0.15, beta=0.1, chi=0.3, drift=0.2, theta=0.01),
-        BilayerParameters(varsigma=0.3, beta=0.2, chi=-0.5, drift=0.1, drift_angle=0.7,
-                          bulk_to_shear=0.5, odd=0.05, sound=0.1, theta=0.01),  # fmt: skip
-        BilayerParameters(varsigma=0.15, beta=0.1, chi=0.2, drift=0.05, theta=0.01,
-                          even_viscosity=False),  # fmt: skip
+        BilayerParameters(
+            varsigma=0.3,
+            beta=0.2,
+            chi=-0.5,
+            drift=0.1,
+            drift_angle=0.7,
+            bulk_to_shear=0.5,
+            odd=0.05,
+            sound=0.1,
+            theta=0.01,
+        ),  # fmt: skip
+        BilayerParameters(
+            varsigma=0.15, beta=0.1, chi=0.2, drift=0.05, theta=0.01, even_viscosity=False
+        ),  # fmt: skip
     ],
 )
 def test_linear_plus_nonlinear_equals_the_equations_in_real_space(params) -> None:
