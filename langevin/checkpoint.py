@@ -116,6 +116,9 @@ def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) 
         "seed": int(seed),
         "n_realisations": int(n_realisations),
         "n_steps": int(n_steps),
+        "model": getattr(sim.model, "options", {"model": "linear"}),
+        "burn_in": int(getattr(sim, "burn_in", 0)),
+        "linear_twin_mean": getattr(sim, "linear_twin_mean", None),
     }
 
 
@@ -206,6 +209,7 @@ class CheckpointStore(CheckpointDirectory):
         for key in ("mean", "error", "blocking_error", "tau_int"):
             rec[key] = float(rec[key])
         rec.setdefault("snapshot", None)
+        rec.setdefault("constraint", None)
         return rec
 
     def saved(self) -> dict[str, list[int]]:
@@ -229,6 +233,7 @@ def realisation_record(res: RealisationResult, snapshot: bool) -> dict[str, Any]
         "tau_int": res.tau_int,
         "block_means": res.block_means,
         "snapshot": res.snapshot if snapshot else None,
+        "constraint": None if res.constraint is None else np.array(res.constraint),
     }
 
 
@@ -346,6 +351,7 @@ def run_distributed(
             rec["tau_int"],
             snapshot=rec.get("snapshot"),
             block_means=rec["block_means"],
+            constraint=None if rec.get("constraint") is None else tuple(rec["constraint"]),
         )  # fmt: skip
         for rec in merged.values()
     ]
@@ -353,6 +359,13 @@ def run_distributed(
         np.array([r.mean for r in realisations]), np.array([r.error for r in realisations])
     )
     exact_sd = sim.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
+    second = {}
+    if realisations and realisations[0].constraint is not None:
+        m2, s2, _ = combine_realisations(
+            np.array([r.constraint[0] for r in realisations]),
+            np.array([r.constraint[1] for r in realisations]),
+        )
+        second = {"constraint_mean": m2, "constraint_sdev": s2, "burn_in": sim.burn_in}
     wall = time.perf_counter() - t0
     total = n_realisations * n_steps
     info = {
@@ -373,10 +386,12 @@ def run_distributed(
         "cpu_seconds_per_rank": [m["cpu"] for m in meta],
         "mode_steps_per_second": sim.modes.size * len(sim.systems) * total / max(wall, 1e-12),
         "estimator": sim.estimator.name,
+        "field_names": list(sim.model.state_names),
         "ranks": w.size,
         "bytes_sent": int(sum(m["bytes"] for m in meta)),
         "bytes_per_step": sum(m["bytes"] for m in meta) / n_steps,
         "resumed_done": int(sum(m["found"]["done"] for m in meta)),
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
+        **second,
     }
     return RunResult(mean, sdev, float("nan"), exact_sd, chi2, realisations, info)

@@ -27,15 +27,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from langevin.exact import grid_drag_force, grid_stationary_covariance
+from langevin.exact import UnstableError, grid_drag_force, grid_stationary_covariance
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
+from langevin.nonlinear_model import NonlinearBilayerModel
+from langevin.nonlinear_simulation import NonlinearSimulation
 from langevin.simulation import RunResult, Simulation, drive_systems
 
 __all__ = [
     "stationary_covariances",
     "exact_estimator_mean",
     "ExactComparison",
+    "NonlinearComparison",
 ]
 
 
@@ -130,3 +133,95 @@ class ExactComparison:
         if self.simulation.scheme == "exact":
             return 0.0
         return self.simulation.scheme_stationary_mean() - float(self.exact)
+
+
+class NonlinearComparison:
+    """A nonlinear run measured against the linear model on the same kept modes.
+
+    The reference for :class:`~langevin.nonlinear_model.NonlinearBilayerModel` is its linear
+    part: the exact (Lyapunov) drag of the linear model on the same grid, restricted to the
+    2/3-dealiased modes the nonlinear model evolves. It is used three times:
+
+    * as the initial distribution (the linear stationary covariance on the kept modes; past
+      the linear instability, where there is none, the v = 0 Gibbs covariance);
+    * as the control variate's exact mean (``linear_twin_mean``): the engine steps a linear
+      twin with the same normals and averages ``D_nl − D_lin + D_lin,exact``;
+    * as the value attached to the result (``exact``): ``result.pull`` is then the nonlinear
+      shift in units of its error, and ``result.mean/result.exact`` is ``D/D_linear``.
+
+    Parameters
+    ----------
+    model
+        The nonlinear model.
+    grid, scheme, dt
+        As for :class:`~langevin.nonlinear_simulation.NonlinearSimulation`.
+    common_random_numbers, burn_in, rng_backend, block_steps
+        As for :class:`~langevin.nonlinear_simulation.NonlinearSimulation`.
+    control_variate
+        Step the linear twins (where the linear model is stable).
+
+    Attributes
+    ----------
+    simulation
+        The engine.
+    linear_stable
+        Whether the linear model has a stationary state on the grid.
+    exact
+        The linear model's exact drag on the kept modes (NaN if unstable).
+    """
+
+    def __init__(
+        self,
+        model: NonlinearBilayerModel,
+        grid: PeriodicGrid,
+        scheme: str = "lawson-heun",
+        dt: float = 0.2,
+        *,
+        common_random_numbers: bool = False,
+        burn_in: int = 0,
+        control_variate: bool = True,
+        rng_backend: str = "numpy",
+        block_steps: int | None = None,
+    ) -> None:
+        systems = drive_systems(model, bool(common_random_numbers))
+        kept = model.active_modes(grid)[..., None, None]
+        try:
+            covs = [grid_stationary_covariance(s.linear, grid) * kept for s in systems]
+            self.linear_stable = True
+        except UnstableError:
+            qx, qy = grid.half_wavevectors()
+            gibbs = model.linear.equilibrium_covariance(qx, qy) * grid.mode_noise_scale
+            covs = [gibbs * kept for _ in systems]
+            self.linear_stable = False
+        self.covariances = covs
+        exact = float("nan")
+        if self.linear_stable:
+            forces = [
+                grid_drag_force(s.linear, grid, c) for s, c in zip(systems, covs, strict=True)
+            ]
+            est = model.drag_estimator()
+            if common_random_numbers:
+                exact = est.scale * float(est.direction @ (forces[0] - forces[1])) / 2
+            else:
+                exact = est.scale * float(est.direction @ forces[0])
+        self.exact = exact
+        self.simulation = NonlinearSimulation(
+            model,
+            grid,
+            scheme,
+            dt,
+            stationary_covariance=covs,
+            common_random_numbers=common_random_numbers,
+            linear_twin_mean=exact if (control_variate and self.linear_stable) else None,
+            burn_in=burn_in,
+            rng_backend=rng_backend,
+            block_steps=block_steps,
+        )
+
+    def compare(self, result: RunResult) -> RunResult:
+        """``result`` with the linear model's exact value attached."""
+        return result.with_exact(self.exact)
+
+    def run(self, seed: int, n_realisations: int, n_steps: int, **options) -> RunResult:
+        """:meth:`NonlinearSimulation.run` compared with the linear model."""
+        return self.compare(self.simulation.run(seed, n_realisations, n_steps, **options))

@@ -188,17 +188,18 @@ class NonlinearSimulation:
     def _build_maps(self) -> None:
         idx, real = self.modes.index, self.modes.real_mode
         self.step_matrix, self.noise_map, self.half_matrix, self.half_noise = [], [], [], []
+        self._full_maps = []
         for mdl in self.systems:
             m = mdl.drift_operator(self.grid)[idx]
             q = mdl.noise_matrix(self.grid)[idx]
             full = exact_ou_maps(m, q, self.dt)
+            self._full_maps.append(full)
             self.step_matrix.append(np.ascontiguousarray(full.step_matrix))
             self.noise_map.append(kernel_noise_map(full.noise_map, real))
             if self.scheme == "lawson-midpoint":
                 half = exact_ou_maps(m, q, 0.5 * self.dt)
                 self.half_matrix.append(np.ascontiguousarray(half.step_matrix))
                 self.half_noise.append(kernel_noise_map(half.noise_map, real))
-        self._maps = full
 
     def _build_partners(self) -> None:
         """Where the stepped modes and their conjugate partners sit on the half plane."""
@@ -213,9 +214,7 @@ class NonlinearSimulation:
         d = self.dim
         covs = [np.asarray(c)[self.modes.index] for c in given]
         if self.crn:
-            maps = [exact_ou_maps(mdl.drift_operator(self.grid)[self.modes.index],
-                                  mdl.noise_matrix(self.grid)[self.modes.index], self.dt)
-                    for mdl in self.systems]  # fmt: skip
+            maps = self._full_maps
             a_j, s_j = joint_process([m.step_matrix for m in maps], [m.noise_map for m in maps])
             c = discrete_stationary_covariance(a_j, s_j)
             for k, ck in enumerate(covs):
@@ -403,8 +402,8 @@ class NonlinearSimulation:
             structure=(prog.moments[0] / kept) if prog.moments.shape[1] else None,
             snapshot=self.snapshot(prog.state[0]),
             block_means=block_means(series, self.block_steps),
+            constraint=(m2, e2),
         )
-        res.constraint = (m2, e2)  # type: ignore[attr-defined]
         return res
 
     def exact_sdev(self, n_steps: int, n_realisations: int = 1) -> float:
@@ -440,8 +439,8 @@ class NonlinearSimulation:
             np.array([r.mean for r in results]), np.array([r.error for r in results])
         )
         m2, s2, _ = combine_realisations(
-            np.array([r.constraint[0] for r in results]),  # type: ignore[attr-defined]
-            np.array([r.constraint[1] for r in results]),  # type: ignore[attr-defined]
+            np.array([r.constraint[0] for r in results]),
+            np.array([r.constraint[1] for r in results]),
         )
         info = {
             "scheme": self.scheme,

@@ -167,6 +167,9 @@ class RealisationResult:
     trajectory: np.ndarray | None = None
     snapshot: np.ndarray | None = None
     block_means: np.ndarray | None = None
+    #: A second estimator's ``(mean, error)`` where the engine has one (the nonlinear engine:
+    #: the q = 0 force the drive's constraint removes from layer 2).
+    constraint: tuple[float, float] | None = None
 
 
 @dataclass

@@ -138,8 +138,10 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
     table.dims[0].attach_scale(real)
 
     if all(r.block_means is not None for r in reals):
-        n_steps, bs = int(info["n_steps"]), int(info["block_steps"])
-        ends = np.minimum(np.arange(1, -(-n_steps // bs) + 1) * bs, n_steps)
+        # blocks of the averaged series, which starts after the burn-in (nonlinear runs)
+        burn = int(info.get("burn_in", 0))
+        n_steps, bs = int(info["n_steps"]) - burn, int(info["block_steps"])
+        ends = burn + np.minimum(np.arange(1, -(-n_steps // bs) + 1) * bs, n_steps)
         t_end = dimension_scale(
             g, "block_end_time", info["dt"] * ends, "1/omega_p", "time at the end of block b"
         )
@@ -158,19 +160,20 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
         coord = np.arange(n) * (length / n)
         x = dimension_scale(g, "x", coord, "d", "grid coordinate x")
         y = dimension_scale(g, "y", coord, "d", "grid coordinate y")
-        fld = dimension_scale(g, "field", np.arange(len(FIELD_NAMES)), "1", "field index")
-        fld.attrs["names"] = list(FIELD_NAMES)
+        names = list(info.get("field_names", FIELD_NAMES))
+        fld = dimension_scale(g, "field", np.arange(len(names)), "1", "field index")
+        fld.attrs["names"] = names
         snap = dataset_with_units(
             g,
             "snapshot",
             np.stack([r.snapshot for r in reals]),
-            "n (densities), omega_p d (velocities)",
-            "real-space fields at the end of each realisation: " + ", ".join(FIELD_NAMES),
+            "n (densities), omega_p d (velocities), n omega_p d (momentum densities p)",
+            "real-space fields at the end of each realisation: " + ", ".join(names),
         )
         for axis, scale in enumerate((real, fld, x, y)):
             snap.dims[axis].attach_scale(scale)
 
-    if all(r.series is not None for r in reals) and r_count:
+    if all(r.series is not None for r in reals) and r_count and not info.get("burn_in", 0):
         n_steps = int(info["n_steps"])
         t = dimension_scale(g, "time", info["dt"] * np.arange(1, n_steps + 1), "1/omega_p", "t_k")
         est = dataset_with_units(
