@@ -82,6 +82,17 @@ def _run(args: argparse.Namespace, w: World) -> int:
                 f"{res.info['resumed_in_progress']} continued from a checkpoint"
             )
         print(res.summary())
+        if entry.get("model") == "nonlinear":
+            print(
+                f"[{name}] nonlinear, Θ = {entry['theta']:.4g}: {entry['quantity']} = "
+                f"{res.mean:.5g} ± {res.sdev:.2g}   second estimator (constraint force) "
+                f"{entry['constraint_mean']:.5g} ± {entry['constraint_sdev']:.2g}   "
+                f"linear model (same kept modes) {res.exact:.5g}   "
+                f"D/D_linear = {entry['ratio_to_linear']:.4f} ± "
+                f"{entry['ratio_to_linear_sdev']:.2g}",
+                flush=True,
+            )
+            return
         print(
             f"[{name}] {entry['quantity']} = {res.mean:.5g} ± {res.sdev:.2g}   "
             f"exact (same grid) {res.exact:.5g}   pull {res.pull:+.2f}   "

@@ -19,7 +19,7 @@ except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML rea
 from dragcore.checks import require_bool, require_int, require_real
 from langevin.params import BilayerParameters
 
-__all__ = ["DEFAULT_CONFIG", "PARAMETER_KEYS", "load_config", "run_parameters"]
+__all__ = ["DEFAULT_CONFIG", "MODELS", "PARAMETER_KEYS", "load_config", "run_parameters"]
 
 DEFAULT_CONFIG = """\
 # python -m langevin run: default configuration (dimensionless units, see langevin.params)
@@ -61,6 +61,26 @@ drift = 0.01
 sound = 0.1                   # s^2 = c_s^2/(omega_p d)^2, pressure on
 odd = 0.05                    # beta_o, odd viscosity on
 bulk_to_shear = 0.5           # zeta_b/eta, even viscosity (with its noise) on
+
+# A [[run]] with model = "nonlinear" solves the full nonlinear equations
+# (langevin.nonlinear_model) with the [nonlinear] stepper; theta is then the fluctuation
+# strength T/(2 pi (e^2/kappa d)(n d^2)^2), about 0.002-0.04 for GaAs at 1-20 K. Example:
+#
+# [[run]]
+# name = "nonlinear"
+# model = "nonlinear"
+# varsigma = 0.15
+# beta = 0.1
+# chi = 0.1
+# drift = 0.05
+# theta = 0.005
+
+[nonlinear]
+scheme = "lawson-heun"        # lawson-heun | lawson-midpoint (weak order 2)
+dt = 0.25                     # 1/omega_p
+burn_in = 400                 # steps discarded per realisation
+control_variate = true        # linear twin with the same normals (exact mean known)
+grid_n = 16                   # points per side (the 2/3-dealiased modes are evolved)
 """
 
 #: The dimensionless parameters a ``[[run]]`` table may set (besides ``theta``).
@@ -74,7 +94,17 @@ PARAMETER_KEYS = {
     "odd",
     "sound",
 }
-_RUN_KEYS = PARAMETER_KEYS | {"name", "paper_approximations", "theta"}
+_RUN_KEYS = PARAMETER_KEYS | {
+    "name",
+    "paper_approximations",
+    "theta",
+    "model",
+    "nonreciprocal_full_velocity",
+}
+#: ``model = …`` of a ``[[run]]``.
+MODELS = ("linear", "nonlinear")
+_NONLINEAR_KEYS = {"scheme", "dt", "burn_in", "control_variate", "grid_n", "n_steps",
+                   "n_realisations"}  # fmt: skip
 _STEPPER_KEYS = {
     "scheme",
     "dt",
@@ -103,8 +133,11 @@ def load_config(text: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"config = TOML error ({exc}) is outside the allowed range") from exc
     _check_keys(
-        "top-level", cfg, {"output", "seed", "snapshots", "grid", "stepper", "checkpoint", "run"}
+        "top-level",
+        cfg,
+        {"output", "seed", "snapshots", "grid", "stepper", "checkpoint", "run", "nonlinear"},
     )
+    _check_keys("[nonlinear]", cfg.get("nonlinear", {}), _NONLINEAR_KEYS)
     _check_keys("[grid]", cfg.get("grid", {}), {"n", "length"})
     _check_keys("[checkpoint]", cfg.get("checkpoint", {}), {"seconds", "blocks"})
     _check_keys("[stepper]", cfg.get("stepper", {}), _STEPPER_KEYS)
@@ -115,22 +148,33 @@ def load_config(text: str) -> dict:
         if not isinstance(r, dict):
             raise ValueError(f"[[run]] = {r!r} is outside the allowed range (a table)")
         _check_keys("[[run]]", r, _RUN_KEYS)
+        model = r.get("model", "linear")
+        if model not in MODELS:
+            raise ValueError(f"[[run]] model = {model!r} is outside the allowed range {MODELS}")
+        if r.get("nonreciprocal_full_velocity") and model != "nonlinear":
+            raise ValueError(
+                "[[run]] nonreciprocal_full_velocity = true is outside the allowed range for "
+                f"model = {model!r} (nonlinear only)"
+            )
     _check_types(cfg)
     return cfg
 
 
 #: Types of the configuration values: TOML gives ints, floats, bools and strings as such, and
 #: nothing is coerced (``n = 8.7`` is an error, not 8; ``snapshots = "no"`` is not true).
-_INT_KEYS = {"seed": 0, "n": 2, "n_realisations": 1, "n_steps": 1, "block_steps": 1, "blocks": 0}
-_BOOL_KEYS = {"snapshots", "common_random_numbers", "paper_approximations"}
-_STR_KEYS = {"output", "scheme", "rng_backend", "name"}
+_INT_KEYS = {"seed": 0, "n": 2, "n_realisations": 1, "n_steps": 1, "block_steps": 1, "blocks": 0,
+             "burn_in": 0, "grid_n": 6}  # fmt: skip
+_BOOL_KEYS = {"snapshots", "common_random_numbers", "paper_approximations", "control_variate",
+              "nonreciprocal_full_velocity"}  # fmt: skip
+_STR_KEYS = {"output", "scheme", "rng_backend", "name", "model"}
 _REAL_KEYS = PARAMETER_KEYS | {"theta", "length", "dt", "seconds"}
 
 
 def _check_types(cfg: dict) -> None:
     """Every value of the configuration has its key's type, or ``ValueError`` names the key."""
     tables = [("", cfg), ("[grid] ", cfg.get("grid", {})), ("[stepper] ", cfg.get("stepper", {})),
-              ("[checkpoint] ", cfg.get("checkpoint", {}))]  # fmt: skip
+              ("[checkpoint] ", cfg.get("checkpoint", {})),
+              ("[nonlinear] ", cfg.get("nonlinear", {}))]  # fmt: skip
     tables += [("[[run]] ", r) for r in cfg["run"]]
     for where, table in tables:
         if not isinstance(table, dict):

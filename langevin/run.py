@@ -29,11 +29,12 @@ from dragcore.parallel import World, world
 from dragcore.run import RunFiles
 from langevin import exact as exact_solution
 from langevin.checkpoint import CheckpointPolicy, run_distributed
-from langevin.comparison import ExactComparison
+from langevin.comparison import ExactComparison, NonlinearComparison
 from langevin.config import PARAMETER_KEYS, run_parameters
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.noise import CHECKPOINTABLE_BACKENDS
+from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.simulation import RunResult
 from langevin.storage import write_runs
 
@@ -224,33 +225,68 @@ def run_langevin(
     policy = checkpoint_policy(config, checkpoint_seconds, checkpoint_blocks)
     talk = talk and w.is_root
     results, runs, summary, extra = {}, {}, {}, {}
+    nl_cfg = {"scheme": "lawson-heun", "dt": 0.25, "burn_in": 400, "control_variate": True,
+              "grid_n": 16, **config.get("nonlinear", {})}  # fmt: skip
     for entry in entries:
         name = str(entry.get("name", f"run{len(results)}"))
         params = run_parameters(entry)
-        model = BilayerModel(params)
-        comparison = ExactComparison(
-            model,
-            grid,
-            st["scheme"],
-            float(st["dt"]),
-            common_random_numbers=bool(st["common_random_numbers"]) and params.drift > 0,
-            rng_backend=st["rng_backend"],
-            block_steps=st["block_steps"],
-        )
-        sim = comparison.simulation
-        check_scheme(comparison, name, talk, w)
+        nonlinear = entry.get("model", "linear") == "nonlinear"
+        n_real = int(st["n_realisations"])
+        n_run_steps = int(st["n_steps"])
+        run_grid, run_grid_cfg = grid, grid_cfg
+        if nonlinear:
+            run_grid = PeriodicGrid(int(nl_cfg["grid_n"]), float(grid_cfg["length"]))
+            run_grid_cfg = {"n": run_grid.n, "length": run_grid.length}
+            if n_realisations is None and "n_realisations" in nl_cfg:
+                n_real = int(nl_cfg["n_realisations"])
+            if n_steps is None and "n_steps" in nl_cfg:
+                n_run_steps = int(nl_cfg["n_steps"])
+            model = NonlinearBilayerModel(
+                params,
+                nonreciprocal_full_velocity=bool(entry.get("nonreciprocal_full_velocity", False)),
+            )
+            comparison = NonlinearComparison(
+                model,
+                run_grid,
+                nl_cfg["scheme"],
+                float(nl_cfg["dt"]),
+                common_random_numbers=bool(st["common_random_numbers"]) and params.drift > 0,
+                burn_in=int(nl_cfg["burn_in"]),
+                control_variate=bool(nl_cfg["control_variate"]),
+                rng_backend="philox" if st["rng_backend"] == "philox" else "numpy",
+                block_steps=st["block_steps"],
+            )
+            sim = comparison.simulation
+            if n_run_steps <= sim.burn_in:
+                raise ValueError(
+                    f"[{name}] n_steps = {n_run_steps} is outside the allowed range "
+                    f"[{sim.burn_in + 1}, inf) (more than [nonlinear] burn_in)"
+                )
+        else:
+            model = BilayerModel(params)
+            comparison = ExactComparison(
+                model,
+                grid,
+                st["scheme"],
+                float(st["dt"]),
+                common_random_numbers=bool(st["common_random_numbers"]) and params.drift > 0,
+                rng_backend=st["rng_backend"],
+                block_steps=st["block_steps"],
+            )
+            sim = comparison.simulation
+            check_scheme(comparison, name, talk, w)
         if talk:
             w.log(
-                f"[{name}] N = {grid.n}, L = {grid.length:g} d, {sim.modes.size} modes, "
-                f"{st['scheme']} dt = {sim.dt:g}, CRN = {sim.crn}, "
-                f"{st['n_realisations']} x {st['n_steps']} steps, seed {seed}, "
-                f"{w.size} rank(s)"
+                f"[{name}] {'nonlinear' if nonlinear else 'linear'} model, N = {run_grid.n}, "
+                f"L = {run_grid.length:g} d, {sim.modes.size} modes, "
+                f"{sim.scheme} dt = {sim.dt:g}, CRN = {sim.crn}, "
+                f"{n_real} x {n_run_steps} steps, seed {seed}, {w.size} rank(s)"
             )
         res = run_distributed(
             sim,
             seed,
-            int(st["n_realisations"]),
-            int(st["n_steps"]),
+            n_real,
+            n_run_steps,
             w=w,
             checkpoint_dir=(
                 files.checkpoint_dir(name) if sim.rng_backend in CHECKPOINTABLE_BACKENDS else None
@@ -264,10 +300,10 @@ def run_langevin(
             continue
         res = comparison.compare(res)
         require_sane_estimate(f"[{name}] D", res.mean, res.sdev, chi2_dof=res.chi2_dof,
-                              dof=max(int(st["n_realisations"]) - 1, 0))  # fmt: skip
+                              dof=max(n_real - 1, 0))  # fmt: skip
         continuum = float("nan")
-        if params.drift > 0:
-            continuum = exact_solution.exact_drag(params).D
+        if params.drift > 0 and (not nonlinear or comparison.linear_stable):
+            continuum = exact_solution.exact_drag(params).D  # the linear model's
         quantity = "D = rho_D/rho_0" if params.drift > 0 else "F_x"
         summary[name] = {
             "quantity": quantity,
@@ -284,17 +320,29 @@ def run_langevin(
             "resumed_done": res.info["resumed_done"],
             "resumed_in_progress": res.info["resumed_in_progress"],
             "mode_steps_per_second": res.info["mode_steps_per_second"],
+            "model": "nonlinear" if nonlinear else "linear",
         }
+        if nonlinear:
+            summary[name].update(
+                theta=params.theta,
+                linear_stable=comparison.linear_stable,
+                ratio_to_linear=res.mean / res.exact,
+                ratio_to_linear_sdev=res.sdev / abs(res.exact),
+                constraint_mean=res.info["constraint_mean"],
+                constraint_sdev=res.info["constraint_sdev"],
+                burn_in=sim.burn_in,
+            )
         if on_run_done is not None:
             on_run_done(name, res, summary[name])
         results[name] = (
             {**{k: getattr(params, k) for k in sorted(PARAMETER_KEYS | {"theta"})},
-             "even_viscosity": params.even_viscosity},
-            grid_cfg,
+             "even_viscosity": params.even_viscosity,
+             **({"nonreciprocal_full_velocity": model.full_velocity} if nonlinear else {})},
+            run_grid_cfg,
             res,
         )  # fmt: skip
         runs[name] = res
-        extra[name] = {"continuum": continuum}
+        extra[name] = {"continuum": continuum, "model": "nonlinear" if nonlinear else "linear"}
     if not w.is_root:
         return None
     path = write_runs(files.output, results, config_text=config_text, extra=extra)

@@ -1,0 +1,171 @@
+"""The nonlinear model on the shared run machinery: same bits on any rank count, restarts,
+the TOML ``model = "nonlinear"`` path of ``python -m langevin run``, the HDF5 file.
+
+The machinery is the linear simulator's (:func:`langevin.checkpoint.run_distributed`,
+:mod:`langevin.storage`, :func:`langevin.run.run_langevin`), used unchanged through the
+realisation API that :class:`langevin.nonlinear_simulation.NonlinearSimulation` shares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed, run_identity
+from langevin.comparison import NonlinearComparison
+from langevin.config import load_config
+from langevin.grid import PeriodicGrid
+from langevin.nonlinear_model import NonlinearBilayerModel
+from langevin.params import BilayerParameters
+from langevin.run import run_langevin
+from langevin.storage import read_run
+from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
+
+SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
+SEED, R, BLOCK = 7, 3, 20
+
+CONFIG = """
+output = "out.h5"
+seed = 7
+[grid]
+n = 8
+length = 9.0
+[stepper]
+n_realisations = 3
+n_steps = {n_steps}
+block_steps = 20
+[nonlinear]
+grid_n = 12
+dt = 0.25
+burn_in = 40
+[[run]]
+name = "nl"
+model = "nonlinear"
+varsigma = 0.15
+beta = 0.1
+chi = 0.1
+drift = 0.05
+theta = 0.005
+"""
+
+
+def _params() -> BilayerParameters:
+    return BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.05, theta=0.005)
+
+
+def _sim():
+    return NonlinearComparison(
+        NonlinearBilayerModel(_params()), PeriodicGrid(12, 9.0), "lawson-heun", 0.25,
+        common_random_numbers=True, burn_in=40, block_steps=BLOCK,
+    ).simulation  # fmt: skip
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("NUMBA_NUM_THREADS", "1")
+    return env
+
+
+def _assert_same_bits(path: Path, ref) -> None:
+    f = read_run(path, "nl")
+    assert (f["mean"], f["sdev"], f["chi2_dof"]) == (ref.mean, ref.sdev, ref.chi2_dof)
+    table = np.array(
+        [[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in ref.realisations]
+    )
+    np.testing.assert_array_equal(f["realisations"], table)
+    np.testing.assert_array_equal(f["snapshot"], [r.snapshot for r in ref.realisations])
+
+
+def test_distributed_nonlinear_run_equals_one_process_and_resumes(tmp_path) -> None:
+    sim = _sim()
+    ref = sim.run(SEED, R, 200)
+    dist = run_distributed(sim, SEED, R, 200)
+    assert (dist.mean, dist.sdev) == (ref.mean, ref.sdev)
+    assert dist.info["constraint_mean"] == ref.info["constraint_mean"]
+    store = CheckpointStore(tmp_path / "ck", run_identity(sim, SEED, R, 200))
+    store.prepare(resume=False)
+    prog = sim.begin_realisation(SEED, 1, 200)
+    sim.advance_realisation(prog, 3)
+    store.save_progress(prog)
+    res = run_distributed(
+        sim, SEED, R, 200, checkpoint_dir=tmp_path / "ck", resume=True,
+        policy=CheckpointPolicy(blocks=1),
+    )  # fmt: skip
+    assert res.info["resumed_in_progress"] == 1
+    assert (res.mean, res.sdev, res.chi2_dof) == (ref.mean, ref.sdev, ref.chi2_dof)
+    assert res.info["constraint_sdev"] == ref.info["constraint_sdev"]
+    ident = run_identity(sim, SEED, R, 200)
+    assert ident["model"]["model"] == "nonlinear" and ident["burn_in"] == 40
+
+
+def test_toml_nonlinear_run_writes_a_self_describing_file(tmp_path) -> None:
+    cfg = load_config(CONFIG.format(n_steps=200))
+    out = run_langevin(cfg, output=tmp_path / "nl.h5", config_text=CONFIG)
+    s = out.summary["nl"]
+    assert s["model"] == "nonlinear" and s["theta"] == 0.005
+    assert s["ratio_to_linear"] == pytest.approx(s["mean"] / s["exact_same_grid"])
+    f = read_run(tmp_path / "nl.h5", "nl")
+    ref = _sim().run(SEED, R, 200)
+    assert f["mean"] == ref.mean
+    assert f["snapshot"].shape == (R, 6, 12, 12)
+    with pytest.raises(ValueError, match="model"):
+        load_config(
+            CONFIG.format(n_steps=200).replace('"nonlinear"\nvarsigma', '"cubic"\nvarsigma')
+        )
+    with pytest.raises(ValueError, match="burn_in"):
+        run_langevin(load_config(CONFIG.format(n_steps=30)), output=tmp_path / "x.h5")
+    assert not (tmp_path / "x.h5").exists()
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -> None:
+    """Two ranks, SIGKILL once a checkpoint exists, ``--resume`` on one rank: same bits as
+    one uninterrupted process."""
+    n_steps = 2500
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(CONFIG.format(n_steps=n_steps))
+    out = tmp_path / "out.h5"
+    cmd = [find_mpiexec(), "-n", "2", sys.executable, "-m", "langevin", "run",
+           str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=tmp_path, env=_env(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    ckpt = tmp_path / "out.h5.ckpt" / "nl"
+    deadline = time.monotonic() + 180
+    while not list(ckpt.glob("r*.progress.npz")):
+        assert proc.poll() is None, "the run ended before its first checkpoint"
+        assert time.monotonic() < deadline, "no checkpoint within 180 s"
+        time.sleep(0.01)
+    rank_pids = descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGKILL)
+    for pid in rank_pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=10)
+    assert not out.exists()
+    assert CheckpointStore(ckpt, {}).saved()["progress"]
+    resumed = subprocess.run(
+        [sys.executable, "-m", "langevin", "run", str(cfg), "--output", str(out), "--resume",
+         "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=_env(),
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    summary = json.loads(resumed.stdout)["runs"]["nl"]
+    assert summary["resumed_in_progress"] >= 1
+    ref = _sim().run(SEED, R, n_steps)
+    _assert_same_bits(out, ref)
+    two = run_mpi(SCRIPTS / "langevin_run.py", "run", str(cfg), "--output",
+                  str(tmp_path / "two.h5"), "--json", n=2, timeout=300)  # fmt: skip
+    assert two.returncode == 0, two.stderr
+    _assert_same_bits(tmp_path / "two.h5", ref)
