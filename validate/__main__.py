@@ -12,6 +12,11 @@ from dragcore.cli import Subcommand, run_program
 SUBCOMMANDS = [
     Subcommand("fg", "validate.cli_fg", "table and figures of f(ς), g(ς, β) of Eq. (22)"),
     Subcommand("hydro", "validate.cli_hydro", "exact hydrodynamic drag against Eq. (21)"),
+    Subcommand(
+        "nonlinear",
+        "validate.cli_nonlinear",
+        "nonlinear bilayer: D(Θ)/D_linear, steppers, weak order, χ and drift scans",
+    ),
     Subcommand("weyl", "validate.cli_weyl", "Weyl film / 2D metal drag: η, σ^D, ρ^D (Hall drag)"),
 ]
 

@@ -351,3 +351,99 @@ def weyl_figures(
     fig.savefig(paths[2], dpi=110)
     plt.close(fig)
     return FigureSet(paths, notes)
+
+
+def nonlinear_figures(res: dict, out: Path) -> list[Path]:
+    """Figures of ``python -m validate nonlinear`` (:func:`validate.nonlinear.nonlinear_report`):
+
+    * ``nonlinear_strength.png`` — D(Θ)/D_linear with the fit ``c + aΘ`` (GaAs temperatures
+      on the top axis);
+    * ``nonlinear_chi.png`` — D(Θ)/D_linear and D over χ from the viscous instability to 5;
+    * ``nonlinear_drift.png`` — D over the drift u through the drift instability u_c.
+    """
+    from langevin.nonlinear_model import fluctuation_strength_gaas
+
+    plt = _pyplot()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    kelvin_per_theta = 1.0 / fluctuation_strength_gaas(1.0)
+
+    pts = res["strength"]
+    fit = res["strength_fit"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    th = np.array([p["theta"] for p in pts])
+    ax.errorbar(th, [p["ratio"] for p in pts], [p["ratio_sdev"] for p in pts], fmt="o",
+                label="nonlinear Langevin (Lawson–Heun)")  # fmt: skip
+    x = np.linspace(0, th.max() * 1.1, 50)
+    ax.plot(x, fit["limit"] + fit["slope"] * x, "-",
+            label=f"fit: {fit['limit']:.3f}({1000 * fit['limit_sdev']:.0f}) + "
+                  f"({fit['slope']:.2f} ± {fit['slope_sdev']:.2f}) Θ")  # fmt: skip
+    ax.axhline(1.0, color="k", lw=0.8, ls=":")
+    ax.set_xlabel("fluctuation strength Θ = T/(2π (e²/κd)(nd²)²)")
+    ax.set_ylabel("D / D_linear (same kept modes)")
+    top = ax.secondary_xaxis("top", functions=(lambda t: t * kelvin_per_theta,
+                                               lambda k: k / kelvin_per_theta))  # fmt: skip
+    top.set_xlabel("T (K), GaAs: n = 1e11 cm⁻², d = 40 nm")
+    ax.legend(fontsize=8)
+    pt = res["point"]
+    ax.set_title(f"ς = {pt['varsigma']:g}, β = {pt['beta']:g}, χ = {pt['chi']:g}, "
+                 f"u = {pt['drift']:g}", fontsize=9)  # fmt: skip
+    fig.tight_layout()
+    paths.append(out / "nonlinear_strength.png")
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(6, 6.5), sharex=True)
+    chi_c = res["thresholds"]["chi_c"]
+    for theta in sorted({p["theta"] for p in res["chi_scan"]}):
+        sel = [p for p in res["chi_scan"] if p["theta"] == theta]
+        ok = [p for p in sel if not p["blow_up"] and p["linear_stable"]]
+        a1.errorbar([p["chi"] for p in ok], [p["ratio"] for p in ok],
+                    [p["ratio_sdev"] for p in ok], fmt="o-", label=f"Θ = {theta:g}")  # fmt: skip
+        a2.errorbar([p["chi"] for p in ok], [p["mean"] for p in ok], [p["sdev"] for p in ok],
+                    fmt="o", label=f"nonlinear, Θ = {theta:g}")  # fmt: skip
+        past = [p for p in sel if p["blow_up"] or not p["linear_stable"]]
+        for p in past:
+            marker = "x" if p["blow_up"] else "s"
+            a2.plot([p["chi"]], [0.0], marker, color="C3")
+    lin = sorted({(p["chi"], p["linear"]) for p in res["chi_scan"] if p["linear_stable"]})
+    a2.plot(
+        [c for c, _ in lin], [v for _, v in lin], "k-", lw=1, label="linear (exact, same modes)"
+    )
+    for ax in (a1, a2):
+        ax.axvline(chi_c, color="C3", ls="--", lw=0.8)
+    a1.axhline(1.0, color="k", lw=0.8, ls=":")
+    a1.set_ylabel("D / D_linear")
+    a1.legend(fontsize=8)
+    a1.set_title(f"viscous instability of the linear model at χ_c = {chi_c:.3f} (dashed); "
+                 "× = nonlinear blow-up", fontsize=8)  # fmt: skip
+    a2.set_xlabel("χ")
+    a2.set_ylabel("D = ρ_D/ρ₀")
+    a2.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out / "nonlinear_chi.png")
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    dr = res["drift_scan"]
+    ok = [p for p in dr if not p["blow_up"]]
+    ax.errorbar([p["drift"] for p in ok], [p["mean"] for p in ok], [p["sdev"] for p in ok],
+                fmt="o", label=f"nonlinear, Θ = {dr[0]['theta']:g}" if dr else "")  # fmt: skip
+    st = [p for p in dr if p["linear_stable"]]
+    ax.plot([p["drift"] for p in st], [p["linear"] for p in st], "k-", lw=1,
+            label="linear (exact, same modes)")  # fmt: skip
+    for p in dr:
+        if p["blow_up"]:
+            ax.plot([p["drift"]], [0.0], "x", color="C3", ms=9)
+    ax.axvline(res["thresholds"]["u_c"], color="C3", ls="--", lw=0.8,
+               label=f"linear drift instability u_c = {res['thresholds']['u_c']:.3f}")  # fmt: skip
+    ax.set_xlabel("drift u = v/(ω_p d)")
+    ax.set_ylabel("D = ρ_D/ρ₀")
+    ax.legend(fontsize=8)
+    ax.set_title("× = nonlinear blow-up (density ≤ 0 or non-finite)", fontsize=9)
+    fig.tight_layout()
+    paths.append(out / "nonlinear_drift.png")
+    fig.savefig(paths[-1], dpi=120)
+    plt.close(fig)
+    return paths

@@ -144,9 +144,11 @@ def pull_grid_table(records: Sequence[PullRecord]) -> str:
     """Markdown: one row per (preset, C, T/T_d), the pulls of each output (mean over seeds
     and the number of seeds), and a last row with the rms over the whole grid."""
     names = records[0].names
-    head = "| preset | C | T/T_d | T (K) | seeds | " + " | ".join(
-        f"pull {_SYMBOLS.get(n, n)}" for n in names
-    ) + " |"
+    head = (
+        "| preset | C | T/T_d | T (K) | seeds | "
+        + " | ".join(f"pull {_SYMBOLS.get(n, n)}" for n in names)
+        + " |"
+    )
     lines = [head, "|" + "---|" * (5 + len(names))]
     keys: dict[tuple, list[PullRecord]] = {}
     for r in records:
@@ -155,9 +157,7 @@ def pull_grid_table(records: Sequence[PullRecord]) -> str:
 
     for (name, tilt, t), recs in keys.items():
         p = np.array([r.pulls for r in recs])
-        cells = " | ".join(
-            " ".join(f"{x:+.2f}" for x in p[:, k]) for k in range(len(names))
-        )
+        cells = " | ".join(" ".join(f"{x:+.2f}" for x in p[:, k]) for k in range(len(names)))
         t_k = erg_to_kelvin(recs[0].T)
         lines.append(f"| {name} | {tilt:g} | {t:g} | {t_k:.3g} | {len(recs)} | {cells} |")
     s = summarize_pulls(records)
