@@ -431,11 +431,13 @@ def nonlinear_figures(res: dict, out: Path) -> list[Path]:
     ax.errorbar([p["drift"] for p in ok], [p["mean"] for p in ok], [p["sdev"] for p in ok],
                 fmt="o", label=f"nonlinear, Θ = {dr[0]['theta']:g}" if dr else "")  # fmt: skip
     st = [p for p in dr if p["linear_stable"]]
-    ax.plot([p["drift"] for p in st], [p["linear"] for p in st], "k-", lw=1,
+    ax.plot([p["drift"] for p in st], [p["linear"] for p in st], "ks-", mfc="none", lw=1,
             label="linear (exact, same modes)")  # fmt: skip
+    ax.set_yscale("log")
+    floor = min([p["mean"] for p in ok] + [p["linear"] for p in st] or [1.0]) / 2
     for p in dr:
         if p["blow_up"]:
-            ax.plot([p["drift"]], [0.0], "x", color="C3", ms=9)
+            ax.plot([p["drift"]], [floor], "x", color="C3", ms=9)
     ax.axvline(res["thresholds"]["u_c"], color="C3", ls="--", lw=0.8,
                label=f"linear drift instability u_c = {res['thresholds']['u_c']:.3f}")  # fmt: skip
     ax.set_xlabel("drift u = v/(ω_p d)")
