@@ -169,6 +169,35 @@ def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
     assert "paper" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_readme_nonlinear_toml_and_validate_nonlinear(tmp_path, capsys) -> None:
+    # the README's `model = "nonlinear"` [[run]] added to the default configuration, run by
+    # `python -m langevin run my.toml` (shrunk in steps/realisations)
+    readme = (REPO / "README.md").read_text()
+    block = readme.split('```toml\n[[run]]\nname = "nonlinear"')[1].split("```")[0]
+    assert _lv(["run", "--print-config"]) == 0
+    config = capsys.readouterr().out + '\n[[run]]\nname = "nonlinear"' + block
+    (tmp_path / "my.toml").write_text(config)
+    assert _lv(["run", "my.toml", "--steps", "500", "--realisations", "2", "--no-progress"]) == 0
+    assert "nonlinear, Θ = 0.005" in capsys.readouterr().out
+    with h5py.File(tmp_path / "langevin-run.h5") as f:
+        g = f["nonlinear"]
+        assert g.attrs["model"] == "nonlinear" and np.isfinite(g.attrs["mean"])
+        assert list(g["field"].attrs["names"]) == ["dn1", "dn2", "p1x", "p1y", "p2x", "p2y"]
+    # `python -m validate nonlinear` (its --quick set, shrunk in runs and paths)
+    out = tmp_path / "nl"
+    argv = ["nonlinear", "--quick", "--realisations", "2", "--steps", "500",
+            "--weak-paths", "4", "--output", str(out)]  # fmt: skip
+    assert _val(argv) == 0
+    text = capsys.readouterr().out
+    assert "Strength scan" in text and "Drift scan" in text
+    assert {p.name for p in out.glob("*.png")} == {
+        "nonlinear_strength.png",
+        "nonlinear_chi.png",
+        "nonlinear_drift.png",
+    }
+
+
 # ---------------------------------------------------------------- README.md: montecarlo
 
 
