@@ -32,9 +32,9 @@ import sys
 from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World
 from dragcore.run import run_command
+from layers.presets import PRESETS
 from montecarlo.config import DEFAULT_CONFIG, load_config
 from montecarlo.drag_mc import DEFAULT_BINS
-from montecarlo.presets import PRESETS
 from montecarlo.result import format_estimate
 from montecarlo.run import (
     CollisionRunConfig,

@@ -25,7 +25,7 @@ rate (A42) is w(δ(Δ + W)) = w₀ + W ∂_Δ w₀; at equilibrium F_in − F_ou
 δ′ integrates to F₀W/T: the side-jump collision integral is the Born one with −Δg → W/T.
 The force (1/2T)∫w F₀ q (eE·δr), averaged over in-plane rotations, has the Hall part
 ½ε_{αβ}(q × δr)_z eE_β; with eE = u/A, A = v²τ_∥/ε_F (Eq. 28) it is η_H^{s.j.} ε u/d.
-δr is :func:`montecarlo.weyl.coordinate_shift` of node ζ = +1; node ζ = −1 with tilt −C
+δr is :func:`layers.weyl.coordinate_shift` of node ζ = +1; node ζ = −1 with tilt −C
 gives the same under k_z → −k_z, so both nodes add. This is an independent check of
 B19–B23: the measured ratio to the paper's η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) is
 0.996(6), 0.985(3), 0.921(2), 0.826(1) at C = 0.05, 0.1, 0.2, 0.3 (5 K, d = 40 nm):
@@ -42,8 +42,8 @@ to the quadrature's ω̃² and 1 − ω̃²; here they are exact. η∥⁽¹⁾/
 σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2 and 1e-3; :func:`montecarlo.drag_mc.estimate_drag`
 therefore adapts to η∥⁽¹⁾ too (relative weight 0.05: σ₁ = 0.80, 0.84), see
 ``benchmarks/bench_mc_collision.py``.)
-U is Eq. (A1) with the T = 0 polarizations of :mod:`montecarlo.interaction` and
-:mod:`montecarlo.metal` (Stern; tilted ballistic film) — the SAME interaction as
+U is Eq. (A1) with the T = 0 polarizations of :mod:`layers.interaction` and
+:mod:`layers.metal` (Stern; tilted ballistic film) — the SAME interaction as
 ``validate.weyl.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
 finite-T state sums (exact parabolic and tilted-linear dispersions, exact spinor overlap,
 Fermi functions at the T = 0 chemical potentials ε_F). The differences from the quadrature
@@ -96,7 +96,7 @@ Every coordinate is measured in its own thermal or screening scale, so the varia
 evaluation does not grow as T/ε_F → 0 (benchmark: ``benchmarks/bench_mc_collision.py``).
 
 Outputs (K = 4): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, in 1/cm³ (internal units of
-:mod:`montecarlo.presets`).
+:mod:`layers.presets`).
 
 How the kernel is written (speed)
 ---------------------------------
@@ -125,13 +125,14 @@ import numpy as np
 from dragcore.checks import require_positive
 from dragcore.elementary import exp, log, sin_pi, sincos_pi, sqrt
 from dragcore.jit import jit
-from montecarlo.interaction import (
+from layers.interaction import (
     _smooth_part,
     interlayer_interaction,
     weyl_node_polarization,
 )
-from montecarlo.metal import stern_polarization
-from montecarlo.presets import Bilayer
+from layers.metal import stern_polarization
+from layers.presets import Bilayer
+from layers.weyl import coordinate_shift, spinor_overlap_sq
 from montecarlo.sampling import (
     fermi_window_above,
     fermi_window_above_nb,
@@ -144,7 +145,6 @@ from montecarlo.sampling import (
     thermal_frequency_nb,
     window_occupation_nb,
 )
-from montecarlo.weyl import coordinate_shift, spinor_overlap_sq
 
 __all__ = [
     "N_OUT",
@@ -262,7 +262,7 @@ def collision_dim(bilayer: Bilayer) -> int:
 # --------------------------------------------------------------------------------------
 @jit(forceinline=True)
 def _stern_nb(q, om, kF, m, g):  # pragma: no cover - compiled
-    """Stern's Π(q, ω) at T = 0 as (Re, Im) (see :func:`montecarlo.metal.stern_polarization`)."""
+    """Stern's Π(q, ω) at T = 0 as (Re, Im) (see :func:`layers.metal.stern_polarization`)."""
     v = kF / m
     nm = om / (q * v) - q / (2.0 * kF)
     npl = om / (q * v) + q / (2.0 * kF)
@@ -325,7 +325,7 @@ def _film_table_nb(q, om, params):  # pragma: no cover - compiled
 
 @jit
 def _interaction_sq_nb(q, pa, pp, d, e2):  # pragma: no cover - compiled
-    """|U|² of Eq. (A1) (see :func:`montecarlo.interaction.interlayer_interaction`) for
+    """|U|² of Eq. (A1) (see :func:`layers.interaction.interlayer_interaction`) for
     Π_a, Π_p given as (Re, Im) pairs (the benchmark's plain-momentum integrand)."""
     return _interaction_sq_at_nb(q, exp(-q * d), pa[0], pa[1], pp[0], pp[1], e2)
 

@@ -15,7 +15,7 @@ Two references, both deterministic:
 
   - the 2D metal: Im Π at T and chemical potential ε_F from the k∥-fixed line of states,
     (g m/2πq)[J(E₀) − J(E₀ + ω)] with J ∝ F_{−1/2}
-    (:func:`montecarlo.metal.metal_im_polarization_exact_T`);
+    (:func:`layers.metal.metal_im_polarization_exact_T`);
   - the film: the state sum in prolate spheroidal coordinates (foci 0 and q,
     ρ = |k₁| + |k₁ − q|, δ = |k₁| − |k₁ − q| = ω/v), where d³k |⟨u|u′⟩|² =
     (ρ² − q²) dρ dδ dφ/(8q) and the tilt (along the normal, q in the plane) shifts both
@@ -60,6 +60,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from dragcore.checks import require_positive
+from layers.interaction import interlayer_interaction
+from layers.metal import metal_im_polarization_exact_T
+from layers.presets import Bilayer
 from montecarlo.collision import (
     N_OUT,
     OUTPUT_NAMES,
@@ -69,9 +72,6 @@ from montecarlo.collision import (
 )
 from montecarlo.film_state_sum import azimuth_nodes, film_state_sums, window_nodes
 from montecarlo.integrator import DEFAULT_BATCH_SIZE, DEFAULT_MAX_HCUBES, Integrator
-from montecarlo.interaction import interlayer_interaction
-from montecarlo.metal import metal_im_polarization_exact_T
-from montecarlo.presets import Bilayer
 from montecarlo.result import MonteCarloResult
 
 __all__ = [
@@ -257,7 +257,7 @@ def estimate_drag(
 # --------------------------------------------------------------------------------------
 def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
     """Im Π of a 2D metal at temperature T and chemical potential ε_F, exact
-    (:func:`montecarlo.metal.metal_im_polarization_exact_T`).
+    (:func:`layers.metal.metal_im_polarization_exact_T`).
 
     (Until 2026-12 this was Maldague's integral over Stern's Im Π by 64 Gauss nodes in
     tanh((μ′ − μ)/2T); Stern's √ edges in μ′ made that rule converge only algebraically:

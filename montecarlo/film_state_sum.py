@@ -41,7 +41,7 @@ the η∥⁽⁰⁾ weight times h):
 * h₀ = 1 (η∥⁽⁰⁾);
 * h₁ = ω q̂·(k₁ − q/2)/(ε_F q) = ωρδ/(2ε_F q²) (η∥⁽¹⁾);
 * h₂ = 1 − (q̂·k̂₁)², q̂·k̂₁ = (ρδ + q²)/(q(ρ + δ)) (η_{Q3});
-* h₃ = δr_y/(A q) of the side jump (:func:`montecarlo.weyl.coordinate_shift`, node ζ = +1,
+* h₃ = δr_y/(A q) of the side jump (:func:`layers.weyl.coordinate_shift`, node ζ = +1,
   A = the boost per field): k_z(k + R)/(4A k² R² × overlap) with k = (ρ + δ)/2,
   R = (ρ − δ)/2, overlap = (ρ² − q²)/(ρ² − δ²), i.e. h₃(ρ² − q²) = 4ρ r⊥ sin φ/(A(ρ² − δ²)).
 

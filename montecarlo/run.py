@@ -36,11 +36,11 @@ from dragcore import units
 from dragcore.checks import require_memory, require_positive, require_range
 from dragcore.parallel import World, world
 from dragcore.run import RunFiles
+from layers.presets import Bilayer, preset
 from montecarlo.checkpoint import CheckpointPolicy, DistributedRun, run_distributed
 from montecarlo.collision import OUTPUT_NAMES, collision_dim
 from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
 from montecarlo.integrator import memory_estimate
-from montecarlo.presets import Bilayer, preset
 from montecarlo.storage import write_run
 
 __all__ = [
@@ -64,7 +64,7 @@ class CollisionRunConfig:
     Attributes
     ----------
     preset
-        Bilayer preset (:data:`montecarlo.presets.PRESETS`).
+        Bilayer preset (:data:`layers.presets.PRESETS`).
     T
         Temperature, K.
     n_p
@@ -146,7 +146,7 @@ class CollisionRunConfig:
             raise ValueError("--resume = True is outside the allowed range without --output")
 
     def bilayer(self) -> Bilayer:
-        """The bilayer of the run (:func:`montecarlo.presets.preset`)."""
+        """The bilayer of the run (:func:`layers.presets.preset`)."""
         return preset(
             self.preset,
             n_p_cm2=self.n_p,

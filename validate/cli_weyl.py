@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dragcore.checks import require_positive, require_range
 from dragcore.cli import dump_json
-from montecarlo.presets import PRESETS, Bilayer, preset
+from layers.presets import PRESETS, Bilayer, preset
 from validate.weyl import drag_point
 
 DEFAULTS: dict = {

@@ -10,7 +10,7 @@ n = 1.5×10¹¹ cm⁻² per layer, centre-to-centre distance 375 Å.
 
 Here ρ_D ∝ η∥⁽⁰⁾ (:func:`validate.weyl.drag_coefficients`, the same quadrature as the
 Weyl-film drag, with ``screening="T0"`` or ``"finite_T"``; the metal's Π at T is Maldague's
-integral done exactly, :func:`montecarlo.metal.metal_polarization_exact_T`).
+integral done exactly, :func:`layers.metal.metal_polarization_exact_T`).
 Measured (2026-12-03, ratios to the T = 0-screening value at 0.02 T_F):
 T/T_F = 0.05, 0.1, 0.2, 0.3, 0.5: T = 0 screening 0.950, 0.857, 0.732, 0.665, 0.567;
 finite-T screening 0.958, 0.904, 1.021, 1.659, 3.371 (quadrature errors ≤ 2.4e-2):
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from montecarlo.presets import Bilayer, preset
+from layers.presets import Bilayer, preset
 from validate.weyl import drag_coefficients
 
 __all__ = ["flensberg_hu_bilayer", "ScaledDragRate", "scaled_drag_rate", "plot_scaled_drag_rate"]

@@ -3,7 +3,7 @@ r"""Deterministic reference for Weyl-film / 2D-metal drag (the Hall-drag paper, 
 The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
 (its author list is not in our copy of the text).
 
-Everything here is in the internal units of :mod:`montecarlo.presets` (ħ = k_B = 1, cm, erg).
+Everything here is in the internal units of :mod:`layers.presets` (ħ = k_B = 1, cm, erg).
 
 Derivation of the drag coefficient, Eq. (B7) (its prefactor is garbled in our copy)
 -------------------------------------------------------------------------------------
@@ -100,13 +100,13 @@ from scipy.special import zeta
 
 from dragcore import units
 from dragcore.checks import require_positive
-from montecarlo.interaction import (
+from layers.interaction import (
     interlayer_interaction,
     interlayer_interaction_strong_screening,
     lindhard_3d_reduced,
     weyl_im_slope_tilt_factor,
 )
-from montecarlo.presets import Bilayer
+from layers.presets import Bilayer
 
 __all__ = [
     "SCREENINGS",
@@ -446,7 +446,7 @@ def hall_coefficients(bilayer: Bilayer, eta_q3: float) -> dict[str, float]:
     a = bilayer.active
     if a.kind != "weyl":
         return {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
-    from montecarlo.weyl import parallel_transport_time
+    from layers.weyl import parallel_transport_time
 
     eei1 = -a.tilt / (4.0 * a.eps_F * a.tau) * eta_q3  # (B17)
     eei2 = eei1 / 3.0  # (B18), adopted

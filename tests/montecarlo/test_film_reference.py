@@ -1,5 +1,5 @@
 """The exact finite-T references of the Monte Carlo: the tilted film's state sums
-(:mod:`montecarlo.film_state_sum`), the 2D metal's Im Π at T (:mod:`montecarlo.metal`), and
+(:mod:`montecarlo.film_state_sum`), the 2D metal's Im Π at T (:mod:`layers.metal`), and
 the pulls of the Monte Carlo against them over a grid of tilt and temperature."""
 
 from __future__ import annotations
@@ -11,6 +11,13 @@ import pytest
 from scipy import integrate
 
 from dragcore import units
+from layers.metal import (
+    fermi_dirac_minus_half,
+    metal_im_polarization_exact_T,
+    metal_polarization_exact_T,
+    stern_polarization,
+)
+from layers.presets import preset
 from montecarlo.drag_mc import (
     film_im_polarization_exact,
     finite_temperature_reference,
@@ -23,13 +30,6 @@ from montecarlo.film_state_sum import (
     film_state_sums_numpy,
     window_nodes,
 )
-from montecarlo.metal import (
-    fermi_dirac_minus_half,
-    metal_im_polarization_exact_T,
-    metal_polarization_exact_T,
-    stern_polarization,
-)
-from montecarlo.presets import preset
 from validate.mc_pulls import monte_carlo_pull_grid, summarize_pulls
 
 FILM = preset("fig2-d40").active
@@ -141,7 +141,7 @@ def test_tilted_state_sum_equals_direct_integral_over_rho(qd, om_T, tilt, sin_ph
 
 def test_tilted_state_sum_tends_to_the_tilted_ballistic_im_polarization() -> None:
     """q ≪ k_F, T ≪ ε_F: the exact sum → the closed-form tilted ballistic Im Π
-    (montecarlo.interaction, the paper's film polarization) up to O(q²/k_F², T²/ε_F²) ≈ 1e-6."""
+    (layers.interaction, the paper's film polarization) up to O(q²/k_F², T²/ε_F²) ≈ 1e-6."""
     for tilt in (0.3, 0.6, 0.9):
         film = _film(tilt)
         kf = film.eps_F / film.v_F
@@ -299,7 +299,7 @@ def test_monte_carlo_pulls_over_tilt_and_temperature_grid() -> None:
 # finite-temperature polarizations (screening at T)
 # --------------------------------------------------------------------------------------
 def test_metal_polarization_at_T_tends_to_stern() -> None:
-    from montecarlo.metal import metal_polarization_exact_T
+    from layers.metal import metal_polarization_exact_T
 
     metal = preset("fig2-d40").passive
     q = np.array([0.3, 1.0, 3.0, 6.0, 12.0]) / D
@@ -319,7 +319,7 @@ def test_metal_polarization_at_T_has_the_classical_limit() -> None:
     F_{−1/2}(η) = e^η − e^{2η}/√2 + … is e^{−20}/√2 = 1.5e-9 relative."""
     from scipy.special import dawsn
 
-    from montecarlo.metal import metal_polarization_exact_T
+    from layers.metal import metal_polarization_exact_T
 
     metal = preset("fig2-d40").passive
     m, g, T = metal.mass, metal.g_s, 0.3 * metal.eps_F

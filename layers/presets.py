@@ -28,12 +28,12 @@ import numpy as np
 
 from dragcore import units
 from dragcore.checks import require_positive, require_range
-from montecarlo.interaction import (
+from layers.interaction import (
     interlayer_interaction,
     thomas_fermi_wavevector,
     weyl_film_polarization,
 )
-from montecarlo.metal import (
+from layers.metal import (
     metal_dos,
     metal_fermi_energy,
     metal_fermi_velocity,
@@ -41,7 +41,7 @@ from montecarlo.metal import (
     metal_polarization_exact_T,
     stern_polarization,
 )
-from montecarlo.weyl import (
+from layers.weyl import (
     hall_time_ratio,
     pair_ahe_extrinsic_velocity,
     pair_ahe_intrinsic,
@@ -107,7 +107,7 @@ class WeylFilm:
         return self.eps_F / self.v_F
 
     def polarization(self, q, omega) -> np.ndarray:
-        """Sheet Π^a(q, ω), T = 0, ballistic (see :mod:`montecarlo.interaction`)."""
+        """Sheet Π^a(q, ω), T = 0, ballistic (see :mod:`layers.interaction`)."""
         return weyl_film_polarization(
             q, omega, self.eps_F, self.v_F, self.tilt, self.thickness, self.n_nodes
         )
@@ -200,7 +200,7 @@ class Metal2D:
 
     def polarization_at(self, q, omega, T: float) -> np.ndarray:
         """Π(q, ω) at temperature T and chemical potential ε_F, exact (Maldague's integral
-        done exactly, :func:`montecarlo.metal.metal_polarization_exact_T`)."""
+        done exactly, :func:`layers.metal.metal_polarization_exact_T`)."""
         return metal_polarization_exact_T(q, omega, self.eps_F, self.mass, self.g_s, T)
 
     @property
