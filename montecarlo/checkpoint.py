@@ -53,7 +53,7 @@ from dragcore import __version__, units
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.parallel import World, world
 from dragcore.run import prepare_checkpoint
-from layers.presets import Bilayer
+from layers.bilayer import Bilayer
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
 from montecarlo.drag_mc import (
     DEFAULT_BINS,

@@ -22,7 +22,8 @@ from layers.metal import (
     metal_polarization_sum_over_states,
     stern_polarization,
 )
-from layers.presets import metal_from_physical, preset, weyl_film_from_physical
+from layers.metal_2d import metal_from_physical
+from layers.presets import preset
 from layers.weyl import (
     berry_connection,
     berry_curvature,
@@ -36,6 +37,7 @@ from layers.weyl import (
     weyl_energy,
     weyl_spinor,
 )
+from layers.weyl_film import weyl_film_from_physical
 
 RNG = np.random.default_rng(20240605)
 EPS = np.finfo(float).eps

@@ -1,5 +1,5 @@
 """The exact finite-T references of the Monte Carlo: the tilted film's state sums
-(:mod:`montecarlo.film_state_sum`), the 2D metal's Im Π at T (:mod:`layers.metal`), and
+(:mod:`layers.film_state_sum`), the 2D metal's Im Π at T (:mod:`layers.metal`), and
 the pulls of the Monte Carlo against them over a grid of tilt and temperature."""
 
 from __future__ import annotations
@@ -11,6 +11,13 @@ import pytest
 from scipy import integrate
 
 from dragcore import units
+from layers.film_state_sum import (
+    azimuth_nodes,
+    film_im_polarization_exact,
+    film_state_sums,
+    film_state_sums_numpy,
+    window_nodes,
+)
 from layers.metal import (
     fermi_dirac_minus_half,
     metal_im_polarization_exact_T,
@@ -19,16 +26,9 @@ from layers.metal import (
 )
 from layers.presets import preset
 from montecarlo.drag_mc import (
-    film_im_polarization_exact,
     finite_temperature_reference,
     hall_from_q3,
     metal_im_polarization_finite_T,
-)
-from montecarlo.film_state_sum import (
-    azimuth_nodes,
-    film_state_sums,
-    film_state_sums_numpy,
-    window_nodes,
 )
 from validate.mc_pulls import monte_carlo_pull_grid, summarize_pulls
 
@@ -125,7 +125,7 @@ def _direct_state_sum(q, om, tilt, T, sin_phi) -> np.ndarray:
      (30.0, 0.7, 0.9, 0.4)],
 )  # fmt: skip
 def test_tilted_state_sum_equals_direct_integral_over_rho(qd, om_T, tilt, sin_phi) -> None:
-    """The root-based sum (module docstring of montecarlo.film_state_sum) against the
+    """The root-based sum (module docstring of layers.film_state_sum) against the
     ρ-integral of the Fermi functions themselves, at one azimuth: the tilt enters only as
     the ρ- and φ-dependent shift vC r⊥ sin φ of both energies."""
     T = 0.01 * FILM.eps_F
@@ -344,7 +344,7 @@ def test_finite_T_screening_tends_to_the_T0_model_as_T_falls() -> None:
     difference falling as (T/ε_F^p)² (Sommerfeld): measured 1.0e-3 at 1 K for n^p = 1e11
     (T/ε_F^p = 0.024); here the ratio of the deviations at 0.5 K and 1 K must be ≈ 1/4."""
     from dragcore.units import kelvin_to_erg
-    from validate.weyl import drag_coefficients
+    from layers.drag_integral import drag_coefficients
 
     bl = preset("fig2-d40", n_p_cm2=1e11)
     dev = {}
