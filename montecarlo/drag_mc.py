@@ -120,6 +120,7 @@ class CollisionRecipe:
     n_train: int = 6  # training iterations (adapt map and strata; not averaged)
     n_prod: int = 10  # production iterations (averaged with equal weights)
     n_bins: int = DEFAULT_BINS  # map bins per axis
+    alpha: float = ADAPT_ALPHA  # VEGAS damping exponent of the map's adaptation
     batch_size: int = DEFAULT_BATCH_SIZE
     max_hcubes: int = DEFAULT_MAX_HCUBES
     adapt_weights: tuple[float, ...] = DEFAULT_ADAPT_WEIGHTS
@@ -140,12 +141,12 @@ DEFAULT_RECIPE = CollisionRecipe()
 
 def collision_integrator(bilayer: Bilayer, recipe: CollisionRecipe = DEFAULT_RECIPE) -> Integrator:
     """A fresh :class:`~montecarlo.integrator.Integrator` for the collision integrand of
-    ``bilayer`` (its dimension; the recipe's bins, batch size and hypercube cap; α =
-    :data:`ADAPT_ALPHA`)."""
+    ``bilayer`` (its dimension; the recipe's bins, adaptation exponent α, batch size and
+    hypercube cap)."""
     return Integrator(
         collision_dim(bilayer),
         recipe.n_bins,
-        alpha=ADAPT_ALPHA,
+        alpha=recipe.alpha,
         batch_size=recipe.batch_size,
         max_hcubes=recipe.max_hcubes,
     )
@@ -194,7 +195,8 @@ def estimate_drag(
 
     The sampling adapts to Σ_k w_k (J f_k/I_k)² (``adapt_weights`` w, relative to each
     output's previous estimate I_k; default :data:`DEFAULT_ADAPT_WEIGHTS`); the map has
-    ``n_bins`` bins per axis and adapts with VEGAS exponent α = :data:`ADAPT_ALPHA`.
+    ``n_bins`` bins per axis and adapts with the VEGAS exponent ``alpha`` (default
+    :data:`ADAPT_ALPHA`).
     Production iterations are averaged with equal weights
     (:class:`~montecarlo.result.MonteCarloResult`).
     Reproducible from ``seed``; ``batch_runner`` (e.g.
