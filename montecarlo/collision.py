@@ -96,7 +96,17 @@ Every coordinate is measured in its own thermal or screening scale, so the varia
 evaluation does not grow as T/ε_F → 0 (benchmark: ``benchmarks/bench_mc_collision.py``).
 
 Outputs (K = 4): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, in 1/cm³ (internal units of
-:mod:`layers.presets`).
+:mod:`dragcore.units`).
+
+Where the layers come in
+------------------------
+The kernel never asks what type a layer is. Each layer fills its slots of the parameter
+vector (:meth:`layers.interface.Layer.collision_parameters`: the passive metal's ε_F, m, g, k_F;
+the active layer's Fermi-surface data and, in the slot ``active_is_metal``, its
+:class:`~layers.interface.CollisionModel`), and that number selects the kernel's path for the
+active layer's states (film: 5 coordinates; 2D parabolic band: 4, :data:`COLLISION_DIMS`). A
+new layer type that is sampled like one of these paths (another 2D parabolic band, another
+tilted-linear film) needs no change here; a new dispersion needs a new path.
 
 How the kernel is written (speed)
 ---------------------------------
@@ -172,7 +182,7 @@ PARAMETER_LAYOUT: tuple[str, ...] = (
     "mass_p",
     "g_p",
     "kF_p",
-    "active_is_metal",  # 1.0: a 2D metal (ordinary 2D–2D drag), 0.0: the Weyl film
+    "active_is_metal",  # the active layer's CollisionModel: 1.0 a 2D metal, 0.0 the Weyl film
     "mu_a",  # active layer: ε_F, v_F, (metal: m, g_s, k_F; film: C, W N_nodes, node prefactor, A)
     "v_a",
     "mass_a",
