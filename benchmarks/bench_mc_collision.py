@@ -76,6 +76,7 @@ import numpy as np
 
 from dragcore.jit import jit, numba
 from dragcore.machine import cpu_class, cpu_label
+from layers.presets import preset
 from montecarlo.collision import (
     N_OUT,
     SLOT,
@@ -87,7 +88,6 @@ from montecarlo.collision import (
     collision_params,
 )
 from montecarlo.drag_mc import collision_integrator, estimate_drag
-from montecarlo.presets import preset
 from montecarlo.sampling import fermi_nb
 
 #: Printed beside every figure: the vector class the figure was measured on.

@@ -115,9 +115,9 @@ def montecarlo_workload(args: argparse.Namespace, w) -> dict:
     iteration are spread over the ranks (:func:`montecarlo.checkpoint.run_distributed`).
     """
     from dragcore import units
+    from layers.presets import preset
     from montecarlo.checkpoint import run_distributed
     from montecarlo.drag_mc import estimate_drag
-    from montecarlo.presets import preset
 
     bl, T = preset("fig2-d40"), units.kelvin_to_erg(10.0)
     estimate_drag(bl, T, n_eval=4000, n_train=1, n_prod=1)  # JIT compile / warm up

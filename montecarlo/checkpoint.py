@@ -53,6 +53,7 @@ from dragcore import __version__, units
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.parallel import World, world
 from dragcore.run import prepare_checkpoint
+from layers.bilayer import Bilayer
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
 from montecarlo.drag_mc import (
     DEFAULT_BINS,
@@ -63,7 +64,6 @@ from montecarlo.drag_mc import (
     estimate_drag,
 )
 from montecarlo.integrator import Integrator, distributed_batch_runner
-from montecarlo.presets import Bilayer
 from montecarlo.result import IterationRecord, format_estimate
 
 __all__ = [

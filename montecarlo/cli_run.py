@@ -1,8 +1,9 @@
 """``python -m montecarlo run`` — drag coefficients by Monte Carlo of the collision integral.
 
 Prints η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3} and η_H (Pa·s) with their Monte Carlo errors, beside them the
-quadrature of ``validate.weyl`` (T = 0 polarizations, ballistic weights) and the finite-T
-reference of :mod:`montecarlo.drag_mc` (the same approximations as the Monte Carlo), and the
+T = 0 quadrature of :mod:`layers.drag_integral` (the ``validate`` column: T = 0 polarizations,
+ballistic weights) and the finite-T reference of :mod:`montecarlo.drag_mc` (the same
+approximations as the Monte Carlo), and the
 pulls (MC − reference)/√(sdev² + quadrature error²). A pull against ``validate`` measures
 physics (finite T, finite q/k_F, tilt in η∥⁽¹⁾), a pull against the finite-T reference measures
 the Monte Carlo.
@@ -32,14 +33,14 @@ import sys
 from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World
 from dragcore.run import run_command
+from layers.drag_integral import drag_quadrature_by_name
+from layers.presets import ACTIVE_LAYERS, PRESETS
 from montecarlo.config import DEFAULT_CONFIG, load_config
 from montecarlo.drag_mc import DEFAULT_BINS
-from montecarlo.presets import PRESETS
 from montecarlo.result import format_estimate
 from montecarlo.run import (
     CollisionRunConfig,
     CollisionRunResult,
-    DeterministicQuadrature,
     run_collision_mc,
 )
 
@@ -61,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--d", type=float, help="spacing in nm (preset's)")
     parser.add_argument("--tilt", type=float, help="tilt C, |C| < 1 (0.3)")
     parser.add_argument("--eps", type=float, help="dielectric constant (12)")
-    parser.add_argument("--active", choices=("weyl", "metal"), help="metal: 2D–2D drag")
+    parser.add_argument("--active", choices=tuple(ACTIVE_LAYERS), help="metal: 2D–2D drag")
     parser.add_argument("--neval", type=int, help="evaluations/iteration")
     parser.add_argument("--n-train", type=int, help="training iterations (6)")
     parser.add_argument("--n-prod", type=int, help="production iterations (10)")
@@ -122,7 +123,7 @@ def _run(args: argparse.Namespace, w: World) -> int:
     result = run_collision_mc(
         config,
         w,
-        quadrature=_validate_quadrature(),
+        quadrature=drag_quadrature_by_name,
         progress=not (args.no_progress or args.json),
         command=shlex.join(["python", "-m", "montecarlo", *sys.argv[1:]]),
         inputs=[args.config],
@@ -131,13 +132,6 @@ def _run(args: argparse.Namespace, w: World) -> int:
         return 0
     _print_result(result, args)
     return 0
-
-
-def _validate_quadrature() -> DeterministicQuadrature:
-    """The T = 0 quadrature of ``validate.weyl`` (the comparison layer, above montecarlo)."""
-    from validate.weyl import drag_quadrature_by_name
-
-    return drag_quadrature_by_name
 
 
 def _print_result(result: CollisionRunResult, args: argparse.Namespace) -> None:

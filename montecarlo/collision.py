@@ -25,7 +25,7 @@ rate (A42) is w(δ(Δ + W)) = w₀ + W ∂_Δ w₀; at equilibrium F_in − F_ou
 δ′ integrates to F₀W/T: the side-jump collision integral is the Born one with −Δg → W/T.
 The force (1/2T)∫w F₀ q (eE·δr), averaged over in-plane rotations, has the Hall part
 ½ε_{αβ}(q × δr)_z eE_β; with eE = u/A, A = v²τ_∥/ε_F (Eq. 28) it is η_H^{s.j.} ε u/d.
-δr is :func:`montecarlo.weyl.coordinate_shift` of node ζ = +1; node ζ = −1 with tilt −C
+δr is :func:`layers.weyl.coordinate_shift` of node ζ = +1; node ζ = −1 with tilt −C
 gives the same under k_z → −k_z, so both nodes add. This is an independent check of
 B19–B23: the measured ratio to the paper's η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) is
 0.996(6), 0.985(3), 0.921(2), 0.826(1) at C = 0.05, 0.1, 0.2, 0.3 (5 K, d = 40 nm):
@@ -42,9 +42,9 @@ to the quadrature's ω̃² and 1 − ω̃²; here they are exact. η∥⁽¹⁾/
 σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2 and 1e-3; :func:`montecarlo.drag_mc.estimate_drag`
 therefore adapts to η∥⁽¹⁾ too (relative weight 0.05: σ₁ = 0.80, 0.84), see
 ``benchmarks/bench_mc_collision.py``.)
-U is Eq. (A1) with the T = 0 polarizations of :mod:`montecarlo.interaction` and
-:mod:`montecarlo.metal` (Stern; tilted ballistic film) — the SAME interaction as
-``validate.weyl.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
+U is Eq. (A1) with the T = 0 polarizations of :mod:`layers.interaction` and
+:mod:`layers.metal` (Stern; tilted ballistic film) — the SAME interaction as
+``layers.drag_integral.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
 finite-T state sums (exact parabolic and tilted-linear dispersions, exact spinor overlap,
 Fermi functions at the T = 0 chemical potentials ε_F). The differences from the quadrature
 are therefore O(T²/ε_F²) (Sommerfeld) and O(q²/k_F^{a2}) (ballistic film), reported in the
@@ -96,7 +96,17 @@ Every coordinate is measured in its own thermal or screening scale, so the varia
 evaluation does not grow as T/ε_F → 0 (benchmark: ``benchmarks/bench_mc_collision.py``).
 
 Outputs (K = 4): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, in 1/cm³ (internal units of
-:mod:`montecarlo.presets`).
+:mod:`dragcore.units`).
+
+Where the layers come in
+------------------------
+The kernel never asks what type a layer is. Each layer fills its slots of the parameter
+vector (:meth:`layers.interface.Layer.collision_parameters`: the passive metal's ε_F, m, g, k_F;
+the active layer's Fermi-surface data and, in the slot ``active_is_metal``, its
+:class:`~layers.interface.CollisionModel`), and that number selects the kernel's path for the
+active layer's states (film: 5 coordinates; 2D parabolic band: 4, :data:`COLLISION_DIMS`). A
+new layer type that is sampled like one of these paths (another 2D parabolic band, another
+tilted-linear film) needs no change here; a new dispersion needs a new path.
 
 How the kernel is written (speed)
 ---------------------------------
@@ -125,13 +135,11 @@ import numpy as np
 from dragcore.checks import require_positive
 from dragcore.elementary import exp, log, sin_pi, sincos_pi, sqrt
 from dragcore.jit import jit
-from montecarlo.interaction import (
-    _smooth_part,
-    interlayer_interaction,
-    weyl_node_polarization,
-)
-from montecarlo.metal import stern_polarization
-from montecarlo.presets import Bilayer
+from layers.bilayer import Bilayer
+from layers.interaction import interlayer_interaction
+from layers.interface import CollisionModel
+from layers.metal import stern_polarization
+from layers.weyl import coordinate_shift, spinor_overlap_sq
 from montecarlo.sampling import (
     fermi_window_above,
     fermi_window_above_nb,
@@ -144,13 +152,13 @@ from montecarlo.sampling import (
     thermal_frequency_nb,
     window_occupation_nb,
 )
-from montecarlo.weyl import coordinate_shift, spinor_overlap_sq
 
 __all__ = [
     "N_OUT",
     "OUTPUT_NAMES",
     "collision_params",
     "collision_dim",
+    "COLLISION_DIMS",
     "collision_integrand",
     "collision_integrand_numpy",
     "SMOOTH_TABLE_SIZE",
@@ -174,7 +182,7 @@ PARAMETER_LAYOUT: tuple[str, ...] = (
     "mass_p",
     "g_p",
     "kF_p",
-    "active_is_metal",  # 1.0: a 2D metal (ordinary 2D–2D drag), 0.0: the Weyl film
+    "active_is_metal",  # the active layer's CollisionModel: 1.0 a 2D metal, 0.0 the Weyl film
     "mu_a",  # active layer: ε_F, v_F, (metal: m, g_s, k_F; film: C, W N_nodes, node prefactor, A)
     "v_a",
     "mass_a",
@@ -230,31 +238,32 @@ def unpack_parameters(params: np.ndarray) -> tuple[dict[str, float], np.ndarray]
 def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_SIZE) -> np.ndarray:
     """The float parameter vector of :func:`collision_integrand` for a bilayer at T (erg).
 
-    The film's Re Π needs ∫[w(μ)μ − w(s)s]/(μ − s)dμ (analytic in s); it is tabulated on
-    ``table_size`` equally spaced s ∈ [−1, 1] and interpolated linearly (error ≤ h² max|f″|/8,
-    measured in the tests).
+    Each layer fills its own slots (:meth:`layers.interface.Layer.collision_parameters`: the
+    passive metal's ε_F, m, g_s, k_F; the active layer's Fermi-surface data and the slot
+    ``active_is_metal``, its :class:`~layers.interface.CollisionModel`, which selects the
+    kernel's path); the slots a layer does not use stay 0. The film's Re Π needs
+    ∫[w(μ)μ − w(s)s]/(μ − s)dμ (analytic in s); it is tabulated on ``table_size`` equally
+    spaced s ∈ [−1, 1] and interpolated linearly (error ≤ h² max|f″|/8, measured in the tests).
     """
     require_positive("T", T)
-    a, p = bilayer.active, bilayer.passive
     v = dict.fromkeys(PARAMETER_LAYOUT, 0.0)
     del v["table_size"]
     v.update(spacing=bilayer.spacing, T=T, e2=bilayer.e2)
-    v.update(mu_p=p.eps_F, mass_p=p.mass, g_p=p.g_s, kF_p=p.fermi_wavevector)
-    if a.kind == "weyl":
-        v.update(active_is_metal=0.0, mu_a=a.eps_F, v_a=a.v_F, tilt=a.tilt)
-        v.update(sheet=a.thickness * a.n_nodes, boost=a.boost_per_field)
-        v["node_prefactor"] = a.eps_F**2 / (8.0 * np.pi**3 * a.v_F**3)
-        table = _smooth_part(np.linspace(-1.0, 1.0, table_size), a.tilt)
-    else:
-        v.update(active_is_metal=1.0, mu_a=a.eps_F, mass_a=a.mass, g_a=a.g_s)
-        v.update(kF_a=a.fermi_wavevector, v_a=a.fermi_velocity)
-        table = np.zeros(2)
+    v.update(bilayer.passive.collision_parameters("passive", table_size)[0])
+    active, table = bilayer.active.collision_parameters("active", table_size)
+    v.update(active)
     return pack_parameters(v, table)
 
 
+#: Coordinates of the unit hypercube per path of the kernel: the passive metal's three (q, δ,
+#: E) and the active layer's states (film: ξ₁, ψ; 2D metal: ξ₁).
+COLLISION_DIMS = {CollisionModel.WEYL_FILM: 5, CollisionModel.METAL_2D: 4}
+
+
 def collision_dim(bilayer: Bilayer) -> int:
-    """Dimension of the unit hypercube: 5 (Weyl film active) or 4 (2D metal active)."""
-    return 5 if bilayer.active.kind == "weyl" else 4
+    """Dimension of the unit hypercube: 5 (Weyl film active) or 4 (2D metal active), by the
+    active layer's :attr:`~layers.interface.Layer.collision_model`."""
+    return COLLISION_DIMS[bilayer.active.collision_model]
 
 
 # --------------------------------------------------------------------------------------
@@ -262,7 +271,7 @@ def collision_dim(bilayer: Bilayer) -> int:
 # --------------------------------------------------------------------------------------
 @jit(forceinline=True)
 def _stern_nb(q, om, kF, m, g):  # pragma: no cover - compiled
-    """Stern's Π(q, ω) at T = 0 as (Re, Im) (see :func:`montecarlo.metal.stern_polarization`)."""
+    """Stern's Π(q, ω) at T = 0 as (Re, Im) (see :func:`layers.metal.stern_polarization`)."""
     v = kF / m
     nm = om / (q * v) - q / (2.0 * kF)
     npl = om / (q * v) + q / (2.0 * kF)
@@ -325,7 +334,7 @@ def _film_table_nb(q, om, params):  # pragma: no cover - compiled
 
 @jit
 def _interaction_sq_nb(q, pa, pp, d, e2):  # pragma: no cover - compiled
-    """|U|² of Eq. (A1) (see :func:`montecarlo.interaction.interlayer_interaction`) for
+    """|U|² of Eq. (A1) (see :func:`layers.interaction.interlayer_interaction`) for
     Π_a, Π_p given as (Re, Im) pairs (the benchmark's plain-momentum integrand)."""
     return _interaction_sq_at_nb(q, exp(-q * d), pa[0], pa[1], pp[0], pp[1], e2)
 
@@ -644,7 +653,7 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     mp, mu_p = p.mass, p.eps_F
     q, jq = screening_wavevector(x[:, 0], 0.5 * d)
     t1, jt1 = x[:, 1], 1.0
-    if a.kind != "weyl":  # the second sin² of the kernel (2D active layer)
+    if _TWIN_SECOND_SIN2[a.collision_model]:  # the second sin² of the kernel (2D active layer)
         t1, jt1 = np.sin(0.5 * np.pi * t1) ** 2, 0.5 * np.pi * np.sin(np.pi * t1)
     dl, jdl = thermal_frequency(t1, -q, q, T / p.fermi_velocity)
     jdl = jdl * jt1
@@ -677,51 +686,7 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     w_metal *= f(e_mid - 0.5 * om - mu_p) * (1.0 - f(e_mid + 0.5 * om - mu_p))
     y1, jy1 = fermi_window_energy(x[:, 3], om, T)
     xi1 = y1 + om
-    if a.kind == "weyl":
-        e1 = a.eps_F + xi1
-        psi = 2.0 * np.pi * x[:, 4]
-        v, c = a.v_F, a.tilt
-
-        def kvec(mu):
-            st = np.sqrt(np.clip(1.0 - mu * mu, 0.0, None))
-            kk = e1 / (v * (1.0 + c * st * np.sin(psi)))
-            return kk[:, None] * np.stack([mu, st * np.cos(psi), st * np.sin(psi)], -1)
-
-        qv = np.stack([q, 0 * q, 0 * q], -1)
-
-        def delta(mu):  # v(|k₁| − |k₁ − q|) (tilt cancels: q_z = 0), without cancellation
-            kv = kvec(mu)
-            n1, n2 = np.linalg.norm(kv, axis=-1), np.linalg.norm(kv - qv, axis=-1)
-            return v * (2.0 * np.sum(kv * qv, axis=-1) - q * q) / (n1 + n2)
-
-        lo_m, hi_m = -np.ones(n), np.ones(n)
-        for _ in range(70):  # bisection: Δ(μ) increases with μ
-            mid = 0.5 * (lo_m + hi_m)
-            up = delta(mid) > om
-            hi_m, lo_m = np.where(up, mid, hi_m), np.where(up, lo_m, mid)
-        mu = 0.5 * (lo_m + hi_m)
-        h = 1e-5
-        mu_lo, mu_hi = np.clip(mu - h, -1.0, 1.0), np.clip(mu + h, -1.0, 1.0)
-        dd = (delta(mu_hi) - delta(mu_lo)) / (mu_hi - mu_lo)
-        kv = kvec(mu)
-        kk = np.linalg.norm(kv, axis=-1)
-        radial = kk**2 / (v * (1.0 + c * kv[:, 2] / kk))
-        ov = spinor_overlap_sq(kv, 1, kv - qv, 1)
-        w_active = a.thickness * a.n_nodes / (2.0 * np.pi) ** 3 * 2.0 * np.pi * radial / dd * ov
-        w_active = np.where(np.abs(om) < v * q, w_active, 0.0)
-        pa = a.thickness * a.n_nodes * weyl_node_polarization(q, om, a.eps_F, a.v_F, c)
-        mu_geo, k_geo = mu, kk
-        dr = coordinate_shift(kv, kv - qv, 1)  # k₁ → k₁ − q
-        sj = dr[:, 1] / (a.boost_per_field * q)
-    else:
-        ma = a.mass
-        sj = 0.0 * q
-        k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
-        c1 = (2.0 * ma * om + q * q) / (2.0 * k1 * q)
-        sin1 = np.sqrt(np.where(np.abs(c1) < 1.0, 1.0 - c1**2, np.nan))
-        w_active = a.g_s / (2.0 * np.pi) ** 2 * 2.0 * ma * ma / (k1 * q * sin1)
-        pa = stern_polarization(q, om, a.fermi_wavevector, ma, a.g_s)
-        mu_geo, k_geo = c1, k1
+    w_active, pa, mu_geo, k_geo, sj = _TWIN_ACTIVE[a.collision_model](a, x, q, om, xi1)
     w_active = w_active * jy1 * f(xi1) * (1.0 - f(xi1 - om))
     pp = stern_polarization(q, om, p.fermi_wavevector, mp, p.g_s)
     u2 = np.abs(interlayer_interaction(q, pa, pp, d, bilayer.e2)) ** 2
@@ -732,3 +697,66 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     out[:, 2] = w * (1.0 - mu_geo**2)
     out[:, 3] = w * sj
     return out
+
+
+def _film_active_numpy(a, x, q, om, xi1):
+    """The Weyl film's part of the twin: (measure × overlap, Π_a, q̂·k̂₁, |k₁|, side jump)."""
+    n = x.shape[0]
+    e1 = a.eps_F + xi1
+    psi = 2.0 * np.pi * x[:, 4]
+    v, c = a.v_F, a.tilt
+
+    def kvec(mu):
+        st = np.sqrt(np.clip(1.0 - mu * mu, 0.0, None))
+        kk = e1 / (v * (1.0 + c * st * np.sin(psi)))
+        return kk[:, None] * np.stack([mu, st * np.cos(psi), st * np.sin(psi)], -1)
+
+    qv = np.stack([q, 0 * q, 0 * q], -1)
+
+    def delta(mu):  # v(|k₁| − |k₁ − q|) (tilt cancels: q_z = 0), without cancellation
+        kv = kvec(mu)
+        n1, n2 = np.linalg.norm(kv, axis=-1), np.linalg.norm(kv - qv, axis=-1)
+        return v * (2.0 * np.sum(kv * qv, axis=-1) - q * q) / (n1 + n2)
+
+    lo_m, hi_m = -np.ones(n), np.ones(n)
+    for _ in range(70):  # bisection: Δ(μ) increases with μ
+        mid = 0.5 * (lo_m + hi_m)
+        up = delta(mid) > om
+        hi_m, lo_m = np.where(up, mid, hi_m), np.where(up, lo_m, mid)
+    mu = 0.5 * (lo_m + hi_m)
+    h = 1e-5
+    mu_lo, mu_hi = np.clip(mu - h, -1.0, 1.0), np.clip(mu + h, -1.0, 1.0)
+    dd = (delta(mu_hi) - delta(mu_lo)) / (mu_hi - mu_lo)
+    kv = kvec(mu)
+    kk = np.linalg.norm(kv, axis=-1)
+    radial = kk**2 / (v * (1.0 + c * kv[:, 2] / kk))
+    ov = spinor_overlap_sq(kv, 1, kv - qv, 1)
+    w_active = a.thickness * a.n_nodes / (2.0 * np.pi) ** 3 * 2.0 * np.pi * radial / dd * ov
+    w_active = np.where(np.abs(om) < v * q, w_active, 0.0)
+    pa = a.polarization(q, om)  # W N_nodes × the node's Π (layers.interaction)
+    mu_geo, k_geo = mu, kk
+    dr = coordinate_shift(kv, kv - qv, 1)  # k₁ → k₁ − q
+    sj = dr[:, 1] / (a.boost_per_field * q)
+    return w_active, pa, mu_geo, k_geo, sj
+
+
+def _metal_active_numpy(a, x, q, om, xi1):
+    """The active 2D metal's part of the twin: (measure, Π_a, q̂·k̂₁, |k₁|, 0)."""
+    ma = a.mass
+    sj = 0.0 * q
+    k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
+    c1 = (2.0 * ma * om + q * q) / (2.0 * k1 * q)
+    sin1 = np.sqrt(np.where(np.abs(c1) < 1.0, 1.0 - c1**2, np.nan))
+    w_active = a.g_s / (2.0 * np.pi) ** 2 * 2.0 * ma * ma / (k1 * q * sin1)
+    pa = a.polarization(q, om)  # Stern's
+    mu_geo, k_geo = c1, k1
+    return w_active, pa, mu_geo, k_geo, sj
+
+
+#: The twin's active-layer part and whether x₁ goes through the second sin², per path of the
+#: kernel (:attr:`layers.interface.Layer.collision_model`).
+_TWIN_ACTIVE = {
+    CollisionModel.WEYL_FILM: _film_active_numpy,
+    CollisionModel.METAL_2D: _metal_active_numpy,
+}
+_TWIN_SECOND_SIN2 = {CollisionModel.WEYL_FILM: False, CollisionModel.METAL_2D: True}

@@ -24,6 +24,7 @@ except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML rea
     tomllib = None
 
 from dragcore.checks import require_bool, require_int, require_real
+from layers.presets import ACTIVE_LAYERS
 from montecarlo.drag_mc import DEFAULT_RECIPE
 
 __all__ = ["DEFAULT_CONFIG", "load_config", "config_fields"]
@@ -84,7 +85,7 @@ _KEYS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 #: The choices of the string keys (the command's ``choices``).
-_STRING_CHOICES = {"active": ("weyl", "metal")}
+_STRING_CHOICES = {"active": tuple(ACTIVE_LAYERS)}
 
 
 def _typed(name: str, kind: str, value: Any) -> Any:

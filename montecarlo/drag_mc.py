@@ -6,7 +6,7 @@ Hall coefficients η_H from η_{Q3} (Eqs. B17, B18, B23; see "What is not sample
 
 Two references, both deterministic:
 
-* ``validate.weyl.drag_coefficients`` — Eq. (B7)/(B13) with T = 0 polarizations (Stern,
+* ``layers.drag_integral.drag_coefficients`` — Eq. (B7)/(B13) with T = 0 polarizations (Stern,
   ballistic tilted film) and the ballistic weights ω̃², 1 − ω̃²;
 * :func:`finite_temperature_reference` — the SAME |U|² (A1 with T = 0 polarizations, as in the
   Monte Carlo) but the imaginary parts that the Monte Carlo's state sums converge to, exactly
@@ -15,11 +15,11 @@ Two references, both deterministic:
 
   - the 2D metal: Im Π at T and chemical potential ε_F from the k∥-fixed line of states,
     (g m/2πq)[J(E₀) − J(E₀ + ω)] with J ∝ F_{−1/2}
-    (:func:`montecarlo.metal.metal_im_polarization_exact_T`);
+    (:func:`layers.metal.metal_im_polarization_exact_T`);
   - the film: the state sum in prolate spheroidal coordinates (foci 0 and q,
     ρ = |k₁| + |k₁ − q|, δ = |k₁| − |k₁ − q| = ω/v), where d³k |⟨u|u′⟩|² =
     (ρ² − q²) dρ dδ dφ/(8q) and the tilt (along the normal, q in the plane) shifts both
-    energies of a transition by vC r⊥ sin φ (:mod:`montecarlo.film_state_sum`), with the
+    energies of a transition by vC r⊥ sin φ (:mod:`layers.film_state_sum`), with the
     exact weights ω²ρ/(2vε_F q²) (η∥⁽¹⁾), 1 − (q̂·k̂₁)² (η_{Q3}) and the side jump
     4ρ r⊥ sin φ/(A(ρ² − δ²)(ρ² − q²)) (η_H(s.j.)). At C = 0 this is
     Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)] (Sommerfeld, exact for this
@@ -60,6 +60,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from dragcore.checks import require_positive
+from layers.bilayer import Bilayer
+from layers.interaction import interlayer_interaction
+from layers.metal import metal_im_polarization_exact_T
 from montecarlo.collision import (
     N_OUT,
     OUTPUT_NAMES,
@@ -67,11 +70,7 @@ from montecarlo.collision import (
     collision_integrand,
     collision_params,
 )
-from montecarlo.film_state_sum import azimuth_nodes, film_state_sums, window_nodes
 from montecarlo.integrator import DEFAULT_BATCH_SIZE, DEFAULT_MAX_HCUBES, Integrator
-from montecarlo.interaction import interlayer_interaction
-from montecarlo.metal import metal_im_polarization_exact_T
-from montecarlo.presets import Bilayer
 from montecarlo.result import MonteCarloResult
 
 __all__ = [
@@ -82,7 +81,6 @@ __all__ = [
     "estimate_drag",
     "finite_temperature_reference",
     "reference_is_exact",
-    "film_im_polarization_exact",
     "metal_im_polarization_finite_T",
     "hall_from_q3",
 ]
@@ -122,6 +120,7 @@ class CollisionRecipe:
     n_train: int = 6  # training iterations (adapt map and strata; not averaged)
     n_prod: int = 10  # production iterations (averaged with equal weights)
     n_bins: int = DEFAULT_BINS  # map bins per axis
+    alpha: float = ADAPT_ALPHA  # VEGAS damping exponent of the map's adaptation
     batch_size: int = DEFAULT_BATCH_SIZE
     max_hcubes: int = DEFAULT_MAX_HCUBES
     adapt_weights: tuple[float, ...] = DEFAULT_ADAPT_WEIGHTS
@@ -142,12 +141,12 @@ DEFAULT_RECIPE = CollisionRecipe()
 
 def collision_integrator(bilayer: Bilayer, recipe: CollisionRecipe = DEFAULT_RECIPE) -> Integrator:
     """A fresh :class:`~montecarlo.integrator.Integrator` for the collision integrand of
-    ``bilayer`` (its dimension; the recipe's bins, batch size and hypercube cap; α =
-    :data:`ADAPT_ALPHA`)."""
+    ``bilayer`` (its dimension; the recipe's bins, adaptation exponent α, batch size and
+    hypercube cap)."""
     return Integrator(
         collision_dim(bilayer),
         recipe.n_bins,
-        alpha=ADAPT_ALPHA,
+        alpha=recipe.alpha,
         batch_size=recipe.batch_size,
         max_hcubes=recipe.max_hcubes,
     )
@@ -169,14 +168,9 @@ class DragEstimate:
 
 
 def hall_from_q3(bilayer: Bilayer, eta_q3: float) -> dict[str, float]:
-    """η_H parts from η_{Q3} by the paper's relations: (B17), (B18) adopted, (B23)."""
-    a = bilayer.active
-    if a.kind != "weyl":
-        return {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
-    eei1 = -a.tilt / (4.0 * a.eps_F * a.tau) * eta_q3
-    eei2 = eei1 / 3.0
-    sj = (eei1 + eei2) / 2.0
-    return {"eei1": eei1, "eei2": eei2, "sj": sj, "total": eei1 + eei2 + sj}
+    """η_H parts from η_{Q3} by the paper's relations: (B17), (B18) adopted, (B23) — the active
+    layer's :meth:`~layers.interface.Layer.hall_from_q3` (zero without skew scattering)."""
+    return bilayer.active.hall_from_q3(eta_q3)
 
 
 def estimate_drag(
@@ -201,7 +195,8 @@ def estimate_drag(
 
     The sampling adapts to Σ_k w_k (J f_k/I_k)² (``adapt_weights`` w, relative to each
     output's previous estimate I_k; default :data:`DEFAULT_ADAPT_WEIGHTS`); the map has
-    ``n_bins`` bins per axis and adapts with VEGAS exponent α = :data:`ADAPT_ALPHA`.
+    ``n_bins`` bins per axis and adapts with the VEGAS exponent ``alpha`` (default
+    :data:`ADAPT_ALPHA`).
     Production iterations are averaged with equal weights
     (:class:`~montecarlo.result.MonteCarloResult`).
     Reproducible from ``seed``; ``batch_runner`` (e.g.
@@ -257,7 +252,7 @@ def estimate_drag(
 # --------------------------------------------------------------------------------------
 def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
     """Im Π of a 2D metal at temperature T and chemical potential ε_F, exact
-    (:func:`montecarlo.metal.metal_im_polarization_exact_T`).
+    (:func:`layers.metal.metal_im_polarization_exact_T`).
 
     (Until 2026-12 this was Maldague's integral over Stern's Im Π by 64 Gauss nodes in
     tanh((μ′ − μ)/2T); Stern's √ edges in μ′ made that rule converge only algebraically:
@@ -265,37 +260,6 @@ def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
     showed as pulls of −4 to −6 of the Monte Carlo against the reference at T ≥ T_d/2.)
     """
     return metal_im_polarization_exact_T(q, omega, layer.eps_F, layer.mass, layer.g_s, T)
-
-
-def film_im_polarization_exact(
-    q, omega, film, T: float, n_window: int = 24, n_azimuth: int = 40
-) -> tuple[np.ndarray, ...]:
-    """Sheet Im Π of the film at (q, ω, T) and its weighted versions, exact at any tilt.
-
-    Returns (Im Π, Im Π·⟨ω q̂·(k₁ − q/2)/(ε_F q)⟩, Im Π·⟨1 − (q̂·k̂₁)²⟩, Im Π·⟨δr_y/(A q)⟩)
-    where ⟨·⟩ averages over the states of the state sum that the Monte Carlo samples
-    (:mod:`montecarlo.film_state_sum`: the tilt shifts both energies of a transition by
-    vC k_z, so the sum is the untilted one in prolate spheroidal coordinates with a
-    chemical potential that depends on ρ and the azimuth). ``n_window`` nodes over the
-    Fermi window, ``n_azimuth`` over the azimuth; measured convergence at C = 0.9, fig2-d40,
-    5 K: 3e-8 (24 azimuths), 3e-11 (32), rounding (48).
-    """
-    q, omega = np.broadcast_arrays(np.asarray(q, float), np.asarray(omega, float))
-    tn, tw = window_nodes(n_window)
-    sums = film_state_sums(
-        np.ascontiguousarray(q.ravel()),
-        np.ascontiguousarray(omega.ravel()),
-        film.v_F,
-        film.tilt,
-        film.eps_F,
-        T,
-        film.boost_per_field,
-        tn,
-        tw,
-        azimuth_nodes(n_azimuth),
-    )
-    scale = film.thickness * film.n_nodes / (32.0 * np.pi * q * film.v_F)
-    return tuple(sums[k].reshape(q.shape) * scale for k in range(4))
 
 
 def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -309,7 +273,6 @@ def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
-    n_window, n_azimuth = n + 4, 2 * n
     a, p = bilayer.active, bilayer.passive
     d = bilayer.spacing
     xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
@@ -318,22 +281,14 @@ def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
     xq, wq = _panels(xb, n)
     q = xq / d
     wq = wq / d
-    # ω ∈ (−hi, hi): the film's continuum is exact at any T; a metal's is widened thermally
-    if a.kind == "weyl":
-        hi = a.v_F * q
-    else:
-        hi = (a.fermi_velocity * q + q * q / (2 * a.mass)) * (1.0 + 40.0 * T / a.eps_F)
-    hi = np.minimum(hi, (p.fermi_velocity * q + q * q / (2 * p.mass)) * (1 + 40 * T / p.eps_F))
+    # ω ∈ (−hi, hi): each layer's range at T (the film's continuum is exact at any T; a
+    # metal's is widened thermally)
+    hi = np.minimum(a.thermal_omega_max(q, T), p.thermal_omega_max(q, T))
     xg, wg = np.polynomial.legendre.leggauss(n)
     tot = np.zeros(N_OUT)
     fracs = np.array([0.0, 1.0, 4.0, 12.0, 40.0])
-    # T = 0 continuum edges of the metals (thermally smeared √ edges inside the domain)
-    kinks = [
-        np.minimum(np.abs(lay.fermi_velocity * q + c * q * q / (2 * lay.mass)), hi)
-        for lay in (a, p)
-        if lay.kind == "metal"
-        for c in (1.0, -1.0)
-    ]
+    # T = 0 continuum edges that T smears (a metal's √ edges inside the domain)
+    kinks = [np.minimum(k, hi) for lay in (a, p) for k in lay.thermal_omega_kinks(q)]
     for sign in (1.0, -1.0):
         br = [np.minimum(c * T, hi) for c in fracs] + kinks + [hi]
         br = np.sort(np.stack(br, axis=-1), axis=-1)
@@ -348,14 +303,8 @@ def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
             qq = np.broadcast_to(q[:, None], om.shape)
             pa0, pp0 = a.polarization(qq, om), p.polarization(qq, om)
             u2 = np.abs(interlayer_interaction(qq, pa0, pp0, d, bilayer.e2)) ** 2
-            impp = metal_im_polarization_finite_T(qq, om, p, T)
-            if a.kind == "weyl":
-                ima = film_im_polarization_exact(qq, om, a, T, n_window, n_azimuth)
-            else:
-                im0 = metal_im_polarization_finite_T(qq, om, a, T)
-                # k₁·q̂ − q/2 = mω/q on every state of the line; η_{Q3}'s weight is not
-                # constant there (no reference: NaN); no side jump in a 2D metal
-                ima = (im0, im0 * a.mass * om * om / (a.eps_F * qq * qq), im0 * np.nan, im0 * 0.0)
+            impp = p.im_polarization_at(qq, om, T)
+            ima = a.weighted_im_polarization_at(qq, om, T, n)
             e = np.exp(-np.abs(om) / T)
             th = 4.0 * e / (1.0 - e) ** 2
             common = np.where(good, wom, 0.0) * u2 * impp * th * (qq**3) * wq[:, None]
@@ -371,14 +320,15 @@ def reference_is_exact(bilayer: Bilayer) -> bool:
     factor and of the weights, so (MC − reference)/σ measures that approximation as much as the
     Monte Carlo and is not a pull (measured at C = 0.3, fig2-d40, 5 K: +8.2 on η∥⁽⁰⁾, +16.1 on
     η_{Q3})."""
-    return bilayer.active.kind != "weyl" or bilayer.active.tilt == 0.0
+    return bilayer.active.finite_T_reference_is_exact
 
 
 def finite_temperature_reference(bilayer: Bilayer, T: float, n: int = 20) -> tuple:
     """(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.)) and their error estimates by quadrature, Im Π at T.
 
     (d/(16π²T)) ∫₀^∞dq q³ ∫_{−∞}^{∞}dω |U|² Im Π_p Im Π_a^{(h)}/sinh²(ω/2T) (h: the weights
-    of :func:`film_im_polarization_exact`); U from Eq. (A1) with the T = 0 polarizations.
+    of :meth:`layers.interface.Layer.weighted_im_polarization_at`); U from Eq. (A1) with the
+    T = 0 polarizations.
     Gauss–Legendre panels as in :mod:`validate.weyl`; error = |n-point − ⌈1.5n⌉-point|.
     Exact at any tilt (module docstring). For a 2D metal active layer: η∥⁽⁰⁾, η∥⁽¹⁾ (whose
     weight mω²/(ε_F q²) is the same on every state), η_{Q3} NaN (not computed), η_H(s.j.) 0.

@@ -10,16 +10,16 @@ deterministic quadratures beside the estimate, writes the HDF5 file
 alike::
 
     from montecarlo.run import CollisionRunConfig, run_collision_mc
-    from validate.weyl import drag_quadrature_by_name
+    from layers.drag_integral import drag_quadrature_by_name
 
     result = run_collision_mc(CollisionRunConfig(T=5.0, neval=100_000),
                               quadrature=drag_quadrature_by_name)
     print(result.summary["coefficients"])
 
-The T = 0 quadrature of ``validate.weyl`` belongs to the comparison layer, above this
-package; it is passed in (``quadrature``), never imported here. The finite-T reference of
-:mod:`montecarlo.drag_mc` (the same approximations as the Monte Carlo) is computed here
-unless switched off.
+The T = 0 quadrature (:func:`layers.drag_integral.drag_quadrature_by_name`, the integral
+that ``validate`` tabulates) is passed in (``quadrature``): a run without it (``None``) puts
+NaN in its columns. The finite-T reference of :mod:`montecarlo.drag_mc` (the same
+approximations as the Monte Carlo) is computed here unless switched off.
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ from dragcore import units
 from dragcore.checks import require_memory, require_positive, require_range
 from dragcore.parallel import World, world
 from dragcore.run import RunFiles
+from layers.bilayer import Bilayer
+from layers.presets import preset
 from montecarlo.checkpoint import CheckpointPolicy, DistributedRun, run_distributed
 from montecarlo.collision import OUTPUT_NAMES, collision_dim
 from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
 from montecarlo.integrator import memory_estimate
-from montecarlo.presets import Bilayer, preset
 from montecarlo.storage import write_run
 
 __all__ = [
@@ -53,7 +54,7 @@ __all__ = [
 
 #: A deterministic quadrature of the drag coefficients: ``(bilayer, T) → (values, errors)``,
 #: ``name → value`` mappings (internal units) for ``eta0``, ``eta1``, ``eta_q3``
-#: (e.g. :func:`validate.weyl.drag_quadrature_by_name`).
+#: (e.g. :func:`layers.drag_integral.drag_quadrature_by_name`).
 DeterministicQuadrature = Callable[[Bilayer, float], tuple[dict[str, float], dict[str, float]]]
 
 
@@ -64,7 +65,7 @@ class CollisionRunConfig:
     Attributes
     ----------
     preset
-        Bilayer preset (:data:`montecarlo.presets.PRESETS`).
+        Bilayer preset (:data:`layers.presets.PRESETS`).
     T
         Temperature, K.
     n_p
@@ -146,7 +147,7 @@ class CollisionRunConfig:
             raise ValueError("--resume = True is outside the allowed range without --output")
 
     def bilayer(self) -> Bilayer:
-        """The bilayer of the run (:func:`montecarlo.presets.preset`)."""
+        """The bilayer of the run (:func:`layers.presets.preset`)."""
         return preset(
             self.preset,
             n_p_cm2=self.n_p,
@@ -278,7 +279,7 @@ def run_collision_mc(
         The MPI world (default: :func:`dragcore.parallel.world`); every rank calls this.
     quadrature
         The deterministic quadrature put beside the estimate (the ``validate`` columns,
-        e.g. :func:`validate.weyl.drag_quadrature_by_name`); ``None``: NaN there.
+        e.g. :func:`layers.drag_integral.drag_quadrature_by_name`); ``None``: NaN there.
     progress
         A line per iteration on rank 0 (standard error).
     command
@@ -328,7 +329,7 @@ def run_collision_mc(
     if config.reference:
         ref, err = reference_by_name(*finite_temperature_reference(bl, T))
     pa = units.internal_viscosity_to_pascal_second
-    names = est.names if bl.active.kind == "weyl" else ("eta0",)
+    names = tuple(n for n in est.names if n in bl.active.drag_coefficient_names)
     rows = []
     for name in names:
         m, s = est.value(name)

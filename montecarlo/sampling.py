@@ -11,7 +11,8 @@ the physics is singular or narrow (see :mod:`montecarlo.collision` for how they 
 * :func:`shell_energy` — an energy measured from a Fermi surface with a logistic density of
   scale ~T, the shape of f(1 − f): the cost does not grow as T/ε_F falls;
 * :func:`fermi_window_energy` — the exact inverse CDF of the window f(y) − f(y + ω)
-  (a Fermi-shell coordinate whose density *is* the Fermi factors of one layer);
+  (a Fermi-shell coordinate whose density *is* the Fermi factors of one layer; defined in
+  :mod:`layers.fermi_window`, which the film's state sums share);
 * :func:`thermal_frequency` — ω with a logistic density of scale T truncated to the
   kinematic interval [lo, hi], composed with t′ = sin²(πt/2), whose Jacobian
   (π/2) sin(πt) ∝ √((ω − lo)(hi − ω)) cancels the 1/√ edge singularities of a 2D
@@ -31,6 +32,7 @@ import numpy as np
 
 from dragcore.elementary import exp, expm1, log, log1p, sin_pi, sqrt
 from dragcore.jit import jit
+from layers.fermi_window import fermi_window_energy, fermi_window_energy_nb
 
 __all__ = [
     "screening_wavevector",
@@ -80,35 +82,6 @@ def screening_wavevector_nb(t: float, d: float) -> tuple[float, float]:  # pragm
 def shell_energy_nb(t: float, scale: float) -> tuple[float, float]:  # pragma: no cover
     """ξ = s ln(t/(1 − t)) (logistic, density 1/(4s cosh²(ξ/2s))); returns (ξ, dξ/dt)."""
     return scale * (log(t) - log1p(-t)), scale / (t * (1.0 - t))
-
-
-@jit(forceinline=True)
-def fermi_window_energy_nb(
-    t: float, omega: float, T: float
-) -> tuple[float, float]:  # pragma: no cover
-    """y with density p(y) = [f(y) − f(y + ω)]/ω (exact inverse CDF); returns (y, dy/dt).
-
-    ∫_{−∞}^{y} [f − f(·+ω)] = T ln[(1 + e^{(y+ω)/T})/(1 + e^{y/T})]; with w = |ω|/T,
-    A = 1 − e^{−tw}, B = 1 − e^{−(1−t)w} (both in (0, 1], by ``expm1``):
-
-        y = T ln(A/B) − (1 − t)|ω|,   dy/dt = |ω| (1/A + 1/B − 1) = 1/p(y)
-
-    for ω > 0; for ω < 0 the window is the one of |ω| shifted by −ω (p(y; ω) = p(y + ω; −ω)),
-    so y gains |ω| and dy/dt is unchanged. For w < 1e-9 the logistic limit
-    y = T ln(t/(1 − t)), dy/dt = T/(t(1 − t)) (relative error O(w)). No overflow, and no
-    branch (the collision kernel is vectorised): both forms are computed, one is selected.
-    """
-    aw = abs(omega)
-    w = aw / T
-    tiny = w < 1e-9
-    ws = 1.0 if tiny else w  # keeps the unused lane finite
-    a = -expm1(-t * ws)
-    b = -expm1(-(1.0 - t) * ws)
-    y = T * log(a / b) - (1.0 - t) * aw + (aw if omega < 0.0 else 0.0)
-    jac = aw * (1.0 / a + 1.0 / b - 1.0)
-    y_tiny = T * (log(t) - log1p(-t))
-    jac_tiny = T / (t * (1.0 - t))
-    return (y_tiny if tiny else y), (jac_tiny if tiny else jac)
 
 
 @jit(forceinline=True)
@@ -249,24 +222,6 @@ def shell_energy(t, scale: float):
     """Numpy twin of :func:`shell_energy_nb`."""
     t = np.asarray(t, dtype=float)
     return scale * np.log(t / (1.0 - t)), scale / (t * (1.0 - t))
-
-
-def fermi_window_energy(t, omega, T: float):
-    """Numpy twin of :func:`fermi_window_energy_nb` (direct formulas, no logarithms).
-
-    y = T ln[(e^{tw} − 1)/(e^{w} − e^{tw})]; dy/dt = ω/[f(y) − f(y + ω)] with
-    f = 1/(e^{x/T} + 1). Valid for moderate |w| (no overflow guards: a reference).
-    """
-    t, omega = np.broadcast_arrays(np.asarray(t, float), np.asarray(omega, float))
-    w = omega / T
-    y = T * np.log(np.expm1(t * w) / (np.exp(w) - np.exp(t * w)))
-
-    # f(y) − f(y + ω) = sinh(ω/2T)/(2 cosh(y/2T) cosh((y + ω)/2T)): no cancellation in the
-    # tails, where both occupations are near 0 or 1
-    with np.errstate(over="ignore"):
-        half = 2 * np.cosh(y / (2 * T)) * np.cosh((y + omega) / (2 * T))
-        window = np.sinh(omega / (2 * T)) / half
-    return y, omega / window
 
 
 def fermi_window_cdf(y, omega, T: float):

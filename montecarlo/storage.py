@@ -71,7 +71,7 @@ UNITS = (
 
 #: Units and meaning of each run parameter (the options of ``python -m montecarlo run``).
 PARAMETER_UNITS: dict[str, tuple[str, str]] = {
-    "preset": ("", "bilayer preset (montecarlo.presets)"),
+    "preset": ("", "bilayer preset (layers.presets)"),
     "active": ("", "active layer: weyl (tilted Weyl film) or metal (2D-2D drag)"),
     "T": ("K", "temperature"),
     "n_p": ("cm^-2", "density of the passive 2D metal"),

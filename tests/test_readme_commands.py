@@ -261,8 +261,8 @@ def test_montecarlo_slurm_template_resumes_a_checkpoint(tmp_path) -> None:
     """``sbatch mpi_jobs/montecarlo.slurm d40_T10.h5 --preset fig2-d40 --T 10 --neval …``
     run after a kill: the template adds ``--resume`` (the path that crashed in the issue)."""
     from dragcore import units
+    from layers.presets import preset
     from montecarlo.checkpoint import run_distributed
-    from montecarlo.presets import preset
 
     # the state a killed job leaves: a checkpoint of the same run after its iterations
     run_distributed(

@@ -150,8 +150,8 @@ def test_non_finite_or_absurd_result_never_exits_zero() -> None:
 
 def _mc_checkpoint(seed: int, directory: str) -> None:
     from dragcore import units
+    from layers.presets import preset
     from montecarlo.checkpoint import run_distributed
-    from montecarlo.presets import preset
 
     run_distributed(
         preset("fig2-d40"), units.kelvin_to_erg(2.0), n_eval=2000, n_train=1, n_prod=2,
@@ -164,8 +164,8 @@ def test_montecarlo_resume_without_manifest_refuses_another_seeds_state(tmp_path
     (tmp_path / "c/manifest.json").unlink()  # what a kill during the old cleanup left
     with pytest.raises(ValueError, match="seed"):
         from dragcore import units
+        from layers.presets import preset
         from montecarlo.checkpoint import run_distributed
-        from montecarlo.presets import preset
 
         run_distributed(
             preset("fig2-d40"), units.kelvin_to_erg(2.0), n_eval=2000, n_train=1, n_prod=2,
@@ -404,8 +404,8 @@ def test_montecarlo_holds_few_batch_accumulators_at_once(monkeypatch) -> None:
 
     import montecarlo.integrator as integ
     from dragcore import units
+    from layers.presets import preset
     from montecarlo.drag_mc import estimate_drag
-    from montecarlo.presets import preset
 
     alive: list = []
     real = integ.run_batch

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from dragcore.checks import require_positive, require_range
 from dragcore.cli import dump_json
-from montecarlo.presets import PRESETS, Bilayer, preset
+from layers.bilayer import Bilayer
+from layers.presets import ACTIVE_LAYERS, PRESETS, preset
 from validate.weyl import drag_point
 
 DEFAULTS: dict = {
@@ -53,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="polarizations in |U|² and Im Π at T = 0 (the paper's model) or at T",
     )
     parser.add_argument(
-        "--active", choices=("weyl", "metal"), default="weyl", help="metal: 2D–2D drag"
+        "--active", choices=tuple(ACTIVE_LAYERS), default="weyl", help="metal: 2D–2D drag"
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--figure", action="store_true", help="write Fig. 2, Fig. 5 analogues")

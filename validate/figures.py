@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from montecarlo.presets import FIG2_DENSITIES_CM2, PRESETS, preset
+from layers.drag_integral import drag_coefficients
+from layers.presets import FIG2_DENSITIES_CM2, PRESETS, preset
 from validate import fg
 from validate.fg import DEFAULT_FIGURE_BETA, FIG2_VARSIGMA
-from validate.weyl import drag_coefficients, drag_point, eta_high_T, eta_low_T, q_functions
+from validate.weyl import drag_point, eta_high_T, eta_low_T, q_functions
 
 __all__ = [
     "FigureSet",

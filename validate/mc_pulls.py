@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from layers.presets import preset
 from montecarlo.collision import OUTPUT_NAMES
 from montecarlo.drag_mc import estimate_drag, finite_temperature_reference
-from montecarlo.presets import preset
 
 __all__ = [
     "PullRecord",

@@ -345,7 +345,7 @@ def nonlinear_comparisons(w: World) -> list[Comparison]:
 def weyl_comparisons() -> list[Comparison]:
     """Quadrature of η∥ against Eqs. (31), (41–43), the 2DEG textbook formula, Q₁, Q₂."""
     from dragcore.units import E_CHARGE
-    from montecarlo.presets import preset
+    from layers.presets import preset
     from validate.weyl import (
         drag_coefficients,
         eta_high_T,
@@ -459,10 +459,10 @@ def montecarlo_comparisons(w: World) -> list[Comparison]:
     spread over the ranks of ``w`` (same bits on any rank count).
     """
     from dragcore.units import erg_to_kelvin, kelvin_to_erg
+    from layers.drag_integral import drag_coefficients
+    from layers.presets import preset
     from montecarlo.drag_mc import estimate_drag, finite_temperature_reference
     from montecarlo.integrator import distributed_batch_runner
-    from montecarlo.presets import preset
-    from validate.weyl import drag_coefficients
 
     runner = distributed_batch_runner(w) if w.size > 1 else None
     rows: list[Comparison] = []

@@ -8,9 +8,9 @@ Landau damping and carry drag; the scaled drag rate ρ_D/T², which falls with T
 screening is that of T = 0, turns up above T ≈ 0.2 T_F. Their double quantum wells: GaAs,
 n = 1.5×10¹¹ cm⁻² per layer, centre-to-centre distance 375 Å.
 
-Here ρ_D ∝ η∥⁽⁰⁾ (:func:`validate.weyl.drag_coefficients`, the same quadrature as the
+Here ρ_D ∝ η∥⁽⁰⁾ (:func:`layers.drag_integral.drag_coefficients`, the same quadrature as the
 Weyl-film drag, with ``screening="T0"`` or ``"finite_T"``; the metal's Π at T is Maldague's
-integral done exactly, :func:`montecarlo.metal.metal_polarization_exact_T`).
+integral done exactly, :func:`layers.metal.metal_polarization_exact_T`).
 Measured (2026-12-03, ratios to the T = 0-screening value at 0.02 T_F):
 T/T_F = 0.05, 0.1, 0.2, 0.3, 0.5: T = 0 screening 0.950, 0.857, 0.732, 0.665, 0.567;
 finite-T screening 0.958, 0.904, 1.021, 1.659, 3.371 (quadrature errors ≤ 2.4e-2):
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from montecarlo.presets import Bilayer, preset
-from validate.weyl import drag_coefficients
+from layers.bilayer import Bilayer
+from layers.drag_integral import drag_coefficients
+from layers.presets import preset
 
 __all__ = ["flensberg_hu_bilayer", "ScaledDragRate", "scaled_drag_rate", "plot_scaled_drag_rate"]
 

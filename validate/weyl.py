@@ -3,7 +3,10 @@ r"""Deterministic reference for Weyl-film / 2D-metal drag (the Hall-drag paper, 
 The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
 (its author list is not in our copy of the text).
 
-Everything here is in the internal units of :mod:`montecarlo.presets` (ħ = k_B = 1, cm, erg).
+Everything here is in the internal units of :mod:`dragcore.units` (ħ = k_B = 1, cm, erg). The
+quadrature of Eqs. (B7), (B13), (B15) itself is :func:`layers.drag_integral.drag_coefficients`
+(below both routes: the Monte Carlo command prints it too); this module derives it and adds the
+closed forms, the Hall friction and the drag tensors.
 
 Derivation of the drag coefficient, Eq. (B7) (its prefactor is garbled in our copy)
 -------------------------------------------------------------------------------------
@@ -100,21 +103,14 @@ from scipy.special import zeta
 
 from dragcore import units
 from dragcore.checks import require_positive
-from montecarlo.interaction import (
-    interlayer_interaction,
-    interlayer_interaction_strong_screening,
-    lindhard_3d_reduced,
-    weyl_im_slope_tilt_factor,
-)
-from montecarlo.presets import Bilayer
+from layers.bilayer import Bilayer
+from layers.drag_integral import drag_coefficients
+from layers.interaction import lindhard_3d_reduced
+from layers.interface import Layer
+from layers.metal_2d import Metal2D
+from layers.weyl_film import WeylFilm
 
 __all__ = [
-    "SCREENINGS",
-    "layer_polarization",
-    "drag_kernel",
-    "EtaResult",
-    "drag_coefficients",
-    "drag_quadrature_by_name",
     "drag_point",
     "eta_low_T",
     "eta_high_T",
@@ -128,252 +124,13 @@ __all__ = [
     "im_slope_coefficient",
 ]
 
-INTERACTIONS = ("exact", "a2")
-
-
-# --------------------------------------------------------------------------------------
-# kernel |U|² Im Π_p Im Π_a
-# --------------------------------------------------------------------------------------
-def _ballistic_reduced(layer, q, omega) -> np.ndarray:
-    """Π/ν of a layer in the ballistic limit q ≪ k_F (Eq. A2's ingredients), complex."""
-    if layer.kind == "weyl":
-        return layer.polarization(q, omega) / layer.dos_2d  # already ballistic, tilt exact
-    s = np.abs(omega) / (layer.fermi_velocity * q)
-    sg = np.sign(omega)
-    inside = s < 1.0
-    re = np.where(inside, 1.0, 1.0 - s / np.sqrt(np.where(inside, 2.0, s * s - 1.0)))
-    im = np.where(inside, s / np.sqrt(np.where(inside, 1.0 - s * s, 1.0)), 0.0)
-    return re + 1j * sg * im
-
-
-SCREENINGS = ("T0", "finite_T")
-
-
-def layer_polarization(layer, q, omega, T: float | None = None) -> np.ndarray:
-    """Π of a layer, complex: at T = 0 (``T`` None: Stern; the tilted ballistic film) or at
-    temperature T and chemical potential ε_F (the layer's ``polarization_at``: the 2D metal
-    by Maldague's integral done exactly, the ballistic film by its exact factor
-    1 + π²T²/(3ε_F²))."""
-    return layer.polarization(q, omega) if T is None else layer.polarization_at(q, omega, T)
-
-
-def drag_kernel(
-    bilayer: Bilayer, q, omega, interaction: str = "exact", screening_T: float | None = None
-) -> np.ndarray:
-    """|U(q,ω)|² Im Π_p(q,ω) Im Π_a(q,ω) (sheet quantities; energy⁻²·length⁻⁴ × |U|²).
-
-    ``interaction="exact"``: Eq. (A1) with Stern's exact Π_p and the tilted ballistic film Π_a.
-    ``interaction="a2"``: Eq. (A1) for κd ≫ 1 with both polarizations in the ballistic limit
-    (for a film + metal at C = 0 this is Eq. A2 times the ballistic imaginary parts).
-    ``screening_T`` (exact interaction only): the polarizations at this temperature
-    (:func:`layer_polarization`) in |U|² and in both Im Π; None: T = 0 (the paper's model).
-    """
-    if interaction not in INTERACTIONS:
-        raise ValueError(f"interaction = {interaction!r} is not one of {INTERACTIONS}")
-    a, p = bilayer.active, bilayer.passive
-    if interaction == "exact":
-        pa = layer_polarization(a, q, omega, screening_T)
-        pp = layer_polarization(p, q, omega, screening_T)
-        u = interlayer_interaction(q, pa, pp, bilayer.spacing, bilayer.e2)
-    else:
-        if screening_T is not None:
-            raise ValueError("screening at finite T needs interaction = 'exact'")
-        pa = a.dos_2d * _ballistic_reduced(a, q, omega)
-        pp = p.dos_2d * _ballistic_reduced(p, q, omega)
-        u = interlayer_interaction_strong_screening(q, pa, pp, bilayer.spacing, bilayer.e2)
-    return np.abs(u) ** 2 * pp.imag * pa.imag
-
-
-# --------------------------------------------------------------------------------------
-# quadrature
-# --------------------------------------------------------------------------------------
-def _edges(
-    layer, q, ballistic: bool, T_thermal: float | None = None
-) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Particle–hole continuum [lo, hi] of a layer at q ≥ 0 and its interior kinks.
-
-    ``T_thermal``: a metal's continuum at that temperature has exponential tails beyond its
-    T = 0 edges; [0, max((1 + 40T/ε_F) × edge, 40T)] keeps them to e^{−80} and holds the
-    plasmons up to the thermal cut sinh⁻²(ω/2T) ~ e^{−40}. (The film's continuum
-    |ω| < vq is exact at any T: δ = ω/v ≤ q.)"""
-    v = layer.fermi_velocity
-    if layer.kind == "weyl" or ballistic:
-        return np.zeros_like(q), v * q, []
-    e_q = q * q / (2.0 * layer.mass)
-    lo = np.maximum(0.0, e_q - v * q)
-    hi = v * q + e_q
-    if T_thermal is not None:  # and the plasmons above it (up to 40T, the thermal cut)
-        hi = np.maximum(hi * (1.0 + 40.0 * T_thermal / layer.eps_F), 40.0 * T_thermal)
-        lo = np.zeros_like(q)
-    return lo, hi, [np.abs(v * q - e_q)]
-
-
-def _sin2_panel(a, b, n):
-    """Gauss–Legendre on [a, b] after ω = a + (b − a) sin²(πt/2): smooth at √ end points."""
-    x, w = np.polynomial.legendre.leggauss(n)
-    t = 0.5 * (x + 1.0)
-    s = np.sin(0.5 * np.pi * t) ** 2
-    jac = 0.5 * np.pi * np.sin(np.pi * t) * 0.5
-    a, b = np.asarray(a)[..., None], np.asarray(b)[..., None]
-    return a + (b - a) * s, (b - a) * jac * w
-
-
-def _inv_sinh2(x):
-    """1/sinh²(x) for x > 0 without overflow."""
-    return 4.0 * np.exp(-2.0 * x) / np.expm1(-2.0 * x) ** 2
-
-
-def _plasmon_breaks(bilayer: Bilayer, q, lo, hi, T: float, n_scan: int = 240) -> list:
-    """ω break points around the coupled plasmons of the bilayer at temperature T.
-
-    Where Re D(q, ω) = 0 (D the denominator of U, Eq. A1) with Im D small, |U|² has a
-    Lorentzian peak of half-width γ = |Im D/∂_ω Re D| — at T > 0 the metals' Im Π are
-    thermally nonzero above their continua, so the peak adds to the drag (the plasmon
-    enhancement of Flensberg & Hu). Up to two sign changes of Re D per q are located on a
-    geometric scan of [lo, hi]; the breaks ω_r + γ·{0, ±1, ±4, ±16, ±64} put panels on each
-    peak (unused slots repeat ``lo``: empty panels)."""
-    a, p = bilayer.active, bilayer.passive
-    frac = np.geomspace(1e-4, 1.0 - 1e-9, n_scan)  # the end point: the film's log edge
-    om = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
-    qq = np.broadcast_to(q[:, None], om.shape)
-    pa = layer_polarization(a, qq, om, T)
-    pp = pa if p is a else layer_polarization(p, qq, om, T)
-    x = np.exp(-qq * bilayer.spacing)
-    v = 2.0 * np.pi * bilayer.e2 / qq
-    den = v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp
-    re = den.real
-    out = []
-    flips = np.signbit(re[:, 1:]) != np.signbit(re[:, :-1])
-    for _ in range(2):
-        has = flips.any(axis=1)
-        j = np.argmax(flips, axis=1)
-        rows = np.arange(q.size)
-        o0, o1 = om[rows, j], om[rows, j + 1]
-        r0, r1 = re[rows, j], re[rows, j + 1]
-        slope = (r1 - r0) / np.where(o1 > o0, o1 - o0, 1.0)
-        w_r = o0 - r0 / np.where(slope != 0.0, slope, 1.0)
-        gamma = np.abs(0.5 * (den.imag[rows, j] + den.imag[rows, j + 1]))
-        gamma = gamma / np.where(slope != 0.0, np.abs(slope), 1.0)
-        gamma = np.maximum(gamma, 1e-9 * hi)
-        for c in (0.0, 1.0, -1.0, 4.0, -4.0, 16.0, -16.0, 64.0, -64.0):
-            out.append(np.where(has, w_r + c * gamma, lo))
-        flips[rows, j] = False
-    return out
-
-
-@dataclass(frozen=True)
-class EtaResult:
-    """Drag coefficients (internal units, 1/cm³) with quadrature error estimates."""
-
-    eta0: float
-    eta1: float
-    eta_q3: float
-    err0: float
-    err1: float
-    err_q3: float
-
-
-def _eta_once(
-    bilayer: Bilayer, T: float, interaction: str, n: int, screening: str = "T0"
-) -> np.ndarray:
-    screening_T = T if screening == "finite_T" else None
-    d = bilayer.spacing
-    a, p = bilayer.active, bilayer.passive
-    # q panels (in units of 1/d), with the thermal wave number T/v and 2k_F of the metals
-    xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
-    for lay in (a, p):
-        xb.append(T / lay.fermi_velocity * d)
-        if lay.kind == "metal":
-            xb.append(2.0 * lay.fermi_wavevector * d)
-    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
-    xg, wg = np.polynomial.legendre.leggauss(n)
-    qs, wq = [], []
-    for lo, hi in zip(xb[:-1], xb[1:], strict=True):
-        if hi - lo < 1e-12:
-            continue
-        qs.append(0.5 * (hi - lo) * xg + 0.5 * (hi + lo))
-        wq.append(0.5 * (hi - lo) * wg)
-    x = np.concatenate(qs)
-    wx = np.concatenate(wq)
-    q = x / d
-    ballistic = interaction == "a2"
-    lo_a, hi_a, kinks_a = _edges(a, q, ballistic, screening_T)
-    lo_p, hi_p, kinks_p = _edges(p, q, ballistic, screening_T)
-    lo = np.maximum(lo_a, lo_p)
-    hi = np.minimum(hi_a, hi_p)
-    ok = hi > lo
-    # ω break points: continuum edges, kinks, thermal scales
-    cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
-    # graded mesh towards the upper edge, where the 3D Lindhard function has its log
-    cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
-    if screening_T is not None:
-        cand += _plasmon_breaks(bilayer, q, lo, hi, screening_T)
-    cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
-    br = np.sort(np.stack(cand, axis=-1), axis=-1)
-    tot = np.zeros(3)
-    for j in range(br.shape[-1] - 1):
-        a_, b_ = br[:, j], br[:, j + 1]
-        om, wom = _sin2_panel(a_, b_, n)
-        qq = np.broadcast_to(q[:, None], om.shape)
-        good = (b_ - a_)[:, None] > 1e-14 * np.maximum(hi, 1e-300)[:, None]
-        om_safe = np.where(good, om, 0.5 * (lo + hi)[:, None] + 0 * om)
-        k = drag_kernel(bilayer, qq, np.maximum(om_safe, 1e-300), interaction, screening_T)
-        th = _inv_sinh2(np.maximum(om_safe, 1e-300) / (2.0 * T))
-        wt = np.where(good, wom, 0.0)
-        base = k * th * wt * (qq**3)
-        wt_ = (om_safe / (a.fermi_velocity * qq)) ** 2
-        tot[0] += np.sum(wx[:, None] / d * base)
-        tot[1] += np.sum(wx[:, None] / d * base * wt_)
-        tot[2] += np.sum(wx[:, None] / d * base * (1.0 - wt_))
-    return d / (8.0 * np.pi**2 * T) * tot
-
-
-def drag_coefficients(
-    bilayer: Bilayer, T: float, interaction: str = "exact", n: int = 24, screening: str = "T0"
-) -> EtaResult:
-    """η∥⁽⁰⁾ (B7), η∥⁽¹⁾ (B13) and η_{Q3} (B7 with weight 1 − ω̃²) by 2D quadrature.
-
-    (d/(8π²T)) ∫₀^∞dq q³ ∫₀^∞dω |U|² Im Π_p Im Π_a / sinh²(ω/2T) × {1, ω̃², 1 − ω̃²},
-    ω̃ = ω/(v_F^a q). Gauss–Legendre panels in q (break points at multiples of 1/d, T/v_F and
-    2k_F of each metal; cut at 36/d where e^{−2qd} < 10⁻³¹) and, for each q, in ω between
-    the particle–hole edges of both layers, their kinks and ω = T, 4T, 12T, 40T, each panel
-    mapped by ω = a + (b − a) sin²(πt/2) to absorb the √ edge singularities. The error
-    estimate is the difference from the same rule with ⌈1.5n⌉ points per panel.
-    ``screening="finite_T"``: both polarizations at T (:func:`layer_polarization`) in |U|²
-    and in Im Π, the metals' continua widened thermally (:func:`_edges`); ``"T0"``: the
-    paper's model. (A metal active layer's plasmon region, above both continua, is not
-    covered: 2D–2D drag at T ≳ 0.2 T_F needs it — Flensberg & Hu.)
-    """
-    require_positive("T", T)
-    if screening not in SCREENINGS:
-        raise ValueError(f"screening = {screening!r} is not one of {SCREENINGS}")
-    r1 = _eta_once(bilayer, T, interaction, n, screening)
-    r2 = _eta_once(bilayer, T, interaction, int(np.ceil(1.5 * n)), screening)
-    err = np.abs(r2 - r1)
-    return EtaResult(*(float(v) for v in r2), *(float(v) for v in err))
-
-
-def drag_quadrature_by_name(
-    bilayer: Bilayer, T: float, interaction: str = "exact"
-) -> tuple[dict[str, float], dict[str, float]]:
-    """:func:`drag_coefficients` as ``name → value`` and ``name → error`` mappings
-    (``eta0``, ``eta1``, ``eta_q3``; internal units): the ``quadrature`` that
-    :func:`montecarlo.run.run_collision_mc` puts beside the Monte Carlo."""
-    r = drag_coefficients(bilayer, T, interaction)
-    return (
-        {"eta0": r.eta0, "eta1": r.eta1, "eta_q3": r.eta_q3},
-        {"eta0": r.err0, "eta1": r.err1, "eta_q3": r.err_q3},
-    )
-
-
 # --------------------------------------------------------------------------------------
 # closed forms
 # --------------------------------------------------------------------------------------
-def im_slope_coefficient(layer) -> float:
-    """c in Im Π = c ν ω/(v_F q) for ω ≪ v_F q: 1 (2D metal), (π/2)(1 + C²/2)/√(1 − C²) (film)."""
-    if layer.kind == "weyl":
-        return 0.5 * np.pi * weyl_im_slope_tilt_factor(layer.tilt)
-    return 1.0
+def im_slope_coefficient(layer: Layer) -> float:
+    """c in Im Π = c ν ω/(v_F q) for ω ≪ v_F q: 1 (2D metal), (π/2)(1 + C²/2)/√(1 − C²) (film);
+    the layer's :attr:`~layers.interface.Layer.im_slope_coefficient`."""
+    return layer.im_slope_coefficient
 
 
 def eta_low_T(bilayer: Bilayer, T: float) -> float:
@@ -442,19 +199,10 @@ def eta_high_T(bilayer: Bilayer, T: float) -> tuple[float, float, float]:
 
 
 def hall_coefficients(bilayer: Bilayer, eta_q3: float) -> dict[str, float]:
-    """η_H and its parts from η_{Q3} (B17, B18, B23); zero for a metal as active layer."""
-    a = bilayer.active
-    if a.kind != "weyl":
-        return {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
-    from montecarlo.weyl import parallel_transport_time
-
-    eei1 = -a.tilt / (4.0 * a.eps_F * a.tau) * eta_q3  # (B17)
-    eei2 = eei1 / 3.0  # (B18), adopted
-    # (B22)-(B23): F = (C/(32πT)) (v/ε_F)² [(8πT/d) η_Q3] eE, eE = u ε_F/(v² τ_∥)
-    tau_par = float(parallel_transport_time(a.tau))
-    sj = -(a.tilt / (32.0 * np.pi)) * (a.v_F / a.eps_F) ** 2 * 8.0 * np.pi
-    sj *= a.eps_F / (a.v_F**2 * tau_par) * eta_q3
-    return {"eei1": eei1, "eei2": eei2, "sj": sj, "total": eei1 + eei2 + sj}
+    """η_H and its parts from η_{Q3} (B17, B18, and the side jump from the prefactor of B22:
+    F = (C/(32πT))(v/ε_F)²[(8πT/d)η_{Q3}] eE, eE = u ε_F/(v²τ_∥)); zero for a metal as
+    active layer (:meth:`layers.interface.Layer.hall_from_q3`)."""
+    return bilayer.active.hall_from_q3(eta_q3, side_jump="B22")
 
 
 # --------------------------------------------------------------------------------------
@@ -510,7 +258,7 @@ def textbook_2deg_drag_resistivity(bilayer: Bilayer, T: float) -> float:
     from dragcore.units import E_CHARGE
 
     a, p = bilayer.active, bilayer.passive
-    if a.kind != "metal" or a.g_s != 2 or p.g_s != 2:
+    if not all(isinstance(x, Metal2D) and x.g_s == 2 for x in (a, p)):
         raise ValueError("the textbook formula is for two spin-degenerate 2D metals")
     return (
         np.pi**2
@@ -561,7 +309,7 @@ def drag_point(
         "rho_D_xy_Ohm": units.internal_resistance_to_ohm(t.rho_xy),
         "eta_par0_low_T_Pa_s": pa(eta_low_T(bilayer, T)),
     }
-    if bilayer.active.kind == "weyl":
+    if isinstance(bilayer.active, WeylFilm):  # Eqs. (41)–(44): the film's Lindhard function
         e0, e1, eq3 = eta_high_T(bilayer, T)
         out["eta_par0_high_T_Pa_s"] = pa(e0)
         out["eta_par1_high_T_Pa_s"] = pa(e1)

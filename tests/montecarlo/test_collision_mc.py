@@ -15,6 +15,9 @@ import pytest
 from scipy import integrate, stats
 
 from dragcore import units
+from layers.drag_integral import drag_coefficients
+from layers.interaction import _smooth_part
+from layers.presets import preset
 from montecarlo import sampling as S
 from montecarlo.collision import (
     TABLE_OFFSET,
@@ -28,9 +31,6 @@ from montecarlo.drag_mc import (
     finite_temperature_reference,
     metal_im_polarization_finite_T,
 )
-from montecarlo.interaction import _smooth_part
-from montecarlo.presets import preset
-from validate.weyl import drag_coefficients
 
 EPS = np.finfo(float).eps
 

@@ -1,5 +1,5 @@
 """The exact finite-T references of the Monte Carlo: the tilted film's state sums
-(:mod:`montecarlo.film_state_sum`), the 2D metal's Im Π at T (:mod:`montecarlo.metal`), and
+(:mod:`layers.film_state_sum`), the 2D metal's Im Π at T (:mod:`layers.metal`), and
 the pulls of the Monte Carlo against them over a grid of tilt and temperature."""
 
 from __future__ import annotations
@@ -11,25 +11,25 @@ import pytest
 from scipy import integrate
 
 from dragcore import units
-from montecarlo.drag_mc import (
-    film_im_polarization_exact,
-    finite_temperature_reference,
-    hall_from_q3,
-    metal_im_polarization_finite_T,
-)
-from montecarlo.film_state_sum import (
+from layers.film_state_sum import (
     azimuth_nodes,
+    film_im_polarization_exact,
     film_state_sums,
     film_state_sums_numpy,
     window_nodes,
 )
-from montecarlo.metal import (
+from layers.metal import (
     fermi_dirac_minus_half,
     metal_im_polarization_exact_T,
     metal_polarization_exact_T,
     stern_polarization,
 )
-from montecarlo.presets import preset
+from layers.presets import preset
+from montecarlo.drag_mc import (
+    finite_temperature_reference,
+    hall_from_q3,
+    metal_im_polarization_finite_T,
+)
 from validate.mc_pulls import monte_carlo_pull_grid, summarize_pulls
 
 FILM = preset("fig2-d40").active
@@ -125,7 +125,7 @@ def _direct_state_sum(q, om, tilt, T, sin_phi) -> np.ndarray:
      (30.0, 0.7, 0.9, 0.4)],
 )  # fmt: skip
 def test_tilted_state_sum_equals_direct_integral_over_rho(qd, om_T, tilt, sin_phi) -> None:
-    """The root-based sum (module docstring of montecarlo.film_state_sum) against the
+    """The root-based sum (module docstring of layers.film_state_sum) against the
     ρ-integral of the Fermi functions themselves, at one azimuth: the tilt enters only as
     the ρ- and φ-dependent shift vC r⊥ sin φ of both energies."""
     T = 0.01 * FILM.eps_F
@@ -141,7 +141,7 @@ def test_tilted_state_sum_equals_direct_integral_over_rho(qd, om_T, tilt, sin_ph
 
 def test_tilted_state_sum_tends_to_the_tilted_ballistic_im_polarization() -> None:
     """q ≪ k_F, T ≪ ε_F: the exact sum → the closed-form tilted ballistic Im Π
-    (montecarlo.interaction, the paper's film polarization) up to O(q²/k_F², T²/ε_F²) ≈ 1e-6."""
+    (layers.interaction, the paper's film polarization) up to O(q²/k_F², T²/ε_F²) ≈ 1e-6."""
     for tilt in (0.3, 0.6, 0.9):
         film = _film(tilt)
         kf = film.eps_F / film.v_F
@@ -299,7 +299,7 @@ def test_monte_carlo_pulls_over_tilt_and_temperature_grid() -> None:
 # finite-temperature polarizations (screening at T)
 # --------------------------------------------------------------------------------------
 def test_metal_polarization_at_T_tends_to_stern() -> None:
-    from montecarlo.metal import metal_polarization_exact_T
+    from layers.metal import metal_polarization_exact_T
 
     metal = preset("fig2-d40").passive
     q = np.array([0.3, 1.0, 3.0, 6.0, 12.0]) / D
@@ -319,7 +319,7 @@ def test_metal_polarization_at_T_has_the_classical_limit() -> None:
     F_{−1/2}(η) = e^η − e^{2η}/√2 + … is e^{−20}/√2 = 1.5e-9 relative."""
     from scipy.special import dawsn
 
-    from montecarlo.metal import metal_polarization_exact_T
+    from layers.metal import metal_polarization_exact_T
 
     metal = preset("fig2-d40").passive
     m, g, T = metal.mass, metal.g_s, 0.3 * metal.eps_F
@@ -344,7 +344,7 @@ def test_finite_T_screening_tends_to_the_T0_model_as_T_falls() -> None:
     difference falling as (T/ε_F^p)² (Sommerfeld): measured 1.0e-3 at 1 K for n^p = 1e11
     (T/ε_F^p = 0.024); here the ratio of the deviations at 0.5 K and 1 K must be ≈ 1/4."""
     from dragcore.units import kelvin_to_erg
-    from validate.weyl import drag_coefficients
+    from layers.drag_integral import drag_coefficients
 
     bl = preset("fig2-d40", n_p_cm2=1e11)
     dev = {}

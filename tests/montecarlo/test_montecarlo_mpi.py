@@ -27,6 +27,7 @@ from numba import njit
 
 from dragcore import units
 from dragcore.parallel import World, owned_items
+from layers.presets import preset
 from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
 from montecarlo.drag_mc import estimate_drag
 from montecarlo.integrator import (
@@ -37,7 +38,6 @@ from montecarlo.integrator import (
     reduction_nodes,
     run_batches,
 )
-from montecarlo.presets import preset
 from montecarlo.storage import read_run
 from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
 

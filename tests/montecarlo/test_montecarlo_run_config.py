@@ -127,7 +127,7 @@ def test_the_configuration_is_never_overwritten(capsys) -> None:
 
 def test_run_collision_mc_from_python_is_the_command(capsys) -> None:
     """The importable run gives the bits the command prints and writes the same file."""
-    from validate.weyl import drag_quadrature_by_name
+    from layers.drag_integral import drag_quadrature_by_name
 
     config = CollisionRunConfig(T=2.0, neval=4000, n_train=2, n_prod=3, reference=False,
                                 output="py.h5")  # fmt: skip

@@ -12,12 +12,12 @@ from scipy.special import zeta
 
 from dragcore import units
 from dragcore.units import E_CHARGE
-from montecarlo.interaction import weyl_im_slope_tilt_factor
-from montecarlo.presets import preset
+from layers.drag_integral import drag_coefficients
+from layers.interaction import weyl_im_slope_tilt_factor
+from layers.presets import preset
 from validate.__main__ import main as validate_main
 from validate.cli_weyl import DEFAULTS, compute_point, run
 from validate.weyl import (
-    drag_coefficients,
     drag_tensors,
     eta_bar,
     eta_high_T,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from montecarlo.interaction import (
+from layers.interaction import (
     interlayer_interaction,
     interlayer_interaction_sq_a2,
     interlayer_interaction_strong_screening,
@@ -17,13 +17,14 @@ from montecarlo.interaction import (
     weyl_node_polarization_complex,
     weyl_polarization_sum_over_states,
 )
-from montecarlo.metal import (
+from layers.metal import (
     lindhard_2d_complex,
     metal_polarization_sum_over_states,
     stern_polarization,
 )
-from montecarlo.presets import metal_from_physical, preset, weyl_film_from_physical
-from montecarlo.weyl import (
+from layers.metal_2d import metal_from_physical
+from layers.presets import preset
+from layers.weyl import (
     berry_connection,
     berry_curvature,
     coordinate_shift,
@@ -36,6 +37,7 @@ from montecarlo.weyl import (
     weyl_energy,
     weyl_spinor,
 )
+from layers.weyl_film import weyl_film_from_physical
 
 RNG = np.random.default_rng(20240605)
 EPS = np.finfo(float).eps
@@ -296,7 +298,7 @@ def test_bad_input_names_the_parameter() -> None:
 def test_metal_finite_T_polarization_matches_sum_over_states() -> None:
     """Maldague's integral over T = 0 results vs the grid sum at the same T (not small)."""
     m, n = 1.0, 1.0 / (2.0 * np.pi)  # k_F = 1, ε_F = 1/2
-    from montecarlo.metal import metal_chemical_potential, metal_polarization_finite_T
+    from layers.metal import metal_chemical_potential, metal_polarization_finite_T
 
     for temp in (0.05, 0.2):
         mu = metal_chemical_potential(n, m, temp)
@@ -311,7 +313,7 @@ def test_metal_finite_T_polarization_matches_sum_over_states() -> None:
 def test_transport_times_and_regular_hall_conductivity_app_c() -> None:
     """1/τ_∥ = 2/(3τ): ⟨(1+cos)/2 · (1 − cos)⟩/⟨(1+cos)/2⟩ over the sphere (C11, C → 0);
     σ^reg_xy = σ_xx τ_∥/τ_⊥ (C20 vs C15); b, b_⊥ from u_∥ ∝ v²τ_∥(ε)/ε, u_⊥ = u_∥ τ_∥/τ_⊥."""
-    from montecarlo.weyl import (
+    from layers.weyl import (
         boost_energy_exponents,
         elastic_time,
         hall_time_ratio,
@@ -338,7 +340,7 @@ def test_transport_times_and_regular_hall_conductivity_app_c() -> None:
 
 
 def test_bilayer_interaction_method_and_fermi_function() -> None:
-    from montecarlo.interaction import fermi_dirac
+    from layers.interaction import fermi_dirac
 
     bl = preset("fig2-d40")
     q, om = np.array([0.5, 2.0]) / bl.spacing, np.array([1e-16, 3e-16])
@@ -355,7 +357,7 @@ def test_intrinsic_ahe_fermi_sea_term_c21() -> None:
     """Σ_ξ ∫ Ω_z over the states between the node and the tilted Fermi surface (ξC_ξ = C):
     |…| = ε_F C/(6π² v_F) to first order in C — the C-term of Eq. (C21) (its sign is fixed by
     Eq. (50), see ``pair_ahe_intrinsic``). Direct 3D quadrature of −ζk̂_z/(2k²)."""
-    from montecarlo.weyl import pair_ahe_intrinsic
+    from layers.weyl import pair_ahe_intrinsic
 
     eps, v = 1.0, 1.0
     x, w = np.polynomial.legendre.leggauss(40)  # cos θ

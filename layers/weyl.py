@@ -125,7 +125,7 @@ def coordinate_shift(k_in: np.ndarray, k_out: np.ndarray, zeta: int) -> np.ndarr
         δr_{k'k} = −ζ (k̂ × k̂′) (1/k + 1/k′) / (4 |⟨u_k|u_k′⟩|²).
 
     (Checked against the definition by finite differences in
-    ``tests/montecarlo/test_layers.py``; the
+    ``tests/layers/test_layers.py``; the
     extracted Eq. (B20) shows (k̂ × k̂′)/(4|⟨k|k′⟩|²) with the sum of inverse lengths, its
     overall sign is not legible.) Length.
     """

@@ -6,7 +6,7 @@ The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal
 
 Units: ħ = k_B = 1; ``e2`` is e²/ε (energy × length, Gaussian, ε the background dielectric
 constant); polarizations of the layers are *sheet* quantities (per area per energy), with the
-sign convention of :mod:`montecarlo.metal` (static value +ν, Im Π^R(ω > 0) ≥ 0).
+sign convention of :mod:`layers.metal` (static value +ν, Im Π^R(ω > 0) ≥ 0).
 
 Weyl film (thickness W, a pair of tilted nodes). The interlayer potential carries only
 in-plane momentum (q_z = 0), so the film responds with W Π_3D(q, q_z = 0, ω). For q ≪ k_F
@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from dragcore.checks import require_range
-from montecarlo.weyl import spinor_overlap_sq, weyl_dos
+from layers.weyl import spinor_overlap_sq, weyl_dos
 
 __all__ = [
     "tilt_weight",

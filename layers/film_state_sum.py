@@ -25,7 +25,7 @@ vC r⊥ sin φ: with
         = ω ⟨∫₀¹ dt Σ_{g(ρ) = E(t)} (ρ² − q²) h / |g′(ρ)|⟩_φ,
 
 where E(t) = ε_F + y(t) + ω/2 and y(t) is the exact inverse CDF of the Fermi window
-(:func:`montecarlo.sampling.fermi_window_energy_nb`: the window times dy/dt is ω at every t).
+(:func:`layers.fermi_window.fermi_window_energy_nb`: the window times dy/dt is ω at every t).
 g(ρ) = E is a quadratic in ρ after squaring, (v²/4 − a²)ρ² − vEρ + E² + a²q² = 0; with
 α = v²/4 − a² > 0 (|C| < 1) its roots are ρ± = (vE ± 2|a|√(E² − αq²))/(2α), and
 
@@ -41,7 +41,7 @@ the η∥⁽⁰⁾ weight times h):
 * h₀ = 1 (η∥⁽⁰⁾);
 * h₁ = ω q̂·(k₁ − q/2)/(ε_F q) = ωρδ/(2ε_F q²) (η∥⁽¹⁾);
 * h₂ = 1 − (q̂·k̂₁)², q̂·k̂₁ = (ρδ + q²)/(q(ρ + δ)) (η_{Q3});
-* h₃ = δr_y/(A q) of the side jump (:func:`montecarlo.weyl.coordinate_shift`, node ζ = +1,
+* h₃ = δr_y/(A q) of the side jump (:func:`layers.weyl.coordinate_shift`, node ζ = +1,
   A = the boost per field): k_z(k + R)/(4A k² R² × overlap) with k = (ρ + δ)/2,
   R = (ρ − δ)/2, overlap = (ρ² − q²)/(ρ² − δ²), i.e. h₃(ρ² − q²) = 4ρ r⊥ sin φ/(A(ρ² − δ²)).
 
@@ -61,9 +61,15 @@ import math
 import numpy as np
 
 from dragcore.jit import jit, numba
-from montecarlo.sampling import fermi_window_energy, fermi_window_energy_nb
+from layers.fermi_window import fermi_window_energy, fermi_window_energy_nb
 
-__all__ = ["film_state_sums", "film_state_sums_numpy", "window_nodes", "azimuth_nodes"]
+__all__ = [
+    "film_state_sums",
+    "film_state_sums_numpy",
+    "window_nodes",
+    "azimuth_nodes",
+    "film_im_polarization_exact",
+]
 
 
 def window_nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -189,3 +195,34 @@ def film_state_sums_numpy(q, omega, v, tilt, mu, T, boost, t_nodes, t_weights, s
         for f, p, m in zip(first, plus, minus, strict=True)
     ]
     return np.array(res)
+
+
+def film_im_polarization_exact(
+    q, omega, film, T: float, n_window: int = 24, n_azimuth: int = 40
+) -> tuple[np.ndarray, ...]:
+    """Sheet Im Π of the film at (q, ω, T) and its weighted versions, exact at any tilt.
+
+    Returns (Im Π, Im Π·⟨ω q̂·(k₁ − q/2)/(ε_F q)⟩, Im Π·⟨1 − (q̂·k̂₁)²⟩, Im Π·⟨δr_y/(A q)⟩)
+    where ⟨·⟩ averages over the states of the state sum that the Monte Carlo samples
+    (:func:`film_state_sums`: the tilt shifts both energies of a transition by
+    vC k_z, so the sum is the untilted one in prolate spheroidal coordinates with a
+    chemical potential that depends on ρ and the azimuth). ``n_window`` nodes over the
+    Fermi window, ``n_azimuth`` over the azimuth; measured convergence at C = 0.9, fig2-d40,
+    5 K: 3e-8 (24 azimuths), 3e-11 (32), rounding (48).
+    """
+    q, omega = np.broadcast_arrays(np.asarray(q, float), np.asarray(omega, float))
+    tn, tw = window_nodes(n_window)
+    sums = film_state_sums(
+        np.ascontiguousarray(q.ravel()),
+        np.ascontiguousarray(omega.ravel()),
+        film.v_F,
+        film.tilt,
+        film.eps_F,
+        T,
+        film.boost_per_field,
+        tn,
+        tw,
+        azimuth_nodes(n_azimuth),
+    )
+    scale = film.thickness * film.n_nodes / (32.0 * np.pi * q * film.v_F)
+    return tuple(sums[k].reshape(q.shape) * scale for k in range(4))

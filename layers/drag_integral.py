@@ -1,0 +1,254 @@
+r"""The drag coefficients of a bilayer as a deterministic integral: Eqs. (B7), (B13), (B15).
+
+*Hall drag between a Weyl semimetal film and a normal metal* (its author list is not in our
+copy of the text), App. B; for two 2D metals the same integral is the textbook drag of
+A.-P. Jauho and H. Smith, *Coulomb drag between parallel two-dimensional electron systems*
+(1993). The derivation (boosted distributions, the prefactor d/(8πT) of Eq. B7 that our copy
+garbles, the weights ω̃² and 1 − ω̃²) is written out in :mod:`validate.weyl`, which adds the
+closed forms, the Hall friction and the drag tensors:
+
+    η∥⁽⁰⁾ = (d/(8π²T)) ∫₀^∞dq q³ ∫₀^∞dω |U(q,ω)|² Im Π_p Im Π_a / sinh²(ω/2T),   (B7)
+
+and η∥⁽¹⁾, η_{Q3} with the weights ω̃² (B13) and 1 − ω̃² (B15), ω̃ = ω/(v_F^a q).
+
+The integral sees the layers only through :class:`layers.interface.Layer` (polarizations,
+continua, wave-number breaks), so it is the same for every layer type. Both routes use it:
+``validate`` for its tables and figures, the Monte Carlo command (``python -m montecarlo
+run``) as the T = 0 column beside its estimate. Internal units (:mod:`dragcore.units`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dragcore.checks import require_positive
+from layers.bilayer import Bilayer
+from layers.interaction import interlayer_interaction, interlayer_interaction_strong_screening
+from layers.interface import Layer
+
+__all__ = [
+    "INTERACTIONS",
+    "SCREENINGS",
+    "layer_polarization",
+    "drag_kernel",
+    "EtaResult",
+    "drag_coefficients",
+    "drag_quadrature_by_name",
+]
+
+INTERACTIONS = ("exact", "a2")
+
+
+# --------------------------------------------------------------------------------------
+# kernel |U|² Im Π_p Im Π_a
+# --------------------------------------------------------------------------------------
+SCREENINGS = ("T0", "finite_T")
+
+
+def layer_polarization(layer: Layer, q, omega, T: float | None = None) -> np.ndarray:
+    """Π of a layer, complex: at T = 0 (``T`` None: Stern; the tilted ballistic film) or at
+    temperature T and chemical potential ε_F (the layer's ``polarization_at``: the 2D metal
+    by Maldague's integral done exactly, the ballistic film by its exact factor
+    1 + π²T²/(3ε_F²))."""
+    return layer.polarization(q, omega) if T is None else layer.polarization_at(q, omega, T)
+
+
+def drag_kernel(
+    bilayer: Bilayer, q, omega, interaction: str = "exact", screening_T: float | None = None
+) -> np.ndarray:
+    """|U(q,ω)|² Im Π_p(q,ω) Im Π_a(q,ω) (sheet quantities; energy⁻²·length⁻⁴ × |U|²).
+
+    ``interaction="exact"``: Eq. (A1) with Stern's exact Π_p and the tilted ballistic film Π_a.
+    ``interaction="a2"``: Eq. (A1) for κd ≫ 1 with both polarizations in the ballistic limit
+    (for a film + metal at C = 0 this is Eq. A2 times the ballistic imaginary parts).
+    ``screening_T`` (exact interaction only): the polarizations at this temperature
+    (:func:`layer_polarization`) in |U|² and in both Im Π; None: T = 0 (the paper's model).
+    """
+    if interaction not in INTERACTIONS:
+        raise ValueError(f"interaction = {interaction!r} is not one of {INTERACTIONS}")
+    a, p = bilayer.active, bilayer.passive
+    if interaction == "exact":
+        pa = layer_polarization(a, q, omega, screening_T)
+        pp = layer_polarization(p, q, omega, screening_T)
+        u = interlayer_interaction(q, pa, pp, bilayer.spacing, bilayer.e2)
+    else:
+        if screening_T is not None:
+            raise ValueError("screening at finite T needs interaction = 'exact'")
+        pa = a.dos_2d * a.ballistic_polarization(q, omega)
+        pp = p.dos_2d * p.ballistic_polarization(q, omega)
+        u = interlayer_interaction_strong_screening(q, pa, pp, bilayer.spacing, bilayer.e2)
+    return np.abs(u) ** 2 * pp.imag * pa.imag
+
+
+# --------------------------------------------------------------------------------------
+# quadrature
+# --------------------------------------------------------------------------------------
+def _edges(
+    layer: Layer, q, ballistic: bool, T_thermal: float | None = None
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Particle–hole continuum [lo, hi] of a layer at q ≥ 0 and its interior kinks: the
+    ballistic [0, v q] or the layer's own (:meth:`~layers.interface.Layer.continuum`, at
+    ``T_thermal`` with its thermal tails and the plasmons up to 40T)."""
+    if ballistic:
+        return np.zeros_like(q), layer.fermi_velocity * q, []
+    return layer.continuum(q, T_thermal)
+
+
+def _sin2_panel(a, b, n):
+    """Gauss–Legendre on [a, b] after ω = a + (b − a) sin²(πt/2): smooth at √ end points."""
+    x, w = np.polynomial.legendre.leggauss(n)
+    t = 0.5 * (x + 1.0)
+    s = np.sin(0.5 * np.pi * t) ** 2
+    jac = 0.5 * np.pi * np.sin(np.pi * t) * 0.5
+    a, b = np.asarray(a)[..., None], np.asarray(b)[..., None]
+    return a + (b - a) * s, (b - a) * jac * w
+
+
+def _inv_sinh2(x):
+    """1/sinh²(x) for x > 0 without overflow."""
+    return 4.0 * np.exp(-2.0 * x) / np.expm1(-2.0 * x) ** 2
+
+
+def _plasmon_breaks(bilayer: Bilayer, q, lo, hi, T: float, n_scan: int = 240) -> list:
+    """ω break points around the coupled plasmons of the bilayer at temperature T.
+
+    Where Re D(q, ω) = 0 (D the denominator of U, Eq. A1) with Im D small, |U|² has a
+    Lorentzian peak of half-width γ = |Im D/∂_ω Re D| — at T > 0 the metals' Im Π are
+    thermally nonzero above their continua, so the peak adds to the drag (the plasmon
+    enhancement of Flensberg & Hu). Up to two sign changes of Re D per q are located on a
+    geometric scan of [lo, hi]; the breaks ω_r + γ·{0, ±1, ±4, ±16, ±64} put panels on each
+    peak (unused slots repeat ``lo``: empty panels)."""
+    a, p = bilayer.active, bilayer.passive
+    frac = np.geomspace(1e-4, 1.0 - 1e-9, n_scan)  # the end point: the film's log edge
+    om = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
+    qq = np.broadcast_to(q[:, None], om.shape)
+    pa = layer_polarization(a, qq, om, T)
+    pp = pa if p is a else layer_polarization(p, qq, om, T)
+    x = np.exp(-qq * bilayer.spacing)
+    v = 2.0 * np.pi * bilayer.e2 / qq
+    den = v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp
+    re = den.real
+    out = []
+    flips = np.signbit(re[:, 1:]) != np.signbit(re[:, :-1])
+    for _ in range(2):
+        has = flips.any(axis=1)
+        j = np.argmax(flips, axis=1)
+        rows = np.arange(q.size)
+        o0, o1 = om[rows, j], om[rows, j + 1]
+        r0, r1 = re[rows, j], re[rows, j + 1]
+        slope = (r1 - r0) / np.where(o1 > o0, o1 - o0, 1.0)
+        w_r = o0 - r0 / np.where(slope != 0.0, slope, 1.0)
+        gamma = np.abs(0.5 * (den.imag[rows, j] + den.imag[rows, j + 1]))
+        gamma = gamma / np.where(slope != 0.0, np.abs(slope), 1.0)
+        gamma = np.maximum(gamma, 1e-9 * hi)
+        for c in (0.0, 1.0, -1.0, 4.0, -4.0, 16.0, -16.0, 64.0, -64.0):
+            out.append(np.where(has, w_r + c * gamma, lo))
+        flips[rows, j] = False
+    return out
+
+
+@dataclass(frozen=True)
+class EtaResult:
+    """Drag coefficients (internal units, 1/cm³) with quadrature error estimates."""
+
+    eta0: float
+    eta1: float
+    eta_q3: float
+    err0: float
+    err1: float
+    err_q3: float
+
+
+def _eta_once(
+    bilayer: Bilayer, T: float, interaction: str, n: int, screening: str = "T0"
+) -> np.ndarray:
+    screening_T = T if screening == "finite_T" else None
+    d = bilayer.spacing
+    a, p = bilayer.active, bilayer.passive
+    # q panels (in units of 1/d), with the thermal wave number T/v and 2k_F of the metals
+    xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
+    for lay in (a, p):
+        xb.append(T / lay.fermi_velocity * d)
+        xb.extend(k * d for k in lay.wavevector_breaks())
+    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
+    xg, wg = np.polynomial.legendre.leggauss(n)
+    qs, wq = [], []
+    for lo, hi in zip(xb[:-1], xb[1:], strict=True):
+        if hi - lo < 1e-12:
+            continue
+        qs.append(0.5 * (hi - lo) * xg + 0.5 * (hi + lo))
+        wq.append(0.5 * (hi - lo) * wg)
+    x = np.concatenate(qs)
+    wx = np.concatenate(wq)
+    q = x / d
+    ballistic = interaction == "a2"
+    lo_a, hi_a, kinks_a = _edges(a, q, ballistic, screening_T)
+    lo_p, hi_p, kinks_p = _edges(p, q, ballistic, screening_T)
+    lo = np.maximum(lo_a, lo_p)
+    hi = np.minimum(hi_a, hi_p)
+    ok = hi > lo
+    # ω break points: continuum edges, kinks, thermal scales
+    cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
+    # graded mesh towards the upper edge, where the 3D Lindhard function has its log
+    cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
+    if screening_T is not None:
+        cand += _plasmon_breaks(bilayer, q, lo, hi, screening_T)
+    cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
+    br = np.sort(np.stack(cand, axis=-1), axis=-1)
+    tot = np.zeros(3)
+    for j in range(br.shape[-1] - 1):
+        a_, b_ = br[:, j], br[:, j + 1]
+        om, wom = _sin2_panel(a_, b_, n)
+        qq = np.broadcast_to(q[:, None], om.shape)
+        good = (b_ - a_)[:, None] > 1e-14 * np.maximum(hi, 1e-300)[:, None]
+        om_safe = np.where(good, om, 0.5 * (lo + hi)[:, None] + 0 * om)
+        k = drag_kernel(bilayer, qq, np.maximum(om_safe, 1e-300), interaction, screening_T)
+        th = _inv_sinh2(np.maximum(om_safe, 1e-300) / (2.0 * T))
+        wt = np.where(good, wom, 0.0)
+        base = k * th * wt * (qq**3)
+        wt_ = (om_safe / (a.fermi_velocity * qq)) ** 2
+        tot[0] += np.sum(wx[:, None] / d * base)
+        tot[1] += np.sum(wx[:, None] / d * base * wt_)
+        tot[2] += np.sum(wx[:, None] / d * base * (1.0 - wt_))
+    return d / (8.0 * np.pi**2 * T) * tot
+
+
+def drag_coefficients(
+    bilayer: Bilayer, T: float, interaction: str = "exact", n: int = 24, screening: str = "T0"
+) -> EtaResult:
+    """η∥⁽⁰⁾ (B7), η∥⁽¹⁾ (B13) and η_{Q3} (B7 with weight 1 − ω̃²) by 2D quadrature.
+
+    (d/(8π²T)) ∫₀^∞dq q³ ∫₀^∞dω |U|² Im Π_p Im Π_a / sinh²(ω/2T) × {1, ω̃², 1 − ω̃²},
+    ω̃ = ω/(v_F^a q). Gauss–Legendre panels in q (break points at multiples of 1/d, T/v_F and
+    2k_F of each metal; cut at 36/d where e^{−2qd} < 10⁻³¹) and, for each q, in ω between
+    the particle–hole edges of both layers, their kinks and ω = T, 4T, 12T, 40T, each panel
+    mapped by ω = a + (b − a) sin²(πt/2) to absorb the √ edge singularities. The error
+    estimate is the difference from the same rule with ⌈1.5n⌉ points per panel.
+    ``screening="finite_T"``: both polarizations at T (:func:`layer_polarization`) in |U|²
+    and in Im Π, the metals' continua widened thermally (:func:`_edges`); ``"T0"``: the
+    paper's model. (A metal active layer's plasmon region, above both continua, is not
+    covered: 2D–2D drag at T ≳ 0.2 T_F needs it — Flensberg & Hu.)
+    """
+    require_positive("T", T)
+    if screening not in SCREENINGS:
+        raise ValueError(f"screening = {screening!r} is not one of {SCREENINGS}")
+    r1 = _eta_once(bilayer, T, interaction, n, screening)
+    r2 = _eta_once(bilayer, T, interaction, int(np.ceil(1.5 * n)), screening)
+    err = np.abs(r2 - r1)
+    return EtaResult(*(float(v) for v in r2), *(float(v) for v in err))
+
+
+def drag_quadrature_by_name(
+    bilayer: Bilayer, T: float, interaction: str = "exact"
+) -> tuple[dict[str, float], dict[str, float]]:
+    """:func:`drag_coefficients` as ``name → value`` and ``name → error`` mappings
+    (``eta0``, ``eta1``, ``eta_q3``; internal units): the ``quadrature`` that
+    :func:`montecarlo.run.run_collision_mc` puts beside the Monte Carlo (``python -m
+    montecarlo run`` passes it)."""
+    r = drag_coefficients(bilayer, T, interaction)
+    return (
+        {"eta0": r.eta0, "eta1": r.eta1, "eta_q3": r.eta_q3},
+        {"eta0": r.err0, "eta1": r.err1, "eta_q3": r.err_q3},
+    )

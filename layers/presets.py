@@ -1,0 +1,81 @@
+"""The bilayers of Fig. 2 of the Hall-drag paper, with the illegible parameters as options.
+
+The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
+(its author list is not in our copy of the text).
+
+Internal units (see :mod:`dragcore.units`): ħ = k_B = 1, lengths in cm, energies in erg,
+velocities as ħv (erg·cm), masses as m/ħ², times as t/ħ; e² is the CGS e² (erg·cm).
+Physical inputs are converted once, in the ``*_from_physical`` constructors
+(:mod:`layers.weyl_film`, :mod:`layers.metal_2d`); the layer objects are those modules' and
+the bilayer :class:`layers.bilayer.Bilayer`.
+
+Fig. 2 parameters that are legible in our copy: ε_F^a = 60 meV, v_F^a = 1.9×10⁵ m/s,
+τ^a = 2 ps, Δ_k = 4.7 nm⁻¹, C = 0.3, W = 15 nm, m = 0.067 mₑ, ε = 12, d = 40 and 120 nm.
+Not legible: τ^p and the n^p values. Our defaults (options of every preset):
+
+* ``n_p`` ∈ {1, 3, 10} × 10¹¹ cm⁻², default 3×10¹¹ cm⁻² — the range of GaAs/AlGaAs
+  heterostructures; it puts v_F^p/v_F^a = 0.72, 1.25, 2.28 on both sides of 1, so both
+  branches of min(1, z) in Eqs. (B25)–(B27) are exercised, and k_F^p d ≫ 1 as assumed.
+* ``tau_p`` = 50 ps: the mean free path v_F^p τ^p is then 6.9, 11.9, 21.7 µm for the three
+  densities, "about 10 µm" as the text says for the 2DEG of its Ref. [63].
+* spin degeneracy g_s = 2 for the metal (GaAs conduction band).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from dragcore import units
+from dragcore.checks import require_positive
+from layers.bilayer import Bilayer
+from layers.interface import Layer
+from layers.metal_2d import Metal2D, metal_from_physical
+from layers.weyl_film import weyl_film_from_physical
+
+__all__ = ["PRESETS", "ACTIVE_LAYERS", "preset", "FIG2_DENSITIES_CM2"]
+
+FIG2_DENSITIES_CM2 = (1e11, 3e11, 1e12)
+
+
+PRESETS: dict[str, dict] = {
+    "fig2-d40": {"d_nm": 40.0},
+    "fig2-d120": {"d_nm": 120.0},
+}
+
+#: The active layers a preset can have: ``name → (tilt, passive metal) → layer``.
+#: ``"weyl"``: the Fig. 2 film (tilt C); ``"metal"``: a copy of the passive metal (ordinary
+#: 2D–2D drag at the same spacing). A new layer type adds its entry here.
+ACTIVE_LAYERS: dict[str, Callable[[float, Metal2D], Layer]] = {
+    "weyl": lambda tilt, passive: weyl_film_from_physical(tilt=tilt),
+    "metal": lambda tilt, passive: passive,
+}
+
+
+def preset(
+    name: str,
+    *,
+    n_p_cm2: float = 3e11,
+    tau_p_ps: float = 50.0,
+    d_nm: float | None = None,
+    tilt: float = 0.3,
+    dielectric: float = 12.0,
+    active: str = "weyl",
+) -> Bilayer:
+    """The bilayer of a preset, with the illegible parameters as options.
+
+    ``active`` names the active layer (:data:`ACTIVE_LAYERS`): ``"metal"`` replaces the Weyl
+    film by a copy of the passive metal (ordinary 2D–2D drag at the same spacing), keeping
+    everything else.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"preset = {name!r} is not one of {sorted(PRESETS)}")
+    d = PRESETS[name]["d_nm"] if d_nm is None else d_nm
+    if not (isinstance(d, (int, float)) and math.isfinite(d)):
+        raise ValueError(f"d = {d!r} is outside the allowed range (0, inf)")
+    require_positive("d", d)
+    passive = metal_from_physical(n_p_cm2, 0.067, tau_p_ps)
+    if active not in ACTIVE_LAYERS:
+        raise ValueError(f"active = {active!r} is not one of {sorted(ACTIVE_LAYERS)}")
+    act = ACTIVE_LAYERS[active](tilt, passive)
+    return Bilayer(active=act, passive=passive, spacing=units.nm_to_cm(d), dielectric=dielectric)
