@@ -117,6 +117,12 @@ def autocorrelation_error(series: np.ndarray, c: float = 8.0) -> tuple[float, fl
     envelope has decayed. The window here is ``W ≥ c τ_env(W)`` with the envelope time
     ``τ_env = 1/2 + Σ_{k≤W} |ρ_k|`` (identical to Sokal's for positive correlations).
     Autocovariances by FFT.
+
+    If no window satisfies the criterion, the series is not longer than a few of its own
+    correlation times (a drifting or saturating run): the mean-subtracted autocorrelations
+    then sum to −1/2 over all lags, so the full-window ``τ_int`` would be ~0 and the error
+    absurdly small. Instead ``τ_int = n/2`` (one independent sample) and the error is the
+    series' standard deviation.
     """
     x = np.asarray(series, dtype=float).ravel()
     n = x.size
@@ -129,7 +135,9 @@ def autocorrelation_error(series: np.ndarray, c: float = 8.0) -> tuple[float, fl
     tau_env = 0.5 + np.cumsum(np.abs(rho[1:]))
     window = np.arange(1, n)
     ok = window >= c * tau_env
-    w = int(np.argmax(ok)) if np.any(ok) else n - 2
+    if not np.any(ok):
+        return float(x.mean()), float(np.sqrt(acov[0])), 0.5 * n
+    w = int(np.argmax(ok))
     # τ_int < 1/2 is legitimate (anticorrelated samples, e.g. plasmon oscillations sampled
     # coarsely); only a non-positive estimate (noise) falls back to independent samples.
     tau_int = float(tau[w]) if tau[w] > 0 else 0.5

@@ -12,6 +12,7 @@ ranks. About 15 minutes on one core with the defaults; ``--quick`` runs a reduce
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from dragcore.cli import add_table_and_figure_options
@@ -87,8 +88,13 @@ def run(args: argparse.Namespace) -> int:
     from dragcore.cli import dump_json
 
     w = world()
-    kw = {"n_realisations": args.realisations, "n_steps": args.steps,
-          "weak_paths": args.weak_paths, "w": w, "log": w.log}  # fmt: skip
+    kw = {
+        "n_realisations": args.realisations,
+        "n_steps": args.steps,
+        "weak_paths": args.weak_paths,
+        "w": w,
+        "log": lambda text: w.log(text, file=sys.stderr),
+    }  # progress apart from --json
     if args.quick:
         kw.update(thetas=(0.0025, 0.005, 0.01), chis=(-1.0, 0.0, 1.0, 5.0),
                   drifts=(1.0, 1.75, 2.2), chi_thetas=(0.01,), weak_paths=200)  # fmt: skip

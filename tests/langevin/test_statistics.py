@@ -260,3 +260,18 @@ def test_blocking_on_independent_samples() -> None:
     np.testing.assert_allclose(b.table[0, 2], x.std() / np.sqrt(x.size - 1))
     with pytest.raises(ValueError, match="len"):
         blocking_analysis(np.ones(8))
+
+
+def test_autocorrelation_error_of_a_series_shorter_than_its_correlation_time() -> None:
+    """A drifting series (a slow ramp plus noise, correlated over its whole length) has no
+    self-consistent window: the error is its standard deviation (one independent sample),
+    not the ~0 that the full-window sum of mean-subtracted autocorrelations (= −1/2) gives."""
+    rng = np.random.default_rng(2)
+    x = np.linspace(0.0, 10.0, 2000) + 0.1 * rng.standard_normal(2000)
+    mean, err, tau = autocorrelation_error(x)
+    assert tau == pytest.approx(1000.0)
+    assert err == pytest.approx(x.std(), rel=1e-12)
+    # a well-sampled series keeps the windowed estimate
+    y = rng.standard_normal(4000)
+    _, err_y, tau_y = autocorrelation_error(y)
+    assert abs(tau_y - 0.5) < 0.2 and err_y == pytest.approx(y.std() / np.sqrt(4000), rel=0.3)
