@@ -48,7 +48,7 @@ def test_thermal_identity(w: float) -> None:
         return 0.5 * (1.0 - np.tanh(0.5 * x))
 
     lo, hi = min(0.0, w) - 60.0, max(0.0, w) + 60.0
-    kw = {"points": sorted({0.0, w}), "limit": 1000, "epsabs": 0.0, "epsrel": 1e-11}
+    kw = {"points": sorted({0.0, w}), "limit": 1000, "epsabs": 0.0, "epsrel": 1e-10}
     a = integrate.quad(lambda e: f(e) * (1 - f(e)) * (1 - f(e - w)), lo, hi, **kw)[0]
     b = integrate.quad(lambda e: f(e) * f(e - w) * (1 - f(e - w)), lo, hi, **kw)[0]
     assert a == pytest.approx(b, rel=1e-8)
