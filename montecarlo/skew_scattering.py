@@ -100,10 +100,15 @@ s = √(1 − ω̃²) (so μ₁ = s sin ψ, (k̂₁ × q̂)_z = −s cos ψ), th
 (⟨sin ψ/(1+b sin ψ)⟩ = (1 − 1/√(1−b²))/b, and ⟨cos²ψ/(1+b sin ψ)²⟩ = −that/b by parts),
 against the Born ⟨(1 + b sin ψ)⁻³⟩ = (1 + b²/2)/(1 − b²)^{5/2} = B(ω̃, C), the tilt weight of
 the film's Im Π (:func:`montecarlo.interaction.tilt_weight`/2π). Both nodes give the same
-(ζC_ξ = C for both), so
+(ζC_ξ = C for both), so, relative to the Born film factor δS_Born = I (q·u) N (N ∝ B),
 
-    δS_skew = −(1/(2ε_F τ)) [φ₁ + φ₂](ω̃) q (q̂ × u)_z I N / B,   δS_Born = I (q·u) N / B · B,
+    δS_skew = −(1/(2ε_F τ)) [φ₁ + φ₂](ω̃) q (q̂ × u)_z I N,
     φ₁ = X₁/B,  φ₂ = a₂ X₁/B = φ₁/3      (:func:`skew_weight_functions`).
+
+Dropped here, as in the paper: the principal-value and Hermitian-Σ terms of Step 3 (even
+under reflections of q about k̂: Born-rate renormalizations — argued by symmetry, not
+computed), impurity ladders across the bubble and crossed diagrams, the energy dependence
+of τ (O(T/ε_F)), and O(q/k_F) terms.
 
 Step 6 — the Hall friction. The angular average over q̂ of q̂(q̂·u) is u/2 and of
 q̂(q̂ × u)_z is (εu)/2 with ε_xy = +1, (εu)_α = ε_{αβ}u_β. With the Born force F = η∥ u/d and
