@@ -3,7 +3,7 @@ r"""E–e–impurity Hall friction by quadrature, from the derived rates (issue 
 The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
 (its author list is not in our copy of the text).
 
-:mod:`montecarlo.skew_scattering` derives (Steps 1–6 of its docstring)
+:mod:`layers.skew_scattering` derives (Steps 1–6 of its docstring)
 
     η_H(e-e-imp, i) = −(1/(2ε_F τ)) η[φ_i],   φ₁ = X₁(ω̃, C)/B(ω̃, C),   φ₂ = φ₁/3,
 
@@ -45,9 +45,12 @@ import numpy as np
 
 from dragcore import units
 from dragcore.checks import require_positive
-from montecarlo.presets import Bilayer, preset
-from montecarlo.skew_scattering import skew_weight_functions, skew_weight_functions_leading
-from validate.weyl import _edges, _inv_sinh2, _sin2_panel, drag_kernel, hall_coefficients
+from layers.bilayer import Bilayer
+from layers.drag_integral import _edges, _inv_sinh2, _sin2_panel, drag_kernel
+from layers.presets import preset
+from layers.skew_scattering import skew_weight_functions, skew_weight_functions_leading
+from layers.weyl_film import WeylFilm
+from validate.weyl import hall_coefficients
 
 __all__ = ["weighted_eta", "SkewHall", "skew_hall_coefficients", "skew_table"]
 
@@ -59,8 +62,7 @@ def _weighted_eta_once(bilayer: Bilayer, T: float, n: int, tilt: float) -> np.nd
     xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
     for lay in (a, p):
         xb.append(T / lay.fermi_velocity * d)
-        if lay.kind == "metal":
-            xb.append(2.0 * lay.fermi_wavevector * d)
+        xb.extend(k * d for k in lay.wavevector_breaks())
     xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
     xg, wg = np.polynomial.legendre.leggauss(n)
     qs, wq = [], []
@@ -103,10 +105,10 @@ def _weighted_eta_once(bilayer: Bilayer, T: float, n: int, tilt: float) -> np.nd
 def weighted_eta(bilayer: Bilayer, T: float, n: int = 24) -> tuple[np.ndarray, np.ndarray]:
     """(η_{Q3}, η[φ₁], η[φ₁ leading in C]) and their error estimates (internal units, 1/cm³).
 
-    φ₁ from :func:`montecarlo.skew_scattering.skew_weight_functions` at the film's tilt.
+    φ₁ from :func:`layers.skew_scattering.skew_weight_functions` at the film's tilt.
     """
     require_positive("T", T)
-    if bilayer.active.kind != "weyl":
+    if not isinstance(bilayer.active, WeylFilm):  # the derivation is the tilted film's
         raise ValueError("the e–e–impurity skew friction needs the Weyl film as active layer")
     tilt = bilayer.active.tilt
     r1 = _weighted_eta_once(bilayer, T, n, tilt)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from montecarlo.presets import preset
-from montecarlo.skew_scattering import skew_weight_functions, skew_weight_functions_leading
+from layers.presets import preset
+from layers.skew_scattering import skew_weight_functions, skew_weight_functions_leading
 from validate.skew import skew_hall_coefficients, skew_table
 
 

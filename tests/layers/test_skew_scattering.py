@@ -1,4 +1,4 @@
-"""E–e–impurity skew scattering: every step of the derivation in montecarlo.skew_scattering."""
+"""E–e–impurity skew scattering: every step of the derivation in layers.skew_scattering."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from montecarlo.interaction import tilt_weight
-from montecarlo.skew_scattering import (
+from layers.interaction import tilt_weight
+from layers.skew_scattering import (
     born_tilt_weight,
     fermi_surface_inplane_moment,
     fermi_surface_mean_kz,
@@ -18,7 +18,7 @@ from montecarlo.skew_scattering import (
     skew_x1,
     tilted_fermi_vector,
 )
-from montecarlo.weyl import three_state_phase, weyl_spinor
+from layers.weyl import three_state_phase, weyl_spinor
 
 TILTS = (0.01, 0.1, 0.3, 0.6)
 
