@@ -195,6 +195,28 @@ class _Spectral:
     stress: tuple[np.ndarray, np.ndarray]  # per layer (N, N//2+1, 2, 2)
     q2: np.ndarray
 
+    @property
+    def coulomb_parts(self) -> tuple[np.ndarray, ...]:
+        """``(U₀₀, U₀₁, U₁₀, U₁₁)`` as contiguous (N, N//2+1) arrays (cached)."""
+        cached = self.__dict__.get("_coulomb_parts")
+        if cached is None:
+            u = self.coulomb
+            cached = tuple(np.ascontiguousarray(u[..., i, j]) for i in (0, 1) for j in (0, 1))
+            object.__setattr__(self, "_coulomb_parts", cached)
+        return cached
+
+    @property
+    def stress_parts(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Per layer ``(V_xx, V_xy, V_yx, V_yy)`` as contiguous arrays (cached)."""
+        cached = self.__dict__.get("_stress_parts")
+        if cached is None:
+            cached = tuple(
+                tuple(np.ascontiguousarray(v[..., i, j]) for i in (0, 1) for j in (0, 1))
+                for v in self.stress
+            )
+            object.__setattr__(self, "_stress_parts", cached)
+        return cached
+
 
 def _spectral(grid: PeriodicGrid, params: BilayerParameters) -> _Spectral:
     mask = dealias_mask(grid)
@@ -251,7 +273,8 @@ def nonlinear_rhs(
     ikx, iky = spec.ik
     rho = state[0:2]
     # ∇(φ + s²ρ) per layer: φ_a = (Ũ + s²)_ab ρ_b
-    phi = np.einsum("...ab,b...->a...", spec.coulomb, rho)
+    cu = spec.coulomb_parts
+    phi = np.stack([cu[0] * rho[0] + cu[1] * rho[1], cu[2] * rho[0] + cu[3] * rho[1]])
     spectral_in = np.concatenate([state, ikx * phi, iky * phi], axis=0)  # 10 fields
     real = scipy.fft.irfft2(spectral_in * norm, s=(n, n), axes=(-2, -1), workers=workers)
     rho_r, p_r = real[0:2], real[2:6].reshape(2, 2, n, n)
@@ -291,7 +314,9 @@ def nonlinear_rhs(
     mom = -np.stack([adv_x, adv_y], axis=1) - force_q
     for a in (0, 1):
         dw = w_q[a] - p[a]
-        mom[a] -= np.einsum("...ij,j...->i...", spec.stress[a], dw)
+        sxx, sxy, syx, syy = spec.stress_parts[a]
+        mom[a, 0] -= sxx * dw[0] + sxy * dw[1]
+        mom[a, 1] -= syx * dw[0] + syy * dw[1]
     if extra is not None:
         s_q = f[16:22].reshape(2, 3, n, n // 2 + 1)
         mom[:, 0] += ikx * s_q[:, 0] + iky * s_q[:, 1]
