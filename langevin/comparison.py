@@ -27,7 +27,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from langevin.exact import UnstableError, grid_drag_force, grid_stationary_covariance
+from langevin.exact import (
+    UnstableError,
+    grid_drag_force,
+    grid_stationary_covariance,
+    stationary_covariance,
+)
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.nonlinear_model import NonlinearBilayerModel
@@ -39,6 +44,7 @@ __all__ = [
     "exact_estimator_mean",
     "ExactComparison",
     "NonlinearComparison",
+    "kept_stationary_covariance",
 ]
 
 
@@ -135,6 +141,19 @@ class ExactComparison:
         return self.simulation.scheme_stationary_mean() - float(self.exact)
 
 
+def kept_stationary_covariance(
+    model: BilayerModel, grid: PeriodicGrid, kept: np.ndarray
+) -> np.ndarray:
+    """The linear model's Lyapunov covariance of the grid coefficients on the ``kept`` modes
+    only (zero elsewhere): a mode the nonlinear model drops does not make the reference
+    unstable. The kept modes are generic (not self-conjugate), where the grid covariance is
+    the continuum one times ``grid.mode_noise_scale``."""
+    qx, qy = grid.half_wavevectors()
+    out = np.zeros(qx.shape + (6, 6), dtype=complex)
+    out[kept] = stationary_covariance(model, qx[kept], qy[kept]) * grid.mode_noise_scale
+    return out
+
+
 class NonlinearComparison:
     """A nonlinear run measured against the linear model on the same kept modes.
 
@@ -186,7 +205,8 @@ class NonlinearComparison:
         systems = drive_systems(model, bool(common_random_numbers))
         kept = model.active_modes(grid)[..., None, None]
         try:
-            covs = [grid_stationary_covariance(s.linear, grid) * kept for s in systems]
+            covs = [kept_stationary_covariance(s.linear, grid, model.active_modes(grid))
+                    for s in systems]  # fmt: skip
             self.linear_stable = True
         except UnstableError:
             qx, qy = grid.half_wavevectors()
