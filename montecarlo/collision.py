@@ -311,7 +311,7 @@ def unpack_screening(params: np.ndarray) -> dict | None:
         return None
     block = params[end:]
     values = {n: float(block[i]) for i, n in enumerate(SCREENING_LAYOUT)}
-    n_p, n_a = int(values["psi_p_size"]), int(values["psi_a_size"])
+    n_p = int(values["psi_p_size"])
     flat = block[_SCREEN_HEAD:]
     psi_p = flat[: 2 * n_p : 2] + 1j * flat[1 : 2 * n_p : 2]
     rest = flat[2 * n_p :]
@@ -828,8 +828,9 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             pa_re, pa_im = _film_nb(q, om, v_a, tilt, pref_film, smooth[p])
             pa_re, pa_im = pa_re * fac_a, pa_im * fac_a
             pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
-            pp_re = pol[4 * p + 2] if screened else pp_re
-            pp_im = pol[4 * p + 3] if screened else pp_im
+            t_re, t_im = pol[4 * p + 2], pol[4 * p + 3]  # loaded always: a select, no branch
+            pp_re = t_re if screened else pp_re
+            pp_im = t_im if screened else pp_im
             v0, v1, v2, v3 = _point_outputs(
                 w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
             )
@@ -862,10 +863,11 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 q, om, x3, T, mu_a, m_a, g_a, kf_a
             )
             pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
-            pa_re = pol[4 * p] if screened else pa_re
-            pa_im = pol[4 * p + 1] if screened else pa_im
-            pp_re = pol[4 * p + 2] if screened else pp_re
-            pp_im = pol[4 * p + 3] if screened else pp_im
+            ta_re, ta_im, tp_re, tp_im = pol[4 * p], pol[4 * p + 1], pol[4 * p + 2], pol[4 * p + 3]
+            pa_re = ta_re if screened else pa_re
+            pa_im = ta_im if screened else pa_im
+            pp_re = tp_re if screened else pp_re
+            pp_im = tp_im if screened else pp_im
             v0, v1, v2, _ = _point_outputs(
                 w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
             )
@@ -878,8 +880,13 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
 # numpy twin (independent routes where possible: bisection for μ, package functions for Π
 # and U, spinor overlaps from 3-vectors, finite-difference Jacobian)
 # --------------------------------------------------------------------------------------
-def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.ndarray:
+def collision_integrand_numpy(
+    x: np.ndarray, bilayer: Bilayer, T: float, screening: str = "T0"
+) -> np.ndarray:
     """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 4).
+
+    ``screening="finite_T"``: |U|² from both layers' exact Π at T
+    (:meth:`~layers.interface.Layer.polarization_at`, not the kernel's tables).
 
     Independent routes: the passive metal's measure as 2m|∂(ε_k, φ)/∂(E, δ)| (polar
     coordinates, Jacobian by central differences) instead of the elliptic-coordinate formula;
@@ -931,6 +938,8 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     w_active, pa, mu_geo, k_geo, sj = _TWIN_ACTIVE[a.collision_model](a, x, q, om, xi1)
     w_active = w_active * jy1 * f(xi1) * (1.0 - f(xi1 - om))
     pp = stern_polarization(q, om, p.fermi_wavevector, mp, p.g_s)
+    if screening == "finite_T":
+        pa, pp = a.polarization_at(q, om, T), p.polarization_at(q, om, T)
     u2 = np.abs(interlayer_interaction(q, pa, pp, d, bilayer.e2)) ** 2
     w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * w_metal * w_active * u2 * q**2
     w = np.where(np.isfinite(w), w, 0.0)
@@ -939,6 +948,63 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     out[:, 2] = w * (1.0 - mu_geo**2)
     out[:, 3] = w * sj
     return out
+
+
+def _psi_numpy(psi: np.ndarray, lo: float, step: float, c1: float, c3: float, k):
+    """Twin of :func:`_psi_nb`: 4-point Lagrange on the nodes lo + j h (complex table)."""
+    k = np.asarray(k, dtype=float)
+    n = psi.size
+    pos = (k - lo) / step
+    inside = (pos >= 1.0) & (pos < n - 2.0)
+    j = np.where(inside, np.floor(np.where(inside, pos, 1.0)), 1.0).astype(int)
+    t = pos - j
+    val = np.zeros(k.shape, dtype=complex)
+    for i, node in enumerate((-1.0, 0.0, 1.0, 2.0)):
+        others = [o for o in (-1.0, 0.0, 1.0, 2.0) if o != node]
+        lag = np.prod([(t - o) / (node - o) for o in others], axis=0)
+        val += lag * psi[np.clip(j - 1 + i, 0, n - 1)]
+    with np.errstate(all="ignore"):
+        tail = -(c1 + c3 / (k * k)) / k + 0j
+    return np.where(inside, val, tail)
+
+
+def screened_polarizations_numpy(q, om, params: np.ndarray) -> np.ndarray:
+    """Twin of :func:`screened_polarizations`: (Π_a, Π_p) at T, complex, shape (n, 2), from
+    the screening block of ``params`` (the same tables; Lagrange weights as products)."""
+    q, om = np.asarray(q, float), np.asarray(om, float)
+    v, _ = unpack_parameters(params)
+    block = unpack_screening(params)
+    if block is None:
+        raise ValueError("params without a screening block (screening = 'T0')")
+    sv = block["values"]
+
+    def metal(role, m, g):
+        psi = block[f"psi_{role}"]
+        lo, h = sv[f"psi_{role}_lo"], sv[f"psi_{role}_step"]
+        c1, c3 = sv[f"psi_{role}_c1"], sv[f"psi_{role}_c3"]
+        kc = m * om / q
+        dpsi = _psi_numpy(psi, lo, h, c1, c3, kc + 0.5 * q) - _psi_numpy(
+            psi, lo, h, c1, c3, kc - 0.5 * q
+        )
+        return -g * m / (2.0 * np.pi) / q * dpsi
+
+    pp = metal("p", v["mass_p"], v["g_p"])
+    if v["active_is_metal"] == float(CollisionModel.METAL_2D):
+        pa = metal("a", v["mass_a"], v["g_a"])
+    else:
+        s = np.linspace(-1.0, 1.0, int(v["table_size"]))
+        smooth = np.interp(
+            np.clip(om / (v["v_a"] * q), -1.0, 1.0), s, params[TABLE_OFFSET:][: s.size]
+        )
+        sv_s = om / (v["v_a"] * q)
+        a2 = v["tilt"] ** 2 * (1.0 - sv_s**2)
+        ws = np.pi * (2.0 + a2) / (1.0 - a2) ** 2.5 * sv_s
+        inside = np.abs(sv_s) < 1.0
+        with np.errstate(all="ignore"):
+            lg = np.where(inside, np.log(np.abs((1.0 - sv_s) / (1.0 + sv_s))), 0.0)
+        pref = v["node_prefactor"] * v["sheet"] * sv["pi_factor_a"]
+        pa = pref * (smooth + ws * lg + 1j * np.where(inside, np.pi * ws, 0.0))
+    return np.stack([pa, pp], -1)
 
 
 def _film_active_numpy(a, x, q, om, xi1):
