@@ -241,13 +241,13 @@ def drag_coefficients(
 
 
 def drag_quadrature_by_name(
-    bilayer: Bilayer, T: float, interaction: str = "exact"
+    bilayer: Bilayer, T: float, interaction: str = "exact", screening: str = "T0"
 ) -> tuple[dict[str, float], dict[str, float]]:
     """:func:`drag_coefficients` as ``name → value`` and ``name → error`` mappings
     (``eta0``, ``eta1``, ``eta_q3``; internal units): the ``quadrature`` that
     :func:`montecarlo.run.run_collision_mc` puts beside the Monte Carlo (``python -m
-    montecarlo run`` passes it)."""
-    r = drag_coefficients(bilayer, T, interaction)
+    montecarlo run`` passes it, with the run's ``screening``)."""
+    r = drag_coefficients(bilayer, T, interaction, screening=screening)
     return (
         {"eta0": r.eta0, "eta1": r.eta1, "eta_q3": r.eta_q3},
         {"eta0": r.err0, "eta1": r.err1, "eta_q3": r.err_q3},

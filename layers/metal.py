@@ -37,6 +37,8 @@ __all__ = [
     "fermi_dirac_minus_half",
     "metal_im_polarization_exact_T",
     "metal_polarization_exact_T",
+    "metal_polarization_edge_function",
+    "metal_edge_function_tail",
 ]
 
 
@@ -312,3 +314,48 @@ def metal_polarization_exact_T(q, omega, mu: float, mass: float, g_s: int, T: fl
     re = nu * (occupied - (np.sign(kp) * ip - np.sign(km) * im_) / q.ravel())
     imag = metal_im_polarization_exact_T(q, omega, mu, mass, g_s, T).ravel()
     return (re + 1j * imag).reshape(q.shape)
+
+
+def metal_polarization_edge_function(K, mu: float, mass: float, T: float) -> np.ndarray:
+    """Ψ(K), complex, with which Π_T(q, ω) = −(ν/q)[Ψ(K₊) − Ψ(K₋)], K± = mω/q ± q/2.
+
+    The decomposition of :func:`metal_polarization_exact_T` written as one function of one
+    wave number (K±, not q and ω, carry all the μ′ dependence of Maldague's integral):
+
+        Ψ(K) = sgn(K) I(K) − K/(1 + e^{−μ/T}) + i √(2mT)(√π/2) F_{−1/2}((μ − K²/2m)/T),
+
+    I the √-edge average of :func:`_sqrt_edge_averages_nb`. Re Ψ is odd in K and falls as
+    −c₁/K for |K|² ≫ 2m(μ + T) (:func:`metal_edge_function_tail`); Im Ψ is even and
+    exponentially small there; at T → 0, Ψ → sgn(K)√(K² − k_F²) − K (|K| > k_F) or
+    −K + i√(k_F² − K²) (Stern). The Monte Carlo kernel interpolates a table of Ψ
+    (:mod:`montecarlo.collision`): two look-ups per layer give Π_T at any (q, ω).
+    """
+    K = np.asarray(K, dtype=float)
+    flat = np.ascontiguousarray(K.ravel())
+    edge = np.empty(flat.size)
+    _sqrt_edge_averages_nb(flat, mu, mass, T, edge, _GL16_X, _GL16_W, _STEP_PANELS)
+    occupied = 1.0 / (1.0 + np.exp(-mu / T))
+    re = np.sign(flat) * edge - occupied * flat
+    scale = np.sqrt(2.0 * mass * T) * 0.5 * np.sqrt(np.pi)
+    im = scale * fermi_dirac_minus_half((mu - flat * flat / (2.0 * mass)) / T)
+    return (re + 1j * im).reshape(K.shape)
+
+
+def metal_edge_function_tail(mu: float, mass: float, T: float) -> tuple[float, float]:
+    """(c₁, c₃) of Re Ψ(K) ≈ −c₁/K − c₃/K³ for K² ≫ 2m(μ + T) (the next term is
+    c₅/K⁵ ≈ (c₃/c₁)c₃/K⁵ ~ c₃ k_F²/K⁵).
+
+    √(K² − 2mμ′) − |K| = −mμ′/|K| − m²μ′²/(2|K|³) − …, averaged with w(μ′ − μ) over μ′ > 0:
+    c₁ = m M₁, c₃ = m² M₂/2, M_n = ∫₀^∞ w μ′ⁿ dμ′ = n∫₀^∞ μ′ⁿ⁻¹ f(μ′ − μ) dμ′;
+    M₁ = T ln(1 + e^{μ/T}), M₂ by Gauss–Legendre panels (the Fermi step at μ, width T).
+    """
+    require_positive("T", T)
+    m1 = T * np.logaddexp(0.0, mu / T)
+    top = max(mu, 0.0) + 60.0 * T
+    edges = np.unique(np.clip(mu + T * np.array([-60.0, -8.0, -2.0, 0.0, 2.0, 8.0, 60.0]), 0, top))
+    x, w = np.polynomial.legendre.leggauss(32)
+    m2 = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        e = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)
+        m2 += 0.5 * (hi - lo) * np.sum(w * 2.0 * e * 0.5 * (1.0 - np.tanh((e - mu) / (2 * T))))
+    return float(mass * m1), float(0.5 * mass * mass * m2)

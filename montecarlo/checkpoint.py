@@ -111,14 +111,15 @@ def run_identity(
     n_bins: int,
     batch_size: int,
     max_hcubes: int = DEFAULT_RECIPE.max_hcubes,
+    screening: str = "T0",
 ) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
 
     The collision parameter vector (:func:`montecarlo.collision.collision_params`, every
-    number the integrand sees) stands for the bilayer and the temperature.
+    number the integrand sees) stands for the bilayer, the temperature and the screening.
     """
     return {
-        "collision_params": [float(v) for v in collision_params(bilayer, T)],
+        "collision_params": [float(v) for v in collision_params(bilayer, T, screening=screening)],
         "dim": int(collision_dim(bilayer)),
         "n_eval": int(n_eval),
         "n_train": int(n_train),
@@ -258,6 +259,7 @@ def run_distributed(
     resume: bool = False,
     policy: CheckpointPolicy | None = None,
     progress: bool = False,
+    screening: str = "T0",
 ) -> DistributedRun | None:
     """:func:`~montecarlo.drag_mc.estimate_drag` with its batches spread over the ranks of ``w``.
 
@@ -265,7 +267,7 @@ def run_distributed(
     ----------
     bilayer, T
         The bilayer and the temperature (erg), identical on every rank.
-    n_eval, n_train, n_prod, seed, n_bins, batch_size, max_hcubes
+    n_eval, n_train, n_prod, seed, n_bins, batch_size, max_hcubes, screening
         As for :func:`~montecarlo.drag_mc.estimate_drag`.
     w
         The MPI world (default: :func:`dragcore.parallel.world`); every rank calls this.
@@ -293,7 +295,7 @@ def run_distributed(
     cpu0 = time.process_time()
     identity = run_identity(
         bilayer, T, n_eval=n_eval, n_train=n_train, n_prod=n_prod, seed=seed,
-        n_bins=n_bins, batch_size=batch_size, max_hcubes=max_hcubes,
+        n_bins=n_bins, batch_size=batch_size, max_hcubes=max_hcubes, screening=screening,
     )  # fmt: skip
     store = None
     saved: SavedRun | None = None
@@ -336,6 +338,7 @@ def run_distributed(
         n_bins=n_bins,
         batch_size=batch_size,
         max_hcubes=max_hcubes,
+        screening=screening,
         batch_runner=distributed_batch_runner(w) if w.size > 1 else None,
         progress=show,
         integrator=integ,

@@ -35,6 +35,7 @@ from dragcore.parallel import World
 from dragcore.run import run_command
 from layers.drag_integral import drag_quadrature_by_name
 from layers.presets import ACTIVE_LAYERS, PRESETS
+from montecarlo.collision import SCREENINGS
 from montecarlo.config import DEFAULT_CONFIG, load_config
 from montecarlo.drag_mc import DEFAULT_BINS
 from montecarlo.result import format_estimate
@@ -47,8 +48,8 @@ from montecarlo.run import (
 #: The options that override a value of the configuration (each the name of a field of
 #: :class:`~montecarlo.run.CollisionRunConfig`); ``None``: not given.
 _OVERRIDING_OPTIONS = (
-    "preset", "T", "n_p", "tau_p", "d", "tilt", "eps", "active", "neval", "n_train", "n_prod",
-    "seed", "n_bins", "batch_size", "max_hcubes", "output", "checkpoint_every",
+    "preset", "T", "n_p", "tau_p", "d", "tilt", "eps", "active", "screening", "neval",
+    "n_train", "n_prod", "seed", "n_bins", "batch_size", "max_hcubes", "output", "checkpoint_every",
     "checkpoint_seconds",
 )  # fmt: skip
 
@@ -63,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tilt", type=float, help="tilt C, |C| < 1 (0.3)")
     parser.add_argument("--eps", type=float, help="dielectric constant (12)")
     parser.add_argument("--active", choices=tuple(ACTIVE_LAYERS), help="metal: 2D–2D drag")
+    parser.add_argument(
+        "--screening", choices=SCREENINGS, help="Π in |U|²: at T = 0 (T0, default) or at T"
+    )
     parser.add_argument("--neval", type=int, help="evaluations/iteration")
     parser.add_argument("--n-train", type=int, help="training iterations (6)")
     parser.add_argument("--n-prod", type=int, help="production iterations (10)")
@@ -141,7 +145,8 @@ def _print_result(result: CollisionRunResult, args: argparse.Namespace) -> None:
         return
     print(
         f"Collision-integral Monte Carlo, preset {out['preset']}, active {out['active']}, "
-        f"C = {out['tilt']:g}, T = {out['T_K']:g} K, seed {out['seed']}"
+        f"C = {out['tilt']:g}, T = {out['T_K']:g} K, screening {out['screening']}, "
+        f"seed {out['seed']}"
     )
     if args.summary:
         print(result.iteration_table)

@@ -138,7 +138,11 @@ from dragcore.jit import jit
 from layers.bilayer import Bilayer
 from layers.interaction import interlayer_interaction
 from layers.interface import CollisionModel
-from layers.metal import stern_polarization
+from layers.metal import (
+    metal_edge_function_tail,
+    metal_polarization_edge_function,
+    stern_polarization,
+)
 from layers.weyl import coordinate_shift, spinor_overlap_sq
 from montecarlo.sampling import (
     fermi_window_above,
@@ -167,6 +171,11 @@ __all__ = [
     "SLOT",
     "pack_parameters",
     "unpack_parameters",
+    "SCREENINGS",
+    "SCREENING_LAYOUT",
+    "screening_block",
+    "screened_polarizations",
+    "screened_polarizations_numpy",
 ]
 
 N_OUT = 4
@@ -208,9 +217,49 @@ _TILT, _SHEET, _PREF_NODE = SLOT["tilt"], SLOT["sheet"], SLOT["node_prefactor"]
 _BOOST, _NTAB, _TAB0 = SLOT["boost"], SLOT["table_size"], TABLE_OFFSET
 
 
-def pack_parameters(values: dict[str, float], table: np.ndarray) -> np.ndarray:
+SCREENINGS = ("T0", "finite_T")
+"""The screened interaction of the kernel: ``"T0"``, Eq. (A1) with the T = 0 polarizations
+(the paper's model); ``"finite_T"``, with both layers' polarizations at T and chemical
+potential ε_F (:meth:`layers.interface.Layer.polarization_at`), the Monte Carlo twin of
+``layers.drag_integral.drag_coefficients(..., screening="finite_T")``."""
+
+SCREENING_LAYOUT: tuple[str, ...] = (
+    "pi_factor_a",  # Π_T/Π₀ of the active layer where that is a constant (the film), else 1
+    "psi_p_lo",  # passive metal's Ψ table: first node K₀, step h, nodes n, tail c₁, c₃
+    "psi_p_step",
+    "psi_p_size",
+    "psi_p_c1",
+    "psi_p_c3",
+    "psi_a_lo",  # the active metal's (size 0 for the film)
+    "psi_a_step",
+    "psi_a_size",
+    "psi_a_c1",
+    "psi_a_c3",
+)
+"""Header of the screening block, present only with ``screening="finite_T"``: it follows the
+film's table, and the tables Ψ_p, Ψ_a (``2 × size`` values each, Re and Im interleaved)
+follow it (:func:`screening_block`). With ``"T0"`` the parameter vector is that of before
+the block existed (same bits, same checkpoint identity)."""
+
+SCREENING_NODES_PER_WIDTH = 8.0
+"""Nodes of a Ψ table per thermal width mT/k_F of its smeared √ edges at |K| = k_F."""
+SCREENING_NODES_PER_KF = 400.0
+"""At least this many nodes per k_F (the table's resolution where T is not small)."""
+SCREENING_MAX_NODES = 400_001
+SCREENING_Q_REACH = 40.0
+"""The tables reach |K| ≤ k_max + q with q d ≤ 40 (the sampled weight falls as e^{−2qd}:
+e^{−80} beyond); k_max = √(2m(ε_F + 40T)) (the Fermi window's reach)."""
+
+_SCREEN_HEAD = len(SCREENING_LAYOUT)
+
+
+def pack_parameters(
+    values: dict[str, float], table: np.ndarray, screening: dict | None = None
+) -> np.ndarray:
     """The kernel's parameter vector from ``values`` (every name of :data:`PARAMETER_LAYOUT`
-    except ``table_size``, which is the table's length) and the film's table."""
+    except ``table_size``, which is the table's length) and the film's table; with
+    ``screening`` (``"values"``: every name of :data:`SCREENING_LAYOUT`, sizes from the
+    tables; ``"psi_p"``, ``"psi_a"``: complex Ψ tables) the screening block is appended."""
     table = np.asarray(table, dtype=float)
     missing = set(PARAMETER_LAYOUT) - set(values) - {"table_size"}
     extra = set(values) - set(PARAMETER_LAYOUT)
@@ -220,22 +269,110 @@ def pack_parameters(values: dict[str, float], table: np.ndarray) -> np.ndarray:
         )
     head = np.array([float(values.get(n, table.size)) for n in PARAMETER_LAYOUT])
     head[SLOT["table_size"]] = table.size
-    return np.concatenate([head, table])
+    parts = [head, table]
+    if screening is not None:
+        sv = dict(screening["values"])
+        tabs = [np.asarray(screening[k], dtype=complex) for k in ("psi_p", "psi_a")]
+        sv["psi_p_size"], sv["psi_a_size"] = float(tabs[0].size), float(tabs[1].size)
+        if set(sv) != set(SCREENING_LAYOUT):
+            raise ValueError(f"screening parameters: {sorted(set(sv) ^ set(SCREENING_LAYOUT))}")
+        parts.append(np.array([float(sv[n]) for n in SCREENING_LAYOUT]))
+        parts += [np.stack([t.real, t.imag], -1).ravel() for t in tabs]
+    return np.concatenate(parts)
 
 
 def unpack_parameters(params: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
-    """(name → value, table) of a parameter vector (inverse of :func:`pack_parameters`)."""
+    """(name → value, table) of a parameter vector (inverse of :func:`pack_parameters`; the
+    screening block, if any, is :func:`unpack_screening`'s)."""
     params = np.asarray(params, dtype=float)
     n_tab = int(params[SLOT["table_size"]])
-    if params.size != TABLE_OFFSET + n_tab:
+    end = TABLE_OFFSET + n_tab
+    if params.size != end and not (
+        params.size > end + _SCREEN_HEAD and params.size == end + _screen_length(params[end:])
+    ):
         raise ValueError(
             f"collision parameter vector of {params.size} values; the layout needs "
-            f"{TABLE_OFFSET} + table_size = {TABLE_OFFSET + n_tab}"
+            f"{TABLE_OFFSET} + table_size = {TABLE_OFFSET + n_tab} (+ a screening block)"
         )
-    return {n: float(params[i]) for i, n in enumerate(PARAMETER_LAYOUT)}, params[TABLE_OFFSET:]
+    return {n: float(params[i]) for i, n in enumerate(PARAMETER_LAYOUT)}, params[TABLE_OFFSET:end]
 
 
-def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_SIZE) -> np.ndarray:
+def _screen_length(block: np.ndarray) -> int:
+    sizes = [int(block[SCREENING_LAYOUT.index(k)]) for k in ("psi_p_size", "psi_a_size")]
+    return _SCREEN_HEAD + 2 * sum(sizes)
+
+
+def unpack_screening(params: np.ndarray) -> dict | None:
+    """The screening block of a parameter vector as :func:`pack_parameters` takes it
+    (``"values"``, ``"psi_p"``, ``"psi_a"``), or None (``screening="T0"``)."""
+    params = np.asarray(params, dtype=float)
+    end = TABLE_OFFSET + int(params[SLOT["table_size"]])
+    if params.size == end:
+        return None
+    block = params[end:]
+    values = {n: float(block[i]) for i, n in enumerate(SCREENING_LAYOUT)}
+    n_p = int(values["psi_p_size"])
+    flat = block[_SCREEN_HEAD:]
+    psi_p = flat[: 2 * n_p : 2] + 1j * flat[1 : 2 * n_p : 2]
+    rest = flat[2 * n_p :]
+    psi_a = rest[::2] + 1j * rest[1::2]
+    return {"values": values, "psi_p": psi_p, "psi_a": psi_a}
+
+
+def _psi_table(eps_F: float, mass: float, T: float, spacing: float) -> tuple[dict, np.ndarray]:
+    """A metal's Ψ table (:func:`layers.metal.metal_polarization_edge_function`) on equally
+    spaced K ∈ [−A, A], A = k_max + 40/d, step min(k_F/400, (mT/k_F)/8), and its tail."""
+    k_s = math.sqrt(2.0 * mass * max(eps_F, T))
+    k_max = math.sqrt(2.0 * mass * (max(eps_F, 0.0) + 40.0 * T))
+    reach = k_max + SCREENING_Q_REACH / spacing
+    step = min(k_s / SCREENING_NODES_PER_KF, mass * T / k_s / SCREENING_NODES_PER_WIDTH)
+    half = min(int(math.ceil(reach / step)) + 2, (SCREENING_MAX_NODES - 1) // 2)
+    step = max(step, (reach + 2.0 * step) / half)  # the cap on the nodes
+    k = step * np.arange(-half, half + 1)
+    c1, c3 = metal_edge_function_tail(eps_F, mass, T)
+    values = {"lo": float(k[0]), "step": step, "c1": c1, "c3": c3}
+    return values, metal_polarization_edge_function(k, eps_F, mass, T)
+
+
+def screening_block(bilayer: Bilayer, T: float, params_values: dict) -> dict:
+    """The screening block for ``screening="finite_T"`` (see :data:`SCREENING_LAYOUT`).
+
+    Per path of the kernel: a 2D parabolic band (the passive metal; an active metal) gets a Ψ
+    table at T and chemical potential ε_F from its slots (ε_F, m), so that
+    Π_T = −(ν/q)[Ψ(K₊) − Ψ(K₋)] (:func:`layers.metal.metal_polarization_edge_function`,
+    Maldague's integral done exactly); the Weyl film's ballistic Π at T is its T = 0 Π times
+    a constant (:meth:`layers.weyl_film.WeylFilm.polarization_at`: 1 + π²T²/3ε_F²), taken
+    from the layer and checked to be constant.
+    """
+    v = params_values
+    out: dict = {"values": {}, "psi_a": np.zeros(0, complex)}
+    pv, out["psi_p"] = _psi_table(v["mu_p"], v["mass_p"], T, bilayer.spacing)
+    sv = {f"psi_p_{k}": val for k, val in pv.items()}
+    sv.update({f"psi_a_{k}": 0.0 for k in ("lo", "step", "c1", "c3")})
+    active = bilayer.active
+    if active.collision_model == CollisionModel.METAL_2D:
+        av, out["psi_a"] = _psi_table(v["mu_a"], v["mass_a"], T, bilayer.spacing)
+        sv.update({f"psi_a_{k}": val for k, val in av.items()})
+        sv["pi_factor_a"] = 1.0
+    else:
+        kf = active.fermi_wavevector
+        q = kf * np.array([0.01, 0.1, 0.5])
+        om = active.fermi_velocity * q * np.array([0.1, 0.5, 0.9])
+        ratio = active.polarization_at(q, om, T) / active.polarization(q, om)
+        if not np.allclose(ratio, ratio[0], rtol=1e-12, atol=0.0):
+            raise ValueError("the film's Π at T is not a constant times its T = 0 Π")
+        sv["pi_factor_a"] = float(ratio[0].real)
+    sv["psi_p_size"], sv["psi_a_size"] = float(out["psi_p"].size), float(out["psi_a"].size)
+    out["values"] = sv
+    return out
+
+
+def collision_params(
+    bilayer: Bilayer,
+    T: float,
+    table_size: int = SMOOTH_TABLE_SIZE,
+    screening: str = "T0",
+) -> np.ndarray:
     """The float parameter vector of :func:`collision_integrand` for a bilayer at T (erg).
 
     Each layer fills its own slots (:meth:`layers.interface.Layer.collision_parameters`: the
@@ -244,15 +381,20 @@ def collision_params(bilayer: Bilayer, T: float, table_size: int = SMOOTH_TABLE_
     kernel's path); the slots a layer does not use stay 0. The film's Re Π needs
     ∫[w(μ)μ − w(s)s]/(μ − s)dμ (analytic in s); it is tabulated on ``table_size`` equally
     spaced s ∈ [−1, 1] and interpolated linearly (error ≤ h² max|f″|/8, measured in the tests).
+    ``screening`` (:data:`SCREENINGS`): ``"finite_T"`` appends the screening block
+    (:func:`screening_block`); ``"T0"`` gives the vector of the paper's model unchanged.
     """
     require_positive("T", T)
+    if screening not in SCREENINGS:
+        raise ValueError(f"screening = {screening!r} is not one of {SCREENINGS}")
     v = dict.fromkeys(PARAMETER_LAYOUT, 0.0)
     del v["table_size"]
     v.update(spacing=bilayer.spacing, T=T, e2=bilayer.e2)
     v.update(bilayer.passive.collision_parameters("passive", table_size)[0])
     active, table = bilayer.active.collision_parameters("active", table_size)
     v.update(active)
-    return pack_parameters(v, table)
+    block = screening_block(bilayer, T, v) if screening == "finite_T" else None
+    return pack_parameters(v, table, block)
 
 
 #: Coordinates of the unit hypercube per path of the kernel: the passive metal's three (q, δ,
@@ -347,6 +489,70 @@ def _interaction_sq_at_nb(q, x, pa_re, pa_im, pp_re, pp_im, e2):  # pragma: no c
     den_re = c * (pa_re * pp_re - pa_im * pp_im) + 1.0 / v + pa_re + pp_re
     den_im = c * (pa_re * pp_im + pa_im * pp_re) + pa_im + pp_im
     return x * x / (den_re * den_re + den_im * den_im)
+
+
+@jit(forceinline=True)
+def _psi_nb(tab, lo, step, n, c1, c3, k):  # pragma: no cover - compiled
+    """Ψ(K) of a metal's table (see :func:`screening_block`) as (Re, Im): 4-point Lagrange
+    (cubic) interpolation on the nodes lo + j h, Re/Im interleaved in ``tab``; outside the
+    table the tail −c₁/K − c₃/K³ and Im Ψ = 0 (exponentially small there)."""
+    pos = (k - lo) / step
+    inside = (pos >= 1.0) & (pos < n - 2.0)
+    j = int(pos) if inside else 1
+    t = pos - j
+    tm1, tm2, tp1 = t - 1.0, t - 2.0, t + 1.0
+    l0 = -t * tm1 * tm2 / 6.0
+    l1 = 0.5 * tp1 * tm1 * tm2
+    l2 = -0.5 * tp1 * t * tm2
+    l3 = tp1 * t * tm1 / 6.0
+    b = 2 * (j - 1)
+    re = l0 * tab[b] + l1 * tab[b + 2] + l2 * tab[b + 4] + l3 * tab[b + 6]
+    im = l0 * tab[b + 1] + l1 * tab[b + 3] + l2 * tab[b + 5] + l3 * tab[b + 7]
+    tail = -(c1 + c3 / (k * k)) / k
+    return (re if inside else tail), (im if inside else 0.0)
+
+
+@jit(forceinline=True)
+def _metal_pi_table_nb(q, om, m, g, tab, lo, step, n, c1, c3):  # pragma: no cover - compiled
+    """Π_T(q, ω) of a 2D metal as (Re, Im) from its Ψ table: −(ν/q)[Ψ(K₊) − Ψ(K₋)],
+    K± = mω/q ± q/2 (:func:`layers.metal.metal_polarization_edge_function`)."""
+    kc = m * om / q
+    rp, ip = _psi_nb(tab, lo, step, n, c1, c3, kc + 0.5 * q)
+    rm, im = _psi_nb(tab, lo, step, n, c1, c3, kc - 0.5 * q)
+    c = -g * m / (2.0 * math.pi) / q
+    return c * (rp - rm), c * (ip - im)
+
+
+@jit(forceinline=True)
+def _screen_parts(params, start):  # pragma: no cover - compiled
+    """(factor_a, Ψ_p table, lo, h, n, c₁, c₃, Ψ_a table, lo, h, n, c₁, c₃) of the screening
+    block at ``start`` (see :data:`SCREENING_LAYOUT`)."""
+    b = params[start:]
+    n_p, n_a = int(b[3]), int(b[8])
+    tab_p = b[11 : 11 + 2 * n_p]
+    tab_a = b[11 + 2 * n_p : 11 + 2 * n_p + 2 * n_a]
+    return b[0], tab_p, b[1], b[2], n_p, b[4], b[5], tab_a, b[6], b[7], n_a, b[9], b[10]
+
+
+@jit
+def screened_polarizations(q, om, params):  # pragma: no cover - compiled
+    """(Re Π_a, Im Π_a, Re Π_p, Im Π_p) at T as the kernel screens with ``"finite_T"``
+    (arrays q, ω; the film's table and factor, the metals' Ψ tables) — for the tests; the
+    numpy twin is :func:`screened_polarizations_numpy`."""
+    start = _TAB0 + int(params[_NTAB])
+    fac, tp, lp, hp, n_p, c1p, c3p, ta, la, ha, n_a, c1a, c3a = _screen_parts(params, start)
+    out = np.empty((q.size, 4))
+    for i in range(q.size):
+        pp = _metal_pi_table_nb(q[i], om[i], params[_MP], params[_GP], tp, lp, hp, n_p, c1p, c3p)
+        if params[_KIND] == 0.0:
+            pa_re, pa_im = _film_table_nb(q[i], om[i], params)
+            pa = (pa_re * fac, pa_im * fac)
+        else:
+            pa = _metal_pi_table_nb(
+                q[i], om[i], params[_MA], params[_GA], ta, la, ha, n_a, c1a, c3a
+            )
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = pa[0], pa[1], pp[0], pp[1]
+    return out
 
 
 @jit(forceinline=True)
@@ -524,11 +730,11 @@ def _active_metal_point(q, om, x3, T, mu_a, m_a, g_a, kf_a):  # pragma: no cover
 
 @jit(forceinline=True)
 def _point_outputs(
-    w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, kf_p, m_p, g_p, e2
+    w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
 ):  # pragma: no cover - compiled
-    """The four outputs of one point from the passive weight ``w``, the prefactor and the
-    active layer's (a₀ … a₃, Π_a): × the Bose factor of the exact window × |U|²."""
-    pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
+    """The four outputs of one point from the passive weight ``w``, the prefactor, the
+    active layer's (a₀ … a₃) and both polarizations: × the Bose factor of the exact window
+    × |U|²."""
     # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
     w *= pref * window_occupation_nb(om, T)
     w *= _interaction_sq_at_nb(q, xq, pa_re, pa_im, pp_re, pp_im, e2)
@@ -572,11 +778,19 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
     mu_a, v_a, m_a, g_a, kf_a = params[_MUA], params[_VA], params[_MA], params[_GA], params[_KFA]
     tilt, sheet, boost = params[_TILT], params[_SHEET], params[_BOOST]
     pref = d / (4.0 * T) * g_p / (4.0 * math.pi**2)
+    # screening at T: the block after the film's table (absent: T = 0, the paper's model).
+    # Π_T is selected over Stern's point by point (the tables are read in scalar loops of
+    # their own); the film's Π_T is its Π times a constant, 1 at T = 0 (x·1 = x: same bits)
+    n_tab = int(params[_NTAB])
+    screened = params.size > _TAB0 + n_tab
+    block = params[_TAB0 + n_tab :] if screened else np.zeros(_SCREEN_HEAD)
+    fac_a, tp, lp, hp, n_p, c1p, c3p, ta, la, ha, n_a, c1a, c3a = _screen_parts(block, 0)
+    fac_a = fac_a if screened else 1.0
+    pol = np.empty(4 * n)  # per point: Re Π_a, Im Π_a, Re Π_p, Im Π_p at T (if screened)
     if params[_KIND] == 0.0:  # the Weyl film
         pref *= sheet / (8.0 * math.pi**3) * 2.0 * math.pi
         pref_film = params[_PREF_NODE] * sheet
-        table = params[_TAB0:]
-        n_tab = int(params[_NTAB])
+        table = params[_TAB0 : _TAB0 + n_tab]
         if dim != 5:
             raise ValueError("the Weyl-film collision integrand has 5 coordinates per point")
         # three passes, so that the two heavy ones vectorise: the table read (an index that
@@ -595,6 +809,11 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
         smooth = np.empty(n)
         for p in range(n):
             smooth[p] = _table_value(table, passive[6 * p + 5])
+        if screened:
+            for p in range(n):
+                pol[4 * p + 2], pol[4 * p + 3] = _metal_pi_table_nb(
+                    passive[6 * p + 1], passive[6 * p + 3], m_p, g_p, tp, lp, hp, n_p, c1p, c3p
+                )
         for p in range(n):
             ok = passive[6 * p] != 0.0
             q, xq, om, w = (
@@ -607,8 +826,13 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 q, om, xf[5 * p + 3], xf[5 * p + 4], T, mu_a, v_a, tilt, boost
             )
             pa_re, pa_im = _film_nb(q, om, v_a, tilt, pref_film, smooth[p])
+            pa_re, pa_im = pa_re * fac_a, pa_im * fac_a
+            pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
+            t_re, t_im = pol[4 * p + 2], pol[4 * p + 3]  # loaded always: a select, no branch
+            pp_re = t_re if screened else pp_re
+            pp_im = t_im if screened else pp_im
             v0, v1, v2, v3 = _point_outputs(
-                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, kf_p, m_p, g_p, e2
+                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
             )
             passive[6 * p] = 1.0 if ok & ok_a else 0.0
             of[4 * p], of[4 * p + 1], of[4 * p + 2], of[4 * p + 3] = v0, v1, v2, v3
@@ -617,6 +841,20 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
         pref *= g_a / (4.0 * math.pi**2)
         if dim != 4:
             raise ValueError("the 2D-metal collision integrand has 4 coordinates per point")
+        if screened:  # (q, ω) of every point, then both tables in a scalar loop
+            for p in range(n):
+                _, q, _, om, _ = _passive_metal_point(
+                    xf[4 * p], xf[4 * p + 1], xf[4 * p + 2], d, T, mu_p, m_p, kf_p, True
+                )
+                pol[4 * p], pol[4 * p + 1] = q, om
+            for p in range(n):
+                q, om = pol[4 * p], pol[4 * p + 1]
+                pol[4 * p], pol[4 * p + 1] = _metal_pi_table_nb(
+                    q, om, m_a, g_a, ta, la, ha, n_a, c1a, c3a
+                )
+                pol[4 * p + 2], pol[4 * p + 3] = _metal_pi_table_nb(
+                    q, om, m_p, g_p, tp, lp, hp, n_p, c1p, c3p
+                )
         keep = np.empty(n)
         for p in range(n):
             x0, x1, x2, x3 = xf[4 * p], xf[4 * p + 1], xf[4 * p + 2], xf[4 * p + 3]
@@ -624,8 +862,14 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             ok_a, a0, a1, a2, a3, pa_re, pa_im = _active_metal_point(
                 q, om, x3, T, mu_a, m_a, g_a, kf_a
             )
+            pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
+            ta_re, ta_im, tp_re, tp_im = pol[4 * p], pol[4 * p + 1], pol[4 * p + 2], pol[4 * p + 3]
+            pa_re = ta_re if screened else pa_re
+            pa_im = ta_im if screened else pa_im
+            pp_re = tp_re if screened else pp_re
+            pp_im = tp_im if screened else pp_im
             v0, v1, v2, _ = _point_outputs(
-                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, kf_p, m_p, g_p, e2
+                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
             )
             keep[p] = 1.0 if ok & ok_a else 0.0
             of[4 * p], of[4 * p + 1], of[4 * p + 2], of[4 * p + 3] = v0, v1, v2, 0.0
@@ -636,8 +880,13 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
 # numpy twin (independent routes where possible: bisection for μ, package functions for Π
 # and U, spinor overlaps from 3-vectors, finite-difference Jacobian)
 # --------------------------------------------------------------------------------------
-def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.ndarray:
+def collision_integrand_numpy(
+    x: np.ndarray, bilayer: Bilayer, T: float, screening: str = "T0"
+) -> np.ndarray:
     """Plain-numpy twin of :func:`collision_integrand` for the points ``x`` (n, D) → (n, 4).
+
+    ``screening="finite_T"``: |U|² from both layers' exact Π at T
+    (:meth:`~layers.interface.Layer.polarization_at`, not the kernel's tables).
 
     Independent routes: the passive metal's measure as 2m|∂(ε_k, φ)/∂(E, δ)| (polar
     coordinates, Jacobian by central differences) instead of the elliptic-coordinate formula;
@@ -689,6 +938,8 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     w_active, pa, mu_geo, k_geo, sj = _TWIN_ACTIVE[a.collision_model](a, x, q, om, xi1)
     w_active = w_active * jy1 * f(xi1) * (1.0 - f(xi1 - om))
     pp = stern_polarization(q, om, p.fermi_wavevector, mp, p.g_s)
+    if screening == "finite_T":
+        pa, pp = a.polarization_at(q, om, T), p.polarization_at(q, om, T)
     u2 = np.abs(interlayer_interaction(q, pa, pp, d, bilayer.e2)) ** 2
     w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * w_metal * w_active * u2 * q**2
     w = np.where(np.isfinite(w), w, 0.0)
@@ -697,6 +948,63 @@ def collision_integrand_numpy(x: np.ndarray, bilayer: Bilayer, T: float) -> np.n
     out[:, 2] = w * (1.0 - mu_geo**2)
     out[:, 3] = w * sj
     return out
+
+
+def _psi_numpy(psi: np.ndarray, lo: float, step: float, c1: float, c3: float, k):
+    """Twin of :func:`_psi_nb`: 4-point Lagrange on the nodes lo + j h (complex table)."""
+    k = np.asarray(k, dtype=float)
+    n = psi.size
+    pos = (k - lo) / step
+    inside = (pos >= 1.0) & (pos < n - 2.0)
+    j = np.where(inside, np.floor(np.where(inside, pos, 1.0)), 1.0).astype(int)
+    t = pos - j
+    val = np.zeros(k.shape, dtype=complex)
+    for i, node in enumerate((-1.0, 0.0, 1.0, 2.0)):
+        others = [o for o in (-1.0, 0.0, 1.0, 2.0) if o != node]
+        lag = np.prod([(t - o) / (node - o) for o in others], axis=0)
+        val += lag * psi[np.clip(j - 1 + i, 0, n - 1)]
+    with np.errstate(all="ignore"):
+        tail = -(c1 + c3 / (k * k)) / k + 0j
+    return np.where(inside, val, tail)
+
+
+def screened_polarizations_numpy(q, om, params: np.ndarray) -> np.ndarray:
+    """Twin of :func:`screened_polarizations`: (Π_a, Π_p) at T, complex, shape (n, 2), from
+    the screening block of ``params`` (the same tables; Lagrange weights as products)."""
+    q, om = np.asarray(q, float), np.asarray(om, float)
+    v, _ = unpack_parameters(params)
+    block = unpack_screening(params)
+    if block is None:
+        raise ValueError("params without a screening block (screening = 'T0')")
+    sv = block["values"]
+
+    def metal(role, m, g):
+        psi = block[f"psi_{role}"]
+        lo, h = sv[f"psi_{role}_lo"], sv[f"psi_{role}_step"]
+        c1, c3 = sv[f"psi_{role}_c1"], sv[f"psi_{role}_c3"]
+        kc = m * om / q
+        dpsi = _psi_numpy(psi, lo, h, c1, c3, kc + 0.5 * q) - _psi_numpy(
+            psi, lo, h, c1, c3, kc - 0.5 * q
+        )
+        return -g * m / (2.0 * np.pi) / q * dpsi
+
+    pp = metal("p", v["mass_p"], v["g_p"])
+    if v["active_is_metal"] == float(CollisionModel.METAL_2D):
+        pa = metal("a", v["mass_a"], v["g_a"])
+    else:
+        s = np.linspace(-1.0, 1.0, int(v["table_size"]))
+        smooth = np.interp(
+            np.clip(om / (v["v_a"] * q), -1.0, 1.0), s, params[TABLE_OFFSET:][: s.size]
+        )
+        sv_s = om / (v["v_a"] * q)
+        a2 = v["tilt"] ** 2 * (1.0 - sv_s**2)
+        ws = np.pi * (2.0 + a2) / (1.0 - a2) ** 2.5 * sv_s
+        inside = np.abs(sv_s) < 1.0
+        with np.errstate(all="ignore"):
+            lg = np.where(inside, np.log(np.abs((1.0 - sv_s) / (1.0 + sv_s))), 0.0)
+        pref = v["node_prefactor"] * v["sheet"] * sv["pi_factor_a"]
+        pa = pref * (smooth + ws * lg + 1j * np.where(inside, np.pi * ws, 0.0))
+    return np.stack([pa, pp], -1)
 
 
 def _film_active_numpy(a, x, q, om, xi1):

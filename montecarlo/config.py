@@ -25,6 +25,7 @@ except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML rea
 
 from dragcore.checks import require_bool, require_int, require_real
 from layers.presets import ACTIVE_LAYERS
+from montecarlo.collision import SCREENINGS
 from montecarlo.drag_mc import DEFAULT_RECIPE
 
 __all__ = ["DEFAULT_CONFIG", "load_config", "config_fields"]
@@ -46,6 +47,7 @@ tau_p = 50.0                  # metal momentum relaxation time tau^p, ps
 # d = 40.0                    # layer spacing, nm (default: the preset's)
 tilt = 0.3                    # tilt C of the Weyl cones, |C| < 1
 eps = 12.0                    # dielectric constant
+screening = "T0"              # |U|^2 from the polarizations at T = 0 (T0) or at T (finite_T)
 
 [integrator]
 neval = {_R.n_eval:<22_d}# evaluations per iteration
@@ -72,6 +74,7 @@ _KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "d": ("real", "d"),
         "tilt": ("real", "tilt"),
         "eps": ("real", "eps"),
+        "screening": ("str", "screening"),
     },
     "integrator": {
         "neval": ("int", "neval"),
@@ -85,7 +88,7 @@ _KEYS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 #: The choices of the string keys (the command's ``choices``).
-_STRING_CHOICES = {"active": tuple(ACTIVE_LAYERS)}
+_STRING_CHOICES = {"active": tuple(ACTIVE_LAYERS), "screening": SCREENINGS}
 
 
 def _typed(name: str, kind: str, value: Any) -> Any:

@@ -61,11 +61,13 @@ import numpy as np
 
 from dragcore.checks import require_positive
 from layers.bilayer import Bilayer
+from layers.drag_integral import _plasmon_breaks
 from layers.interaction import interlayer_interaction
 from layers.metal import metal_im_polarization_exact_T
 from montecarlo.collision import (
     N_OUT,
     OUTPUT_NAMES,
+    SCREENINGS,
     collision_dim,
     collision_integrand,
     collision_params,
@@ -185,6 +187,7 @@ def estimate_drag(
     previous=(),
     previous_warnings=(),
     after_iteration=None,
+    screening: str = "T0",
     **settings,
 ) -> DragEstimate:
     """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.) (shared samples, covariance) and η_H at T (erg).
@@ -209,10 +212,14 @@ def estimate_drag(
     :meth:`Integrator.from_dict`) continues an interrupted run (:mod:`montecarlo.checkpoint`).
     The settings are those of ``recipe`` (:class:`CollisionRecipe`), with ``settings``
     (its field names, e.g. ``n_eval=40_000``) overriding them.
+    ``screening`` is physics, not a recipe setting: ``"T0"`` (the paper's model, |U|² from
+    the T = 0 polarizations) or ``"finite_T"`` (both layers' Π at T in |U|²;
+    :data:`montecarlo.collision.SCREENINGS`). Im Π of both layers is at T either way: the
+    kernel samples the layers' states with Fermi functions at T.
     """
     require_positive("T", T)
     recipe = recipe.with_(**settings) if settings else recipe
-    params = collision_params(bilayer, T)
+    params = collision_params(bilayer, T, screening=screening)
     integ = integrator or collision_integrator(bilayer, recipe)
     res = integ.integrate(
         collision_integrand,
@@ -272,7 +279,7 @@ def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(pts), np.concatenate(wts)
 
 
-def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
+def _reference_once(bilayer: Bilayer, T: float, n: int, screening: str = "T0") -> np.ndarray:
     a, p = bilayer.active, bilayer.passive
     d = bilayer.spacing
     xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
@@ -289,6 +296,8 @@ def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
     fracs = np.array([0.0, 1.0, 4.0, 12.0, 40.0])
     # T = 0 continuum edges that T smears (a metal's √ edges inside the domain)
     kinks = [np.minimum(k, hi) for lay in (a, p) for k in lay.thermal_omega_kinks(q)]
+    if screening == "finite_T":  # the coupled plasmons' peaks of |U|² (2D–2D above T_F/5)
+        kinks += [np.clip(b, 0.0, hi) for b in _plasmon_breaks(bilayer, q, 0.0 * hi, hi, T)]
     for sign in (1.0, -1.0):
         br = [np.minimum(c * T, hi) for c in fracs] + kinks + [hi]
         br = np.sort(np.stack(br, axis=-1), axis=-1)
@@ -301,7 +310,10 @@ def _reference_once(bilayer: Bilayer, T: float, n: int) -> np.ndarray:
             good = (hi_ - lo_) > 1e-14 * hi[:, None]
             om = np.where(good, om, 0.5 * hi[:, None]) * sign
             qq = np.broadcast_to(q[:, None], om.shape)
-            pa0, pp0 = a.polarization(qq, om), p.polarization(qq, om)
+            if screening == "finite_T":
+                pa0, pp0 = a.polarization_at(qq, om, T), p.polarization_at(qq, om, T)
+            else:
+                pa0, pp0 = a.polarization(qq, om), p.polarization(qq, om)
             u2 = np.abs(interlayer_interaction(qq, pa0, pp0, d, bilayer.e2)) ** 2
             impp = p.im_polarization_at(qq, om, T)
             ima = a.weighted_im_polarization_at(qq, om, T, n)
@@ -323,17 +335,23 @@ def reference_is_exact(bilayer: Bilayer) -> bool:
     return bilayer.active.finite_T_reference_is_exact
 
 
-def finite_temperature_reference(bilayer: Bilayer, T: float, n: int = 20) -> tuple:
+def finite_temperature_reference(
+    bilayer: Bilayer, T: float, n: int = 20, screening: str = "T0"
+) -> tuple:
     """(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.)) and their error estimates by quadrature, Im Π at T.
 
     (d/(16π²T)) ∫₀^∞dq q³ ∫_{−∞}^{∞}dω |U|² Im Π_p Im Π_a^{(h)}/sinh²(ω/2T) (h: the weights
     of :meth:`layers.interface.Layer.weighted_im_polarization_at`); U from Eq. (A1) with the
-    T = 0 polarizations.
+    T = 0 polarizations (``screening="T0"``, the Monte Carlo's default) or with both layers'
+    Π at T (``"finite_T"``: :meth:`~layers.interface.Layer.polarization_at`, exact — the
+    Monte Carlo interpolates tables of it; ω break points also at the coupled plasmons).
     Gauss–Legendre panels as in :mod:`validate.weyl`; error = |n-point − ⌈1.5n⌉-point|.
     Exact at any tilt (module docstring). For a 2D metal active layer: η∥⁽⁰⁾, η∥⁽¹⁾ (whose
     weight mω²/(ε_F q²) is the same on every state), η_{Q3} NaN (not computed), η_H(s.j.) 0.
     """
     require_positive("T", T)
-    r1 = _reference_once(bilayer, T, n)
-    r2 = _reference_once(bilayer, T, int(math.ceil(1.5 * n)))
+    if screening not in SCREENINGS:
+        raise ValueError(f"screening = {screening!r} is not one of {SCREENINGS}")
+    r1 = _reference_once(bilayer, T, n, screening)
+    r2 = _reference_once(bilayer, T, int(math.ceil(1.5 * n)), screening)
     return r2, np.abs(r2 - r1)

@@ -39,7 +39,7 @@ from dragcore.run import RunFiles
 from layers.bilayer import Bilayer
 from layers.presets import preset
 from montecarlo.checkpoint import CheckpointPolicy, DistributedRun, run_distributed
-from montecarlo.collision import OUTPUT_NAMES, collision_dim
+from montecarlo.collision import OUTPUT_NAMES, SCREENINGS, collision_dim
 from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
 from montecarlo.integrator import memory_estimate
 from montecarlo.storage import write_run
@@ -52,10 +52,11 @@ __all__ = [
     "reference_by_name",
 ]
 
-#: A deterministic quadrature of the drag coefficients: ``(bilayer, T) → (values, errors)``,
-#: ``name → value`` mappings (internal units) for ``eta0``, ``eta1``, ``eta_q3``
-#: (e.g. :func:`layers.drag_integral.drag_quadrature_by_name`).
-DeterministicQuadrature = Callable[[Bilayer, float], tuple[dict[str, float], dict[str, float]]]
+#: A deterministic quadrature of the drag coefficients: ``(bilayer, T, screening=…) →
+#: (values, errors)``, ``name → value`` mappings (internal units) for ``eta0``, ``eta1``,
+#: ``eta_q3`` (e.g. :func:`layers.drag_integral.drag_quadrature_by_name`); called with the
+#: run's ``screening`` keyword.
+DeterministicQuadrature = Callable[..., tuple[dict[str, float], dict[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class CollisionRunConfig:
     tilt: float = 0.3
     eps: float = 12.0
     active: str = "weyl"
+    screening: str = "T0"
     neval: int = DEFAULT_RECIPE.n_eval
     n_train: int = DEFAULT_RECIPE.n_train
     n_prod: int = DEFAULT_RECIPE.n_prod
@@ -134,6 +136,8 @@ class CollisionRunConfig:
         require_positive("tau_p", self.tau_p)
         require_range("C", self.tilt, -1.0, 1.0, lo_open=True, hi_open=True)
         require_positive("eps", self.eps)
+        if self.screening not in SCREENINGS:
+            raise ValueError(f"screening = {self.screening!r} is not one of {SCREENINGS}")
         require_range("neval", self.neval, 64, math.inf)
         require_range("n_train", self.n_train, 0, math.inf)
         require_range("n_prod", self.n_prod, 2, math.inf)
@@ -175,6 +179,7 @@ class CollisionRunConfig:
             "d": float(bilayer.spacing / units.NM),
             "tilt": float(self.tilt),
             "eps": float(self.eps),
+            "screening": self.screening,
             "n_eval": int(self.neval),
             "n_train": int(self.n_train),
             "n_prod": int(self.n_prod),
@@ -255,7 +260,9 @@ def check_memory(config: CollisionRunConfig, bilayer: Bilayer) -> None:
     require_memory("neval", c.neval, need, "an iteration's batch accumulators")
 
 
-def _no_quadrature(bilayer: Bilayer, T: float) -> tuple[dict[str, float], dict[str, float]]:
+def _no_quadrature(
+    bilayer: Bilayer, T: float, screening: str = "T0"
+) -> tuple[dict[str, float], dict[str, float]]:
     nan = {name: math.nan for name in ("eta0", "eta1", "eta_q3")}
     return nan, dict(nan)
 
@@ -316,18 +323,21 @@ def run_collision_mc(
         resume=config.resume,
         policy=CheckpointPolicy(iterations=every, seconds=seconds),
         progress=progress,
+        screening=config.screening,
     )
     if drun is None:
         return None
     est = drun.estimate
-    qv, qe = (quadrature or _no_quadrature)(bl, T)
+    qv, qe = (quadrature or _no_quadrature)(bl, T, screening=config.screening)
     qv, qe = dict(qv), dict(qe)
     hall_q = hall_from_q3(bl, qv["eta_q3"])
     qv["eta_H_sj"] = hall_q["sj"]  # the quadrature's η_{Q3} through the paper's relation (B23)
     qe["eta_H_sj"] = abs(hall_q["sj"] / qv["eta_q3"]) * qe["eta_q3"] if qv["eta_q3"] else 0.0
     ref = err = None
     if config.reference:
-        ref, err = reference_by_name(*finite_temperature_reference(bl, T))
+        ref, err = reference_by_name(
+            *finite_temperature_reference(bl, T, screening=config.screening)
+        )
     pa = units.internal_viscosity_to_pascal_second
     names = tuple(n for n in est.names if n in bl.active.drag_coefficient_names)
     rows = []
@@ -361,6 +371,7 @@ def run_collision_mc(
         "T_K": config.T,
         "active": config.active,
         "tilt": config.tilt,
+        "screening": config.screening,
         "seed": config.seed,
         "n_eval": r.n_eval,
         "n_eval_total": r.n_eval_total,

@@ -79,6 +79,7 @@ PARAMETER_UNITS: dict[str, tuple[str, str]] = {
     "d": ("nm", "interlayer spacing"),
     "tilt": ("1", "tilt C of the Weyl cone, |C| < 1"),
     "eps": ("1", "dielectric constant of the surrounding medium"),
+    "screening": ("", "polarizations in |U|^2: T0 (the paper's model) or finite_T"),
     "n_eval": ("1", "target integrand evaluations per iteration"),
     "n_train": ("1", "training iterations (adapt the sampling, discarded)"),
     "n_prod": ("1", "production iterations (frozen sampling, averaged with equal weights)"),

@@ -491,7 +491,8 @@ def weyl_comparisons() -> list[Comparison]:
 def montecarlo_comparisons(w: World) -> list[Comparison]:
     """Sampled η∥⁽⁰⁾, η∥⁽¹⁾, η_Q3 (and η_H(s.j.) where the film is tilted) against
     quadratures with the same approximations, at C = 0 and at the paper's parameters
-    (C = 0.3, both spacings, T = T_d/2 and 3 T_d).
+    (C = 0.3, both spacings, T = T_d/2 and 3 T_d), and one row with screening at T (C = 0.3,
+    n^p = 1e11 cm⁻², 20 K ≈ ε_F^p/2: the kernel's Π_T tables against the exact Π_T).
 
     The reference is the (q, ω) quadrature with the exact finite-T imaginary parts of both
     layers and the same screened interaction (``montecarlo.drag_mc``); for the
@@ -553,6 +554,27 @@ def montecarlo_comparisons(w: World) -> list[Comparison]:
                     "Monte Carlo sdev ⊕ quadrature error (finite-T correction ~4e-5 rel.)",
                 )
             )
+    # screening at T (issue 15 §2): the paper's tilt and spacing, n^p = 1e11 cm⁻²
+    # (ε_F^p = 41 K) at 20 K ≈ ε_F^p/2, where |U_T|² raises η∥⁽⁰⁾ by ~50 %
+    bl = preset("fig2-d40", n_p_cm2=1e11)
+    T = kelvin_to_erg(20.0)
+    est = estimate_drag(bl, T, n_eval=100_000, n_train=5, n_prod=8, seed=7,
+                        batch_runner=runner, screening="finite_T")  # fmt: skip
+    if w.is_root:
+        r = est.result
+        ref, err = finite_temperature_reference(bl, T, n=16, screening="finite_T")
+        rows.append(
+            Comparison(
+                "Monte Carlo vs quadrature",
+                "η∥⁽⁰⁾, Weyl film C = 0.3 / 2DEG n^p = 1e11, fig2-d40, 20 K, screening at T",
+                f"collision-integral Monte Carlo, Π_T tables in |U|² (Q = {r.Q:.2f})",
+                float(r.mean[0]),
+                "(q, ω) quadrature, exact Π_T in |U|², exact finite-T Im Π",
+                float(ref[0]),
+                math.hypot(float(r.sdev[0]), float(err[0])),
+                "Monte Carlo sdev ⊕ quadrature error estimate",
+            )
+        )
     return rows
 
 
