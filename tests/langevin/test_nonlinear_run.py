@@ -84,6 +84,7 @@ def _assert_same_bits(path: Path, ref) -> None:
     np.testing.assert_array_equal(f["snapshot"], [r.snapshot for r in ref.realisations])
 
 
+@pytest.mark.slow
 def test_distributed_nonlinear_run_equals_one_process_and_resumes(tmp_path) -> None:
     sim = _sim()
     ref = sim.run(SEED, R, 200)
@@ -106,6 +107,7 @@ def test_distributed_nonlinear_run_equals_one_process_and_resumes(tmp_path) -> N
     assert ident["model"]["model"] == "nonlinear" and ident["burn_in"] == 40
 
 
+@pytest.mark.slow
 def test_toml_nonlinear_run_writes_a_self_describing_file(tmp_path) -> None:
     cfg = load_config(CONFIG.format(n_steps=200))
     out = run_langevin(cfg, output=tmp_path / "nl.h5", config_text=CONFIG)

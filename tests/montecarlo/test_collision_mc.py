@@ -599,6 +599,7 @@ def test_screened_collision_integrand_matches_numpy_twin(active, t_k, n_p, bound
     assert np.median(np.abs(ratio_twin - 1.0)) > 1e-4
 
 
+@pytest.mark.slow
 def test_finite_T_screening_tends_to_t0_screening() -> None:
     """T → 0 (1 K = ε_F^p/120, C = 0.3): the Monte Carlo with screening at T equals its T = 0-
     screening result within the errors (same seed), and the references differ by far less
@@ -639,6 +640,7 @@ def test_monte_carlo_with_finite_T_screening_agrees_with_quadrature(d_nm: float)
     assert 0.05 < m[1] / q.eta1 - 1.0 < 0.15
 
 
+@pytest.mark.slow
 def test_cli_run_finite_T_screening(capsys) -> None:
     from montecarlo.__main__ import main
 
