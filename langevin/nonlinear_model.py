@@ -122,8 +122,12 @@ __all__ = [
 STATE_NAMES = ("dn1", "dn2", "p1x", "p1y", "p2x", "p2y")
 
 
-class BlowUpError(FloatingPointError):
-    """A nonlinear run left the physical domain (NaN/inf, or a density ≤ 0)."""
+class BlowUpError(FloatingPointError, ValueError):
+    """A nonlinear run left the physical domain (NaN/inf, or a density ≤ 0).
+
+    Also a ``ValueError``: the parameters (Θ for the grid's cell size, a drift or χ past where
+    the model saturates) are outside the range the model can run, so the command line ends
+    with its one-line message and exit code 2, as for other bad input."""
 
 
 def fluctuation_strength_gaas(

@@ -171,3 +171,16 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
                   str(tmp_path / "two.h5"), "--json", n=2, timeout=300)  # fmt: skip
     assert two.returncode == 0, two.stderr
     _assert_same_bits(tmp_path / "two.h5", ref)
+
+
+def test_blow_up_ends_the_command_with_one_line_naming_the_step(tmp_path, capsys) -> None:
+    """Θ far beyond what 0.75 d cells hold: the density goes negative at the first step; the
+    command ends with exit code 2 and one line naming the step, the layer and Θ."""
+    from langevin.__main__ import main
+
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(CONFIG.format(n_steps=200).replace("theta = 0.005", "theta = 0.5"))
+    assert main(["run", str(cfg), "--output", str(tmp_path / "bad.h5"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "density of layer" in err and "at step 1 of realisation" in err and "theta=0.5" in err
+    assert not (tmp_path / "bad.h5").exists()
