@@ -208,10 +208,10 @@ def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, mon
     cache: dict = {}  # the two runs share bilayer and T: one reference quadrature (~7 s)
     reference = mc_run.finite_temperature_reference
 
-    def cached(bl, T):
-        key = (repr(bl), T)
+    def cached(bl, T, **options):  # options: screening=…, passed through
+        key = (repr(bl), T, tuple(sorted(options.items())))
         if key not in cache:
-            cache[key] = reference(bl, T)
+            cache[key] = reference(bl, T, **options)
         return cache[key]
 
     monkeypatch.setattr(mc_run, "finite_temperature_reference", cached)
