@@ -43,7 +43,11 @@ the η∥⁽⁰⁾ weight times h):
 * h₂ = 1 − (q̂·k̂₁)², q̂·k̂₁ = (ρδ + q²)/(q(ρ + δ)) (η_{Q3});
 * h₃ = δr_y/(A q) of the side jump (:func:`layers.weyl.coordinate_shift`, node ζ = +1,
   A = the boost per field): k_z(k + R)/(4A k² R² × overlap) with k = (ρ + δ)/2,
-  R = (ρ − δ)/2, overlap = (ρ² − q²)/(ρ² − δ²), i.e. h₃(ρ² − q²) = 4ρ r⊥ sin φ/(A(ρ² − δ²)).
+  R = (ρ − δ)/2, overlap = (ρ² − q²)/(ρ² − δ²), i.e. h₃(ρ² − q²) = 4ρ r⊥ sin φ/(A(ρ² − δ²));
+* h₄, h₅: the e–e–impurity skew weights W⁽¹⁾, W⁽²⁾ (:func:`layers.skew_scattering.film_skew_weights`
+  at u = ŷ, times T/(q × overlap); ``rate`` = 1/(4vτ)): with k_y = r⊥ cos φ, k_z = r⊥ sin φ and
+  kR = (ρ² − δ²)/4, h₄(ρ² − q²) = −16 C rate ρ k_y²/(ρ² − δ²) and
+  h₅(ρ² − q²) = (16/3) rate k_z [1/2 + Cρk_z/(ρ² − δ²)] (a₂ = 1/3).
 
 Quadrature: t = S(u) = u³(10 − 15u + 6u²) with Gauss–Legendre in u (the inverse CDF has
 logarithmic ends; S′ ∝ u²(1 − u)² makes the integrand C² there, error ∝ n^{−6}); the φ
@@ -86,8 +90,8 @@ def azimuth_nodes(n: int) -> np.ndarray:
 
 
 @jit(forceinline=True)
-def _root_terms(rho, q, delta, a, v, omega, mu, boost, sp, amp):  # pragma: no cover
-    """(ρ² − q²)/|g′| × (h₀, h₁, h₂, h₃) at one root ρ (module docstring)."""
+def _root_terms(rho, q, delta, a, v, omega, mu, boost, sp, amp, tilt, rate):  # pragma: no cover
+    """(ρ² − q²)/|g′| × (h₀, …, h₅) at one root ρ (module docstring)."""
     s = math.sqrt((rho - q) * (rho + q)) if rho > q else 0.0
     jac = s * s * s / abs(0.5 * v * s + a * rho)
     mu_geo = (rho * delta + q * q) / (q * (rho + delta))
@@ -96,20 +100,27 @@ def _root_terms(rho, q, delta, a, v, omega, mu, boost, sp, amp):  # pragma: no c
     # h₃(ρ² − q²)/|g′| = 4ρ r⊥ sin φ/(A(ρ² − δ²)) × s/|vs/2 + aρ|, r⊥ = amp s
     t3 = 4.0 * rho * amp * s * sp / (boost * (rho - delta) * (rho + delta))
     t3 *= s / abs(0.5 * v * s + a * rho)
-    return jac, jac * h1, jac * h2, t3
+    # skew: k_y² = r⊥² cos²φ, k_z = r⊥ sin φ, r⊥ = amp s; ρ² − δ² = 4kR
+    r_perp = amp * s
+    dd = (rho - delta) * (rho + delta)
+    inv_g = s / abs(0.5 * v * s + a * rho)
+    t4 = -16.0 * tilt * rate * rho * r_perp * r_perp * (1.0 - sp * sp) / dd * inv_g
+    kz = r_perp * sp
+    t5 = 16.0 / 3.0 * rate * kz * (0.5 + tilt * rho * kz / dd) * inv_g
+    return jac, jac * h1, jac * h2, t3, t4, t5
 
 
 @jit(parallel=True)
 def film_state_sums(
-    q, omega, v, tilt, mu, T, boost, t_nodes, t_weights, sin_phi
+    q, omega, v, tilt, mu, T, boost, rate, t_nodes, t_weights, sin_phi
 ):  # pragma: no cover - compiled
-    """S_h for h = h₀ … h₃ at each (q[i], omega[i]) (module docstring); shape (4, n).
+    """S_h for h = h₀ … h₅ at each (q[i], omega[i]) (module docstring); shape (6, n).
 
     ``t_nodes``, ``t_weights`` from :func:`window_nodes`, ``sin_phi`` from
     :func:`azimuth_nodes`. Requires |ω| < v q (the film's continuum; outside it S = 0).
     """
     n = q.size
-    out = np.zeros((4, n))
+    out = np.zeros((6, n))
     n_phi = sin_phi.size
     for i in numba.prange(n):  # points are independent: the bits do not depend on the threads
         qi, om = q[i], omega[i]
@@ -117,7 +128,7 @@ def film_state_sums(
         if abs(delta) >= qi:
             continue
         amp = math.sqrt((qi - delta) * (qi + delta)) / (2.0 * qi)
-        acc0 = acc1 = acc2 = acc3 = 0.0
+        acc0 = acc1 = acc2 = acc3 = acc4 = acc5 = 0.0
         for j in range(t_nodes.size):
             y, _ = fermi_window_energy_nb(t_nodes[j], om, T)
             e = mu + y + 0.5 * om
@@ -135,27 +146,37 @@ def film_state_sums(
                 above = e >= 0.5 * v * qi
                 if above:
                     rho = (v * e - (root if a >= 0.0 else -root)) / (2.0 * alpha)
-                    t0, t1, t2, t3 = _root_terms(rho, qi, delta, a, v, om, mu, boost, sp, amp)
+                    t0, t1, t2, t3, t4, t5 = _root_terms(
+                        rho, qi, delta, a, v, om, mu, boost, sp, amp, tilt, rate
+                    )
                     acc0 += wj * t0
                     acc1 += wj * t1
                     acc2 += wj * t2
                     acc3 += wj * t3
+                    acc4 += wj * t4
+                    acc5 += wj * t5
                 elif a < 0.0:
                     for sign in (1.0, -1.0):
                         rho = (v * e + sign * root) / (2.0 * alpha)
-                        t0, t1, t2, t3 = _root_terms(rho, qi, delta, a, v, om, mu, boost, sp, amp)
+                        t0, t1, t2, t3, t4, t5 = _root_terms(
+                            rho, qi, delta, a, v, om, mu, boost, sp, amp, tilt, rate
+                        )
                         acc0 += wj * t0
                         acc1 += wj * t1
                         acc2 += wj * t2
                         acc3 += wj * t3
+                        acc4 += wj * t4
+                        acc5 += wj * t5
         out[0, i] = om * acc0
         out[1, i] = om * acc1
         out[2, i] = om * acc2
         out[3, i] = om * acc3
+        out[4, i] = om * acc4
+        out[5, i] = om * acc5
     return out
 
 
-def film_state_sums_numpy(q, omega, v, tilt, mu, T, boost, t_nodes, t_weights, sin_phi):
+def film_state_sums_numpy(q, omega, v, tilt, mu, T, boost, rate, t_nodes, t_weights, sin_phi):
     """Numpy twin of :func:`film_state_sums` (arrays over points × t × φ; for tests)."""
     q = np.asarray(q, float)[:, None, None]
     om = np.asarray(omega, float)[:, None, None]
@@ -181,7 +202,15 @@ def film_state_sums_numpy(q, omega, v, tilt, mu, T, boost, t_nodes, t_weights, s
         jac = s**3 / den
         mu_geo = (rho * delta + q * q) / (q * (rho + delta))
         t3 = 4.0 * rho * amp * s * sp / (boost * (rho - delta) * (rho + delta)) * s / den
-        vals = (jac, jac * om * rho * delta / (2.0 * mu * q * q), jac * (1.0 - mu_geo**2), t3)
+        # the skew weights written with k = (ρ + δ)/2, R = (ρ − δ)/2 as in the kernel
+        k, r = 0.5 * (rho + delta), 0.5 * (rho - delta)
+        ky2, kz = (amp * s) ** 2 * (1.0 - sp * sp), amp * s * sp
+        with np.errstate(divide="ignore", invalid="ignore"):  # unused entries (not roots)
+            ov = s * s / ((rho - delta) * (rho + delta))
+            t4 = -tilt * rate * ky2 * (k + r) / (k * k * r * r) / ov * jac
+            t5 = rate / 3.0 * kz * (2.0 + tilt * kz * (k + r) / (k * r)) / (k * r) / ov * jac
+        vals = (jac, jac * om * rho * delta / (2.0 * mu * q * q), jac * (1.0 - mu_geo**2), t3,
+                t4, t5)  # fmt: skip
         return [np.where(use, x, 0.0) for x in vals]
 
     rho_single = np.where(a >= 0.0, (v * e - root), (v * e + root)) / (2.0 * alpha)
@@ -202,7 +231,8 @@ def film_im_polarization_exact(
 ) -> tuple[np.ndarray, ...]:
     """Sheet Im Π of the film at (q, ω, T) and its weighted versions, exact at any tilt.
 
-    Returns (Im Π, Im Π·⟨ω q̂·(k₁ − q/2)/(ε_F q)⟩, Im Π·⟨1 − (q̂·k̂₁)²⟩, Im Π·⟨δr_y/(A q)⟩)
+    Returns (Im Π, Im Π·⟨ω q̂·(k₁ − q/2)/(ε_F q)⟩, Im Π·⟨1 − (q̂·k̂₁)²⟩, Im Π·⟨δr_y/(A q)⟩,
+    Im Π·⟨h₄⟩, Im Π·⟨h₅⟩) (h₄, h₅: the e–e–impurity skew weights W⁽¹⁾, W⁽²⁾)
     where ⟨·⟩ averages over the states of the state sum that the Monte Carlo samples
     (:func:`film_state_sums`: the tilt shifts both energies of a transition by
     vC k_z, so the sum is the untilted one in prolate spheroidal coordinates with a
@@ -220,9 +250,10 @@ def film_im_polarization_exact(
         film.eps_F,
         T,
         film.boost_per_field,
+        1.0 / (4.0 * film.v_F * film.tau),
         tn,
         tw,
         azimuth_nodes(n_azimuth),
     )
     scale = film.thickness * film.n_nodes / (32.0 * np.pi * q * film.v_F)
-    return tuple(sums[k].reshape(q.shape) * scale for k in range(4))
+    return tuple(sums[k].reshape(q.shape) * scale for k in range(6))

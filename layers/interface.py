@@ -28,9 +28,10 @@ import numpy as np
 
 __all__ = ["Layer", "CollisionModel", "DRAG_COEFFICIENTS", "ZERO_HALL"]
 
-#: The drag coefficients of the paper's Eqs. (B7), (B13), (B15) and the sampled side jump
-#: (A41–A42), in the order of :data:`montecarlo.collision.OUTPUT_NAMES`.
-DRAG_COEFFICIENTS = ("eta0", "eta1", "eta_q3", "eta_H_sj")
+#: The drag coefficients of the paper's Eqs. (B7), (B13), (B15), the sampled side jump
+#: (A41–A42) and the sampled e–e–impurity skew parts W⁽¹⁾, W⁽²⁾ (derived in
+#: :mod:`layers.skew_scattering`), in the order of :data:`montecarlo.collision.OUTPUT_NAMES`.
+DRAG_COEFFICIENTS = ("eta0", "eta1", "eta_q3", "eta_H_sj", "eta_H_eei1", "eta_H_eei2")
 
 #: The Hall friction of a layer without skew scattering (no Berry curvature, no tilt).
 ZERO_HALL = {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
@@ -123,10 +124,10 @@ class Layer(Protocol):
         Carlo's state sum over this layer as the passive layer."""
 
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:
-        """(Im Π, Im Π·⟨h₁⟩, Im Π·⟨h₂⟩, Im Π·⟨h₃⟩) at T: the state sum of this layer as the
-        active layer with the Monte Carlo's four weights (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, side jump;
-        :mod:`montecarlo.collision`); NaN where a weight is not computed. ``n``: the order of
-        the quadrature, if any."""
+        """(Im Π, Im Π·⟨h₁⟩, …, Im Π·⟨h₅⟩) at T: the state sum of this layer as the
+        active layer with the Monte Carlo's six weights (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, side jump,
+        e–e–impurity skew W⁽¹⁾ and W⁽²⁾; :mod:`montecarlo.collision`); NaN where a weight is
+        not computed. ``n``: the order of the quadrature, if any."""
 
     def thermal_omega_max(self, q, T: float) -> np.ndarray:
         """The top of the ω range that holds Im Π at temperature T (beyond it Im Π is

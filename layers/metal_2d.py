@@ -136,12 +136,15 @@ class Metal2D:
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:
         """Im Π at T with the weights: k₁·q̂ − q/2 = mω/q on every state of the line of
         states, so η∥⁽¹⁾'s weight is mω²/(ε_F q²); η_{Q3}'s weight is not constant there (no
-        reference: NaN); no side jump in a 2D metal (0). ``n`` is not used (exact)."""
+        reference: NaN); no side jump and no e–e–impurity skew scattering in a 2D metal (0).
+        ``n`` is not used (exact)."""
         im0 = self.im_polarization_at(q, omega, T)
         return (
             im0,
             im0 * self.mass * omega * omega / (self.eps_F * q * q),
             im0 * np.nan,
+            im0 * 0.0,
+            im0 * 0.0,
             im0 * 0.0,
         )
 

@@ -169,6 +169,7 @@ class WeylFilm:
             "tilt": self.tilt,
             "sheet": self.thickness * self.n_nodes,
             "boost": self.boost_per_field,
+            "tau_a": self.tau,
             "node_prefactor": self.eps_F**2 / (8.0 * np.pi**3 * self.v_F**3),
         }
         return values, _smooth_part(np.linspace(-1.0, 1.0, table_size), self.tilt)

@@ -116,10 +116,13 @@ def run_identity(
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
 
     The collision parameter vector (:func:`montecarlo.collision.collision_params`, every
-    number the integrand sees) stands for the bilayer, the temperature and the screening.
+    number the integrand sees) stands for the bilayer, the temperature and the screening;
+    ``outputs`` names the sampled outputs (a checkpoint of the four-output kernel of before
+    2026-12-03 is refused by name, not misread).
     """
     return {
         "collision_params": [float(v) for v in collision_params(bilayer, T, screening=screening)],
+        "outputs": list(OUTPUT_NAMES),
         "dim": int(collision_dim(bilayer)),
         "n_eval": int(n_eval),
         "n_train": int(n_train),

@@ -154,7 +154,7 @@ def _print_result(result: CollisionRunResult, args: argparse.Namespace) -> None:
         f"n_eval = {out['n_eval']} (total {out['n_eval_total']}), "
         f"chi2/dof = {out['chi2_dof']:.2f}, Q = {out['Q']:.2f}"
     )
-    head = f"{'':8s} {'Monte Carlo (Pa s)':>22s} {'validate (Pa s)':>16s} {'pull':>8s}"
+    head = f"{'':10s} {'Monte Carlo (Pa s)':>22s} {'validate (Pa s)':>16s} {'pull':>8s}"
     head += f" {'rel diff':>10s}"
     has_ref = any("reference_Pa_s" in row for row in out["coefficients"])
     if has_ref:
@@ -162,7 +162,7 @@ def _print_result(result: CollisionRunResult, args: argparse.Namespace) -> None:
     print(head)
     for row in out["coefficients"]:
         line = (
-            f"{row['name']:8s} {format_estimate(row['mc_Pa_s'], row['sdev_Pa_s']):>22s} "
+            f"{row['name']:10s} {format_estimate(row['mc_Pa_s'], row['sdev_Pa_s']):>22s} "
             f"{row['validate_Pa_s']:16.6e} {row['pull_validate']:8.2f} "
             f"{row['rel_diff_validate']:10.2e}"
         )
@@ -171,8 +171,12 @@ def _print_result(result: CollisionRunResult, args: argparse.Namespace) -> None:
         elif has_ref:
             line += f" {'(none)':>14s} {'':>7s}"
         print(line)
-    print("η_H: eei1, eei2 from η_Q3 (B17, B18); sj sampled (A41–A42); sj_B23 = relation (B23):")
-    for row in out["hall_from_q3"]:
+    print(
+        "η_H parts: sj (A41–A42), eei1, eei2 (skew rates W⁽¹⁾, W⁽²⁾) sampled; sj_B23, "
+        "eei1_B17, eei2_B18 = the paper's relations on the sampled η_Q3 (last column: on "
+        "validate's η_Q3):"
+    )
+    for row in out["hall"]:
         print(
             f"  {row['name']:14s} {format_estimate(row['mc_Pa_s'], row['sdev_Pa_s']):>22s} "
             f"{row['validate_Pa_s']:16.6e}"

@@ -143,6 +143,7 @@ from layers.metal import (
     metal_polarization_edge_function,
     stern_polarization,
 )
+from layers.skew_scattering import film_skew_weights
 from layers.weyl import coordinate_shift, spinor_overlap_sq
 from montecarlo.sampling import (
     fermi_window_above,
@@ -178,8 +179,8 @@ __all__ = [
     "screened_polarizations_numpy",
 ]
 
-N_OUT = 4
-OUTPUT_NAMES = ("eta0", "eta1", "eta_q3", "eta_H_sj")
+N_OUT = 6
+OUTPUT_NAMES = ("eta0", "eta1", "eta_q3", "eta_H_sj", "eta_H_eei1", "eta_H_eei2")
 SMOOTH_TABLE_SIZE = 4001
 
 # parameter layout: declared once; the kernel reads the slots by these names
@@ -201,6 +202,7 @@ PARAMETER_LAYOUT: tuple[str, ...] = (
     "sheet",
     "node_prefactor",
     "boost",
+    "tau_a",  # the film's elastic time τ at ε_F (the e–e–impurity skew rates W⁽¹⁾, W⁽²⁾)
     "table_size",  # the film's tabulated Re Π part follows the header (collision_params)
 )
 """Names of the header slots of the kernel's float parameter vector, in order; the film's
@@ -215,6 +217,7 @@ _KIND, _MUA, _VA = SLOT["active_is_metal"], SLOT["mu_a"], SLOT["v_a"]
 _MA, _GA, _KFA = SLOT["mass_a"], SLOT["g_a"], SLOT["kF_a"]
 _TILT, _SHEET, _PREF_NODE = SLOT["tilt"], SLOT["sheet"], SLOT["node_prefactor"]
 _BOOST, _NTAB, _TAB0 = SLOT["boost"], SLOT["table_size"], TABLE_OFFSET
+_TAU = SLOT["tau_a"]
 
 
 SCREENINGS = ("T0", "finite_T")
@@ -664,10 +667,12 @@ def _passive_metal_point(x0, x1, x2, d, T, mu_p, m_p, kf_p, second_sin2):  # pra
 
 
 @jit(forceinline=True)
-def _film_root_weights(q, om, e1, sp, v_a, tilt, boost, branch, allowed):  # pragma: no cover
+def _film_root_weights(
+    q, om, e1, sp, v_a, tilt, boost, rate, branch, allowed
+):  # pragma: no cover - compiled
     """One root's measure k₁²/(v(1 + C k̂_z)|∂Δ/∂μ|) × overlap × (1, k₁μ − q/2, 1 − μ²,
-    side jump) (see :func:`_weyl_root_nb`); zeros if this branch is not a root or not
-    ``allowed``."""
+    side jump, skew W⁽¹⁾, skew W⁽²⁾) (see :func:`_weyl_root_nb`); zeros if this branch is not
+    a root or not ``allowed``. ``rate`` = 1/(4vτ) (module docstring, "e–e–impurity skew")."""
     mu, st, kk, rr, den, dd = _weyl_root_nb(q, om, e1, sp, v_a, tilt, branch)
     use = math.isfinite(mu) & allowed
     w_a = om / v_a
@@ -678,16 +683,29 @@ def _film_root_weights(q, om, e1, sp, v_a, tilt, boost, branch, allowed):  # pra
     # side jump: δr_y/(A q) with δr of k₁ → k₁ − q (node ζ = +1; both nodes add)
     kz = kk * st * sp
     g3 = g * kz * (kk + rr) / (4.0 * boost * kk * kk * rr * rr * overlap)
-    return (g if use else 0.0), (g1 if use else 0.0), (g2 if use else 0.0), (g3 if use else 0.0)
+    # e–e–impurity skew (layers.skew_scattering, Step 4, at u = ŷ, times T/(q × overlap)):
+    # W⁽¹⁾: −C k_y²(k + R)/(4vτ k²R²), k_y² = k²(1 − μ²)cos²ψ; W⁽²⁾: a₂ k_z[2 + C k_z(k + R)/
+    # (kR)]/(4vτ kR), a₂ = 1/3 exactly (ε_j/v = |k_j| + C k_z of each state)
+    g_m = g / overlap
+    g4 = -g_m * tilt * rate * st * st * (1.0 - sp * sp) * (kk + rr) / (rr * rr)
+    g5 = g_m * rate / 3.0 * kz * (2.0 + tilt * kz * (kk + rr) / (kk * rr)) / (kk * rr)
+    return (
+        (g if use else 0.0),
+        (g1 if use else 0.0),
+        (g2 if use else 0.0),
+        (g3 if use else 0.0),
+        (g4 if use else 0.0),
+        (g5 if use else 0.0),
+    )
 
 
 @jit(forceinline=True)
-def _film_point(q, om, x3, x4, T, mu_a, v_a, tilt, boost):  # pragma: no cover - compiled
-    """The Weyl film's part of one point: (valid, a₀, a₁, a₂, a₃).
+def _film_point(q, om, x3, x4, T, mu_a, v_a, tilt, boost, rate):  # pragma: no cover - compiled
+    """The Weyl film's part of one point: (valid, a₀, …, a₅).
 
     ξ₁ from x₃ (exact Fermi window of ω), ψ from x₄; the sum over the roots μ (one, or two
     where Δ(μ) folds; see :func:`_weyl_root_nb`) of the measure k₁²/(v(1 + C k̂_z)|∂Δ/∂μ|)
-    × overlap × (1, k₁μ − q/2, 1 − μ², side jump).
+    × overlap × (1, k₁μ − q/2, 1 − μ², side jump, skew W⁽¹⁾, skew W⁽²⁾).
     """
     y1, jy1 = fermi_window_energy_nb(x3, om, T)
     e1 = mu_a + y1 + om
@@ -695,11 +713,16 @@ def _film_point(q, om, x3, x4, T, mu_a, v_a, tilt, boost):  # pragma: no cover -
     second = _second_root_possible(q, om, e1, sp, v_a, tilt)
     # the two branches written out (a loop here would keep LLVM from vectorising the
     # kernel's loop over points); b = −1 only where it can be a root
-    g0p, g1p, g2p, g3p = _film_root_weights(q, om, e1, sp, v_a, tilt, boost, 1.0, True)
-    g0m, g1m, g2m, g3m = _film_root_weights(q, om, e1, sp, v_a, tilt, boost, -1.0, second)
+    g0p, g1p, g2p, g3p, g4p, g5p = _film_root_weights(
+        q, om, e1, sp, v_a, tilt, boost, rate, 1.0, True
+    )
+    g0m, g1m, g2m, g3m, g4m, g5m = _film_root_weights(
+        q, om, e1, sp, v_a, tilt, boost, rate, -1.0, second
+    )
     a0, a1, a2, a3 = g0p + g0m, g1p + g1m, g2p + g2m, g3p + g3m
+    a4, a5 = g4p + g4m, g5p + g5m
     valid = (abs(om) < v_a * q) & (e1 > 0.0) & math.isfinite(jy1) & (a0 > 0.0)
-    return valid, a0, a1, a2, a3
+    return valid, a0, a1, a2, a3, a4, a5
 
 
 @jit(forceinline=True)
@@ -730,32 +753,33 @@ def _active_metal_point(q, om, x3, T, mu_a, m_a, g_a, kf_a):  # pragma: no cover
 
 @jit(forceinline=True)
 def _point_outputs(
-    w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
+    w, pref, q, xq, om, a0, a1, a2, a3, a4, a5, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
 ):  # pragma: no cover - compiled
-    """The four outputs of one point from the passive weight ``w``, the prefactor, the
-    active layer's (a₀ … a₃) and both polarizations: × the Bose factor of the exact window
+    """The six outputs of one point from the passive weight ``w``, the prefactor, the
+    active layer's (a₀ … a₅) and both polarizations: × the Bose factor of the exact window
     × |U|²."""
     # the window's Jacobian times f(ξ₁)(1 − f(ξ₁ − ω)) is ω n_B(ω) exactly
     w *= pref * window_occupation_nb(om, T)
     w *= _interaction_sq_at_nb(q, xq, pa_re, pa_im, pp_re, pp_im, e2)
-    return w * a0, w * om * a1 / (mu_a * q), w * a2, w * a3
+    return w * a0, w * om * a1 / (mu_a * q), w * a2, w * a3, w * a4, w * a5
 
 
 @jit(forceinline=True)
 def _zero_rejected(of, flags, stride):  # pragma: no cover - compiled
-    """Zero the 4 outputs of every point p with flags[stride p] == 0 (its values may be NaN).
+    """Zero the 6 outputs of every point p with flags[stride p] == 0 (its values may be NaN).
 
     A separate loop: writing ``v if keep else 0`` in the vectorised loop makes LLVM branch
     around the stores (and then not vectorise)."""
-    for p in range(of.size // 4):
+    for p in range(of.size // 6):
         if flags[stride * p] == 0.0:
-            for k in range(4):
-                of[4 * p + k] = 0.0
+            for k in range(6):
+                of[6 * p + k] = 0.0
 
 
 @jit(nogil=True)
 def collision_integrand(x, out, params):  # pragma: no cover - compiled
-    """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj) · Jacobian.
+    """Integrand protocol of :mod:`montecarlo.integrator`: (η0, η1, η_Q3, η_H^sj, η_H^eei1,
+    η_H^eei2) · Jacobian.
 
     Serial and GIL-free: the integrator runs whole batches on its threads
     (:func:`montecarlo.integrator.run_batches`), so the bits do not depend on the thread count.
@@ -764,19 +788,21 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
     +, −, ×, ÷ and √ are correctly rounded in either form, so the bits are those of a scalar
     loop. Every point is written (0 where it does not contribute).
     """
-    if out.shape[1] != 4:
-        raise ValueError("collision_integrand writes 4 outputs: n_out must be N_OUT = 4")
+    if out.shape[1] != 6:
+        raise ValueError("collision_integrand writes 6 outputs: n_out must be N_OUT = 6")
     # flat views with literal row lengths: LLVM then sees that the rows do not overlap
     # (with the runtime row stride of a 2-D array it must assume they might, and does not
     # vectorise); the arrays are C-contiguous (the integrator's are)
     n = x.shape[0]
     dim = x.shape[1]
     xf = x.reshape(n * dim)
-    of = out.reshape(n * 4)
+    of = out.reshape(n * 6)
     d, T, e2 = params[_D], params[_T], params[_E2]
     mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
     mu_a, v_a, m_a, g_a, kf_a = params[_MUA], params[_VA], params[_MA], params[_GA], params[_KFA]
     tilt, sheet, boost = params[_TILT], params[_SHEET], params[_BOOST]
+    tau_a = params[_TAU]
+    rate = 1.0 / (4.0 * v_a * tau_a) if tau_a > 0.0 else 0.0  # skew rates (film only)
     pref = d / (4.0 * T) * g_p / (4.0 * math.pi**2)
     # screening at T: the block after the film's table (absent: T = 0, the paper's model).
     # Π_T is selected over Stern's point by point (the tables are read in scalar loops of
@@ -822,8 +848,8 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 passive[6 * p + 3],
                 passive[6 * p + 4],
             )
-            ok_a, a0, a1, a2, a3 = _film_point(
-                q, om, xf[5 * p + 3], xf[5 * p + 4], T, mu_a, v_a, tilt, boost
+            ok_a, a0, a1, a2, a3, a4, a5 = _film_point(
+                q, om, xf[5 * p + 3], xf[5 * p + 4], T, mu_a, v_a, tilt, boost, rate
             )
             pa_re, pa_im = _film_nb(q, om, v_a, tilt, pref_film, smooth[p])
             pa_re, pa_im = pa_re * fac_a, pa_im * fac_a
@@ -831,11 +857,29 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             t_re, t_im = pol[4 * p + 2], pol[4 * p + 3]  # loaded always: a select, no branch
             pp_re = t_re if screened else pp_re
             pp_im = t_im if screened else pp_im
-            v0, v1, v2, v3 = _point_outputs(
-                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
+            v0, v1, v2, v3, v4, v5 = _point_outputs(
+                w,
+                pref,
+                q,
+                xq,
+                om,
+                a0,
+                a1,
+                a2,
+                a3,
+                a4,
+                a5,
+                pa_re,
+                pa_im,
+                T,
+                mu_a,
+                pp_re,
+                pp_im,
+                e2,
             )
             passive[6 * p] = 1.0 if ok & ok_a else 0.0
-            of[4 * p], of[4 * p + 1], of[4 * p + 2], of[4 * p + 3] = v0, v1, v2, v3
+            of[6 * p], of[6 * p + 1], of[6 * p + 2] = v0, v1, v2
+            of[6 * p + 3], of[6 * p + 4], of[6 * p + 5] = v3, v4, v5
         _zero_rejected(of, passive, 6)
     else:
         pref *= g_a / (4.0 * math.pi**2)
@@ -868,11 +912,29 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             pa_im = ta_im if screened else pa_im
             pp_re = tp_re if screened else pp_re
             pp_im = tp_im if screened else pp_im
-            v0, v1, v2, _ = _point_outputs(
-                w, pref, q, xq, om, a0, a1, a2, a3, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
+            v0, v1, v2, _, _, _ = _point_outputs(
+                w,
+                pref,
+                q,
+                xq,
+                om,
+                a0,
+                a1,
+                a2,
+                a3,
+                0.0,
+                0.0,
+                pa_re,
+                pa_im,
+                T,
+                mu_a,
+                pp_re,
+                pp_im,
+                e2,
             )
             keep[p] = 1.0 if ok & ok_a else 0.0
-            of[4 * p], of[4 * p + 1], of[4 * p + 2], of[4 * p + 3] = v0, v1, v2, 0.0
+            of[6 * p], of[6 * p + 1], of[6 * p + 2] = v0, v1, v2
+            of[6 * p + 3], of[6 * p + 4], of[6 * p + 5] = 0.0, 0.0, 0.0
         _zero_rejected(of, keep, 1)
 
 
@@ -935,7 +997,7 @@ def collision_integrand_numpy(
     w_metal *= f(e_mid - 0.5 * om - mu_p) * (1.0 - f(e_mid + 0.5 * om - mu_p))
     y1, jy1 = fermi_window_energy(x[:, 3], om, T)
     xi1 = y1 + om
-    w_active, pa, mu_geo, k_geo, sj = _TWIN_ACTIVE[a.collision_model](a, x, q, om, xi1)
+    w_active, pa, mu_geo, k_geo, sj, skew = _TWIN_ACTIVE[a.collision_model](a, x, q, om, xi1, T)
     w_active = w_active * jy1 * f(xi1) * (1.0 - f(xi1 - om))
     pp = stern_polarization(q, om, p.fermi_wavevector, mp, p.g_s)
     if screening == "finite_T":
@@ -947,6 +1009,8 @@ def collision_integrand_numpy(
     out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (a.eps_F * q)
     out[:, 2] = w * (1.0 - mu_geo**2)
     out[:, 3] = w * sj
+    out[:, 4] = w * skew[0]
+    out[:, 5] = w * skew[1]
     return out
 
 
@@ -1007,8 +1071,10 @@ def screened_polarizations_numpy(q, om, params: np.ndarray) -> np.ndarray:
     return np.stack([pa, pp], -1)
 
 
-def _film_active_numpy(a, x, q, om, xi1):
-    """The Weyl film's part of the twin: (measure × overlap, Π_a, q̂·k̂₁, |k₁|, side jump)."""
+def _film_active_numpy(a, x, q, om, xi1, T):
+    """The Weyl film's part of the twin: (measure × overlap, Π_a, q̂·k̂₁, |k₁|, side jump,
+    (skew W⁽¹⁾, skew W⁽²⁾)); the skew weights from the 3-vectors by
+    :func:`layers.skew_scattering.film_skew_weights` at u = ŷ, times T/(q × overlap)."""
     n = x.shape[0]
     e1 = a.eps_F + xi1
     psi = 2.0 * np.pi * x[:, 4]
@@ -1045,11 +1111,14 @@ def _film_active_numpy(a, x, q, om, xi1):
     mu_geo, k_geo = mu, kk
     dr = coordinate_shift(kv, kv - qv, 1)  # k₁ → k₁ − q
     sj = dr[:, 1] / (a.boost_per_field * q)
-    return w_active, pa, mu_geo, k_geo, sj
+    uy = np.broadcast_to(np.array([0.0, 1.0, 0.0]), kv.shape)
+    w1i, w1o, w2i, w2o = film_skew_weights(kv, kv - qv, uy, T, c, 1, v, a.tau)
+    scale = T / (q * ov)
+    return w_active, pa, mu_geo, k_geo, sj, ((w1i + w1o) * scale, (w2i + w2o) * scale)
 
 
-def _metal_active_numpy(a, x, q, om, xi1):
-    """The active 2D metal's part of the twin: (measure, Π_a, q̂·k̂₁, |k₁|, 0)."""
+def _metal_active_numpy(a, x, q, om, xi1, T):
+    """The active 2D metal's part of the twin: (measure, Π_a, q̂·k̂₁, |k₁|, 0, (0, 0))."""
     ma = a.mass
     sj = 0.0 * q
     k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
@@ -1058,7 +1127,7 @@ def _metal_active_numpy(a, x, q, om, xi1):
     w_active = a.g_s / (2.0 * np.pi) ** 2 * 2.0 * ma * ma / (k1 * q * sin1)
     pa = a.polarization(q, om)  # Stern's
     mu_geo, k_geo = c1, k1
-    return w_active, pa, mu_geo, k_geo, sj
+    return w_active, pa, mu_geo, k_geo, sj, (sj, sj)
 
 
 #: The twin's active-layer part and whether x₁ goes through the second sin², per path of the

@@ -1,8 +1,9 @@
 r"""Drag coefficients of a bilayer by Monte Carlo of the full collision integral, and references.
 
 :func:`estimate_drag` samples :func:`montecarlo.collision.collision_integrand` (η∥⁽⁰⁾, η∥⁽¹⁾,
-η_{Q3} on shared samples, with their covariance) with the adaptive integrator and derives the
-Hall coefficients η_H from η_{Q3} (Eqs. B17, B18, B23; see "What is not sampled" below).
+η_{Q3} and the three Hall parts η_H(s.j.), η_H(e-e-imp,1), η_H(e-e-imp,2) on shared samples,
+with their covariance) with the adaptive integrator, and puts the paper's relations for the
+Hall parts (Eqs. B17, B18, B23 applied to the sampled η_{Q3}) beside them.
 
 Two references, both deterministic:
 
@@ -11,7 +12,7 @@ Two references, both deterministic:
 * :func:`finite_temperature_reference` — the SAME |U|² (A1 with T = 0 polarizations, as in the
   Monte Carlo) but the imaginary parts that the Monte Carlo's state sums converge to, exactly
   (to the quadrature's own error, estimated from two orders) at any tilt |C| < 1 and any T,
-  for all four sampled outputs:
+  for all six sampled outputs:
 
   - the 2D metal: Im Π at T and chemical potential ε_F from the k∥-fixed line of states,
     (g m/2πq)[J(E₀) − J(E₀ + ω)] with J ∝ F_{−1/2}
@@ -21,7 +22,8 @@ Two references, both deterministic:
     (ρ² − q²) dρ dδ dφ/(8q) and the tilt (along the normal, q in the plane) shifts both
     energies of a transition by vC r⊥ sin φ (:mod:`layers.film_state_sum`), with the
     exact weights ω²ρ/(2vε_F q²) (η∥⁽¹⁾), 1 − (q̂·k̂₁)² (η_{Q3}) and the side jump
-    4ρ r⊥ sin φ/(A(ρ² − δ²)(ρ² − q²)) (η_H(s.j.)). At C = 0 this is
+    4ρ r⊥ sin φ/(A(ρ² − δ²)(ρ² − q²)) (η_H(s.j.)) and the skew weights of W⁽¹⁾, W⁽²⁾
+    (η_H(e-e-imp,1), (2); :mod:`layers.film_state_sum`). At C = 0 this is
     Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)] (Sommerfeld, exact for this
     polynomial; tested).
 
@@ -41,15 +43,17 @@ Measured (``fig2-d40``, n^p = 3×10¹¹ cm⁻², C = 0; MC/validate − 1, error
 −0.48 %, −0.28 %, +0.68 %; 2D–2D η∥⁽⁰⁾: +0.016 % at 1 K, +0.11 % at 2.5 K, +0.55 % at 5 K,
 +2.9 % at 10 K.
 
-Hall friction: what is sampled and what is not
-----------------------------------------------
-The side-jump part η_H(s.j.) IS sampled: the collision integral with the coordinate shift
-(A41–A42, see :mod:`montecarlo.collision`). It agrees with the paper's
-η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) (B23) to leading order in C (ratio 1 + O(C²), tested by
-extrapolation from C = 0.1, 0.2). The e–e–impurity parts are NOT sampled from their own rates
-(A48–A54): they are the paper's relations applied to the sampled η_{Q3} (the Born integral
-with the exact skew weight 1 − (q̂·k̂₁)² of B15):
-η_H(e-e-imp,1) = −C/(4ε_Fτ) η_{Q3} (B17), η_H(e-e-imp,2) = η_H(e-e-imp,1)/3 (B18).
+Hall friction: all three parts are sampled
+------------------------------------------
+The side-jump part η_H(s.j.): the collision integral with the coordinate shift (A41–A42, see
+:mod:`montecarlo.collision`). It agrees with the paper's η_H(s.j.) = −C η_{Q3}/(6ε_Fτ) (B23)
+to leading order in C (ratio 1 + O(C²), tested by extrapolation from C = 0.1, 0.2).
+The e–e–impurity parts η_H(e-e-imp,1), (2): the collision integral with the skew rates W⁽¹⁾,
+W⁽²⁾ derived in :mod:`layers.skew_scattering` (the paper's A48–A54 are illegible in our copy),
+pointwise on the exact kinematics. The paper's (B17) η_H(e-e-imp,1) = −C/(4ε_Fτ) η_{Q3} and
+(B18) η_H(e-e-imp,2) = η_H(e-e-imp,1)/3 are their leading order in C; ``hall`` carries both
+(``eei1``, ``eei2`` sampled; ``eei1_B17``, ``eei2_B18`` the relations on the sampled η_{Q3}).
+Until 2026-12-03 the e–e–impurity parts were only the relations.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ __all__ = [
     "reference_is_exact",
     "metal_im_polarization_finite_T",
     "hall_from_q3",
+    "hall_parts",
 ]
 
 
@@ -100,10 +105,13 @@ mismatch per iteration (the log damping ((1 − r)/ln(1/r))^α is flat at r ~ 1/
 training iterations σ₁(η∥⁽⁰⁾) = 0.111 at α = 0.5, 0.076 at 1.0, 0.064 at 1.25, 0.068 at 1.5
 (200 and 600 bins; T/ε_F = 1e-2)."""
 
-DEFAULT_ADAPT_WEIGHTS = (1.0, 0.05, 1.0, 0.0)
-"""Relative weights of (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}) in the adaptation (of relative
-squares). η∥⁽¹⁾ lives at q ~ T/v where η∥⁽⁰⁾ has little weight: adapted to η∥⁽⁰⁾, η_{Q3}
-alone, σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2, 1e-3 (not flat); with weight 0.05 it is
+DEFAULT_ADAPT_WEIGHTS = (1.0, 0.05, 1.0, 0.0, 0.0, 0.0)
+"""Relative weights of (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, η_H^{eei1}, η_H^{eei2}) in the
+adaptation (of relative squares); the Hall parts ride on the map of the others (their weights
+are those of η_{Q3} times smooth factors; zero weight keeps the map, hence the bits of the
+first four outputs, those of the four-output kernel before 2026-12-03: checked bit for bit).
+η∥⁽¹⁾ lives at q ~ T/v where η∥⁽⁰⁾ has little weight: adapted to η∥⁽⁰⁾, η_{Q3} alone,
+σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2, 1e-3 (not flat); with weight 0.05 it is
 0.80 and 0.84 (flat) at the price of σ₁(η∥⁽⁰⁾) = 0.064 → 0.092, 0.054 → 0.127; weight 0.2
 gives 0.61/0.63 and 0.12/0.16 (measured, fig2-d40, 6 + 6 iterations of 1e5 points)."""
 
@@ -190,11 +198,12 @@ def estimate_drag(
     screening: str = "T0",
     **settings,
 ) -> DragEstimate:
-    """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.) (shared samples, covariance) and η_H at T (erg).
+    """η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.), η_H(e-e-imp,1), η_H(e-e-imp,2) (shared samples,
+    covariance) and the Hall friction η_H at T (erg).
 
-    ``hall``: ``eei1``, ``eei2`` (from η_{Q3}, B17–B18), ``sj`` (sampled), ``sj_B23`` (the
-    paper's relation applied to the sampled η_{Q3}, for comparison) and ``total``
-    (eei1 + eei2 + sampled sj, with the covariance in ``hall_sdev``).
+    ``hall``: ``eei1``, ``eei2``, ``sj`` (sampled), ``total`` (their sum, with the covariance
+    in ``hall_sdev``) and, for comparison, the paper's relations applied to the sampled
+    η_{Q3}: ``eei1_B17``, ``eei2_B18``, ``sj_B23``.
 
     The sampling adapts to Σ_k w_k (J f_k/I_k)² (``adapt_weights`` w, relative to each
     output's previous estimate I_k; default :data:`DEFAULT_ADAPT_WEIGHTS`); the map has
@@ -237,21 +246,28 @@ def estimate_drag(
         previous_warnings=previous_warnings,
         after_iteration=after_iteration,
     )
+    return DragEstimate(res, T, OUTPUT_NAMES, *hall_parts(bilayer, res))
+
+
+def hall_parts(bilayer: Bilayer, res: MonteCarloResult) -> tuple[dict, dict]:
+    """(value, sdev) of the Hall friction's parts from a result of the six outputs: the sampled
+    ``sj``, ``eei1``, ``eei2`` and ``total`` (their covariance from the shared samples), and
+    the paper's relations (B23, B17, B18) on the sampled η_{Q3} as ``sj_B23``, ``eei1_B17``,
+    ``eei2_B18`` (errors from η_{Q3}'s)."""
     q3, s3 = float(res.mean[2]), float(res.sdev[2])
     rel = s3 / abs(q3) if q3 else 0.0
-    hall = hall_from_q3(bilayer, q3)
-    hall_sdev = {k: abs(v) * rel for k, v in hall.items()}
-    # the sampled side jump replaces the relation (B23); the total uses it
-    sj, sj_sd = float(res.mean[3]), float(res.sdev[3])
-    hall["sj_B23"], hall_sdev["sj_B23"] = hall["sj"], hall_sdev["sj"]
-    hall["sj"], hall_sdev["sj"] = sj, sj_sd
-    ee = hall["eei1"] + hall["eei2"]
-    hall["total"] = ee + sj
-    cov = res.covariance
-    var_ee = (4.0 / 3.0 * abs(hall["eei1"]) * rel) ** 2
-    cov_ee_sj = (ee / q3) * cov[2, 3] if q3 else 0.0
-    hall_sdev["total"] = math.sqrt(max(var_ee + sj_sd**2 + 2.0 * cov_ee_sj, 0.0))
-    return DragEstimate(res, T, OUTPUT_NAMES, hall, hall_sdev)
+    paper = hall_from_q3(bilayer, q3)
+    idx = {name: OUTPUT_NAMES.index(f"eta_H_{name}") for name in ("sj", "eei1", "eei2")}
+    hall, sdev = {}, {}
+    for name, i in idx.items():
+        hall[name], sdev[name] = float(res.mean[i]), float(res.sdev[i])
+    sel = list(idx.values())
+    hall["total"] = float(np.sum(res.mean[sel]))
+    sdev["total"] = math.sqrt(max(float(np.sum(res.covariance[np.ix_(sel, sel)])), 0.0))
+    for name, eq in (("sj", "B23"), ("eei1", "B17"), ("eei2", "B18")):
+        hall[f"{name}_{eq}"] = paper[name]
+        sdev[f"{name}_{eq}"] = abs(paper[name]) * rel
+    return hall, sdev
 
 
 # --------------------------------------------------------------------------------------
@@ -338,7 +354,8 @@ def reference_is_exact(bilayer: Bilayer) -> bool:
 def finite_temperature_reference(
     bilayer: Bilayer, T: float, n: int = 20, screening: str = "T0"
 ) -> tuple:
-    """(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.)) and their error estimates by quadrature, Im Π at T.
+    """The six sampled coefficients (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.), η_H(e-e-imp,1),
+    η_H(e-e-imp,2)) and their error estimates by quadrature, Im Π at T.
 
     (d/(16π²T)) ∫₀^∞dq q³ ∫_{−∞}^{∞}dω |U|² Im Π_p Im Π_a^{(h)}/sinh²(ω/2T) (h: the weights
     of :meth:`layers.interface.Layer.weighted_im_polarization_at`); U from Eq. (A1) with the
@@ -347,7 +364,8 @@ def finite_temperature_reference(
     Monte Carlo interpolates tables of it; ω break points also at the coupled plasmons).
     Gauss–Legendre panels as in :mod:`validate.weyl`; error = |n-point − ⌈1.5n⌉-point|.
     Exact at any tilt (module docstring). For a 2D metal active layer: η∥⁽⁰⁾, η∥⁽¹⁾ (whose
-    weight mω²/(ε_F q²) is the same on every state), η_{Q3} NaN (not computed), η_H(s.j.) 0.
+    weight mω²/(ε_F q²) is the same on every state), η_{Q3} NaN (not computed), the Hall
+    parts 0.
     """
     require_positive("T", T)
     if screening not in SCREENINGS:

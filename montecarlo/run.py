@@ -203,7 +203,9 @@ class CollisionRunResult:
     summary
         Everything ``montecarlo run`` prints, as plain types (Pa·s): ``coefficients`` (rows
         with the Monte Carlo value, its sdev, the quadratures and the pulls),
-        ``hall_from_q3``, χ²/dof, Q, the cost of the run, and ``output`` once written.
+        ``hall`` (the Hall parts: sampled ``sj``, ``eei1``, ``eei2``, ``total`` and the
+        paper's relations ``sj_B23``, ``eei1_B17``, ``eei2_B18``), χ²/dof, Q, the cost of
+        the run, and ``output`` once written.
     run
         The distributed run (estimate, final integrator, cost).
     parameters
@@ -330,9 +332,13 @@ def run_collision_mc(
     est = drun.estimate
     qv, qe = (quadrature or _no_quadrature)(bl, T, screening=config.screening)
     qv, qe = dict(qv), dict(qe)
+    # the Hall parts' validate column: the quadrature's η_{Q3} through the paper's relations
+    # (B23, B17, B18)
     hall_q = hall_from_q3(bl, qv["eta_q3"])
-    qv["eta_H_sj"] = hall_q["sj"]  # the quadrature's η_{Q3} through the paper's relation (B23)
-    qe["eta_H_sj"] = abs(hall_q["sj"] / qv["eta_q3"]) * qe["eta_q3"] if qv["eta_q3"] else 0.0
+    for part in ("sj", "eei1", "eei2"):
+        qv[f"eta_H_{part}"] = hall_q[part]
+        q3 = qv["eta_q3"]
+        qe[f"eta_H_{part}"] = abs(hall_q[part] / q3) * qe["eta_q3"] if q3 else 0.0
     ref = err = None
     if config.reference:
         ref, err = reference_by_name(
@@ -355,13 +361,12 @@ def run_collision_mc(
             row["reference_Pa_s"] = pa(ref[name])
             row["pull_reference"] = _pull(m, s, ref[name], err[name])
         rows.append(row)
-    hall_q["sj_B23"] = hall_q["sj"]
     hall = [
         {
             "name": f"eta_H.{k}",
             "mc_Pa_s": pa(v),
             "sdev_Pa_s": pa(est.hall_sdev[k]),
-            "validate_Pa_s": pa(hall_q[k]),
+            "validate_Pa_s": pa(hall_q[k.split("_")[0]]),
         }
         for k, v in est.hall.items()
     ]
@@ -378,7 +383,7 @@ def run_collision_mc(
         "chi2_dof": r.chi2 / r.dof if r.dof else math.nan,
         "Q": r.Q,
         "coefficients": rows,
-        "hall_from_q3": hall,
+        "hall": hall,
         "correlation": r.correlation.tolist(),
         "warnings": r.warnings,
         "ranks": drun.info["ranks"],

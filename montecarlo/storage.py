@@ -14,7 +14,7 @@ Layout::
                                      warnings (JSON), identity (JSON)
     /parameters/<p>           scalar per run parameter (T, n^p, τ^p, d, C, ε, …);
                               attrs units, description
-    /estimate/name            (K,)     eta0, eta1, eta_q3, eta_H_sj     [dimension scale]
+    /estimate/name            (K,)     eta0, eta1, eta_q3, eta_H_sj, eta_H_eei1, eta_H_eei2 [scale]
     /estimate/mean            (K,)     Pa s   equal-weight production average
     /estimate/sdev            (K,)     Pa s
     /estimate/covariance      (K, K)   (Pa s)^2
@@ -28,7 +28,7 @@ Layout::
                               so far (NaN for training), the vegas table's "average" column
     /iterations/chi2_dof, Q   (I,)     consistency of the production iterations so far
     /iterations/n_eval, n_nonzero, n_batches, seconds   (I,)
-    /quadrature/name          (3 or 4,)                                [dimension scale]
+    /quadrature/name          (1 to 6,)                                [dimension scale]
     /quadrature/validate, validate_error            Pa s  validate.weyl (T = 0 Π, B7/B13)
     /quadrature/reference, reference_error          Pa s  finite-T reference (same |U|²)
     /quadrature/pull_validate, pull_reference       (MC − quad)/√(sdev² + err²)
@@ -277,8 +277,9 @@ def write_run(
         if hall:
             hg = f.create_group("hall")
             hg.attrs["description"] = (
-                "Hall drag parts: eei1, eei2 from eta_Q3 (B17, B18); sj sampled (A41-A42); "
-                "sj_B23 the relation (B23); 'relation' applies them to validate's eta_Q3"
+                "Hall drag parts: sj (A41-A42), eei1, eei2 (e-e-impurity skew rates W1, W2, "
+                "layers.skew_scattering) sampled; sj_B23, eei1_B17, eei2_B18 the paper's "
+                "relations on the sampled eta_Q3; 'relation' applies them to validate's eta_Q3"
             )
             hs = dimension_scale(hg, "name", _strings(r["name"] for r in hall), "", "part")
             for key, col, text in (

@@ -95,7 +95,7 @@ def _check_mc_file(path: Path, ranks: int, with_reference: bool = True) -> None:
     with h5py.File(path) as f:
         assert f.attrs["ranks"] == ranks and f.attrs["version"] and f.attrs["seed"] == 0
         names = list(f["estimate/name"].asstr()[()])
-        assert names == ["eta0", "eta1", "eta_q3", "eta_H_sj"]
+        assert names == ["eta0", "eta1", "eta_q3", "eta_H_sj", "eta_H_eei1", "eta_H_eei2"]
         assert np.all(np.isfinite(f["estimate/mean"][()]))
         assert np.all(f["estimate/sdev"][()] > 0)
         q = f["quadrature"]
@@ -221,7 +221,7 @@ def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, mon
     assert _mc([*argv, *MC_SIZE, "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     rows = {r["name"]: r for r in d["coefficients"]}
-    assert set(rows) == {"eta0", "eta1", "eta_q3", "eta_H_sj"}
+    assert set(rows) == {"eta0", "eta1", "eta_q3", "eta_H_sj", "eta_H_eei1", "eta_H_eei2"}
     # fig2-d40 is tilted (C = 0.3): the reference is exact there too, every output has a pull
     assert all(abs(rows[k]["pull_reference"]) < 5.0 for k in rows)
     assert not any("deviation_reference" in r for r in rows.values())
@@ -231,7 +231,7 @@ def test_readme_montecarlo_run_json_and_output_and_inspect(tmp_path, capsys, mon
     capsys.readouterr()
     assert _mc(["inspect", "run.h5"]) == 0
     text = capsys.readouterr().out
-    assert "finite-T ref" in text and "eta_H_sj" in text
+    assert "finite-T ref" in text and "eta_H_sj" in text and "eta_H_eei2" in text
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ r"""Pulls of the collision-integral Monte Carlo against its exact finite-T refer
 For each preset (the Hall-drag paper's two spacings), tilt C and temperature T = t·T_d
 (T_d = min(v_F^a, v_F^p)/d), the Monte Carlo (:func:`montecarlo.drag_mc.estimate_drag`, its
 default n_eval unless told otherwise) runs with several seeds, and every sampled output
-(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.)) is compared with
+(η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.), η_H(e-e-imp,1), η_H(e-e-imp,2)) is compared with
 :func:`montecarlo.drag_mc.finite_temperature_reference`, exact at any |C| < 1 to its own
 quadrature error. The pull is (MC − reference)/√(σ_MC² + err_ref²); over the grid its rms
 should be 1 and its mean 0 if the error bars are honest and neither route is biased.
@@ -33,6 +33,7 @@ __all__ = [
     "monte_carlo_pull_grid",
     "summarize_pulls",
     "pull_grid_table",
+    "SYMBOLS",
     "plot_pull_grid",
 ]
 
@@ -58,8 +59,11 @@ class PullRecord:
 
     @property
     def pulls(self) -> np.ndarray:
-        """(MC − reference)/√(σ² + err²) per output."""
-        return (self.mc - self.reference) / np.hypot(self.sdev, self.reference_error)
+        """(MC − reference)/√(σ² + err²) per output; NaN where both routes give exactly 0
+        with no error (η_H(e-e-imp,1) at C = 0: its rate is ∝ C point by point)."""
+        s = np.hypot(self.sdev, self.reference_error)
+        zero = (s == 0.0) & (self.mc == 0.0) & (self.reference == 0.0)
+        return np.where(zero, np.nan, self.mc - self.reference) / np.where(zero, 1.0, s)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class PullSummary:
     mean: np.ndarray  # per output
     max_abs: float
     rms_all: float
+    n_pulls: np.ndarray | None = None  # per output: runs with a pull (not NaN)
 
     def mean_bound(self, k: float = 4.0) -> float:
         """k standard errors of a mean pull over ``n_runs`` independent unit pulls."""
@@ -125,19 +130,28 @@ def monte_carlo_pull_grid(
 
 
 def summarize_pulls(records: Sequence[PullRecord]) -> PullSummary:
-    """rms, mean and max |pull| per output and over all outputs."""
+    """rms, mean and max |pull| per output and over all outputs (a NaN pull, where both
+    routes are exactly 0, is left out)."""
     p = np.array([r.pulls for r in records])
     return PullSummary(
         names=records[0].names,
         n_runs=len(records),
-        rms=np.sqrt(np.mean(p**2, axis=0)),
-        mean=np.mean(p, axis=0),
-        max_abs=float(np.max(np.abs(p))),
-        rms_all=float(np.sqrt(np.mean(p**2))),
+        rms=np.sqrt(np.nanmean(p**2, axis=0)),
+        mean=np.nanmean(p, axis=0),
+        max_abs=float(np.nanmax(np.abs(p))),
+        rms_all=float(np.sqrt(np.nanmean(p**2))),
+        n_pulls=np.sum(np.isfinite(p), axis=0),
     )
 
 
-_SYMBOLS = {"eta0": "η∥⁽⁰⁾", "eta1": "η∥⁽¹⁾", "eta_q3": "η_Q3", "eta_H_sj": "η_H(s.j.)"}
+SYMBOLS = {
+    "eta0": "η∥⁽⁰⁾",
+    "eta1": "η∥⁽¹⁾",
+    "eta_q3": "η_Q3",
+    "eta_H_sj": "η_H(s.j.)",
+    "eta_H_eei1": "η_H(eei,1)",
+    "eta_H_eei2": "η_H(eei,2)",
+}
 
 
 def pull_grid_table(records: Sequence[PullRecord]) -> str:
@@ -146,7 +160,7 @@ def pull_grid_table(records: Sequence[PullRecord]) -> str:
     names = records[0].names
     head = (
         "| preset | C | T/T_d | T (K) | seeds | "
-        + " | ".join(f"pull {_SYMBOLS.get(n, n)}" for n in names)
+        + " | ".join(f"pull {SYMBOLS.get(n, n)}" for n in names)
         + " |"
     )
     lines = [head, "|" + "---|" * (5 + len(names))]
@@ -197,7 +211,7 @@ def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
     handles = [plt.Line2D([], [], ls="", marker="o", color=c, label=f"C = {t:g}")
                for t, c in zip(tilts, colours, strict=True)]  # fmt: skip
     handles += [plt.Line2D([], [], ls="", marker=markers[k], color="k",
-                           label=_SYMBOLS.get(n, n)) for k, n in enumerate(names)]  # fmt: skip
+                           label=SYMBOLS.get(n, n)) for k, n in enumerate(names)]  # fmt: skip
     axes[-1].legend(handles=handles, fontsize=7, loc="upper right", ncol=2)
     s = summarize_pulls(records)
     fig.suptitle(

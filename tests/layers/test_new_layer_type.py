@@ -99,7 +99,7 @@ class ValleyMetal:
     def weighted_im_polarization_at(self, q, omega, T, n):
         im0 = self.im_polarization_at(q, omega, T)
         w1 = im0 * self.mass * omega * omega / (self.eps_F * q * q)
-        return im0, w1, im0 * np.nan, im0 * 0.0
+        return im0, w1, im0 * np.nan, im0 * 0.0, im0 * 0.0, im0 * 0.0
 
     def thermal_omega_max(self, q, T):
         return (self.fermi_velocity * q + q * q / (2 * self.mass)) * (1.0 + 40.0 * T / self.eps_F)

@@ -124,7 +124,7 @@ def test_collision_integrand_matches_numpy_twin(active: str, tilt: float) -> Non
     params = collision_params(bl, T)
     rng = np.random.default_rng(11)
     x = rng.random((3000, collision_dim(bl)))
-    out = np.zeros((x.shape[0], 4))
+    out = np.zeros((x.shape[0], 6))
     collision_integrand(x, out, params)
     with np.errstate(all="ignore"):
         twin = collision_integrand_numpy(x, bl, T)
@@ -391,7 +391,7 @@ def test_cli_run_json(capsys) -> None:
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     names = [row["name"] for row in out["coefficients"]]
-    assert names == ["eta0", "eta1", "eta_q3", "eta_H_sj"]
+    assert names == ["eta0", "eta1", "eta_q3", "eta_H_sj", "eta_H_eei1", "eta_H_eei2"]
     assert all(row["sdev_Pa_s"] > 0 for row in out["coefficients"])
     assert main(["run", "--T", "-1"]) == 2
 
@@ -412,7 +412,7 @@ def test_collision_kernel_loops_are_vectorised_without_libm_calls() -> None:
     for active in ("weyl", "metal"):
         bl = preset("fig2-d40", active=active)
         params = collision_params(bl, _kelvin(5.0))
-        kernel(np.full((16, collision_dim(bl)), 0.5), np.zeros((16, 4)), params)
+        kernel(np.full((16, collision_dim(bl)), 0.5), np.zeros((16, 6)), params)
     import llvmlite.binding as llvm_binding
 
     wide = "+avx2" in llvm_binding.get_host_cpu_features().flatten()
@@ -463,9 +463,9 @@ def test_kernel_reads_exactly_the_declared_slots_of_its_layer(active: str) -> No
     bl = preset("fig2-d40", active=active)
     params = collision_params(bl, _kelvin(5.0))
     x = np.random.default_rng(2).random((400, collision_dim(bl)))
-    base = np.zeros((400, 4))
+    base = np.zeros((400, 6))
     collision_integrand(x, base, params)
-    film_only = {"tilt", "sheet", "node_prefactor", "boost"}
+    film_only = {"tilt", "sheet", "node_prefactor", "boost", "tau_a"}
     metal_only = {"mass_a", "g_a", "kF_a"}
     unused = metal_only if active == "weyl" else film_only | {"v_a"}
     for name in PARAMETER_LAYOUT:
@@ -584,7 +584,7 @@ def test_screened_collision_integrand_matches_numpy_twin(active, t_k, n_p, bound
     T = _kelvin(t_k)
     params = collision_params(bl, T, screening="finite_T")
     x = np.random.default_rng(11).random((3000, collision_dim(bl)))
-    out, out0 = np.zeros((x.shape[0], 4)), np.zeros((x.shape[0], 4))
+    out, out0 = np.zeros((x.shape[0], 6)), np.zeros((x.shape[0], 6))
     collision_integrand(x, out, params)
     collision_integrand(x, out0, collision_params(bl, T))
     with np.errstate(all="ignore"):

@@ -25,6 +25,7 @@ from layers.metal import (
     stern_polarization,
 )
 from layers.presets import preset
+from layers.skew_scattering import film_skew_weights
 from montecarlo.drag_mc import (
     finite_temperature_reference,
     hall_from_q3,
@@ -34,6 +35,7 @@ from validate.mc_pulls import monte_carlo_pull_grid, summarize_pulls
 
 FILM = preset("fig2-d40").active
 D = preset("fig2-d40").spacing
+RATE = 1.0 / (4.0 * FILM.v_F * FILM.tau)  # the skew weights' 1/(4vτ)
 
 
 def _film(tilt: float):
@@ -51,11 +53,11 @@ def test_state_sums_kernel_matches_numpy_twin(tilt: float) -> None:
     om = rng.uniform(-1, 1, 60) * np.minimum(FILM.v_F * q, 30 * T)
     tn, tw = window_nodes(12)
     sp = azimuth_nodes(10)
-    args = (FILM.v_F, tilt, FILM.eps_F, T, FILM.boost_per_field, tn, tw, sp)
+    args = (FILM.v_F, tilt, FILM.eps_F, T, FILM.boost_per_field, RATE, tn, tw, sp)
     a = film_state_sums(q, om, *args)
     b = film_state_sums_numpy(q, om, *args)
-    # per output, the size of the values at a generic tilt (at C = 0 the side jump is a
-    # cancellation to rounding, which has no scale of its own)
+    # per output, the size of the values at a generic tilt (at C = 0 the side jump and the
+    # skew weights are cancellations to rounding, which have no scale of their own)
     generic = film_state_sums_numpy(q, om, FILM.v_F, 0.6, *args[2:])
     scale = np.max(np.abs(generic), axis=1, keepdims=True)
     assert np.max(np.abs(a - b) / scale) < 1e-13
@@ -81,7 +83,8 @@ def test_untilted_state_sum_is_the_sommerfeld_closed_form() -> None:
 
 def _direct_state_sum(q, om, tilt, T, sin_phi) -> np.ndarray:
     """∫dρ (ρ² − q²) h [f(g − ω/2) − f(g + ω/2)] at one azimuth by adaptive quadrature in ρ
-    with the Fermi functions as they are (no roots, no window map)."""
+    with the Fermi functions as they are (no roots, no window map); the skew weights h₄, h₅
+    from explicit 3-vectors k₁, k₁ − q by :func:`layers.skew_scattering.film_skew_weights`."""
     v, mu, boost = FILM.v_F, FILM.eps_F, FILM.boost_per_field
     delta = om / v
     amp = math.sqrt(q * q - delta * delta) / (2 * q)
@@ -94,6 +97,14 @@ def _direct_state_sum(q, om, tilt, T, sin_phi) -> np.ndarray:
         x1, x2 = (g - 0.5 * om - mu) / (2 * T), (g + 0.5 * om - mu) / (2 * T)
         w = math.sinh(om / (2 * T)) / (2 * math.cosh(x1) * math.cosh(x2))
         mg = (rho * delta + q * q) / (q * (rho + delta))
+        if k >= 4:  # skew: T (w_in + w_out)/(q × overlap) at u = ŷ, overlap = s2/(ρ² − δ²)
+            st = math.sqrt(max(1.0 - mg * mg, 0.0))
+            cp = math.sqrt(1.0 - sin_phi * sin_phi)
+            k1 = 0.5 * (rho + delta) * np.array([mg, st * cp, st * sin_phi])
+            ws = film_skew_weights(k1, k1 - np.array([q, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]),
+                                   T, tilt, 1, v, FILM.tau)  # fmt: skip
+            skew = (ws[0] + ws[1]) if k == 4 else (ws[2] + ws[3])
+            return float(skew) * T / q * (rho * rho - delta * delta) * w
         h = (
             s2,
             s2 * om * rho * delta / (2 * mu * q * q),
@@ -114,7 +125,7 @@ def _direct_state_sum(q, om, tilt, T, sin_phi) -> np.ndarray:
                 integrate.quad(integrand, lo, hi, args=(k,), epsabs=0, epsrel=1e-12, limit=200)[0]
                 for lo, hi in zip(edges[:-1], edges[1:], strict=True)
             )
-            for k in range(4)
+            for k in range(6)
         ]
     )
 
@@ -133,7 +144,7 @@ def test_tilted_state_sum_equals_direct_integral_over_rho(qd, om_T, tilt, sin_ph
     tn, tw = window_nodes(40)
     got = film_state_sums(
         np.array([q]), np.array([om]), FILM.v_F, tilt, FILM.eps_F, T, FILM.boost_per_field,
-        tn, tw, np.array([sin_phi]),
+        RATE, tn, tw, np.array([sin_phi]),
     )[:, 0]  # fmt: skip
     want = _direct_state_sum(q, om, tilt, T, sin_phi)
     np.testing.assert_allclose(got, want, rtol=1e-8)
@@ -160,7 +171,7 @@ def test_state_sums_converge_in_the_azimuth_at_large_tilt() -> None:
     q = rng.uniform(0.1, 30, 200) / D
     om = rng.uniform(-1, 1, 200) * np.minimum(FILM.v_F * q, 30 * T)
     tn, tw = window_nodes(24)
-    args = (FILM.v_F, 0.9, FILM.eps_F, T, FILM.boost_per_field, tn, tw)
+    args = (FILM.v_F, 0.9, FILM.eps_F, T, FILM.boost_per_field, RATE, tn, tw)
     a = film_state_sums(q, om, *args, azimuth_nodes(32))
     b = film_state_sums(q, om, *args, azimuth_nodes(48))
     assert np.max(np.abs(a - b) / np.max(np.abs(b), axis=1, keepdims=True)) < 1e-9

@@ -29,6 +29,7 @@ from dragcore import units
 from dragcore.parallel import World, owned_items
 from layers.presets import preset
 from montecarlo.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
+from montecarlo.collision import N_OUT
 from montecarlo.drag_mc import estimate_drag
 from montecarlo.integrator import (
     Integrator,
@@ -232,7 +233,7 @@ def test_run_file_and_inspect(tmp_path, capsys) -> None:
         assert f["parameters/T"].attrs["units"] == "K"
         assert f["parameters/T"][()] == T_K and f.attrs["seed"] == SEED
         assert f.attrs["version"] and f.attrs["ranks"] == 1 and f.attrs["wall_seconds"] > 0
-        assert f["estimate/covariance"].shape == (4, 4)
+        assert f["estimate/covariance"].shape == (N_OUT, N_OUT)
         assert f["iterations/mean"].dims[0][0].name == "/iterations/index"
         assert f["quadrature/validate"].attrs["units"] == "Pa s"
 

@@ -137,7 +137,7 @@ def test_run_collision_mc_from_python_is_the_command(capsys) -> None:
     assert _mc(["run", *TINY, "--output", "cli.h5", "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert cli["coefficients"] == result.summary["coefficients"]
-    assert cli["hall_from_q3"] == result.summary["hall_from_q3"]
+    assert cli["hall"] == result.summary["hall"]
     with h5py.File("py.h5") as a, h5py.File("cli.h5") as b:
         for key in ("estimate/mean", "estimate/covariance", "quadrature/validate",
                     "sampling/edges"):  # fmt: skip
