@@ -144,10 +144,10 @@ class WeylFilm:
 
     @property
     def finite_T_reference_is_exact(self) -> bool:
-        """For an untilted film only: at C ≠ 0 the reference lacks the O(C² q²/k_F²) part of
-        the finite-q factor and of the weights (see
-        :func:`montecarlo.drag_mc.reference_is_exact`)."""
-        return self.tilt == 0.0
+        """True at any tilt |C| < 1: the state sums of :mod:`layers.film_state_sum` are the
+        tilted film's exactly. (Until 2026-12-03 this said "untilted only", from the earlier
+        reference that lacked the O(C² q²/k_F²) parts; no caller relied on it.)"""
+        return True
 
     @property
     def collision_model(self) -> CollisionModel:

@@ -343,11 +343,11 @@ def _reference_once(bilayer: Bilayer, T: float, n: int, screening: str = "T0") -
 
 def reference_is_exact(bilayer: Bilayer) -> bool:
     """Whether :func:`finite_temperature_reference` computes exactly the integral the Monte
-    Carlo samples (to its own quadrature error): for a 2D-metal active layer and for an
-    untilted film. For a tilted film (C ≠ 0) it lacks the O(C² q²/k_F²) part of the finite-q
-    factor and of the weights, so (MC − reference)/σ measures that approximation as much as the
-    Monte Carlo and is not a pull (measured at C = 0.3, fig2-d40, 5 K: +8.2 on η∥⁽⁰⁾, +16.1 on
-    η_{Q3})."""
+    Carlo samples (to its own quadrature error): the active layer's
+    :attr:`~layers.interface.Layer.finite_T_reference_is_exact` — true for the 2D metal and,
+    since the exact tilted state sums (2026-12-03), for the film at any tilt. (The earlier
+    reference lacked the O(C² q²/k_F²) parts at C ≠ 0: measured at C = 0.3, fig2-d40, 5 K,
+    +8.2 on η∥⁽⁰⁾ and +16.1 on η_{Q3} in units of σ.)"""
     return bilayer.active.finite_T_reference_is_exact
 
 

@@ -169,3 +169,13 @@ def test_reference_skew_friction_tends_to_b17_b18_and_the_derived_quadrature() -
     for devs, lo, hi in ((dev_b18, 1.0, 3.5), (dev_w1, 0.3, 1.2), (dev_w2, 1.5, 4.0)):
         scaled = np.array(devs) * kfd2
         assert np.all((lo < scaled) & (scaled < hi)), (devs, scaled)
+
+
+def test_reference_is_exact_at_any_tilt() -> None:
+    """The film's state sums are exact at any |C| < 1 (layers.film_state_sum): the flag that
+    says so must not claim otherwise for a tilted film."""
+    from montecarlo.drag_mc import reference_is_exact
+
+    for tilt in (0.0, 0.3, -0.9):
+        assert reference_is_exact(preset("fig2-d40", tilt=tilt))
+    assert reference_is_exact(preset("fig2-d40", active="metal"))
