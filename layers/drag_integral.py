@@ -36,6 +36,8 @@ __all__ = [
     "EtaResult",
     "drag_coefficients",
     "drag_quadrature_by_name",
+    "PlasmonExposure",
+    "thermal_plasmon_exposure",
 ]
 
 INTERACTIONS = ("exact", "a2")
@@ -147,6 +149,67 @@ def _plasmon_breaks(bilayer: Bilayer, q, lo, hi, T: float, n_scan: int = 240) ->
             out.append(np.where(has, w_r + c * gamma, lo))
         flips[rows, j] = False
     return out
+
+
+@dataclass(frozen=True)
+class PlasmonExposure:
+    """How much thermal particle–hole weight sits on the T = 0 coupled plasmons.
+
+    ``weight`` = max over q of e^{−2qd} |Im Π_a(q, ω_r) Im Π_p(q, ω_r)|/(Π_a(q, 0) Π_p(q, 0)),
+    Im Π at T, ω_r(q) a zero of Re D (D the denominator of U, Eq. A1, with the T = 0
+    polarizations) above both layers' T = 0 continua; ``qd`` and ``omega_over_T`` where the
+    maximum is (NaN if no plasmon meets thermal weight: then ``weight`` = 0)."""
+
+    weight: float
+    qd: float
+    omega_over_T: float
+
+
+def thermal_plasmon_exposure(
+    bilayer: Bilayer, T: float, n_q: int = 160, n_scan: int = 400
+) -> PlasmonExposure:
+    """Thermal Im Π of both layers at the undamped T = 0 coupled plasmons (a PlasmonExposure).
+
+    With the T = 0 screened interaction (``screening="T0"``, the paper's model) |U|² has real
+    double poles at these plasmons; where both layers' Im Π at T are non-zero there, the
+    integrand Im Π_a Im Π_p |U|² is not integrable, so the collision integral that the Monte
+    Carlo samples (Im Π at T) diverges. For the Weyl film this never happens: its Im Π is
+    exactly 0 above v q at any T (transitions within one cone change the energy by at most
+    v q), and the plasmons lie above both continua (weight 0). For two 2D metals both thermal
+    tails reach the plasmons: the weight grows from ~1e-6 at 0.05 T_F to ~1e-4 at 0.3 T_F
+    (d = 40 nm, n = 1e11 cm⁻²). With screening at T the poles are Landau-damped into the
+    finite peaks of Flensberg & Hu. q d on a geometric grid [0.02, 20], ω on a geometric
+    scan up to 1000 × the continuum top.
+    """
+    require_positive("T", T)
+    a, p = bilayer.active, bilayer.passive
+    d = bilayer.spacing
+    q = np.geomspace(0.02, 20.0, n_q) / d
+    top = np.maximum(a.thermal_omega_max(q, 0.0), p.thermal_omega_max(q, 0.0))
+    if np.all(np.minimum(a.thermal_omega_max(q, T), p.thermal_omega_max(q, T)) <= top):
+        # a layer whose continuum does not widen with T (the film): no thermal Im Π there
+        return PlasmonExposure(0.0, float("nan"), float("nan"))
+    om = top[:, None] * (1.0 + np.geomspace(1e-6, 1e3, n_scan))[None, :]
+    qq = np.broadcast_to(q[:, None], om.shape)
+    pa, pp = a.polarization(qq, om), p.polarization(qq, om)
+    x = np.exp(-qq * d)
+    v = 2.0 * np.pi * bilayer.e2 / qq
+    re = (v * pa * pp * (1.0 - x * x) + 1.0 / v + pa + pp).real
+    rows, cols = np.nonzero(np.signbit(re[:, 1:]) != np.signbit(re[:, :-1]))
+    if rows.size == 0:
+        return PlasmonExposure(0.0, float("nan"), float("nan"))
+    o0, o1 = om[rows, cols], om[rows, cols + 1]
+    r0, r1 = re[rows, cols], re[rows, cols + 1]
+    w_r = o0 - r0 * (o1 - o0) / (r1 - r0)
+    qr = q[rows]
+    zero = np.zeros_like(qr)
+    static = a.polarization(qr, zero).real * p.polarization(qr, zero).real
+    ims = a.im_polarization_at(qr, w_r, T) * p.im_polarization_at(qr, w_r, T)
+    weight = np.abs(ims / static) * np.exp(-2.0 * qr * d)
+    k = int(np.argmax(weight))
+    if not weight[k] > 0.0:
+        return PlasmonExposure(0.0, float("nan"), float("nan"))
+    return PlasmonExposure(float(weight[k]), float(qr[k] * d), float(w_r[k] / T))
 
 
 @dataclass(frozen=True)

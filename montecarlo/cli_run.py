@@ -171,12 +171,16 @@ def _print_result(result: CollisionRunResult, args: argparse.Namespace) -> None:
         elif has_ref:
             line += f" {'(none)':>14s} {'':>7s}"
         print(line)
-    print(
-        "η_H parts: sj (A41–A42), eei1, eei2 (skew rates W⁽¹⁾, W⁽²⁾) sampled; sj_B23, "
-        "eei1_B17, eei2_B18 = the paper's relations on the sampled η_Q3 (last column: on "
-        "validate's η_Q3):"
-    )
-    for row in out["hall"]:
+    hall_rows = out["hall"] if any(row["mc_Pa_s"] != 0.0 for row in out["hall"]) else []
+    if not hall_rows:
+        print("η_H = 0: no Hall friction for this active layer")
+    else:
+        print(
+            "η_H parts: sj (A41–A42), eei1, eei2 (skew rates W⁽¹⁾, W⁽²⁾) sampled; sj_B23, "
+            "eei1_B17, eei2_B18 = the paper's relations on the sampled η_Q3 (last column: on "
+            "validate's η_Q3):"
+        )
+    for row in hall_rows:
         print(
             f"  {row['name']:14s} {format_estimate(row['mc_Pa_s'], row['sdev_Pa_s']):>22s} "
             f"{row['validate_Pa_s']:16.6e}"

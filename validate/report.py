@@ -554,9 +554,11 @@ def montecarlo_comparisons(w: World) -> list[Comparison]:
                     math.hypot(est.hall_sdev["eei1"], est.hall_sdev["eei1_B17"]),
                     "Monte Carlo sdevs",
                     kind="paper",
-                    factor="(B17) keeps the leading order in C only; the derived rate's "
-                    "exact-in-C weight is smaller by 1 − (9/4)C²⟨1 − ω̃²⟩ + … (the quadrature "
-                    "of validate.skew gives 0.81–0.84 at C = 0.3)",
+                    factor="(B17) keeps the leading order in C (and in T/ε_F^a) only; the "
+                    "derived rate's exact-in-C weight is smaller by 1 − (9/4)C²⟨1 − ω̃²⟩ + … "
+                    "(the quadrature of validate.skew: 0.81–0.84 at C = 0.3, T ≪ ε_F^a); at "
+                    "3 T_d = 109 K (d = 40 nm, T/ε_F^a = 0.16) the finite-T parts of the "
+                    "sampled rate lower the ratio further",
                 )
             )
         if k == 1:

@@ -179,3 +179,36 @@ def test_reference_is_exact_at_any_tilt() -> None:
     for tilt in (0.0, 0.3, -0.9):
         assert reference_is_exact(preset("fig2-d40", tilt=tilt))
     assert reference_is_exact(preset("fig2-d40", active="metal"))
+
+
+# --------------------------------------------------------------------------------------
+# thermal weight on the coupled plasmons: where the Monte Carlo warns (2D–2D above ~0.1 T_F)
+# --------------------------------------------------------------------------------------
+def test_thermal_plasmon_exposure_is_zero_for_the_film_and_grows_with_T_for_two_metals() -> None:
+    from layers.drag_integral import thermal_plasmon_exposure
+
+    for kw in ({"tilt": 0.3}, {"tilt": 0.3, "n_p_cm2": 1e11}, {"tilt": 0.0, "d_nm": 120.0}):
+        bl = preset("fig2-d40", **kw)
+        for t_k in (5.0, 30.0, 300.0):
+            assert thermal_plasmon_exposure(bl, _kelvin(t_k)).weight == 0.0
+    bl = preset("fig2-d40", active="metal", n_p_cm2=1e11)
+    w = [thermal_plasmon_exposure(bl, f * bl.active.eps_F).weight for f in (0.05, 0.1, 0.2, 0.3)]
+    assert 0.0 < w[0] < w[1] < w[2] < w[3], w
+    # measured 2026-12-03: 1.3e-6, 4.6e-6, 2.3e-5, 7.8e-5
+    np.testing.assert_allclose(w, [1.34e-6, 4.55e-6, 2.31e-5, 7.79e-5], rtol=0.02)
+
+
+@pytest.mark.parametrize("screening", ["T0", "finite_T"])
+def test_monte_carlo_warns_where_plasmons_meet_thermal_weight(screening: str) -> None:
+    """Two 2D metals at 0.2 T_F: a warning naming the cause (measured failures there, see
+    montecarlo.drag_mc.PLASMON_WARNING_WEIGHT); at 0.05 T_F and for the film: none."""
+    bl = preset("fig2-d40", active="metal", n_p_cm2=1e11)
+    small = {"n_eval": 2000, "n_train": 1, "n_prod": 2, "screening": screening}
+    hot = estimate_drag(bl, 0.2 * bl.active.eps_F, **small)
+    text = " ".join(hot.result.warnings)
+    assert "coupled plasmons" in text
+    assert ("diverges" in text) == (screening == "T0")
+    cold = estimate_drag(bl, 0.05 * bl.active.eps_F, **small)
+    assert not any("plasmon" in w for w in cold.result.warnings)
+    film = estimate_drag(preset("fig2-d40"), _kelvin(100.0), **small)
+    assert not any("plasmon" in w for w in film.result.warnings)
