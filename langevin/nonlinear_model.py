@@ -75,7 +75,7 @@ hydrodynamics). At v = 0:
   never changed: every term of (C) is a divergence), but not H exactly (products of
   band-limited fields leave the band; the ``1/n`` in ``p/n`` is not a polynomial and aliases at
   O(Θ²)): the stationary state deviates from ``exp(−H/Θ)`` at O(Θ)·(truncation), measured by
-  the structure factors (``tests/langevin/test_nonlinear.py``);
+  the structure factors (``tests/validate/test_nonlinear.py``);
 * ``⟨|p_q|²⟩ = Θ/L²`` per component under ``exp(−H/Θ)`` at every Θ (the kinetic energy is
   Gaussian in p with variance ``Θ n(r)``, and the mean of n is 1); ``⟨|ρ_q|²⟩`` is the linear
   Gibbs value ``Θ (Ũ + s²)⁻¹/L²`` up to O(Θ²).

@@ -21,7 +21,7 @@ Weak order 2: the expansion of the exact solution, ``∫₀^Δt e^{M(Δt−s)} N
 ``N'·W(s)`` and ``½N''(W(s), W(s))`` with the noise ``W(s)`` accumulated up to ``s``; both
 schemes reproduce ``E[∫N'W(s)ds ΔW†] = (Δt²/2) N' Q`` and ``E ∫½N''(W, W) = (Δt²/4) N'':Q`` at
 leading order (the trapezoid through ``½Δt N'(ξ)``, the midpoint through ``Δt N'(ξ₁)``).
-Measured in ``tests/langevin/test_nonlinear.py``.
+Measured in ``tests/validate/test_nonlinear.py``.
 
 Estimators. After every step the engine records, per system, the drag force (Eq. 11) on the
 kept modes — a quadratic form of the state, as in the linear engine — and the q = 0 force

@@ -66,7 +66,7 @@ the (F_{n₂} − F_{n′}) of (A43)–(A44).
 Step 4 — the skew correction to S. Insert D on the initial line (k₁) and on the final line
 (k₁′). Tr[D(k₁)P₁′] = 2i Im[D_{+−}⟨−1|P₁′|+1⟩] and, with |−1⟩⟨−1| = 1 − P₁,
 Im[⟨+1|P₂|−1⟩⟨−1|P₁′|+1⟩] = Im Tr[P₁P₂P₁′] = ζ k̂₁·(k̂₂ × k̂₁′)/4 (the three-state phase A47;
-:func:`montecarlo.weyl.three_state_phase`; the |⟨⟩|²|⟨⟩|² term is real). Likewise on the
+:func:`layers.weyl.three_state_phase`; the |⟨⟩|²|⟨⟩|² term is real). Likewise on the
 final line with Im Tr[P₁′P₂P₁] = ζ k̂₁′·(k̂₂ × k̂₁)/4. Doing ∫dε/2π over the two δ's,
 
     δS_skew = ∫_{k₁} 2πδ(ε₁ − ε₁′ − ω) (ζ/8v) [ −(1 − f₁′) Y(1)/k₁ − f₁ Y(1′)/k₁′ ],
@@ -99,7 +99,7 @@ s = √(1 − ω̃²) (so μ₁ = s sin ψ, (k̂₁ × q̂)_z = −s cos ψ), th
 
 (⟨sin ψ/(1+b sin ψ)⟩ = (1 − 1/√(1−b²))/b, and ⟨cos²ψ/(1+b sin ψ)²⟩ = −that/b by parts),
 against the Born ⟨(1 + b sin ψ)⁻³⟩ = (1 + b²/2)/(1 − b²)^{5/2} = B(ω̃, C), the tilt weight of
-the film's Im Π (:func:`montecarlo.interaction.tilt_weight`/2π). Both nodes give the same
+the film's Im Π (:func:`layers.interaction.tilt_weight`/2π). Both nodes give the same
 (ζC_ξ = C for both), so, relative to the Born film factor δS_Born = I (q·u) N (N ∝ B),
 
     δS_skew = −(1/(2ε_F τ)) [φ₁ + φ₂](ω̃) q (q̂ × u)_z I N,
@@ -130,7 +130,7 @@ tilted node, 1/τ = πγν(ε_F) (the package's ``WeylFilm.tau``).
 
 What is checked where
 ---------------------
-``tests/montecarlo/test_skew_scattering.py``: ⟨μ⟩ = −C and a₂ = 1/3 against quadrature over
+``tests/layers/test_skew_scattering.py``: ⟨μ⟩ = −C and a₂ = 1/3 against quadrature over
 the tilted surface; the thermal identity against ∫dε; the trace identity of Step 4 against
 explicit spinors; the ψ averages of Step 5 against :func:`film_skew_weights` averaged over
 explicit 3-vectors on the tilted surface at q/k_F = 10⁻⁴ (an independent route: exact
@@ -208,7 +208,7 @@ def skew_thermal_factor(w) -> np.ndarray:
 def born_tilt_weight(omega_t, tilt: float) -> np.ndarray:
     """B(ω̃, C) = ⟨(1 + b sin ψ)⁻³⟩_ψ = (1 + b²/2)/(1 − b²)^{5/2}, b² = C²(1 − ω̃²) (Step 5).
 
-    The tilt weight of the film's Im Π: :func:`montecarlo.interaction.tilt_weight` / 2π.
+    The tilt weight of the film's Im Π: :func:`layers.interaction.tilt_weight` / 2π.
     """
     _check_tilt(tilt)
     b2 = tilt**2 * (1.0 - np.asarray(omega_t, dtype=float) ** 2)

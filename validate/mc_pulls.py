@@ -8,7 +8,7 @@ default n_eval unless told otherwise) runs with several seeds, and every sampled
 quadrature error. The pull is (MC − reference)/√(σ_MC² + err_ref²); over the grid its rms
 should be 1 and its mean 0 if the error bars are honest and neither route is biased.
 
-Used by the test suite (``tests/test_mc_pull_grid.py``), by the main job's report
+Used by the test suite (``tests/montecarlo/test_film_reference.py``), by the main job's report
 (:mod:`validate.report`) and, with more seeds, for the notes.
 """
 
