@@ -163,12 +163,10 @@ def weyl_polarization_sum_over_states(
     kq = kv + np.array([q, 0.0, 0.0])
     e1 = v_F * (K + tilt * kv[..., 2])
     e2 = v_F * (np.sqrt(np.sum(kq**2, axis=-1)) + tilt * kq[..., 2])
-
-    def fermi(e):
-        return 0.5 * (1.0 - np.tanh((e - eps_F) / (2.0 * temperature)))
-
     ov = spinor_overlap_sq(kv, 1, kq, 1)
-    integrand = ov * (fermi(e1) - fermi(e2)) / (e2 - e1 - z)
+    f1 = fermi_dirac(e1, eps_F, temperature)
+    f2 = fermi_dirac(e2, eps_F, temperature)
+    integrand = ov * (f1 - f2) / (e2 - e1 - z)
     return complex(np.sum(W * K**2 * integrand) / (2.0 * np.pi) ** 3)
 
 
