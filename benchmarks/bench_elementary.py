@@ -156,7 +156,7 @@ def timings(size: int, rounds: int = 5) -> None:
         print(f"{name:8} {best[0]:8.2f} {best[1]:8.2f} {best[2]:8.2f}")
 
 
-def accuracy() -> None:
+def accuracy(n_points: int | None = None) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/
     from tests.dragcore.test_elementary import (
         FUNCTIONS,
@@ -170,7 +170,7 @@ def accuracy() -> None:
     rng = np.random.default_rng(20261121)
     for name in FUNCTIONS:
         print(f"{name}: bound {bound(name) / U:.2f} u")
-        for label, x in sample(name, rng, N_POINTS).items():
+        for label, x in sample(name, rng, n_points or N_POINTS).items():
             rel, ulp = relative_errors(name, x)
             print(f"    {label:34} max {rel.max() / U:5.2f} u  {ulp.max():5.2f} ulp")
 
@@ -179,7 +179,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--accuracy", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="256 inputs, accuracy on 1e4 points")
     args = parser.parse_args()
+    if args.smoke:
+        timings(256, rounds=1)
+        accuracy(n_points=10_000)
+        return
     timings(args.size)
     if args.accuracy:
         accuracy()

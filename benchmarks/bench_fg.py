@@ -1,6 +1,8 @@
 """Benchmark: ``validate.f`` (exact y-integration) against ``scipy.integrate.dblquad``.
 
-Run: ``python benchmarks/bench_fg.py`` (about a minute or two; not part of the tests).
+Run: ``python benchmarks/bench_fg.py`` (about a minute or two; not part of the tests);
+``--smoke``: two ς values at ``epsrel = 1e-8`` (seconds; the test suite runs it so that the
+script cannot rot; its figures mean nothing).
 
 For every ς of the grid (13 log-spaced values 0.01…10) it times
 
@@ -21,6 +23,7 @@ dblquad is ~390× slower than scalar validate.f (~1700× vectorised) and 1e4× l
 
 from __future__ import annotations
 
+import argparse
 import math
 import time
 import warnings
@@ -66,6 +69,11 @@ def _dblquad_f(s: float, tol: float) -> tuple[float, float, int]:
 
 
 def main() -> None:
+    global GRID, TOLERANCES
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="two ς, one tolerance (seconds)")
+    if parser.parse_args().smoke:
+        GRID, TOLERANCES = np.array([0.3, 3.0]), (1e-8,)
     reference = fg.f_with_error(GRID, refine=4).value
     t_vector = _best_time(lambda: fg.f(GRID))
     print(f"CPU: {cpu_label()}")

@@ -1,6 +1,9 @@
 """Benchmark of the Langevin integrator (not part of the test run).
 
-    python benchmarks/bench_langevin.py [--quick] [--rng-only]
+    python benchmarks/bench_langevin.py [--quick] [--rng-only] [--smoke]
+
+``--smoke`` runs every part on an 8×8 grid with a few hundred steps (seconds; the test suite
+runs it so that the script cannot rot; its figures mean nothing).
 
 One process, ς = 0.15, β = 0.1, χ = 0.1 in the paper's approximations, drift u = 0.01, on
 N = 32, L = 16 d. Prints
@@ -62,6 +65,8 @@ CPU = f"[{cpu_class()}]"
 PARAMS = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
 GRID = PeriodicGrid(32, 16.0)
 TARGET = 0.01
+#: Step counts of the timings (``--smoke`` shrinks them with the grid).
+SIZES = {"em_steps": 4000, "ou_steps": 2000, "mode_steps": 200_000, "run_steps": 4000, "reps": 15}
 
 
 def steps_for_target(comparison: ExactComparison) -> int:
@@ -94,7 +99,7 @@ def euler_maruyama_case() -> tuple[float, float, int, float]:
             break
         dt /= 2**0.5
     n = steps_for_target(em)
-    per_step = cpu_per_step(em.simulation, 4000)
+    per_step = cpu_per_step(em.simulation, SIZES["em_steps"])
     return dt, bias, n, per_step * n
 
 
@@ -107,7 +112,7 @@ def exact_ou_case(quick: bool) -> tuple[float, int, float, ExactComparison]:
         if best is None or n < best[1]:
             best = (dt, n, ou)
     dt, n, ou = best
-    per_step = cpu_per_step(ou.simulation, 2000)
+    per_step = cpu_per_step(ou.simulation, SIZES["ou_steps"])
     return dt, n, per_step * n, ou
 
 
@@ -125,7 +130,7 @@ def throughput() -> None:
     advance_modes(x, sim.step_matrix, sim.noise_map, sim.modes.real_mode, z, sim.pair,
                   sim.coef, out, empty)  # fmt: skip
     t_draw = t_kernel = 0.0
-    reps = max(1, 200_000 // nb)
+    reps = max(1, SIZES["mode_steps"] // nb)
     for _ in range(reps):
         t0 = time.process_time()
         z = blocks.draw()
@@ -148,12 +153,13 @@ def throughput() -> None:
                            rng_backend=backend)  # fmt: skip
             s.run_realisation(0, 0, 20)
             t0 = time.process_time()
-            s.run_realisation(0, 1, 4000)
+            s.run_realisation(0, 1, SIZES["run_steps"])
             cpu = time.process_time() - t0
             systems = 2 if crn else 1
+            rate = s.modes.size * systems * SIZES["run_steps"] / cpu
             print(
                 f"  run(), {backend:5s} back-end, {systems} system(s): "
-                f"{s.modes.size * systems * 4000 / cpu:.3g} system-mode-steps/s per core {CPU}"
+                f"{rate:.3g} system-mode-steps/s per core {CPU}"
             )
 
 
@@ -167,8 +173,9 @@ def _best_of(func, reps: int) -> float:
     return best
 
 
-def rng_backends(reps: int = 15) -> None:
+def rng_backends() -> None:
     """ns per normal (numpy SFC64 vs philox) and end-to-end mode-steps/s for both."""
+    reps = SIZES["reps"]
     model = BilayerModel(PARAMS.with_(drift=0.0))
     sims = {b: Simulation(model, GRID, "exact", dt=1.0, rng_backend=b) for b in ("numpy", "philox")}
     m, d = sims["numpy"].modes.size, 6
@@ -194,7 +201,7 @@ def rng_backends(reps: int = 15) -> None:
     for sim in sims.values():
         sim.run_realisation(0, 0, 20)
     for name, sim in sims.items():
-        cpu = _best_of(lambda s=sim: s.run_realisation(0, 1, n_steps), 3)
+        cpu = _best_of(lambda s=sim: s.run_realisation(0, 1, n_steps), min(3, reps))
         rate[name] = m * n_steps / cpu
     print(
         f"run(), one system, exact OU: numpy {rate['numpy']:.3g}, philox {rate['philox']:.3g} "
@@ -206,7 +213,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the confirming run")
     parser.add_argument("--rng-only", action="store_true", help="only part 3 (RNG back-ends)")
+    parser.add_argument("--smoke", action="store_true", help="8x8 grid, tiny sizes (seconds)")
     args = parser.parse_args()
+    if args.smoke:
+        global GRID
+        GRID = PeriodicGrid(8, 16.0)
+        SIZES.update(em_steps=200, ou_steps=200, mode_steps=2000, run_steps=100, reps=2)
+        args.quick = True
     print(f"CPU: {cpu_label()}")
     if args.rng_only:
         rng_backends()

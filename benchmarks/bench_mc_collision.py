@@ -18,6 +18,10 @@ systems). ``vegas`` is a benchmark-only dependency (``pip install bilayer-drag[b
 the package and its tests never import it. Run by hand::
 
     NUMBA_NUM_THREADS=2 python benchmarks/bench_mc_collision.py [n_eval]
+    python benchmarks/bench_mc_collision.py --smoke   # seconds: every code path, tiny sizes
+
+``--smoke`` runs every part at a few thousand points and one T/ε_F (the test suite runs it
+so that the script cannot rot; its figures mean nothing).
 
 Bars (the project's): σ₁(ours) ≤ σ₁(vegas)/2 on the same integrand; σ₁ flat in T/ε_F;
 ≥ 1e7 evaluations per second on two cores.
@@ -68,8 +72,8 @@ the GIL-held Python per batch keep two threads at ~1.7× one.
 
 from __future__ import annotations
 
+import argparse
 import math
-import sys
 import time
 
 import numpy as np
@@ -172,13 +176,20 @@ def _sigma1(mean: float, sdev: float, n: int) -> float:
     return sdev / abs(mean) * math.sqrt(n) if mean else math.inf
 
 
-def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
+def main(
+    n_eval: int = 100_000,
+    n_train: int = 6,
+    n_prod: int = 10,
+    ratios: tuple[float, ...] = (1e-2, 1e-3),
+    n_kernel: int = 1_000_000,
+    n_prod_eval: int = 400_000,
+) -> None:
     print(f"CPU: {cpu_label()}")
     bl = preset("fig2-d40")
     eF = min(bl.passive.eps_F, bl.active.eps_F)
     rows = []
     threads = min(2, numba.config.NUMBA_NUM_THREADS)
-    for ratio in (1e-2, 1e-3):
+    for ratio in ratios:
         T = ratio * eF
         params = collision_params(bl, T)
         dim = collision_dim(bl)
@@ -188,7 +199,8 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
         plain_momentum_integrand(np.full((64, 5), 0.5), out[:, :1].copy(), params)
         kw = dict(n_eval=n_eval, n_train=n_train, n_prod=n_prod, seed=1)
         # ours on the η∥⁽⁰⁾ integrand alone (as vegas gets it), then the package's default mix
-        for label, weights in (("ours", (1.0, 0.0, 0.0, 0.0)), ("ours/mix", None)):
+        eta0_alone = (1.0,) + (0.0,) * (N_OUT - 1)  # one weight per output of the kernel
+        for label, weights in (("ours", eta0_alone), ("ours/mix", None)):
             extra = {} if weights is None else {"adapt_weights": weights}
             start = time.perf_counter()
             est = estimate_drag(bl, T, **kw, **extra)
@@ -201,7 +213,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
                 print(f"T/eF = {ratio:g}: default mix, eta1 sigma_1 = {s1:.3f}")
             print(f"T/eF = {ratio:g}: {label} end to end {r.n_eval_total / total:.3e} eval/s {CPU}")
         # throughput: the kernel alone (serial) and the integrator on 1 and 2 threads
-        x = np.random.default_rng(0).random((1_000_000, dim))
+        x = np.random.default_rng(0).random((n_kernel, dim))
         out = np.zeros((x.shape[0], N_OUT))
         start = time.perf_counter()
         for lo in range(0, x.shape[0], 16384):  # the integrator's batch size
@@ -215,7 +227,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
             numba.set_num_threads(t)
             start = time.perf_counter()
             r = trained.integrate(collision_integrand, params, n_out=N_OUT, n_train=0,
-                                  n_prod=5, n_eval=400_000, seed=4)  # fmt: skip
+                                  n_prod=5, n_eval=n_prod_eval, seed=4)  # fmt: skip
             rate = r.n_eval_total / (time.perf_counter() - start)
             print(f"T/eF = {ratio:g}: integrator, {t} thread(s): {rate:.3e} evaluations/s {CPU}")
         numba.set_num_threads(threads)
@@ -241,7 +253,7 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
             f"{name:12s} {ratio:6.0e} {m:18.8e} ± {s:7.1e} {s / abs(m):9.2e} {n:9d} "
             f"{_sigma1(m, s, n):9.3f} {n / sec:14.3e}"
         )
-    for ratio in (1e-2, 1e-3):
+    for ratio in ratios:
         ours = [_sigma1(*r[2:5]) for r in rows if r[0] == "ours" and r[1] == ratio][0]
         for name in ("vegas/ours", "vegas/plain"):
             other = [_sigma1(*r[2:5]) for r in rows if r[0] == name and r[1] == ratio]
@@ -250,4 +262,11 @@ def main(n_eval: int = 100_000, n_train: int = 6, n_prod: int = 10) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:2]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_eval", type=int, nargs="?", default=100_000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one T (seconds)")
+    args = parser.parse_args()
+    if args.smoke:
+        main(4000, 1, 2, ratios=(1e-2,), n_kernel=20_000, n_prod_eval=20_000)
+    else:
+        main(args.n_eval)

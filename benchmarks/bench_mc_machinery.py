@@ -5,6 +5,7 @@ physics integrand will: per-batch random streams, strata, the adaptive map, the 
 per batch, the accumulation kernel, the ordered combination and the refinement. Run by hand::
 
     NUMBA_NUM_THREADS=1 python benchmarks/bench_mc_machinery.py [n_eval] [batch_size]
+    python benchmarks/bench_mc_machinery.py --smoke   # seconds: tiny sizes, figures meaningless
 
 The project's bar (≥ 1e7 evaluations per second on two cores) means ≥ 5e6 per core here,
 i.e. ≤ 200 ns per point for the machinery and the physics integrand together.
@@ -98,7 +99,7 @@ def measure(integrand, n_eval: int, batch_size: int, n_iter: int = 4) -> tuple[f
     return result.n_eval_total / seconds, result
 
 
-def _best_per_point(run, n_points: int, repeats: int = 5) -> float:
+def _best_per_point(run, n_points: int, repeats: int) -> float:
     best = math.inf
     for _ in range(repeats):
         start = time.perf_counter()
@@ -107,7 +108,9 @@ def _best_per_point(run, n_points: int, repeats: int = 5) -> float:
     return best / n_points * 1e9
 
 
-def stage_costs(n_eval: int = 400_000, batch_size: int = 16384) -> dict[str, float]:
+def stage_costs(
+    n_eval: int = 400_000, batch_size: int = 16384, repeats: int = 5
+) -> dict[str, float]:
     """ns per point of each stage of :func:`run_batch` (module docstring), one thread."""
     integ = Integrator(5, 600, strata_per_axis=10, batch_size=batch_size)
     params = np.array([0.45, 0.2])
@@ -154,20 +157,23 @@ def stage_costs(n_eval: int = 400_000, batch_size: int = 16384) -> dict[str, flo
                 np.zeros(int(hcube[-1] - hcube[0] + 1)), int(hcube[0]),
             )  # fmt: skip
 
-    n = plan.n_eval
+    n, r = plan.n_eval, repeats
     return {
-        "rng.random": _best_per_point(random_numbers, n),
-        "stratified_points": _best_per_point(strata_and_map, n),
-        "accumulate_batch": _best_per_point(accumulate, n) - _best_per_point(copy_values, n),
+        "rng.random": _best_per_point(random_numbers, n, r),
+        "stratified_points": _best_per_point(strata_and_map, n, r),
+        "accumulate_batch": _best_per_point(accumulate, n, r) - _best_per_point(copy_values, n, r),
         "run_batch, constant f": _best_per_point(
-            lambda: [run_batch(constant_four, params, plan, b) for b in batches], n
+            lambda: [run_batch(constant_four, params, plan, b) for b in batches], n, r
         ),
     }
 
 
 def main(argv: list[str]) -> int:
-    n_eval = int(argv[0]) if argv else 2_000_000
-    batch_size = int(argv[1]) if len(argv) > 1 else 16384
+    smoke = "--smoke" in argv
+    argv = [a for a in argv if a != "--smoke"]
+    n_eval = int(argv[0]) if argv else (20_000 if smoke else 2_000_000)
+    batch_size = int(argv[1]) if len(argv) > 1 else (4096 if smoke else 16384)
+    stage_kw = {"n_eval": 200_000, "repeats": 1} if smoke else {}  # 10⁵ strata: ≥ 2e5 points
     print(f"CPU: {cpu_label()}")
     for name, f in [
         ("constant 1 (machinery only)", empty_integrand),
@@ -180,7 +186,7 @@ def main(argv: list[str]) -> int:
             f"integral[0] = {result.mean[0]:.6f} +- {result.sdev[0]:.1e}"
         )
     print("machinery per point, D = 5, K = 4, 10 strata per axis, 600 bins (one thread):")
-    for stage, ns in stage_costs(batch_size=batch_size).items():
+    for stage, ns in stage_costs(batch_size=batch_size, **stage_kw).items():
         print(f"{stage:>28}: {ns:5.1f} ns/point {CPU}")
     return 0
 

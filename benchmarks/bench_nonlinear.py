@@ -104,7 +104,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[64, 256, 1024])
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="N = 16, one step (seconds)")
     args = ap.parse_args()
+    if args.smoke:
+        args.sizes, args.steps = [16], 1
     print(f"CPU: {cpu_label()}")
     print(f"{'N':>5} {'modes':>8} {'step ms':>9} {'FFT ms':>8} {'ratio':>6} "
           f"{'pt-steps/s':>11} {'B/pt maps':>9} {'state':>6} {'temps':>6}  cpu")  # fmt: skip

@@ -1,6 +1,9 @@
 """Strong scaling of the simulators over MPI ranks (not part of the test run).
 
-    python benchmarks/bench_scaling.py [--ranks 1 2] [--simulator langevin] [--quick]
+    python benchmarks/bench_scaling.py [--ranks 1 2] [--simulator langevin] [--quick|--smoke]
+
+``--smoke``: 2 realisations × 200 steps and 4000 Monte Carlo points per iteration (seconds;
+the test suite runs it so that the script cannot rot; its figures mean nothing).
 
 For each simulator, the same total work runs under ``mpiexec -n P`` for every ``P`` in
 ``--ranks``; each run prints (rank 0, JSON) the wall time of the distributed run proper
@@ -183,8 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         "--neval", type=int, default=1_000_000, help="Monte Carlo points per iteration"
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of the steps/points")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (seconds)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.smoke and not args.worker:
+        args.steps, args.realisations, args.neval = 200, 2, 4000
     if args.quick:
         args.steps //= 10
         args.neval //= 10
