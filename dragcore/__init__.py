@@ -31,9 +31,37 @@ def under_mpi_or_scheduler() -> bool:
 if under_mpi_or_scheduler() and "NUMBA_NUM_THREADS" not in _os.environ:
     _os.environ["NUMBA_NUM_THREADS"] = "1"
 
-try:
-    __version__: str = _metadata.version("bilayer-drag")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0+source"
+def _find_version() -> str:
+    """The package version: from git in a source checkout, else from the installed metadata.
+
+    In a git checkout (``python -m …`` from the repository root imports the source tree, not
+    an installed copy) the version is the one setuptools-scm derives from the commit, so a
+    run records the code it ran; without setuptools-scm (a runtime install needs only the
+    metadata) the installed distribution's version, then the file the build wrote
+    (``dragcore/_version.py``), then ``"0+unknown"``. Never raises.
+    """
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if (root / ".git").exists() and (root / "pyproject.toml").exists():
+        try:
+            from setuptools_scm import get_version
+
+            return get_version(root=str(root), fallback_version="0.1.0")
+        except Exception:  # noqa: BLE001 - no setuptools-scm or no git: the next source
+            pass
+    try:
+        return _metadata.version("bilayer-drag")
+    except _metadata.PackageNotFoundError:
+        pass
+    try:
+        from dragcore._version import version
+
+        return str(version)
+    except ImportError:
+        return "0+unknown"
+
+
+__version__: str = _find_version()
 
 __all__ = ["__version__", "under_mpi_or_scheduler"]
