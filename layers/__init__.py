@@ -1,8 +1,9 @@
 """The layers of an electron bilayer and the screened interaction between them.
 
 The physics that the deterministic quadrature (:mod:`validate`) and the Monte Carlo of the
-collision integral (:mod:`montecarlo`) share, after *Hall drag between a Weyl semimetal film
-and a normal metal* (its author list is not in our copy of the text). This package sits
+collision integral (:mod:`montecarlo`) share, after Y. Messica and D. B. Gutman, *Hall
+Coulomb drag induced by electron-electron skew scattering*, arXiv:2407.03023 (2024; equation
+numbers of arXiv:2407.03023v2): a tilted Weyl-semimetal film above a normal metal. This package sits
 above :mod:`dragcore` and below both simulators; it imports neither (nor :mod:`langevin`).
 
 Both routes see a layer only through :class:`layers.interface.Layer` — its polarization

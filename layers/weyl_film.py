@@ -145,8 +145,7 @@ class WeylFilm:
     @property
     def finite_T_reference_is_exact(self) -> bool:
         """True at any tilt |C| < 1: the state sums of :mod:`layers.film_state_sum` are the
-        tilted film's exactly. (Until 2026-12-03 this said "untilted only", from the earlier
-        reference that lacked the O(C² q²/k_F²) parts; no caller relied on it.)"""
+        tilted film's exactly."""
         return True
 
     @property

@@ -68,13 +68,8 @@ x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ 
      differs by O(ω/ε_F): the weight stays smooth), from the band bottom E_min = (q² + δ²)/8m
      up, the window's CDF t going as x₂² near E_min
      (:func:`montecarlo.sampling.fermi_window_above_nb`): the measure's 1/√(ρ² − q²) =
-     1/√(8m(E − E_min)) edge is cancelled by dt/dx₂ ∝ √(t − t_min). (With the window alone the
-     variance was log-divergent wherever the window reaches the band bottom: the largest
-     weights, 100–300× the mean, sat at E − E_min ~ 1e-3 T; at T = 3T_d ≈ 0.9 ε_F^p the
-     error bars varied 5× between seeds and the mean pull was −0.3. Measured 2026-12-03,
-     fig2-d40, rel. σ(η∥⁽⁰⁾) at the default n_eval, window alone → this map:
-     5.10e-5 → 5.12e-5 at T_d/20, 1.58e-4 → 1.31e-4 at T_d/2, 3.84e-4 → 1.71e-4 at 3 T_d;
-     the map's CDF costs 36 ns per point on Zen 3 (157 → 193 ns).)
+     1/√(8m(E − E_min)) edge is cancelled by dt/dx₂ ∝ √(t − t_min). (With the window alone
+     the variance is log-divergent wherever the window reaches the band bottom.)
 Weyl film active (D = 5):
 x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta

@@ -27,14 +27,9 @@ Two references, both deterministic:
     Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)] (Sommerfeld, exact for this
     polynomial; tested).
 
-  Until 2026-12-03 this reference had two approximations, both visible as pulls: the metal's
-  Im Π by a 64-node Maldague rule (pointwise errors up to 1.4e-2 at T_d/2; pulls of −4 to
-  −6 at T ≥ T_d/2 even at C = 0) and, at C ≠ 0, the C = 0 finite-q factor and weights
-  (pulls +8.2 on η∥⁽⁰⁾ and +16.1 on η_{Q3} at C = 0.3, 5 K). Over the grid
-  :mod:`validate.mc_pulls` (both spacings, C = 0 … 0.9, T = T_d/20 … 3T_d) the pulls now have
-  rms 0.98/0.97/1.01/0.97 (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H(s.j.); 192 runs, fig2-d40, 16 seeds,
-  max |pull| 3.13); 64 further seeds at C = 0, T_d/20 and T_d/2 give mean pulls
-  0.06 ± 0.12 and 0.04 ± 0.13 (relative bias ≤ 1e-5). The test holds the grid.
+  Over the grid :mod:`validate.mc_pulls` (both spacings, C = 0 … 0.9, T = T_d/20 … 3T_d) the
+  pulls of every output have rms in [0.7, 1.3] and no |pull| > 4
+  (``tests/montecarlo/test_film_reference.py::test_monte_carlo_pulls_over_tilt_and_temperature_grid``).
 
 The Monte Carlo must agree with the second reference within its error bar; its difference from
 the first is physics (finite T, finite q/k_F, and the exact weights), reported by the CLI.
@@ -53,7 +48,6 @@ W⁽²⁾ derived in :mod:`layers.skew_scattering` (the paper's A48–A54 are il
 pointwise on the exact kinematics. The paper's (B17) η_H(e-e-imp,1) = −C/(4ε_Fτ) η_{Q3} and
 (B18) η_H(e-e-imp,2) = η_H(e-e-imp,1)/3 are their leading order in C; ``hall`` carries both
 (``eei1``, ``eei2`` sampled; ``eei1_B17``, ``eei2_B18`` the relations on the sampled η_{Q3}).
-Until 2026-12-03 the e–e–impurity parts were only the relations.
 """
 
 from __future__ import annotations
@@ -111,7 +105,7 @@ DEFAULT_ADAPT_WEIGHTS = (1.0, 0.05, 1.0, 0.0, 0.0, 0.0)
 """Relative weights of (η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, η_H^{eei1}, η_H^{eei2}) in the
 adaptation (of relative squares); the Hall parts ride on the map of the others (their weights
 are those of η_{Q3} times smooth factors; zero weight keeps the map, hence the bits of the
-first four outputs, those of the four-output kernel before 2026-12-03: checked bit for bit).
+first four outputs).
 η∥⁽¹⁾ lives at q ~ T/v where η∥⁽⁰⁾ has little weight: adapted to η∥⁽⁰⁾, η_{Q3} alone,
 σ₁(η∥⁽¹⁾) = 1.5 and 8.9 at T/ε_F = 1e-2, 1e-3 (not flat); with weight 0.05 it is
 0.80 and 0.84 (flat) at the price of σ₁(η∥⁽⁰⁾) = 0.064 → 0.092, 0.054 → 0.127; weight 0.2
@@ -256,7 +250,7 @@ def estimate_drag(
 
 PLASMON_WARNING_WEIGHT = {"T0": 2e-6, "finite_T": 8e-6}
 """Per screening, the :func:`layers.drag_integral.thermal_plasmon_exposure` weight above which
-the Monte Carlo warns (:func:`plasmon_warning`). Measured 2026-12-03, two 2D metals,
+the Monte Carlo warns (:func:`plasmon_warning`). Measured for two 2D metals,
 d = 40 nm, 16 seeds of 4e4 evaluations each against the exact reference (weight in brackets):
 
 * finite_T — n = 1e11 cm⁻²: 0.1 T_F (4.6e-6) pull rms 1.24, no run with Q < 0.01; 0.2 T_F
@@ -332,11 +326,6 @@ def hall_parts(bilayer: Bilayer, res: MonteCarloResult) -> tuple[dict, dict]:
 def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
     """Im Π of a 2D metal at temperature T and chemical potential ε_F, exact
     (:func:`layers.metal.metal_im_polarization_exact_T`).
-
-    (Until 2026-12 this was Maldague's integral over Stern's Im Π by 64 Gauss nodes in
-    tanh((μ′ − μ)/2T); Stern's √ edges in μ′ made that rule converge only algebraically:
-    pointwise errors up to 4.5e-4 at T = T_d/20 and 1.4e-2 at T_d/2 (fig2-d40 metal), which
-    showed as pulls of −4 to −6 of the Monte Carlo against the reference at T ≥ T_d/2.)
     """
     return metal_im_polarization_exact_T(q, omega, layer.eps_F, layer.mass, layer.g_s, T)
 
@@ -401,9 +390,8 @@ def reference_is_exact(bilayer: Bilayer) -> bool:
     """Whether :func:`finite_temperature_reference` computes exactly the integral the Monte
     Carlo samples (to its own quadrature error): the active layer's
     :attr:`~layers.interface.Layer.finite_T_reference_is_exact` — true for the 2D metal and,
-    since the exact tilted state sums (2026-12-03), for the film at any tilt. (The earlier
-    reference lacked the O(C² q²/k_F²) parts at C ≠ 0: measured at C = 0.3, fig2-d40, 5 K,
-    +8.2 on η∥⁽⁰⁾ and +16.1 on η_{Q3} in units of σ.)"""
+    with the exact tilted state sums of :mod:`layers.film_state_sum`, for the film at any
+    tilt."""
     return bilayer.active.finite_T_reference_is_exact
 
 

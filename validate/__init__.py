@@ -1,7 +1,10 @@
 """Deterministic references and the comparison of every independent route.
 
-* ``validate.f(varsigma)``, ``validate.g(varsigma, beta)`` — Eq. (22) of Zverevich & Levchenko,
-  *Nonreciprocal Coulomb drag in electron bilayers*, by exact rational y-integration.
+* ``validate.f(varsigma)``, ``validate.g(varsigma, beta)`` — Eq. (22) of D. Zverevich and
+  A. Levchenko, *Nonreciprocal Coulomb drag in electron bilayers*, arXiv:2504.08679v1 (2025),
+  by exact rational y-integration;
+* the Weyl-film / 2D-metal references after Y. Messica and D. B. Gutman, *Hall Coulomb drag
+  induced by electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 * ``python -m validate`` — the main job: every comparison, written as a report.
 """
 

@@ -11,7 +11,7 @@ n = 1.5×10¹¹ cm⁻² per layer, centre-to-centre distance 375 Å.
 Here ρ_D ∝ η∥⁽⁰⁾ (:func:`layers.drag_integral.drag_coefficients`, the same quadrature as the
 Weyl-film drag, with ``screening="T0"`` or ``"finite_T"``; the metal's Π at T is Maldague's
 integral done exactly, :func:`layers.metal.metal_polarization_exact_T`).
-Measured (2026-12-03, ratios to the T = 0-screening value at 0.02 T_F):
+Measured (ratios to the T = 0-screening value at 0.02 T_F):
 T/T_F = 0.05, 0.1, 0.2, 0.3, 0.5: T = 0 screening 0.950, 0.857, 0.732, 0.665, 0.567;
 finite-T screening 0.958, 0.904, 1.021, 1.659, 3.371 (quadrature errors ≤ 2.4e-2):
 a minimum near 0.1 T_F and the upturn above it, as Flensberg & Hu found.

@@ -17,7 +17,7 @@ the leading order in C of the derived result (φ₁ → (C/2)(1 − ω̃²)); th
 is 1 + O(C²) — measured in ``tests/validate/test_skew.py`` and printed by
 :func:`skew_table`. (B18) holds exactly in C (a₂ = 1/3).
 
-Measured 2026-12 (n = 24, quadrature errors ≤ 2×10⁻⁹ relative; n^p = 3×10¹¹ cm⁻²), derived/(B17):
+:func:`skew_table` (n = 24, quadrature errors ≤ 2×10⁻⁹ relative; n^p = 3×10¹¹ cm⁻²), derived/(B17):
 
     ============  =====  =======  =======  =======  =======  =======
     preset        C      1 K      10 K     30 K     100 K    300 K

@@ -85,7 +85,7 @@ Where our copy of the paper and this module differ (measured in ``tests/validate
 * Not reproduced: the maximum of σ^D_xx near T_d (Fig. 2a, d). We find a shoulder — the
   local exponent of σ_xx(T) dips to ≈ 0.8 at T ≈ 2–4 T_d and returns to 1 — because
   η∥⁽¹⁾/η∥⁽⁰⁾ stays at 0.25–0.30 (< 1/3 = −1/b) for d = 10–400 nm, n^p = 10¹¹–10¹³ cm⁻².
-  With both layers screened at T (``screening="finite_T"``, measured 2026-12-03, 1–300 K,
+  With both layers screened at T (``screening="finite_T"``, measured at 1–300 K,
   24 temperatures): for n^p = 10¹² cm⁻² σ_xx keeps rising (smallest local exponent 0.41,
   d = 40 nm, and 0.46, d = 120 nm, both at ~265 K); for n^p = 10¹¹ cm⁻² (ε_F^p ≈ 41 K) it
   flattens into a very shallow maximum near 250–300 K (exponent −0.03, −0.04), i.e. at
