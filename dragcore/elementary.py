@@ -19,7 +19,7 @@ Error bounds
 ------------
 Every function is a range reduction that is exact (or whose rounding is tracked), a Taylor
 polynomial on the reduced interval and a final reconstruction. The bound on the relative error
-of a finite, normal result is
+of a finite, normal result is::
 
     (truncation error of the polynomial on the reduced interval)
     + (first-order running error bound of every rounded operation, Higham, *Accuracy and

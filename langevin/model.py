@@ -15,7 +15,7 @@ term                        contribution                                        
 ==========================  ==========================================================  =====
 advection (layer 1)         −i q·u on δn₁, δv₁                                           1, 4
 continuity                  δn_a ← −i q·δv_a                                            1
-Maxwell relaxation          δn ← −ς q² (Ũ + s²) δn,  Ũ = q⁻¹ [[1, e^{−q}], [e^{−q}, 1]]  1, 2, 16
+Maxwell relaxation          δn ← −ς q² (Ũ + s²) δn, Ũ = q⁻¹[[1, e^{−q}], [e^{−q}, 1]]    1, 2, 16
 Coulomb force               δv_a ← −i q Ũ_ab δn_b                                       2, 4
 pressure                    δv_a ← −i q s² δn_a                                         5
 even viscosity              δv_a ← −(β_η q² + β_ζ q qᵀ) δv_a                            7

@@ -24,6 +24,8 @@ same model would need multiplicative noise ``∝ 1/√n`` and a spurious-drift c
 
 The equations (layer 1 in the lab frame: the drift's advection ``−v·∇`` is linear)
 --------------------------------------------------------------------------------------
+::
+
     ∂t ρ_a = −V_a·∇ρ_a − ∇·p_a + ς ∇²(φ_a + s² ρ_a − |w_a|²/2) − ∇·δI_a              (C)
     ∂t p_a = −V_a·∇p_a − ∇·(p_a ⊗ p_a / n_a) − n_a ∇(φ_a + s² ρ_a)
              + ∇·[σᵉ(w_a) + σᵒ(w_a) + σⁿ_a(w_a)] + ∇·δΞ_a                               (M)
@@ -41,7 +43,7 @@ Maxwell, kinetic part           ``+ς q² FT(|w|²/2)`` on ρ                   
 advection                       ``−i q_j FT(p_i p_j / n)`` on p                       (M)
 Coulomb + pressure force        ``−FT(ρ ∇(φ + s²ρ))`` on p                            (M)
 even/odd/nonreciprocal stress   ``−V(q)·(FT(w) − p_q)`` on p (the stress of w − p)    (M)
-nonreciprocal, full velocity    ``+ i q_j FT(η (χ/u)(w·v̂) V_ij(w))``, both layers    (switch)
+nonreciprocal, full velocity    ``+ i q_j FT(η (χ/u)(w·v̂) V_ij(w))``, both layers     (switch)
 ==============================  ====================================================  =====
 
 The nonreciprocal stress with the full velocity. The paper's ``η N_ijklm v_k δV_lm`` uses the

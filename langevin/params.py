@@ -17,7 +17,7 @@ Dimensionless parameters
 ``odd``        β_o = ν_o/(d²ω_p), ν_o = η_o/ϱ (Eqs. 8, 15).
 ``sound``      s² = c_s²/(ω_p d)², ``ϱ c_s² = n² ∂μ/∂n`` (the pressure term, ``δP = n ∂μ/∂n δn``).
 ``theta``      Θ = T/(ϱ ω_p² d⁴), the temperature in the energy unit; it only sets the scale
-               of the fluctuations (D does not depend on it).
+of the fluctuations (D does not depend on it).
 
 ``nonreciprocal_tensor`` (optional, shape (2, 2, 2, 2)) replaces the paper's contraction:
 ``A_ijlm = N_ijklm v_k`` (dimensionless), so that the stress of Eq. (9) is

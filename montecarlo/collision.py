@@ -57,28 +57,36 @@ x₀ → q ∈ (0, ∞), density d e^{−qd} (q along x̂; isotropy: ∫d²q →
      drops); with e^{−qd} the weight qⁿ e^{−qd} is bounded, while the density 2d e^{−2qd}
      left a weight growing as qⁿ (measured: top weights 2000× the mean at n^p = 10¹¹ cm⁻²,
      3× with e^{−qd}; error bars then became reliable, see the tests).
+
 Passive metal, elliptic coordinates with foci k = 0 and k = −q: ρ = |k| + |k + q|,
 δ = |k + q| − |k| ∈ [−q, q], E = (ε_k + ε_{k+q})/2 = (ρ² + δ²)/(8m), ω = ρδ/(2m), and
 d²k = 2m(ρ² − δ²)/(ρ√((ρ² − q²)(q² − δ²))) dE dδ (both half-planes; √(…) = 4 × the area of
 the triangle (k, k + q, q), Heron). The particle–hole edges are the FIXED lines δ = ±q:
+
 x₁ → δ, thermal logistic of scale T/v_F truncated to [−q, q] and composed with sin², whose
      Jacobian cancels the 1/√(q² − δ²) exactly (no smearing, bounded weight);
      (2D active layer: x₁ first through a second sin², see below);
+
 x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ (the true ω = ρδ/2m
      differs by O(ω/ε_F): the weight stays smooth), from the band bottom E_min = (q² + δ²)/8m
      up, the window's CDF t going as x₂² near E_min
      (:func:`montecarlo.sampling.fermi_window_above_nb`): the measure's 1/√(ρ² − q²) =
      1/√(8m(E − E_min)) edge is cancelled by dt/dx₂ ∝ √(t − t_min). (With the window alone
      the variance is log-divergent wherever the window reaches the band bottom.)
+
 Weyl film active (D = 5):
+
 x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
+
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
      function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (closed form: a quadratic in |k₁|; one
      root, or two where Δ(μ) folds at q ≳ k_F and large C, summed),
      k₁ = ε₁/(v(1 + C k̂_z)),
      Jacobian 1/|∂Δ/∂μ| (smooth: the 3D continuum has no √ edge, |ω| ≤ v q is a step) and
      the radial measure k₁²/(v(1 + C k̂_z));
+
 2D metal active (ordinary 2D–2D drag, D = 4):
+
 x₃ → ξ₁ through the exact Fermi window as for the film; the delta function is removed in
      the active metal's elliptic coordinates, d²k₁ δ(ω − …) = 4m²/√((ρ₁² − q²)(q² − δ₁²)) dE₁.
      That 1/√ edge at |ω| = v₁q sits on the passive one when the velocities are equal, so
@@ -94,7 +102,7 @@ Outputs (K = 6): η∥⁽⁰⁾, η∥⁽¹⁾, η_{Q3}, η_H^{s.j.}, η_H^{e-e-
 1/cm³ (internal units of :mod:`dragcore.units`).
 
 e–e–impurity skew (the rates W⁽¹⁾, W⁽²⁾ derived in :mod:`layers.skew_scattering`)
---------------------------------------------------------------------------------
+----------------------------------------------------------------------------------------
 Its Step 4 gives the film's skew emission on one transition k₁ → k₁′ = k₁ − q as
 (1 − f₁′)h₁ w_in + f₁h₁′ w_out (no overlap factor). With the passive metal's f_k(1 − f_{k+q})
 and energy conservation this is F₀[(1 − f₁)w_in + f₁′w_out]; the reversed process (k₁′ → k₁,

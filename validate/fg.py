@@ -68,7 +68,7 @@ points closer than w/100 merged, so that merged resonances do not create slivers
 ``quad`` in x split at X. It agrees with route 1 to ≤ 5e-16 on ς ∈ [0.01, 10].
 
 Asymptotics (derived here, tested in ``tests/validate/test_fg.py``)
----------------------------------------------------------
+-------------------------------------------------------------------
 Write λ = ς², u(x) = x(e^{2x} − 1), so f = (π/2)∫x³/(1 + λu).
 
 *ς → ∞.* 1/(1+λu) = 1/(λu) − 1/(λu(1+λu)). The first term gives

@@ -18,23 +18,25 @@ What we find (numbers in ``python -m validate hydro``):
 * ∂D/∂χ (exact) / g is negative, −4.2 … −4.6 over ς ∈ [0.02, 5], exactly linear in β but
   NOT constant in ς. In units of π g (π as for f) the exact coefficient is −1.34 … −1.48.
   Diagnosis, step by step (all numbers computed by ``python -m validate hydro``):
+
   (i) the paper's own series, Eqs. (17)–(19), evaluated by direct ω, q quadrature
       (:func:`paper_series_coefficients`, no use of Eqs. 20–22), reproduces f exactly but
       gives −2 g(ς, β) for the χ term at every ς (to ~1e-9): the reduction to Eqs. (20c)/(22b)
       has the wrong sign and a factor 1/2;
   (ii) Eq. (9) with N = α δ_il δ_jm B_k damps the longitudinal velocity of layer 1 at the rate
-      χ ν q² (ν = η/ϱ with ζ_b = 0), which in the δn_± equations (17) is
-      −(χ ν q²/2)[ω₊² δn₊ + ω₋² δn₋]; Eq. (17) prints −2αω_ν(v·B)[…], four times larger, so
-      the series with the coupling of Eq. (9) gives −g/2;
+       χ ν q² (ν = η/ϱ with ζ_b = 0), which in the δn_± equations (17) is
+       −(χ ν q²/2)[ω₊² δn₊ + ω₋² δn₋]; Eq. (17) prints −2αω_ν(v·B)[…], four times larger, so
+       the series with the coupling of Eq. (9) gives −g/2;
   (iii) the series itself is incomplete at order χv. The exact O(uχ) state has two Born
-      terms, G M_χ G M_u G ξ (nonreciprocity acting on the advected fluctuation, the kind
-      Eq. 19d keeps) and G M_u G M_χ G ξ (advection of the fluctuation already changed by
-      χ, absent from Eq. 19: −0.50 … −0.72 π g, 38–48 % of the total). The kept kind,
-      evaluated exactly, is −0.76 … −0.83 π g, not the −π g/2 of the series with the
-      coupling of Eq. (9): Eq. (17) is reduced with zeroth-order (v = 0, χ = 0) relations
-      between δn and δv, which are not exact at order χv. We have NOT traced this last
-      difference to a single term (a naive Doppler correction of the velocity on which the
-      stress acts does not account for it).
+        terms, G M_χ G M_u G ξ (nonreciprocity acting on the advected fluctuation, the kind
+        Eq. 19d keeps) and G M_u G M_χ G ξ (advection of the fluctuation already changed by
+        χ, absent from Eq. 19: −0.50 … −0.72 π g, 38–48 % of the total). The kept kind,
+        evaluated exactly, is −0.76 … −0.83 π g, not the −π g/2 of the series with the
+        coupling of Eq. (9): Eq. (17) is reduced with zeroth-order (v = 0, χ = 0) relations
+        between δn and δv, which are not exact at order χv. We have NOT traced this last
+        difference to a single term (a naive Doppler correction of the velocity on which the
+        stress acts does not account for it).
+
   The sign is physical: the nonreciprocal stress carries no noise, so χ > 0 removes
   fluctuation energy from the drive layer and lowers the drag.
 * Stability. The nonreciprocal stress has no noise and, for χ < 0, negative dissipation.

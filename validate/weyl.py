@@ -68,7 +68,7 @@ the passive current j^p = e τ^p F/m gives σ^D = e² A_a A_p/d [(η0 − r η_H
 in the drag ρ^D = σ^D/(σ^a σ^p) (Eqs. 47–48).
 
 Where our copy of the paper and this module differ (measured in ``tests/validate/test_weyl.py``)
---------------------------------------------------------------------------------------
+------------------------------------------------------------------------------------------------
 * (B7): prefactor d/(8πT) (W absorbed in Π_a); the quadrature reproduces the textbook
   2DEG–2DEG drag (Jauho–Smith) to 2.7×10⁻⁵ at T = 10⁻³ T_d.
 * (31): πζ(3)/32 re-derived; quadrature/(31) = 0.99998 at T = 10⁻³ T_d (Eq. A2, C = 0);
