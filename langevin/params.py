@@ -8,16 +8,25 @@ route from physical inputs (through :mod:`dragcore.units`).
 
 Dimensionless parameters
 ------------------------
-``varsigma``   ς = 2πσ/(dκω_p) (Eq. 24): the Maxwell rate is ``γ_q/ω_p = ς qd`` (Eq. 16).
-``beta``       β = ν/(d²ω_p), ν = (η + ζ_b)/ϱ (Eqs. 15, 24): longitudinal kinematic viscosity.
-``chi``        χ = α (v·B) (Eq. 24), the paper's contraction ``N_ijklm = α δ_il δ_jm B_k``.
-``drift``      u = |v|/(ω_p d), the drift speed of the drive layer (layer 1).
-``drift_angle`` direction of v (radians from the x axis).
-``bulk_to_shear`` ζ_b/η; the shear part is ``β_η = β/(1 + ζ_b/η)``.
-``odd``        β_o = ν_o/(d²ω_p), ν_o = η_o/ϱ (Eqs. 8, 15).
-``sound``      s² = c_s²/(ω_p d)², ``ϱ c_s² = n² ∂μ/∂n`` (the pressure term, ``δP = n ∂μ/∂n δn``).
-``theta``      Θ = T/(ϱ ω_p² d⁴), the temperature in the energy unit; it only sets the scale
-of the fluctuations (D does not depend on it).
+``varsigma``
+    ς = 2πσ/(dκω_p) (Eq. 24): the Maxwell rate is ``γ_q/ω_p = ς qd`` (Eq. 16).
+``beta``
+    β = ν/(d²ω_p), ν = (η + ζ_b)/ϱ (Eqs. 15, 24): longitudinal kinematic viscosity.
+``chi``
+    χ = α (v·B) (Eq. 24), the paper's contraction ``N_ijklm = α δ_il δ_jm B_k``.
+``drift``
+    u = |v|/(ω_p d), the drift speed of the drive layer (layer 1).
+``drift_angle``
+    direction of v (radians from the x axis).
+``bulk_to_shear``
+    ζ_b/η; the shear part is ``β_η = β/(1 + ζ_b/η)``.
+``odd``
+    β_o = ν_o/(d²ω_p), ν_o = η_o/ϱ (Eqs. 8, 15).
+``sound``
+    s² = c_s²/(ω_p d)², ``ϱ c_s² = n² ∂μ/∂n`` (the pressure term, ``δP = n ∂μ/∂n δn``).
+``theta``
+    Θ = T/(ϱ ω_p² d⁴), the temperature in the energy unit; it only sets the scale of the
+    fluctuations (D does not depend on it).
 
 ``nonreciprocal_tensor`` (optional, shape (2, 2, 2, 2)) replaces the paper's contraction:
 ``A_ijlm = N_ijklm v_k`` (dimensionless), so that the stress of Eq. (9) is

@@ -1,4 +1,5 @@
-"""Every command the README and mpi_jobs/README.md show, run as written (smoke tests).
+"""Every command the README, the user guides (docs/guide/*.md, where the README's long
+sections moved) and mpi_jobs/README.md show, run as written (smoke tests).
 
 Only the size options are shrunk (``--neval``, ``--n-train``, ``--n-prod``, ``--steps``,
 ``--realisations``, the grid, the number of curve points); nothing else is added or removed
@@ -171,9 +172,9 @@ def test_readme_langevin_exact_run_inspect(tmp_path, capsys) -> None:
 
 @pytest.mark.slow
 def test_readme_nonlinear_toml_and_validate_nonlinear(tmp_path, capsys) -> None:
-    # the README's `model = "nonlinear"` [[run]] added to the default configuration, run by
-    # `python -m langevin run my.toml` (shrunk in steps/realisations)
-    readme = (REPO / "README.md").read_text()
+    # the user guide's `model = "nonlinear"` [[run]] (docs/guide/langevin.md) added to the
+    # default configuration, run by `python -m langevin run my.toml` (shrunk in steps/realisations)
+    readme = (REPO / "docs" / "guide" / "langevin.md").read_text()
     block = readme.split('```toml\n[[run]]\nname = "nonlinear"')[1].split("```")[0]
     assert _lv(["run", "--print-config"]) == 0
     config = capsys.readouterr().out + '\n[[run]]\nname = "nonlinear"' + block
