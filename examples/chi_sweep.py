@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     res = sweep(args.varsigma, args.beta, 4 if args.quick else 16, 8 if args.quick else 16)
     print(f"ς = {args.varsigma}, β = {args.beta}, all terms on (even viscosity, ζ_b = 0)")
+    # closed form with even viscosity: χ_c = −min(2, 1 + ζ_b/η) = −1 at ζ_b = 0
     print(f"χ_c by bisection on the growth rates: {res['chi_c']:.6f}   closed form: -1")
+    if abs(res["chi_c"] + 1.0) > 2e-7:  # the bisection's tolerance (1e-7 relative)
+        raise SystemExit(f"chi_c = {res['chi_c']!r}: bisection and closed form disagree")
     print("      χ            D")
     for c, d in zip(res["chi"], res["D"], strict=True):
         print(f"{c:10.5f} {d:14.6g}")
