@@ -1,7 +1,7 @@
 """Two layers at a spacing d in a dielectric ε, and the screened interaction between them.
 
-*Hall drag between a Weyl semimetal film and a normal metal* (its author list is not in our
-copy of the text), Eq. (A1). The layers are any two objects of the interface
+Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by electron-electron skew
+scattering*, arXiv:2407.03023v2 (2024), Eq. (A1). The layers are any two objects of the interface
 :class:`layers.interface.Layer` (the active one driven, the passive one dragged; the Monte
 Carlo needs a passive layer it can sample as a 2D parabolic band). Internal units
 (:mod:`dragcore.units`).

@@ -1,7 +1,8 @@
 r"""The drag coefficients of a bilayer as a deterministic integral: Eqs. (B7), (B13), (B15).
 
-*Hall drag between a Weyl semimetal film and a normal metal* (its author list is not in our
-copy of the text), App. B; for two 2D metals the same integral is the textbook drag of
+Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by electron-electron skew
+scattering*, arXiv:2407.03023v2 (2024), App. B; for two 2D metals the same integral is the
+textbook drag of
 A.-P. Jauho and H. Smith, *Coulomb drag between parallel two-dimensional electron systems*
 (1993). The derivation (boosted distributions, the prefactor d/(8πT) of Eq. B7 that our copy
 garbles, the weights ω̃² and 1 − ω̃²) is written out in :mod:`validate.weyl`, which adds the

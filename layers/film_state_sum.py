@@ -1,7 +1,7 @@
 r"""Exact finite-temperature state sums of the tilted Weyl film, the ones the Monte Carlo samples.
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text). The Monte Carlo of
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024). The Monte Carlo of
 :mod:`montecarlo.collision` sums over the film's states k₁ → k₁ − q (energy loss ω, q in the
 plane of the film) with the exact tilted dispersion ε(k) = v|k| + vC k_z, Fermi functions at
 temperature T and chemical potential ε_F, the exact spinor overlap and four weights. This

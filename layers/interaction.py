@@ -1,8 +1,8 @@
 """Weyl-film polarization and the screened interlayer interaction, Eqs. (A1), (A2) of the Hall-drag
 paper.
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 Units: ħ = k_B = 1; ``e2`` is e²/ε (energy × length, Gaussian, ε the background dielectric
 constant); polarizations of the layers are *sheet* quantities (per area per energy), with the

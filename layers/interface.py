@@ -7,8 +7,9 @@ is. A new layer type (a second Weyl film, graphene, a 3D metal) is one new modul
 package that implements them (``tests/layers/test_new_layer_type.py`` defines one in the test
 file and runs both routes on it).
 
-The physics is that of *Hall drag between a Weyl semimetal film and a normal metal* (its
-author list is not in our copy of the text): the drag coefficient (B7) needs each layer's
+The physics is that of Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024): the drag coefficient (B7) needs
+each layer's
 polarization Π(q, ω) (in the screened interaction, Eq. A1, and through Im Π); the Monte Carlo
 samples each layer's states (its Fermi-surface data) and compares with the same integral
 with Im Π at T; the drag tensors (Eqs. 33–50) need each layer's transport coefficients.

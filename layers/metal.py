@@ -1,8 +1,8 @@
 """The 2D parabolic metal (passive layer of the Hall-drag paper; either layer of ordinary 2D–2D
 drag).
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 Units: ħ = k_B = 1. ``mass`` is m/ħ² (1/(energy × length²)), wave vectors in inverse length,
 energies in the matching unit. ``g_s`` is the spin degeneracy (2 for GaAs); densities of

@@ -1,9 +1,10 @@
 """The 2D parabolic metal as a layer (the passive layer of the Hall-drag paper; either layer
 of ordinary 2D–2D drag).
 
-*Hall drag between a Weyl semimetal film and a normal metal* (its author list is not in our
-copy of the text); for two 2D metals the drag is that of A.-P. Jauho and H. Smith, *Coulomb
-drag between parallel two-dimensional electron systems* (1993). The metal's equilibrium
+Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by electron-electron skew
+scattering*, arXiv:2407.03023v2 (2024); for two 2D metals the drag is that of A.-P. Jauho and
+H. Smith, *Coulomb drag between parallel two-dimensional electron systems* (1993).
+The metal's equilibrium
 properties, its polarization (Stern at T = 0; Maldague's integral done exactly at T;
 :mod:`layers.metal`), the Fermi-surface data the Monte Carlo samples, and its transport
 coefficients (an energy-independent transport time, no Hall friction). It implements

@@ -1,7 +1,7 @@
 """The bilayers of Fig. 2 of the Hall-drag paper, with the illegible parameters as options.
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 Internal units (see :mod:`dragcore.units`): ħ = k_B = 1, lengths in cm, energies in erg,
 velocities as ħv (erg·cm), masses as m/ħ², times as t/ħ; e² is the CGS e² (erg·cm).

@@ -1,7 +1,7 @@
 r"""Electron–electron–impurity skew scattering in the Weyl film: the rates W⁽¹⁾, W⁽²⁾ derived.
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text). Its Eqs. (A48)–(A54), which give the
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024). Its Eqs. (A48)–(A54), which give the
 e–e–impurity skew rates, are illegible in our copy; (B14)–(B18) state the results
 η_H(e-e-imp,1) = −C η_{Q3}/(4ε_F τ) and η_H(e-e-imp,2) = η_H(e-e-imp,1)/3. This module
 derives the rates and the Hall frictions from the model the legible text fixes, and gives

@@ -1,7 +1,7 @@
 """A tilted Weyl node, H_ξ = v_F (ξ σ·k + C_ξ k_z) — the Hall-drag paper, Eq. (15) and App. C.
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 Units: ħ = k_B = 1. Wave vectors ``k`` in any inverse length (arrays of shape ``(..., 3)``),
 ``v_F`` is ħ v_F (energy × length), energies are then in the matching energy unit.

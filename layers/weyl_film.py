@@ -1,7 +1,8 @@
 """The tilted Weyl film as a layer: a film of a pair of tilted Weyl nodes (internal units).
 
-*Hall drag between a Weyl semimetal film and a normal metal* (its author list is not in our
-copy of the text), Eq. (15) and App. C: the film's equilibrium properties, its polarization
+Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by electron-electron skew
+scattering*, arXiv:2407.03023v2 (2024), Eq. (15) and App. C: the film's equilibrium properties,
+its polarization
 (tilt exact, ballistic; :mod:`layers.interaction`), its exact finite-T state sums
 (:mod:`layers.film_state_sum`), the Fermi-surface data the Monte Carlo samples, and its
 transport coefficients and Hall friction (:mod:`layers.weyl`). It implements

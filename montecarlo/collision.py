@@ -1,8 +1,8 @@
 r"""The interlayer collision integral of the Hall-drag paper as a Monte Carlo integrand (numba +
 numpy twin).
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 What is integrated
 ------------------

@@ -1,7 +1,7 @@
 r"""E–e–impurity Hall friction by quadrature, from the derived rates (issue 15, part 1).
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 :mod:`layers.skew_scattering` derives (Steps 1–6 of its docstring)
 

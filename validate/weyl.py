@@ -1,7 +1,7 @@
 r"""Deterministic reference for Weyl-film / 2D-metal drag (the Hall-drag paper, Sec. IV and App. B).
 
-The Hall-drag paper: *Hall drag between a Weyl semimetal film and a normal metal*
-(its author list is not in our copy of the text).
+The Hall-drag paper: Y. Messica and D. B. Gutman, *Hall Coulomb drag induced by
+electron-electron skew scattering*, arXiv:2407.03023v2 (2024).
 
 Everything here is in the internal units of :mod:`dragcore.units` (ħ = k_B = 1, cm, erg). The
 quadrature of Eqs. (B7), (B13), (B15) itself is :func:`layers.drag_integral.drag_coefficients`
