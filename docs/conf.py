@@ -68,6 +68,29 @@ def _write_api_pages() -> None:
 
 _write_api_pages()
 
+
+def _write_default_configs() -> None:
+    """docs/guide/generated/<simulator>-run.toml: what ``python -m <simulator> run
+    --print-config`` prints, so the guides show every key with its current default."""
+    import contextlib
+    import importlib
+    import io
+
+    out = Path(__file__).resolve().parent / "guide" / "generated"
+    out.mkdir(exist_ok=True)
+    for simulator in ("langevin", "montecarlo"):
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text):
+            code = importlib.import_module(f"{simulator}.__main__").main(["run", "--print-config"])
+        if code != 0:
+            raise RuntimeError(f"python -m {simulator} run --print-config exited with {code}")
+        path = out / f"{simulator}-run.toml"
+        if not path.exists() or path.read_text() != text.getvalue():
+            path.write_text(text.getvalue())
+
+
+_write_default_configs()
+
 project = "bilayer-drag"
 author = "bilayer-drag developers"
 copyright = "2026, bilayer-drag developers"  # noqa: A001
