@@ -38,7 +38,8 @@ NOT_RUN = {
     "is the rank-independent machinery tested in tests/test_*_mpi.py",
     "sbatch/qsub templates (sweeps)": "array jobs; the single-run Monte Carlo template runs "
     "below with a stand-in srun",
-    "python benchmarks/*.py": "benchmarks, run by hand",
+    "python benchmarks/*.py": "benchmarks, run by hand; tests/test_benchmarks.py runs each in "
+    "its --smoke mode",
     "mpi_jobs/run_local_montecarlo.sh -n 2 -o d40_T10.h5 -- --T 10 --neval 1000000": "runs "
     "`mpiexec -n 2 python -m montecarlo run --output … [--resume]` and `inspect`: the README's "
     "mpiexec command and the template's resume path are tested below (saves ~11 s)",
