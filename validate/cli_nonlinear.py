@@ -12,10 +12,12 @@ ranks. About 15 minutes on one core with the defaults; ``--quick`` runs a reduce
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
-from dragcore.cli import add_table_and_figure_options
+from dragcore.checks import require_int
+from dragcore.cli import add_table_and_figure_options, require_writable_dir
 from dragcore.parallel import world
 from validate.nonlinear import nonlinear_report
 
@@ -24,7 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--realisations", type=int, default=4, help="per point (default 4)")
     parser.add_argument("--steps", type=int, default=4000, help="per realisation (default 4000)")
     parser.add_argument(
-        "--weak-paths", type=int, default=1200, help="antithetic pairs, weak order (default 1200)"
+        "--weak-paths",
+        type=int,
+        default=None,
+        help="antithetic pairs, weak order (default 1200; 200 with --quick)",
     )
     parser.add_argument("--quick", action="store_true",
                         help="reduced set: 3 strengths, 4 χ, 3 drifts, short runs")  # fmt: skip
@@ -87,17 +92,25 @@ def print_report(res: dict) -> None:
 def run(args: argparse.Namespace) -> int:
     from dragcore.cli import dump_json
 
+    realisations = require_int("--realisations", args.realisations, 1, math.inf)
+    steps = require_int("--steps", args.steps, 2, math.inf)
+    if args.weak_paths is not None:
+        require_int("--weak-paths", args.weak_paths, 2, math.inf)
+    if not args.no_figures:
+        require_writable_dir("--output", args.output)  # before the computing
     w = world()
     kw = {
-        "n_realisations": args.realisations,
-        "n_steps": args.steps,
-        "weak_paths": args.weak_paths,
+        "n_realisations": realisations,
+        "n_steps": steps,
+        "weak_paths": 1200,
         "w": w,
         "log": lambda text: w.log(text, file=sys.stderr),
     }  # progress apart from --json
     if args.quick:
         kw.update(thetas=(0.0025, 0.005, 0.01), chis=(-1.0, 0.0, 1.0, 5.0),
                   drifts=(1.0, 1.75, 2.2), chi_thetas=(0.01,), weak_paths=200)  # fmt: skip
+    if args.weak_paths is not None:  # given: honoured, with or without --quick
+        kw["weak_paths"] = args.weak_paths
     res = nonlinear_report(**kw)
     if res is None:
         return 0
