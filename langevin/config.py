@@ -81,7 +81,7 @@ bulk_to_shear = 0.5           # zeta_b/eta, even viscosity (with its noise) on
 [nonlinear]
 scheme = "lawson-heun"        # lawson-heun | lawson-midpoint (weak order 2)
 # dt = 0.25                   # 1/omega_p; default 0.25, halved until dt <= sqrt(theta)/lambda_nl
-#                             # (lambda_nl: fastest nonlinear rate, langevin.run.nonlinear_step_limit)
+#                             # (lambda_nl: fastest nonlinear rate; langevin.run)
 burn_in = 400                 # steps discarded per realisation
 control_variate = true        # linear twin with the same normals (exact mean known)
 grid_n = 16                   # points per side (the 2/3-dealiased modes are evolved)

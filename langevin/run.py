@@ -408,6 +408,8 @@ def run_langevin(
     overrides = {"n_steps": n_steps, "n_realisations": n_realisations,
                  "nonlinear_dt_given": "dt" in config.get("nonlinear", {})}  # fmt: skip
     # every refusal the input decides, for every run, before any run computes
+    for entry in entries:  # the parameters of all runs first (cheap), then the engines
+        run_parameters(entry)
     plans = [_prepare(entry, k, grid_cfg, st, nl_cfg, overrides, talk, w)
              for k, entry in enumerate(entries)]  # fmt: skip
     files = RunFiles.from_options(

@@ -63,6 +63,14 @@ def print_report(res: dict) -> None:
     print("\nSteppers (Θ = 0.01):")
     for k, p in res["steppers"].items():
         print(f"  {k:16s} {_fmt(p)}")
+    st = res.get("step_sizes")
+    if st:
+        print(f"\nStep size (Θ = {st['theta']:g}, Lawson–Heun, same simulated time): "
+              f"λ_nl = {st['nonlinear_rate']:.3g} ω_p, limit √Θ/λ_nl = {st['step_limit']:.3g}")
+        for key, dt in zip(("coarse", "fine"), st["dt"], strict=True):
+            print(f"  dt = {dt:<8g} {_fmt(st[key])}")
+        print(f"  D(dt = {st['dt'][0]:g}) − D(dt = {st['dt'][1]:g}) = {st['difference']:+.4g} "
+              f"± {st['difference_sdev']:.2g} ({st['difference_sigmas']:+.1f}σ)")
     w = res["weak_order"]
     print(
         f"\nWeak order ({w['scheme']}, dt = {w['dt']}, {w['n_paths']} antithetic pairs, "
