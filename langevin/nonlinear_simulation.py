@@ -32,6 +32,15 @@ twin (``N = 0``) driven by the same normals from the same initial state, and the
 ``linear_twin_mean`` is the twin's exact stationary mean (computed one layer up), and whose
 variance is O(Θ) smaller — what makes ``D(Θ)/D_linear − 1 = O(Θ)`` measurable.
 
+Accuracy control. :meth:`NonlinearSimulation.nonlinear_rate` estimates ``λ_nl``, the fastest
+rate of the explicitly stepped part (the Jacobian of ``N`` on draws of the linear stationary
+state), from which ``python -m langevin run`` limits the step
+(:func:`langevin.run.nonlinear_step_limit`). Each realisation also records the difference of
+the two estimators (zero as dt → 0: the constraint force is the drag force, taken at the
+stepper's stages instead of the ends of the steps) with its own autocorrelation error;
+:func:`estimator_consistency` combines them, and a difference beyond
+:data:`CONSISTENCY_SIGMAS` σ flags a step too large for the run's precision.
+
 The realisation API (:meth:`begin_realisation`, :meth:`advance_realisation`,
 :meth:`finish_realisation`) is the linear engine's, so :func:`langevin.checkpoint.run_distributed`
 runs, checkpoints and resumes these runs unchanged (same bits on any number of ranks).

@@ -1,8 +1,11 @@
 """Langevin runs of a configuration, as ``python -m langevin run`` does them.
 
 :func:`run_langevin` takes a parsed configuration (:func:`langevin.config.load_config`) and
-the overrides of the command line, and does everything but the printing: it builds each
-``[[run]]``'s simulation, refuses a scheme used outside its range, spreads the realisations
+the overrides of the command line, and does everything but the printing: it checks every
+``[[run]]`` against what its input decides and builds its simulation before any run computes
+(a scheme used outside its range, parameters whose rates double precision cannot resolve, a
+nonlinear Θ whose density fluctuations reach n ≤ 0, a nonlinear step past
+:func:`nonlinear_step_limit`, sizes past the free memory), spreads the realisations
 over the MPI ranks (:func:`langevin.checkpoint.run_distributed`, checkpointed and
 resumable), writes the HDF5 file (:mod:`langevin.storage`) and removes the checkpoint
 directories (:class:`dragcore.run.RunFiles`). The command line and a user's script call it
