@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +167,11 @@ def require_writable_dir(name: str, path: str | os.PathLike) -> Path:
         probe = probe.parent
     if not probe.is_dir():
         raise ValueError(f"{name} = {text!r}: {str(probe)!r} is not a directory {allowed}")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ValueError(f"{name} = {text!r}: {str(probe)!r} is not writable {allowed}")
+    try:  # a real probe (root passes os.access everywhere): a directory made and removed
+        made = tempfile.mkdtemp(prefix=".write-probe-", dir=probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"{name} = {text!r}: {str(probe)!r} is not writable ({reason}) "
+                         f"{allowed}") from None  # fmt: skip
+    os.rmdir(made)
     return p

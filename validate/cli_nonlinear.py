@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from dragcore.cli import dump_json
 
     realisations = require_int("--realisations", args.realisations, 1, math.inf)
-    steps = require_int("--steps", args.steps, 2, math.inf)
+    steps = require_int("--steps", args.steps, 401, math.inf)  # more than the burn-in, 400
     if args.weak_paths is not None:
         require_int("--weak-paths", args.weak_paths, 2, math.inf)
     if not args.no_figures:
