@@ -2,7 +2,8 @@
 
 Runs :func:`validate.nonlinear.nonlinear_report` at the paper's point (ς = 0.15, β = 0.1) on
 a 16×16 grid (L = 12 d, 2/3-dealiased) and prints its tables: D(Θ)/D_linear over the
-fluctuation strength with the Θ → 0 fit, the two steppers, the weak order on coupled paths,
+fluctuation strength with the Θ → 0 fit, the two steppers, D at dt = 0.25 and dt/4 with their
+difference in σ (beside the run command's step limit √Θ/λ_nl), the weak order on coupled paths,
 the v = 0 checks, D over χ from the viscous instability to 5, and D through the drift
 instability. Writes ``nonlinear_strength.png``, ``nonlinear_chi.png``, ``nonlinear_drift.png``
 into ``--output`` (:func:`validate.figures.nonlinear_figures`). Realisations spread over MPI
