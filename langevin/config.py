@@ -202,10 +202,10 @@ def _check_types(cfg: dict) -> None:
             raise ValueError(f"{where.strip() or 'table'} = {table!r} is outside the allowed range")
         for key, value in table.items():
             name = f"{where}{key}"
-            if key in _INT_KEYS and not (key == "block_steps" and value is None):
+            if key == "seed":
+                require_seed(name, value)
+            elif key in _INT_KEYS and not (key == "block_steps" and value is None):
                 require_int(name, value, _INT_KEYS[key], math.inf)
-                if key == "seed":
-                    require_seed(name, value)
             elif key in _BOOL_KEYS:
                 require_bool(name, value)
             elif key in _STR_KEYS and not isinstance(value, str):
