@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ __all__ = [
     "dump_json",
     "add_table_and_figure_options",
     "read_config_text",
+    "require_writable_dir",
 ]
 
 
@@ -73,15 +76,31 @@ def run_program(
                 return 0
             return int(default(args) or 0)
         return int(_load(args._sub).run(args) or 0)
+    except BrokenPipeError:  # the reader of stdout went away (``… | head``): not an error
+        _silence_stdout()
+        return 0
     except ValueError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except MemoryError:
-        print(f"{prog}: error: out of memory: reduce the size options", file=sys.stderr)
+        print(
+            f"{prog}: error: out of memory during the run (the up-front size checks passed; "
+            "reduce the grid or sample sizes)",
+            file=sys.stderr,
+        )
         return 2
     except OSError as exc:  # a file the user named: missing, unreadable, unwritable
         print(f"{prog}: error: {one_line_os_error(exc)}", file=sys.stderr)
         return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _to_jsonable(obj):
@@ -115,11 +134,44 @@ def add_table_and_figure_options(parser: argparse.ArgumentParser, default_output
 
 def read_config_text(path: str) -> str:
     """The text of the configuration file ``path``; one that cannot be read raises a
-    ``ValueError`` naming it (``config = 'x.toml' is outside the allowed range …``)."""
+    ``ValueError`` naming it and why (``config = 'x.toml': no such file (allowed: an
+    existing, readable UTF-8 TOML file)``)."""
+    allowed = "(allowed: an existing, readable UTF-8 TOML file)"
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(f"config = {path!r}: no such file {allowed}")
+    if p.is_dir():
+        raise ValueError(f"config = {path!r}: a directory, not a file {allowed}")
     try:
-        return Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(
-            f"config = {path!r} is outside the allowed range (cannot be read: "
-            f"{getattr(exc, 'strerror', None) or exc})"
-        ) from None
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"config = {path!r}: not UTF-8 text {allowed}") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"config = {path!r}: cannot be read ({reason}) {allowed}") from None
+
+
+def require_writable_dir(name: str, path: str | os.PathLike) -> Path:
+    """Check, before any computing and without creating anything, that the directory
+    ``path`` exists and is writable or can be created (its nearest existing ancestor is a
+    writable directory); ``ValueError`` naming ``name`` otherwise."""
+    text = str(path)
+    if not text.strip():
+        raise ValueError(f"{name} = {text!r} is outside the allowed range (a directory path)")
+    p = Path(path).absolute()
+    allowed = "(allowed: a writable directory, or a new one in a writable directory)"
+    probe = p
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ValueError(f"{name} = {text!r}: {str(probe)!r} is not a directory {allowed}")
+    try:  # a real probe (root passes os.access everywhere): a directory made and removed
+        made = tempfile.mkdtemp(prefix=".write-probe-", dir=probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"{name} = {text!r}: {str(probe)!r} is not writable ({reason}) "
+                         f"{allowed}") from None  # fmt: skip
+    os.rmdir(made)
+    return p

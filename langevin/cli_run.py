@@ -24,11 +24,11 @@ import argparse
 import math
 import sys
 
-from dragcore.checks import require_int
+from dragcore.checks import require_int, require_range
 from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World
 from dragcore.run import run_command
-from langevin.config import DEFAULT_CONFIG, load_config, run_parameters
+from langevin.config import DEFAULT_CONFIG, load_config, require_seed, run_parameters
 from langevin.run import run_langevin
 from langevin.simulation import RunResult
 
@@ -66,8 +66,17 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, w: World) -> int:
     text = DEFAULT_CONFIG if args.config is None else read_config_text(args.config)
     cfg = load_config(text)
-    seed = require_int("seed", args.seed if args.seed is not None else cfg.get("seed", 0),
-                       0, math.inf)  # fmt: skip
+    seed = require_seed("--seed" if args.seed is not None else "seed",
+                        args.seed if args.seed is not None else cfg.get("seed", 0))
+    if args.output is not None and not args.output.strip():
+        raise ValueError(f"--output = {args.output!r} is outside the allowed range (a file name)")
+    if args.checkpoint_dir is not None and not args.checkpoint_dir.strip():
+        raise ValueError(f"--checkpoint-dir = {args.checkpoint_dir!r} is outside the allowed "
+                         "range (a directory name)")  # fmt: skip
+    if args.checkpoint_seconds is not None:
+        require_range("--checkpoint-seconds", args.checkpoint_seconds, 0.0, math.inf)
+    if args.checkpoint_blocks is not None:
+        require_int("--checkpoint-blocks", args.checkpoint_blocks, 0, math.inf)
     for opt in ("steps", "realisations"):
         if getattr(args, opt) is not None:
             require_int(f"--{opt}", getattr(args, opt), 1, math.inf)
@@ -87,9 +96,13 @@ def _run(args: argparse.Namespace, w: World) -> int:
                 f"[{name}] nonlinear, Θ = {entry['theta']:.4g}: {entry['quantity']} = "
                 f"{res.mean:.5g} ± {res.sdev:.2g}   second estimator (constraint force) "
                 f"{entry['constraint_mean']:.5g} ± {entry['constraint_sdev']:.2g}   "
-                f"linear model (same kept modes) {res.exact:.5g}   "
-                f"D/D_linear = {entry['ratio_to_linear']:.4f} ± "
-                f"{entry['ratio_to_linear_sdev']:.2g}",
+                f"linear model (same kept modes) {res.exact:.5g}"
+                + (
+                    f"   D/D_linear = {entry['ratio_to_linear']:.4f} ± "
+                    f"{entry['ratio_to_linear_sdev']:.2g}"
+                    if math.isfinite(entry["ratio_to_linear"])
+                    else ""
+                ),
                 flush=True,
             )
             return

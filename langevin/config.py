@@ -16,10 +16,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML reader
     tomllib = None
 
-from dragcore.checks import require_bool, require_int, require_real
+from dragcore.checks import require_bool, require_int, require_range, require_real
+from langevin.noise import RNG_BACKENDS
 from langevin.params import BilayerParameters
+from langevin.stepping import SCHEMES
 
-__all__ = ["DEFAULT_CONFIG", "MODELS", "PARAMETER_KEYS", "load_config", "run_parameters"]
+__all__ = ["DEFAULT_CONFIG", "MODELS", "PARAMETER_KEYS", "load_config", "run_parameters",
+           "require_seed", "MAX_SEED"]  # fmt: skip
 
 DEFAULT_CONFIG = """\
 # python -m langevin run: default configuration (dimensionless units, see langevin.params)
@@ -77,7 +80,8 @@ bulk_to_shear = 0.5           # zeta_b/eta, even viscosity (with its noise) on
 
 [nonlinear]
 scheme = "lawson-heun"        # lawson-heun | lawson-midpoint (weak order 2)
-dt = 0.25                     # 1/omega_p
+# dt = 0.25                   # 1/omega_p; default 0.25, halved until dt <= sqrt(theta)/lambda_nl
+#                             # (lambda_nl: fastest nonlinear rate; langevin.run)
 burn_in = 400                 # steps discarded per realisation
 control_variate = true        # linear twin with the same normals (exact mean known)
 grid_n = 16                   # points per side (the 2/3-dealiased modes are evolved)
@@ -103,6 +107,14 @@ _RUN_KEYS = PARAMETER_KEYS | {
 }
 #: ``model = …`` of a ``[[run]]``.
 MODELS = ("linear", "nonlinear")
+#: ``[nonlinear] scheme = …`` (:data:`langevin.nonlinear_simulation.NONLINEAR_SCHEMES`).
+NONLINEAR_SCHEMES = ("lawson-heun", "lawson-midpoint")
+#: ``rng_backend`` of a nonlinear run (its engine draws its normals in numpy).
+NONLINEAR_RNG_BACKENDS = ("numpy", "philox")
+#: The tables of a configuration (each must be a TOML table when present).
+_TABLES = ("grid", "stepper", "checkpoint", "nonlinear")
+#: Largest seed: the seed is stored as an unsigned 64-bit integer.
+MAX_SEED = 2**64 - 1
 _NONLINEAR_KEYS = {"scheme", "dt", "burn_in", "control_variate", "grid_n", "n_steps",
                    "n_realisations"}  # fmt: skip
 _STEPPER_KEYS = {
@@ -137,12 +149,20 @@ def load_config(text: str) -> dict:
         cfg,
         {"output", "seed", "snapshots", "grid", "stepper", "checkpoint", "run", "nonlinear"},
     )
+    for table in _TABLES:
+        if table in cfg and not isinstance(cfg[table], dict):
+            raise ValueError(
+                f"{table} = {cfg[table]!r} is outside the allowed range (a table [{table}])"
+            )
     _check_keys("[nonlinear]", cfg.get("nonlinear", {}), _NONLINEAR_KEYS)
     _check_keys("[grid]", cfg.get("grid", {}), {"n", "length"})
     _check_keys("[checkpoint]", cfg.get("checkpoint", {}), {"seconds", "blocks"})
     _check_keys("[stepper]", cfg.get("stepper", {}), _STEPPER_KEYS)
     runs = cfg.get("run", [])
-    if not isinstance(runs, list) or not runs:
+    if not isinstance(runs, list):
+        raise ValueError(f"run = {runs!r} is outside the allowed range (an array of tables "
+                         "[[run]])")  # fmt: skip
+    if not runs:
         raise ValueError("[[run]] count = 0 is outside the allowed range [1, inf)")
     for r in runs:
         if not isinstance(r, dict):
@@ -157,13 +177,14 @@ def load_config(text: str) -> dict:
                 f"model = {model!r} (nonlinear only)"
             )
     _check_types(cfg)
+    _check_ranges(cfg)
     return cfg
 
 
 #: Types of the configuration values: TOML gives ints, floats, bools and strings as such, and
 #: nothing is coerced (``n = 8.7`` is an error, not 8; ``snapshots = "no"`` is not true).
-_INT_KEYS = {"seed": 0, "n": 2, "n_realisations": 1, "n_steps": 1, "block_steps": 1, "blocks": 0,
-             "burn_in": 0, "grid_n": 6}  # fmt: skip
+_INT_KEYS = {"seed": 0, "n": 2, "n_realisations": 1, "n_steps": 1,
+             "block_steps": 1, "blocks": 0, "burn_in": 0, "grid_n": 6}  # fmt: skip
 _BOOL_KEYS = {"snapshots", "common_random_numbers", "paper_approximations", "control_variate",
               "nonreciprocal_full_velocity"}  # fmt: skip
 _STR_KEYS = {"output", "scheme", "rng_backend", "name", "model"}
@@ -181,7 +202,9 @@ def _check_types(cfg: dict) -> None:
             raise ValueError(f"{where.strip() or 'table'} = {table!r} is outside the allowed range")
         for key, value in table.items():
             name = f"{where}{key}"
-            if key in _INT_KEYS and not (key == "block_steps" and value is None):
+            if key == "seed":
+                require_seed(name, value)
+            elif key in _INT_KEYS and not (key == "block_steps" and value is None):
                 require_int(name, value, _INT_KEYS[key], math.inf)
             elif key in _BOOL_KEYS:
                 require_bool(name, value)
@@ -191,11 +214,74 @@ def _check_types(cfg: dict) -> None:
                 require_real(name, value)
 
 
+def require_seed(name: str, value) -> int:
+    """A seed: an integer in ``[0, 2⁶⁴ − 1]`` (stored as an unsigned 64-bit integer)."""
+    seed = require_int(name, value, -math.inf, math.inf)
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"{name} = {seed} is outside the allowed range [0, {MAX_SEED}]")
+    return seed
+
+
+def _check_ranges(cfg: dict) -> None:
+    """The ranges of every value of the configuration, whether or not a run uses it
+    (``[nonlinear] dt = -1`` is refused when no run is nonlinear): ``ValueError`` naming the
+    key, its value and the allowed range."""
+    if "output" in cfg and not cfg["output"].strip():
+        raise ValueError(f"output = {cfg['output']!r} is outside the allowed range (a file name)")
+    grid = cfg.get("grid", {})
+    if "n" in grid and grid["n"] % 2:
+        raise ValueError(f"[grid] n = {grid['n']} is outside the allowed range (even, >= 2)")
+    if "length" in grid:
+        require_range("[grid] length", grid["length"], 0.0, math.inf, lo_open=True)
+    st = cfg.get("stepper", {})
+    if "scheme" in st and st["scheme"] not in SCHEMES:
+        raise ValueError(f"[stepper] scheme = {st['scheme']!r} is outside the allowed range "
+                         f"{list(SCHEMES)}")  # fmt: skip
+    if "rng_backend" in st and st["rng_backend"] not in RNG_BACKENDS:
+        raise ValueError(f"[stepper] rng_backend = {st['rng_backend']!r} is outside the "
+                         f"allowed range {list(RNG_BACKENDS)}")  # fmt: skip
+    if "dt" in st:
+        require_range("[stepper] dt", st["dt"], 0.0, math.inf, lo_open=True)
+    if "seconds" in cfg.get("checkpoint", {}):
+        require_range("[checkpoint] seconds", cfg["checkpoint"]["seconds"], 0.0, math.inf)
+    nl = cfg.get("nonlinear", {})
+    if "scheme" in nl and nl["scheme"] not in NONLINEAR_SCHEMES:
+        raise ValueError(f"[nonlinear] scheme = {nl['scheme']!r} is outside the allowed range "
+                         f"{list(NONLINEAR_SCHEMES)}")  # fmt: skip
+    if "dt" in nl:
+        require_range("[nonlinear] dt", nl["dt"], 0.0, math.inf, lo_open=True)
+    if "grid_n" in nl and nl["grid_n"] % 2:
+        raise ValueError(f"[nonlinear] grid_n = {nl['grid_n']} is outside the allowed range "
+                         "(even, >= 6)")  # fmt: skip
+    for r in cfg["run"]:
+        where = f"[[run]] {r['name']!r}" if "name" in r else "[[run]]"
+        for key in sorted(PARAMETER_KEYS | {"theta"}):
+            if key in r:
+                require_range(f"{where} {key}", r[key], -math.inf, math.inf, lo_open=True,
+                              hi_open=True)  # fmt: skip
+        if r.get("model", "linear") != "nonlinear":
+            continue
+        if "theta" not in r:
+            raise ValueError(
+                f"{where} theta is required for model = 'nonlinear' (the fluctuation strength "
+                "T/(2 pi (e^2/kappa d)(n d^2)^2), allowed range (0, inf); about 0.002-0.04 "
+                "for GaAs at 1-20 K; no default)"
+            )
+        backend = st.get("rng_backend", "numpy")
+        if backend not in NONLINEAR_RNG_BACKENDS:
+            raise ValueError(
+                f"[stepper] rng_backend = {backend!r} is outside the allowed range "
+                f"{list(NONLINEAR_RNG_BACKENDS)} for the model = 'nonlinear' run {r.get('name')!r}"
+            )
+
+
 def run_parameters(entry: dict) -> BilayerParameters:
     """:class:`BilayerParameters` of one ``[[run]]`` table."""
     kwargs = {k: entry[k] for k in PARAMETER_KEYS | {"theta"} if k in entry}
-    if "varsigma" not in kwargs or "beta" not in kwargs:
-        raise ValueError(f"[[run]] {entry.get('name')!r}: varsigma and beta are required")
+    for key in ("varsigma", "beta"):
+        if key not in kwargs:
+            raise ValueError(f"[[run]] {entry.get('name')!r} {key} is required (allowed range "
+                             "(0, inf); no default)")  # fmt: skip
     params = BilayerParameters(**kwargs)
     if entry.get("paper_approximations", False):
         params = params.paper_approximations()

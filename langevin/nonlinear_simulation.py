@@ -32,6 +32,15 @@ twin (``N = 0``) driven by the same normals from the same initial state, and the
 ``linear_twin_mean`` is the twin's exact stationary mean (computed one layer up), and whose
 variance is O(Θ) smaller — what makes ``D(Θ)/D_linear − 1 = O(Θ)`` measurable.
 
+Accuracy control. :meth:`NonlinearSimulation.nonlinear_rate` estimates ``λ_nl``, the fastest
+rate of the explicitly stepped part (the Jacobian of ``N`` on draws of the linear stationary
+state), from which ``python -m langevin run`` limits the step
+(:func:`langevin.run.nonlinear_step_limit`). Each realisation also records the difference of
+the two estimators (zero as dt → 0: the constraint force is the drag force, taken at the
+stepper's stages instead of the ends of the steps) with its own autocorrelation error;
+:func:`estimator_consistency` combines them, and a difference beyond
+:data:`CONSISTENCY_SIGMAS` σ flags a step too large for the run's precision.
+
 The realisation API (:meth:`begin_realisation`, :meth:`advance_realisation`,
 :meth:`finish_realisation`) is the linear engine's, so :func:`langevin.checkpoint.run_distributed`
 runs, checkpoints and resumes these runs unchanged (same bits on any number of ranks).
@@ -67,7 +76,15 @@ from langevin.statistics import (
 )
 from langevin.stepping import exact_ou_maps, kernel_noise_map, stationary_sample
 
-__all__ = ["NONLINEAR_SCHEMES", "NonlinearSimulation", "active_mode_set"]
+__all__ = [
+    "NONLINEAR_SCHEMES",
+    "NonlinearSimulation",
+    "active_mode_set",
+    "point_fluctuations",
+    "expected_density_zeros",
+    "estimator_consistency",
+    "CONSISTENCY_SIGMAS",
+]
 
 NONLINEAR_SCHEMES = ("lawson-heun", "lawson-midpoint")
 #: Complex numbers per block of normals.
@@ -87,6 +104,48 @@ def active_mode_set(grid: PeriodicGrid, active: np.ndarray) -> ModeSet:
         grid.half_plane_weights()[index],
         grid.self_conjugate_mask()[index],
     )
+
+
+#: Two estimators of a nonlinear run that differ by more than this many standard errors of
+#: their difference make the run warn that its step is too large (two-sided normal tail
+#: probability 0.27 % for a correct run).
+CONSISTENCY_SIGMAS = 3.0
+
+
+def point_fluctuations(covariance: np.ndarray, grid: PeriodicGrid) -> np.ndarray:
+    """Variance at one grid point of each state component, ``(d,)``, of a Gaussian state with
+    the half-plane mode covariance ``covariance`` ``(N, N//2+1, d, d)``:
+    ``⟨x(r)²⟩ = Σ_{all q} ⟨|X_q|²⟩`` (the fields are ``x(r) = Σ_q X_q e^{iq·r}``)."""
+    diag = np.einsum("...aa->...a", np.asarray(covariance)).real
+    return np.einsum("ij,ija->a", grid.half_plane_weights(), diag)
+
+
+def expected_density_zeros(density_variance: float, looks: float) -> float:
+    """Expected number of grid-point samples with a density ``n = 1 + δn ≤ 0`` among
+    ``looks`` Gaussian samples of variance ``density_variance`` (``looks Φ(−1/σ)``): the
+    leading-order (linear, Gaussian) estimate of how often a nonlinear run would leave the
+    physical domain. ``looks`` counted as independent overestimates it (neighbouring points
+    and steps are correlated): a conservative bound."""
+    if not density_variance > 0:
+        return 0.0
+    sigma = math.sqrt(density_variance)
+    return float(looks * 0.5 * math.erfc(1.0 / (sigma * math.sqrt(2.0))))
+
+
+def estimator_consistency(
+    means: np.ndarray, errors: np.ndarray
+) -> tuple[float, float, float]:
+    """``(difference, sdev, |difference|/sdev)`` of the per-realisation differences between
+    the drag estimator and the constraint-force one (independent realisations; each error from
+    the autocorrelation of the difference series). Both estimate the same force (the drag is
+    the total force on layer 2 at q = 0), so in the dt → 0 limit their mean difference is zero;
+    at a finite step it measures the stepper's error (the drag estimator is taken at the ends
+    of the steps, the constraint force at the stepper's stages)."""
+    means, errors = np.asarray(means, dtype=float), np.asarray(errors, dtype=float)
+    mean = float(means.mean())
+    sdev = float(np.sqrt(np.sum(errors**2)) / means.size)
+    z = abs(mean) / sdev if sdev > 0 else (math.inf if mean else 0.0)
+    return mean, sdev, float(z)
 
 
 class NonlinearSimulation:
@@ -294,6 +353,38 @@ class NonlinearSimulation:
             out[k, :2] = self._forces(state[k])
             out[k, 2:] = 0.0
 
+    # --- accuracy control -----------------------------------------------------------------------
+    def nonlinear_rate(self, n_draws: int = 4, iterations: int = 24, seed: int = 0) -> float:
+        """The fastest rate of the explicitly stepped part, ``max |λ|`` of the Jacobian of
+        ``N`` (system 0), at ``n_draws`` states drawn from the initial (linear stationary)
+        covariance: power iteration on central finite differences of ``N``, the growth over
+        the second half of the iterations (``|λ|`` of the dominant eigenvalue, also for a
+        complex pair). The largest over the draws. Deterministic (``seed``)."""
+        rng = np.random.default_rng(seed)
+        real = self.modes.real_mode
+        d = self.dim
+        cov0 = self.initial_cov[:, :d, :d]
+        rate = 0.0
+        for _ in range(n_draws):
+            x = stationary_sample(cov0, real, rng)
+            h = rng.standard_normal(x.shape) + 1j * rng.standard_normal(x.shape)
+            h[real] = h[real].real
+            h /= np.linalg.norm(h)
+            scale = 1e-6 * max(float(np.linalg.norm(x)), 1e-12)
+            logs = []
+            for _ in range(iterations):
+                jh = (self.nonlinear_packed(0, x + scale * h)[0]
+                      - self.nonlinear_packed(0, x - scale * h)[0]) / (2 * scale)  # fmt: skip
+                norm = float(np.linalg.norm(jh))
+                if not norm > 0:
+                    break
+                logs.append(math.log(norm))
+                h = jh / norm
+            if logs:
+                tail = logs[len(logs) // 2 :]
+                rate = max(rate, math.exp(sum(tail) / len(tail)))
+        return rate
+
     # --- one realisation ---------------------------------------------------------------------
     def initial_state(self, rng: np.random.Generator) -> np.ndarray:
         """``(n_total, modes, d)``: a draw from the initial covariance (twins: the same)."""
@@ -390,6 +481,7 @@ class NonlinearSimulation:
         blk = blocking_analysis(series).error if series.size >= 16 else float("nan")
         second = self.constraint_series(prog.forces)
         m2, e2, _ = autocorrelation_error(second)
+        md, ed, _ = autocorrelation_error(series - second)
         kept = prog.n_steps - self.burn_in
         res = RealisationResult(
             prog.index,
@@ -402,7 +494,7 @@ class NonlinearSimulation:
             structure=(prog.moments[0] / kept) if prog.moments.shape[1] else None,
             snapshot=self.snapshot(prog.state[0]),
             block_means=block_means(series, self.block_steps),
-            constraint=(m2, e2),
+            constraint=(m2, e2, md, ed),
         )
         return res
 
@@ -442,6 +534,10 @@ class NonlinearSimulation:
             np.array([r.constraint[0] for r in results]),
             np.array([r.constraint[1] for r in results]),
         )
+        diff, diff_sdev, diff_z = estimator_consistency(
+            np.array([r.constraint[2] for r in results]),
+            np.array([r.constraint[3] for r in results]),
+        )
         info = {
             "scheme": self.scheme,
             "dt": self.dt,
@@ -464,6 +560,9 @@ class NonlinearSimulation:
             / max(wall, 1e-12),
             "constraint_mean": m2,
             "constraint_sdev": s2,
+            "estimator_difference": diff,
+            "estimator_difference_sdev": diff_sdev,
+            "estimator_difference_sigmas": diff_z,
             "estimator": self.estimator.name,
         }
         return RunResult(mean, sdev, math.nan, math.nan, chi2, results, info)

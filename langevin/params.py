@@ -48,7 +48,13 @@ import numpy as np
 from dragcore import units
 from dragcore.checks import require_finite, require_positive, require_range
 
-__all__ = ["BilayerParameters", "PhysicalScales", "paper_nonreciprocal_tensor"]
+__all__ = ["BilayerParameters", "PhysicalScales", "paper_nonreciprocal_tensor", "MAX_RATE"]
+
+#: Largest rate (in ω_p, the unit) a parameter may give a grid mode: 1/√ε of double
+#: precision. The model's eigenvalues, Lyapunov covariances and step maps mix each mode's
+#: rates; with a spread beyond 1/√ε between the fastest rate and the plasma frequency (1),
+#: the O(1) rates that set the drag keep fewer than half of their digits.
+MAX_RATE = 1.0 / math.sqrt(float(np.finfo(float).eps))
 
 
 def paper_nonreciprocal_tensor(chi: float) -> np.ndarray:
@@ -164,6 +170,34 @@ class BilayerParameters:
         if self.nonreciprocal_tensor is not None:
             return np.asarray(self.nonreciprocal_tensor, dtype=float)
         return paper_nonreciprocal_tensor(self.chi)
+
+    def require_resolvable(self, q_max: float, where: str = "") -> None:
+        """Refuse a parameter whose rate at the largest wave number ``q_max`` (1/d) of a grid
+        exceeds :data:`MAX_RATE` ω_p: Maxwell ``ς q``, viscous ``β q²`` and ``|β_o| q²``,
+        nonreciprocal ``|χ| β q²``, sound ``s q``, advection by the drift ``u q``.
+        ``ValueError`` names the parameter, its value and its allowed range on this grid."""
+        q = float(q_max)
+        prefix = f"{where} " if where else ""
+        rates = {
+            "varsigma": (abs(self.varsigma), q),
+            "beta": (abs(self.beta), q * q),
+            "odd": (abs(self.odd), q * q),
+            "chi": (abs(self.chi), self.beta * q * q),
+            "sound": (math.sqrt(abs(self.sound)), q),
+            "drift": (abs(self.drift), q),
+        }
+        for key, (value, per_unit) in rates.items():
+            if per_unit > 0 and value * per_unit > MAX_RATE:
+                limit = MAX_RATE / per_unit
+                shown = limit**2 if key == "sound" else limit
+                lo = "-" if key in ("chi", "odd") else "0, "
+                rng = f"[-{shown:.3g}, {shown:.3g}]" if lo == "-" else f"(0, {shown:.3g}]"
+                raise ValueError(
+                    f"{prefix}{key} = {getattr(self, key):g} is outside the allowed range {rng} "
+                    f"on this grid (q_max d = {q:.3g}): its rate would be {value * per_unit:.3g} "
+                    f"ω_p, beyond 1/√ε = {MAX_RATE:.3g} of the plasma frequency, where double "
+                    "precision no longer resolves the rates that set the drag"
+                )
 
     # --- variants -----------------------------------------------------------------------
     def with_(self, **changes) -> BilayerParameters:

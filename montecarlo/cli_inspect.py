@@ -190,7 +190,12 @@ def _print(d: dict, component: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = describe(Path(args.file))
+    try:
+        summary = describe(Path(args.file))
+    except (RuntimeError, KeyError, TypeError) as exc:  # h5py on a damaged file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"file = {args.file!r} cannot be read as a run file ({reason}); allowed: "
+                         "an intact file written by the run command") from None
     if args.json:
         print(dump_json(summary))
     else:

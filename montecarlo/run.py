@@ -142,6 +142,14 @@ class CollisionRunConfig:
         require_range("n_train", self.n_train, 0, math.inf)
         require_range("n_prod", self.n_prod, 2, math.inf)
         require_range("seed", self.seed, 0, math.inf)
+        if self.seed > 2**64 - 1:  # stored as an unsigned 64-bit integer
+            raise ValueError(f"seed = {self.seed} is outside the allowed range [0, {2**64 - 1}]")
+        if self.output is not None and not str(self.output).strip():
+            raise ValueError(f"output = {self.output!r} is outside the allowed range (a file "
+                             "name)")  # fmt: skip
+        if self.checkpoint_dir is not None and not str(self.checkpoint_dir).strip():
+            raise ValueError(f"checkpoint_dir = {self.checkpoint_dir!r} is outside the allowed "
+                             "range (a directory name)")  # fmt: skip
         require_range("n_bins", self.n_bins, 2, math.inf)
         require_range("batch_size", self.batch_size, 16, math.inf)
         require_range("max_hcubes", self.max_hcubes, 1, math.inf)
@@ -258,6 +266,10 @@ def check_memory(config: CollisionRunConfig, bilayer: Bilayer) -> None:
                            c.max_hcubes)  # fmt: skip
     one_batch = memory_estimate(dim, len(OUTPUT_NAMES), c.batch_size, c.n_bins,
                                 c.batch_size, c.max_hcubes)  # fmt: skip
+    # the option that dominates one batch's estimate: the points of the batch, or the map
+    small_batch = memory_estimate(dim, len(OUTPUT_NAMES), 16, c.n_bins, 16, c.max_hcubes)
+    if one_batch - small_batch > small_batch:
+        require_memory("batch_size", c.batch_size, one_batch, "one batch of points per thread")
     require_memory("n_bins", c.n_bins, one_batch, "the adaptive map and one batch")
     require_memory("neval", c.neval, need, "an iteration's batch accumulators")
 

@@ -19,7 +19,7 @@ import argparse
 import math
 from pathlib import Path
 
-from dragcore.cli import add_table_and_figure_options
+from dragcore.cli import add_table_and_figure_options, require_writable_dir
 from validate.hydro import DEFAULT_BOX_LENGTHS, DEFAULT_VARSIGMA, hydro_report
 
 DEFAULTS: dict = {
@@ -128,6 +128,8 @@ def _print(res: dict) -> None:
 def run(args: argparse.Namespace) -> int:
     from dragcore.cli import dump_json
 
+    if not getattr(args, "no_figures", False):
+        require_writable_dir("--output", args.output)  # before the computing
     res = compute(args)
     figures: list[Path] = []
     if not getattr(args, "no_figures", False):

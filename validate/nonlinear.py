@@ -51,6 +51,7 @@ __all__ = [
     "strength_scan",
     "strength_slope",
     "stepper_comparison",
+    "step_size_comparison",
     "weak_order",
     "equilibrium_checks",
     "chi_scan",
@@ -219,6 +220,40 @@ def stepper_comparison(
         if pt is not None:
             out[scheme] = pt
     return out
+
+
+def step_size_comparison(
+    params: BilayerParameters,
+    grid: PeriodicGrid = DEFAULT_GRID,
+    *,
+    dt: float = 0.25,
+    factor: int = 4,
+    seed: int = 201,
+    burn_in: int = 400,
+    n_realisations: int = 4,
+    n_steps: int = 4000,
+    w: World | None = None,
+) -> dict | None:
+    """D at ``dt`` and at ``dt/factor`` over the same simulated time (independent seeds), their
+    difference in units of its error, and the run command's step limit ``√Θ/λ_nl``
+    (:func:`langevin.run.nonlinear_step_limit`). ``None`` on ranks other than 0."""
+    from langevin.run import nonlinear_step_limit
+
+    coarse = nonlinear_point(params, grid, dt=dt, burn_in=burn_in, seed=seed,
+                             n_realisations=n_realisations, n_steps=n_steps, w=w)  # fmt: skip
+    fine = nonlinear_point(params, grid, dt=dt / factor, burn_in=burn_in * factor,
+                           seed=seed + 1, n_realisations=n_realisations,
+                           n_steps=n_steps * factor, w=w)  # fmt: skip
+    if coarse is None or fine is None:
+        return None
+    rate = NonlinearComparison(NonlinearBilayerModel(params), grid, "lawson-heun", dt,
+                               common_random_numbers=params.drift > 0).simulation.nonlinear_rate()
+    diff = coarse.mean - fine.mean
+    sdev = math.hypot(coarse.sdev, fine.sdev)
+    return {"theta": params.theta, "dt": [dt, dt / factor], "coarse": coarse.as_dict(),
+            "fine": fine.as_dict(), "difference": diff, "difference_sdev": sdev,
+            "difference_sigmas": diff / sdev if sdev > 0 else math.nan,
+            "nonlinear_rate": rate, "step_limit": nonlinear_step_limit(rate, params.theta)}
 
 
 def weak_order(
@@ -471,6 +506,8 @@ def nonlinear_report(
     scan = strength_scan(thetas, **run)
     say("steppers …")
     steppers = stepper_comparison(PAPER_POINT.with_(theta=0.01), **run)
+    say("step sizes …")
+    steps = step_size_comparison(PAPER_POINT.with_(theta=0.01), **run)
     say("weak order …")
     weak = weak_order(PAPER_POINT.with_(theta=0.05), WEAK_ORDER_GRID, n_paths=weak_paths,
                       t_final=8.0)  # fmt: skip
@@ -495,6 +532,7 @@ def nonlinear_report(
         "strength": [p.as_dict() for p in scan],
         "strength_fit": strength_limit(scan),
         "steppers": {k: v.as_dict() for k, v in steppers.items()},
+        "step_sizes": steps,
         "weak_order": weak,
         "equilibrium": eq,
         "chi_scan": [p.as_dict() for p in chi_pts],

@@ -173,14 +173,31 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
     _assert_same_bits(tmp_path / "two.h5", ref)
 
 
-def test_blow_up_ends_the_command_with_one_line_naming_the_step(tmp_path, capsys) -> None:
-    """Θ far beyond what 0.75 d cells hold: the density goes negative at the first step; the
-    command ends with exit code 2 and one line naming the step, the layer and Θ."""
+def test_theta_past_the_density_limit_is_refused_before_computing(tmp_path, capsys) -> None:
+    """Θ far beyond what 0.75 d cells hold (the density would go negative at the first step):
+    the command refuses it before computing, with exit code 2 and one line naming theta, its
+    value and its allowed range on the grid; nothing is written."""
     from langevin.__main__ import main
 
     cfg = tmp_path / "bad.toml"
     cfg.write_text(CONFIG.format(n_steps=200).replace("theta = 0.005", "theta = 0.5"))
+    t0 = time.perf_counter()
     assert main(["run", str(cfg), "--output", str(tmp_path / "bad.h5"), "--no-progress"]) == 2
-    err = capsys.readouterr().err
-    assert "density of layer" in err and "at step 1 of realisation" in err and "theta=0.5" in err
-    assert not (tmp_path / "bad.h5").exists()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "theta = 0.5 is outside the allowed range (0, " in err and "density" in err
+    assert time.perf_counter() - t0 < 10.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_blow_up_names_the_step_the_layer_and_theta() -> None:
+    """The engine's own guard, for a run past the up-front estimate: the density goes
+    negative at the first step and the error names the step, the layer and Θ."""
+    sim = NonlinearComparison(
+        NonlinearBilayerModel(_params().with_(theta=0.5)), PeriodicGrid(12, 9.0),
+        "lawson-heun", 0.25, common_random_numbers=True, burn_in=40, block_steps=BLOCK,
+    ).simulation  # fmt: skip
+    with pytest.raises(FloatingPointError) as exc:
+        sim.run(SEED, 1, 200)
+    msg = str(exc.value)
+    assert "density of layer" in msg and "at step 1 of realisation" in msg and "theta=0.5" in msg
