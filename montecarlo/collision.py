@@ -162,6 +162,7 @@ from layers.interface import CollisionModel
 from layers.metal import (
     metal_edge_function_tail,
     metal_polarization_edge_function,
+    parabolic_chemical_potential,
     stern_polarization,
 )
 from layers.skew_scattering import film_skew_weights
@@ -243,8 +244,8 @@ _TAU = SLOT["tau_a"]
 
 SCREENINGS = ("T0", "finite_T")
 """The screened interaction of the kernel: ``"T0"``, Eq. (A1) with the T = 0 polarizations
-(the paper's model); ``"finite_T"``, with both layers' polarizations at T and chemical
-potential ε_F (:meth:`layers.interface.Layer.polarization_at`), the Monte Carlo twin of
+(the paper's model); ``"finite_T"``, with both layers' polarizations at T and their fixed
+densities (:meth:`layers.interface.Layer.polarization_at`), the Monte Carlo twin of
 ``layers.drag_integral.drag_coefficients(..., screening="finite_T")``."""
 
 SCREENING_LAYOUT: tuple[str, ...] = (
@@ -362,11 +363,12 @@ def screening_block(bilayer: Bilayer, T: float, params_values: dict) -> dict:
     """The screening block for ``screening="finite_T"`` (see :data:`SCREENING_LAYOUT`).
 
     Per path of the kernel: a 2D parabolic band (the passive metal; an active metal) gets a Ψ
-    table at T and chemical potential ε_F from its slots (ε_F, m), so that
+    table at T and the chemical potential μ(T) of its slots (μ(T), m: fixed density, set by
+    :func:`collision_params`), so that
     Π_T = −(ν/q)[Ψ(K₊) − Ψ(K₋)] (:func:`layers.metal.metal_polarization_edge_function`,
     Maldague's integral done exactly); the Weyl film's ballistic Π at T is its T = 0 Π times
-    a constant (:meth:`layers.weyl_film.WeylFilm.polarization_at`: 1 + π²T²/3ε_F²), taken
-    from the layer and checked to be constant.
+    a constant (:meth:`layers.weyl_film.WeylFilm.polarization_at`: 1 − π²T²/3ε_F² + … at
+    fixed density), taken from the layer and checked to be constant.
     """
     v = params_values
     out: dict = {"values": {}, "psi_a": np.zeros(0, complex)}
@@ -417,6 +419,11 @@ def collision_params(
     v.update(bilayer.passive.collision_parameters("passive", table_size)[0])
     active, table = bilayer.active.collision_parameters("active", table_size)
     v.update(active)
+    # fixed densities: a layer sampled as a 2D parabolic band has its occupations (and its Ψ
+    # table) at μ(T) = T ln(e^{ε_F/T} − 1), as its polarization_at / im_polarization_at
+    v["mu_p"] = parabolic_chemical_potential(bilayer.passive.eps_F, T)
+    if bilayer.active.collision_model == CollisionModel.METAL_2D:
+        v["mu_a"] = parabolic_chemical_potential(bilayer.active.eps_F, T)
     block = screening_block(bilayer, T, v) if screening == "finite_T" else None
     return pack_parameters(v, table, block)
 
@@ -989,7 +996,7 @@ def collision_integrand_numpy(
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     out = np.zeros((n, N_OUT))
-    mp, mu_p = p.mass, p.eps_F
+    mp, mu_p = p.mass, parabolic_chemical_potential(p.eps_F, T)  # fixed density
     q, jq = screening_wavevector(x[:, 0], 0.5 * d)
     t1, jt1 = x[:, 1], 1.0
     if _TWIN_SECOND_SIN2[a.collision_model]:  # the second sin² of the kernel (2D active layer)
@@ -1034,7 +1041,9 @@ def collision_integrand_numpy(
     w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * w_metal * w_active * u2 * q**2
     w = np.where(np.isfinite(w), w, 0.0)
     out[:, 0] = w
-    out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (a.eps_F * q)
+    metal_a = a.collision_model == CollisionModel.METAL_2D
+    mu_a = parabolic_chemical_potential(a.eps_F, T) if metal_a else a.eps_F  # the kernel's slot
+    out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (mu_a * q)
     out[:, 2] = w * (1.0 - mu_geo**2)
     out[:, 3] = w * sj
     out[:, 4] = w * skew[0]
@@ -1149,7 +1158,7 @@ def _metal_active_numpy(a, x, q, om, xi1, T):
     """The active 2D metal's part of the twin: (measure, Π_a, q̂·k̂₁, |k₁|, 0, (0, 0))."""
     ma = a.mass
     sj = 0.0 * q
-    k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
+    k1 = np.sqrt(2.0 * ma * (parabolic_chemical_potential(a.eps_F, T) + xi1))  # fixed n
     c1 = (2.0 * ma * om + q * q) / (2.0 * k1 * q)
     sin1 = np.sqrt(np.where(np.abs(c1) < 1.0, 1.0 - c1**2, np.nan))
     w_active = a.g_s / (2.0 * np.pi) ** 2 * 2.0 * ma * ma / (k1 * q * sin1)
