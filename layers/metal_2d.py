@@ -4,9 +4,10 @@ of ordinary 2D–2D drag).
 *Hall drag between a Weyl semimetal film and a normal metal* (its author list is not in our
 copy of the text); for two 2D metals the drag is that of A.-P. Jauho and H. Smith, *Coulomb
 drag between parallel two-dimensional electron systems* (1993). The metal's equilibrium
-properties, its polarization (Stern at T = 0; Maldague's integral done exactly at T;
-:mod:`layers.metal`), the Fermi-surface data the Monte Carlo samples, and its transport
-coefficients (an energy-independent transport time, no Hall friction). It implements
+properties, its polarization (Stern at T = 0; Maldague's integral done exactly at T, at the
+chemical potential μ(T) that holds the layer's density; :mod:`layers.metal`), the
+Fermi-surface data the Monte Carlo samples, and its transport coefficients (an
+energy-independent transport time, no Hall friction). It implements
 :class:`layers.interface.Layer`.
 
 Internal units (see :mod:`dragcore.units`): ħ = k_B = 1, lengths in cm, energies in erg,

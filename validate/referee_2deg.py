@@ -193,7 +193,7 @@ def _omega_breaks(gas: Gas, q: float, T: float, screening_at_T: bool, n_pol: int
     top = min(hi0, 45.0 * T) if not screening_at_T else 45.0 * T + 1.2 * hi0
     pts = [0.0, top, lo0, hi0, abs(v_f * q - e_q)] + [c * T for c in (0.5, 1.0, 2.0, 4.0, 8.0)]
     if screening_at_T:
-        om = top * np.geomspace(1e-4, 1.0, 600)
+        om = top * np.geomspace(1e-4, 1.0, 200)
         pol = polarization(np.full_like(om, q), om, T, n_pol)
         v = 2.0 * math.pi * gas.r / q
         x = math.exp(-q * gas.kd)
