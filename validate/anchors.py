@@ -56,6 +56,7 @@ __all__ = [
     "large_spacing_rows",
     "polarization_rows",
     "external_anchors",
+    "anchors_markdown",
     "plot_flensberg_hu",
     "FH_TEMPERATURES",
     "POLARIZATION_TOLERANCE",
@@ -265,6 +266,29 @@ def external_anchors(
     ``curves``: a :func:`flensberg_hu_curves` result to reuse (the figure's)."""
     c = curves if curves is not None else flensberg_hu_curves()
     return flensberg_hu_rows(c) + large_spacing_rows() + polarization_rows()
+
+
+def anchors_markdown(rows: Sequence[AnchorRow]) -> str:
+    """The rows as a markdown table: quantity, both values ± errors, z ("—" where the criterion
+    is not a z test), pass/fail, the criterion; the citations below it, each once."""
+    lines = [
+        "| anchor | quantity | package | independent | z | result | criterion |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    cites: list[str] = []
+    for r in rows:
+        if r.citation not in cites:
+            cites.append(r.citation)
+        z = "—" if not math.isfinite(r.z) else f"{r.z:+.2f}"
+        quantity, note = (t.replace("|", "\\|") for t in (r.quantity, r.note or "|z| ≤ 3"))
+        lines.append(
+            f"| [{cites.index(r.citation) + 1}] | {quantity} | {r.package:.6g} ± "
+            f"{r.package_error:.2g} | {r.independent:.6g} ± {r.independent_error:.2g} | {z} | "
+            f"{'pass' if r.passed else 'FAIL'} | {note} |"
+        )
+    lines.append("")
+    lines += [f"[{i + 1}] {c}" for i, c in enumerate(cites)]
+    return "\n".join(lines) + "\n"
 
 
 def plot_flensberg_hu(c: FlensbergHuCurves, path) -> None:

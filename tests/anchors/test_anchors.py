@@ -69,6 +69,9 @@ def test_flensberg_hu_anchor_t0_screening() -> None:
     rows = A.flensberg_hu_rows(c)
     assert len(rows) == len(A.FH_TEMPERATURES)
     assert all(r.passed for r in rows), [(r.quantity, r.z) for r in rows]
+    table = A.anchors_markdown(rows + A.large_spacing_rows()[-1:])
+    assert table.count("| pass |") == len(rows) + 1 and "FAIL" not in table
+    assert "[2] A.-P. Jauho" in table and "+nan" not in table
 
 
 @pytest.mark.slow
