@@ -344,19 +344,20 @@ def unpack_screening(params: np.ndarray) -> dict | None:
     return {"values": values, "psi_p": psi_p, "psi_a": psi_a}
 
 
-def _psi_table(eps_F: float, mass: float, T: float, spacing: float) -> tuple[dict, np.ndarray]:
-    """A metal's Ψ table (:func:`layers.metal.metal_polarization_edge_function`) on equally
+def _psi_table(mu: float, mass: float, T: float, spacing: float) -> tuple[dict, np.ndarray]:
+    """A metal's Ψ table at chemical potential ``mu`` (the fixed-density μ(T) of its slot;
+    :func:`layers.metal.metal_polarization_edge_function`) on equally
     spaced K ∈ [−A, A], A = k_max + 40/d, step min(k_F/400, (mT/k_F)/8), and its tail."""
-    k_s = math.sqrt(2.0 * mass * max(eps_F, T))
-    k_max = math.sqrt(2.0 * mass * (max(eps_F, 0.0) + 40.0 * T))
+    k_s = math.sqrt(2.0 * mass * max(mu, T))
+    k_max = math.sqrt(2.0 * mass * (max(mu, 0.0) + 40.0 * T))
     reach = k_max + SCREENING_Q_REACH / spacing
     step = min(k_s / SCREENING_NODES_PER_KF, mass * T / k_s / SCREENING_NODES_PER_WIDTH)
     half = min(int(math.ceil(reach / step)) + 2, (SCREENING_MAX_NODES - 1) // 2)
     step = max(step, (reach + 2.0 * step) / half)  # the cap on the nodes
     k = step * np.arange(-half, half + 1)
-    c1, c3 = metal_edge_function_tail(eps_F, mass, T)
+    c1, c3 = metal_edge_function_tail(mu, mass, T)
     values = {"lo": float(k[0]), "step": step, "c1": c1, "c3": c3}
-    return values, metal_polarization_edge_function(k, eps_F, mass, T)
+    return values, metal_polarization_edge_function(k, mu, mass, T)
 
 
 def screening_block(bilayer: Bilayer, T: float, params_values: dict) -> dict:
