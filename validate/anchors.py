@@ -302,6 +302,8 @@ def plot_flensberg_hu(c: FlensbergHuCurves, path) -> None:
     fig, ax = plt.subplots(figsize=(5.8, 4.2))
     style = {"T0": ("C0", "screening at T = 0"), "finite_T": ("C3", "screening at T (fixed n)")}
     for sc, (col, lab) in style.items():
+        if ("package", sc) not in c.rho:
+            continue
         s, e = c.scaled("package", sc)
         r, _ = c.scaled("referee", sc)
         ax.errorbar(c.t_over_tf, s * units.R_K, yerr=e * units.R_K, fmt="o", color=col, ms=5,
@@ -310,8 +312,10 @@ def plot_flensberg_hu(c: FlensbergHuCurves, path) -> None:
                 label=f"independent route, {lab}")  # fmt: skip
     ax.set_xlabel("T / T_F")
     ax.set_ylabel("ρ_D / (T/T_F)²  (Ω)")
-    ax.set_title("2DEG–2DEG drag, GaAs, n = 1.5e11 cm⁻², d = 37.5 nm\n"
-                 "(set-up of Flensberg & Hu 1995)", fontsize=9)  # fmt: skip
+    t_f = units.erg_to_kelvin(flensberg_hu_bilayer().passive.eps_F)
+    ax.set_title(f"2DEG–2DEG drag, GaAs, n = 1.5e11 cm⁻², d = 37.5 nm, T_F = {t_f:.0f} K\n"
+                 "(set-up of Flensberg & Hu 1995; error bars: quadrature errors)",
+                 fontsize=9)  # fmt: skip
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

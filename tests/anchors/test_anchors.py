@@ -63,7 +63,7 @@ def test_large_spacing_anchor_approaches_the_closed_form() -> None:
     assert rows[-1].package == pytest.approx(0.98802, abs=1e-5)  # quoted in the report
 
 
-def test_flensberg_hu_anchor_t0_screening() -> None:
+def test_flensberg_hu_anchor_t0_screening(tmp_path) -> None:
     """Screening at T = 0: package and referee at every T/T_F of the anchor, |z| ≤ 3."""
     c = A.flensberg_hu_curves(screenings=("T0",))
     rows = A.flensberg_hu_rows(c)
@@ -72,6 +72,8 @@ def test_flensberg_hu_anchor_t0_screening() -> None:
     table = A.anchors_markdown(rows + A.large_spacing_rows()[-1:])
     assert table.count("| pass |") == len(rows) + 1 and "FAIL" not in table
     assert "[2] A.-P. Jauho" in table and "+nan" not in table
+    A.plot_flensberg_hu(c, tmp_path / "fh.png")
+    assert (tmp_path / "fh.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow
