@@ -52,9 +52,9 @@ SCREENINGS = ("T0", "finite_T")
 
 def layer_polarization(layer: Layer, q, omega, T: float | None = None) -> np.ndarray:
     """Π of a layer, complex: at T = 0 (``T`` None: Stern; the tilted ballistic film) or at
-    temperature T and chemical potential ε_F (the layer's ``polarization_at``: the 2D metal
-    by Maldague's integral done exactly, the ballistic film by its exact factor
-    1 + π²T²/(3ε_F²))."""
+    temperature T and the layer's fixed density (the layer's ``polarization_at``, at the
+    chemical potential μ(T) that holds the density: the 2D metal by Maldague's integral done
+    exactly, the ballistic film by its exact factor (μ² + π²T²/3)/ε_F² = 1 − π²T²/(3ε_F²) + …)."""
     return layer.polarization(q, omega) if T is None else layer.polarization_at(q, omega, T)
 
 

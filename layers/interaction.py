@@ -45,6 +45,8 @@ __all__ = [
     "interlayer_interaction_sq_a2",
     "lindhard_3d_reduced",
     "fermi_dirac",
+    "weyl_chemical_potential",
+    "weyl_ballistic_thermal_factor",
 ]
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(96)
@@ -225,3 +227,34 @@ def weyl_film_dos(eps_F: float, v_F: float, tilt: float, thickness: float, n_nod
 def fermi_dirac(energy, mu: float, temperature: float) -> np.ndarray:
     """f(ε) = 1/(e^{(ε−μ)/T} + 1), written as (1 − tanh((ε−μ)/2T))/2 (no overflow)."""
     return 0.5 * (1.0 - np.tanh((np.asarray(energy, dtype=float) - mu) / (2.0 * temperature)))
+
+
+def weyl_chemical_potential(eps_F: float, T: float) -> float:
+    """μ(T) of a Weyl node (any tilt C) at fixed density, counted from the node.
+
+    The density of states is ν(E) ∝ E² on both sides of the node (the tilt changes only the
+    prefactor, 1/(1 − C²)²), so the electrons counted from the node,
+    ∫dE E² [f(E − μ) − θ(−E)] = (μ³ + π²T²μ)/3 (exact: the Sommerfeld series of E² ends),
+    are fixed when μ³ + π²T²μ = ε_F³. The one real root of this cubic:
+    μ = 2a sinh(asinh(ε_F³/(2a³))/3), a = πT/√3; μ = ε_F(1 − π²T²/(3ε_F²) + O(T⁴/ε_F⁴)).
+    """
+    if T <= 0.0:
+        return float(eps_F)
+    a = np.pi * T / np.sqrt(3.0)
+    mu = 2.0 * a * np.sinh(np.arcsinh(eps_F**3 / (2.0 * a**3)) / 3.0)
+    # one Newton step on the cubic cleans up the roundoff of asinh at large argument
+    mu -= (mu**3 + (np.pi * T) ** 2 * mu - eps_F**3) / (3.0 * mu**2 + (np.pi * T) ** 2)
+    return float(mu)
+
+
+def weyl_ballistic_thermal_factor(eps_F: float, T: float) -> float:
+    """Π_T/Π₀ of the ballistic Weyl film at temperature T and fixed density.
+
+    The ballistic Π is ν(μ′) F(ω/vq) with ν ∝ μ′² (the intraband response of holes below the
+    node has the same form); Maldague's average at chemical potential μ is
+    ∫dμ′ μ′² w(μ′ − μ) = μ² + π²T²/3 (exact), so with μ = μ(T) of
+    :func:`weyl_chemical_potential` the factor is (μ² + π²T²/3)/ε_F²
+    = 1 − π²T²/(3ε_F²) + O(T⁴/ε_F⁴). (At fixed μ = ε_F it would be 1 + π²T²/(3ε_F²).)
+    """
+    mu = weyl_chemical_potential(eps_F, T)
+    return float((mu * mu + np.pi**2 * T * T / 3.0) / eps_F**2)

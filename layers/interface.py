@@ -60,8 +60,8 @@ class Layer(Protocol):
         ``eps_F``, ``fermi_velocity`` (ħv_F, erg·cm), ``fermi_wavevector`` (1/cm),
         ``dos_2d`` (sheet ν, 1/(erg·cm²)), ``density_2d`` (1/cm²).
     Polarization
-        :meth:`polarization` (T = 0), :meth:`polarization_at` (temperature T, chemical
-        potential ε_F), :meth:`ballistic_polarization` (Π/ν for q ≪ k_F: the strong-screening
+        :meth:`polarization` (T = 0), :meth:`polarization_at` (temperature T, the layer's
+        fixed density), :meth:`ballistic_polarization` (Π/ν for q ≪ k_F: the strong-screening
         interaction, Eq. A2), :attr:`im_slope_coefficient` (Eq. 31), :meth:`continuum` and
         :meth:`wavevector_breaks` (where the quadrature puts its panels).
     Finite-temperature reference and sampler (the Monte Carlo)
@@ -101,7 +101,8 @@ class Layer(Protocol):
         """Retarded sheet Π(q, ω) at T = 0, complex."""
 
     def polarization_at(self, q, omega, T: float) -> np.ndarray:
-        """Retarded sheet Π(q, ω) at temperature T and chemical potential ε_F, complex."""
+        """Retarded sheet Π(q, ω) at temperature T and the layer's fixed density (the chemical
+        potential μ(T) that holds it, not ε_F), complex."""
 
     def ballistic_polarization(self, q, omega) -> np.ndarray:
         """Π/ν in the ballistic limit q ≪ k_F (a function of ω/(v_F q)), complex."""
@@ -121,8 +122,9 @@ class Layer(Protocol):
 
     # --- finite-T reference and sampler ---------------------------------------------------
     def im_polarization_at(self, q, omega, T: float) -> np.ndarray:
-        """Im Π(q, ω) at temperature T, chemical potential ε_F: the limit of the Monte
-        Carlo's state sum over this layer as the passive layer."""
+        """Im Π(q, ω) at temperature T: the limit of the Monte Carlo's state sum over this
+        layer, at the chemical potential of the kernel's occupations (a layer it samples as a
+        2D parabolic band: μ(T) at fixed density; the Weyl film: ε_F)."""
 
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:
         """(Im Π, Im Π·⟨h₁⟩, …, Im Π·⟨h₅⟩) at T: the state sum of this layer as the

@@ -33,6 +33,7 @@ __all__ = [
     "lindhard_2d_complex",
     "metal_polarization_sum_over_states",
     "metal_chemical_potential",
+    "parabolic_chemical_potential",
     "metal_polarization_finite_T",
     "fermi_dirac_minus_half",
     "metal_im_polarization_exact_T",
@@ -158,13 +159,22 @@ def metal_polarization_sum_over_states(
     return complex(g_s * total / (2.0 * np.pi) ** 2)
 
 
-def metal_chemical_potential(density: float, mass: float, temperature: float, g_s: int = 2):
-    """μ(T) of the 2D gas at fixed density: n = ν T ln(1 + e^{μ/T}) ⇒ μ = T ln(e^{ε_F/T} − 1)."""
+def parabolic_chemical_potential(eps_F: float, temperature: float) -> float:
+    """μ(T) of a 2D parabolic band at fixed density, any spin/valley degeneracy: the density of
+    states ν is constant, so n = ν T ln(1 + e^{μ/T}) and ε_F = n/ν give
+    μ = T ln(e^{ε_F/T} − 1) = ε_F + T ln(1 − e^{−ε_F/T}) (exponentially close to ε_F for
+    T ≪ ε_F; μ = 0 at T = ε_F/ln 2)."""
     require_positive("T", temperature)
-    eps_F = metal_fermi_energy(density, mass, g_s)
     x = eps_F / temperature
     # ln(e^x − 1) = x + ln(1 − e^{−x}), stable for large x
-    return temperature * (x + np.log(-np.expm1(-x)))
+    return float(temperature * (x + np.log(-np.expm1(-x))))
+
+
+def metal_chemical_potential(density: float, mass: float, temperature: float, g_s: int = 2):
+    """μ(T) of the 2D gas at fixed density: n = ν T ln(1 + e^{μ/T}) ⇒ μ = T ln(e^{ε_F/T} − 1)
+    (:func:`parabolic_chemical_potential`)."""
+    require_positive("T", temperature)
+    return parabolic_chemical_potential(metal_fermi_energy(density, mass, g_s), temperature)
 
 
 def metal_polarization_finite_T(

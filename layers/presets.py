@@ -33,9 +33,23 @@ from layers.interface import Layer
 from layers.metal_2d import Metal2D, metal_from_physical
 from layers.weyl_film import weyl_film_from_physical
 
-__all__ = ["PRESETS", "ACTIVE_LAYERS", "preset", "FIG2_DENSITIES_CM2"]
+__all__ = [
+    "PRESETS",
+    "ACTIVE_LAYERS",
+    "preset",
+    "FIG2_DENSITIES_CM2",
+    "GAAS_MASS_ME",
+    "GAAS_DIELECTRIC",
+    "gaas_double_well",
+]
 
 FIG2_DENSITIES_CM2 = (1e11, 3e11, 1e12)
+
+#: GaAs conduction band: effective mass m/mₑ (the Hall-drag paper's metal uses it too).
+GAAS_MASS_ME = 0.067
+#: GaAs static dielectric constant (the Hall-drag paper's Fig. 2 takes ε = 12 for its bilayer;
+#: a GaAs double quantum well has GaAs's own 12.9).
+GAAS_DIELECTRIC = 12.9
 
 
 PRESETS: dict[str, dict] = {
@@ -74,8 +88,22 @@ def preset(
     if not (isinstance(d, (int, float)) and math.isfinite(d)):
         raise ValueError(f"d = {d!r} is outside the allowed range (0, inf)")
     require_positive("d", d)
-    passive = metal_from_physical(n_p_cm2, 0.067, tau_p_ps)
+    passive = metal_from_physical(n_p_cm2, GAAS_MASS_ME, tau_p_ps)
     if active not in ACTIVE_LAYERS:
         raise ValueError(f"active = {active!r} is not one of {sorted(ACTIVE_LAYERS)}")
     act = ACTIVE_LAYERS[active](tilt, passive)
     return Bilayer(active=act, passive=passive, spacing=units.nm_to_cm(d), dielectric=dielectric)
+
+
+def gaas_double_well(n_cm2: float, d_nm: float, tau_ps: float = 50.0) -> Bilayer:
+    """Two equal GaAs 2DEGs (m = :data:`GAAS_MASS_ME` mₑ, ε = :data:`GAAS_DIELECTRIC`,
+    g_s = 2) of density ``n_cm2`` (cm⁻²) at centre-to-centre distance ``d_nm`` (nm), zero
+    well width: the double quantum wells of T. J. Gramila et al., Phys. Rev. Lett. 66, 1216
+    (1991), as K. Flensberg and B. Y.-K. Hu model them (Phys. Rev. B 52, 14796 (1995)).
+    ``tau_ps`` enters only the transport coefficients, not the drag rate."""
+    require_positive("n", n_cm2)
+    require_positive("d", d_nm)
+    metal = metal_from_physical(n_cm2, GAAS_MASS_ME, tau_ps)
+    return Bilayer(
+        active=metal, passive=metal, spacing=units.nm_to_cm(d_nm), dielectric=GAAS_DIELECTRIC
+    )

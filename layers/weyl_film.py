@@ -22,7 +22,13 @@ import numpy as np
 from dragcore import units
 from dragcore.checks import require_positive, require_range
 from layers.film_state_sum import film_im_polarization_exact
-from layers.interaction import _smooth_part, weyl_film_polarization, weyl_im_slope_tilt_factor
+from layers.interaction import (
+    _smooth_part,
+    weyl_ballistic_thermal_factor,
+    weyl_chemical_potential,
+    weyl_film_polarization,
+    weyl_im_slope_tilt_factor,
+)
 from layers.interface import DRAG_COEFFICIENTS, CollisionModel
 from layers.weyl import (
     hall_time_ratio,
@@ -102,11 +108,17 @@ class WeylFilm:
             q, omega, self.eps_F, self.v_F, self.tilt, self.thickness, self.n_nodes
         )
 
+    def chemical_potential(self, T: float) -> float:
+        """μ(T) at the film's fixed density: μ³ + π²T²μ = ε_F³
+        (:func:`layers.interaction.weyl_chemical_potential`)."""
+        return weyl_chemical_potential(self.eps_F, T)
+
     def polarization_at(self, q, omega, T: float) -> np.ndarray:
-        """Sheet Π^a(q, ω) at temperature T and chemical potential ε_F, ballistic: Maldague's
-        average of the ballistic form ν(μ′)F(ω/vq), ν ∝ μ′² (the intraband response of holes
-        below the node has the same form), is exactly the factor 1 + π²T²/(3ε_F²)."""
-        return self.polarization(q, omega) * (1.0 + np.pi**2 * T**2 / (3.0 * self.eps_F**2))
+        """Sheet Π^a(q, ω) at temperature T and the film's fixed density, ballistic: Maldague's
+        average of the ballistic form ν(μ′)F(ω/vq), ν ∝ μ′², at μ = μ(T) is exactly the
+        factor (μ² + π²T²/3)/ε_F² = 1 − π²T²/(3ε_F²) + …
+        (:func:`layers.interaction.weyl_ballistic_thermal_factor`)."""
+        return self.polarization(q, omega) * weyl_ballistic_thermal_factor(self.eps_F, T)
 
     def ballistic_polarization(self, q, omega) -> np.ndarray:
         """Π/ν: the film's polarization is already ballistic (tilt exact)."""
@@ -127,7 +139,11 @@ class WeylFilm:
 
     # --- finite-T reference and the Monte Carlo's sampler --------------------------------
     def im_polarization_at(self, q, omega, T: float) -> np.ndarray:
-        """Sheet Im Π at temperature T, exact at any tilt (the state sum)."""
+        """Sheet Im Π at temperature T, exact at any tilt (the state sum), at chemical
+        potential ε_F — the Monte Carlo kernel's occupations. At fixed density μ(T) =
+        ε_F(1 − π²T²/3ε_F² + …) (:meth:`chemical_potential`): the two differ by
+        ≈ 2π²T²/(3ε_F²) relative (0.5 % at 20 K, 14 % at 100 K for ε_F = 60 meV); not yet
+        changed here nor in the kernel, whose slot ``mu_a`` is also the ε_F of η∥⁽¹⁾'s weight."""
         return film_im_polarization_exact(q, omega, self, T)[0]
 
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:

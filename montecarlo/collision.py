@@ -165,6 +165,7 @@ from layers.interface import CollisionModel
 from layers.metal import (
     metal_edge_function_tail,
     metal_polarization_edge_function,
+    parabolic_chemical_potential,
     stern_polarization,
 )
 from layers.skew_scattering import film_skew_weights
@@ -246,8 +247,8 @@ _TAU = SLOT["tau_a"]
 
 SCREENINGS = ("T0", "finite_T")
 """The screened interaction of the kernel: ``"T0"``, Eq. (A1) with the T = 0 polarizations
-(the paper's model); ``"finite_T"``, with both layers' polarizations at T and chemical
-potential ε_F (:meth:`layers.interface.Layer.polarization_at`), the Monte Carlo twin of
+(the paper's model); ``"finite_T"``, with both layers' polarizations at T and their fixed
+densities (:meth:`layers.interface.Layer.polarization_at`), the Monte Carlo twin of
 ``layers.drag_integral.drag_coefficients(..., screening="finite_T")``."""
 
 SCREENING_LAYOUT: tuple[str, ...] = (
@@ -346,30 +347,32 @@ def unpack_screening(params: np.ndarray) -> dict | None:
     return {"values": values, "psi_p": psi_p, "psi_a": psi_a}
 
 
-def _psi_table(eps_F: float, mass: float, T: float, spacing: float) -> tuple[dict, np.ndarray]:
-    """A metal's Ψ table (:func:`layers.metal.metal_polarization_edge_function`) on equally
+def _psi_table(mu: float, mass: float, T: float, spacing: float) -> tuple[dict, np.ndarray]:
+    """A metal's Ψ table at chemical potential ``mu`` (the fixed-density μ(T) of its slot;
+    :func:`layers.metal.metal_polarization_edge_function`) on equally
     spaced K ∈ [−A, A], A = k_max + 40/d, step min(k_F/400, (mT/k_F)/8), and its tail."""
-    k_s = math.sqrt(2.0 * mass * max(eps_F, T))
-    k_max = math.sqrt(2.0 * mass * (max(eps_F, 0.0) + 40.0 * T))
+    k_s = math.sqrt(2.0 * mass * max(mu, T))
+    k_max = math.sqrt(2.0 * mass * (max(mu, 0.0) + 40.0 * T))
     reach = k_max + SCREENING_Q_REACH / spacing
     step = min(k_s / SCREENING_NODES_PER_KF, mass * T / k_s / SCREENING_NODES_PER_WIDTH)
     half = min(int(math.ceil(reach / step)) + 2, (SCREENING_MAX_NODES - 1) // 2)
     step = max(step, (reach + 2.0 * step) / half)  # the cap on the nodes
     k = step * np.arange(-half, half + 1)
-    c1, c3 = metal_edge_function_tail(eps_F, mass, T)
+    c1, c3 = metal_edge_function_tail(mu, mass, T)
     values = {"lo": float(k[0]), "step": step, "c1": c1, "c3": c3}
-    return values, metal_polarization_edge_function(k, eps_F, mass, T)
+    return values, metal_polarization_edge_function(k, mu, mass, T)
 
 
 def screening_block(bilayer: Bilayer, T: float, params_values: dict) -> dict:
     """The screening block for ``screening="finite_T"`` (see :data:`SCREENING_LAYOUT`).
 
     Per path of the kernel: a 2D parabolic band (the passive metal; an active metal) gets a Ψ
-    table at T and chemical potential ε_F from its slots (ε_F, m), so that
+    table at T and the chemical potential μ(T) of its slots (μ(T), m: fixed density, set by
+    :func:`collision_params`), so that
     Π_T = −(ν/q)[Ψ(K₊) − Ψ(K₋)] (:func:`layers.metal.metal_polarization_edge_function`,
     Maldague's integral done exactly); the Weyl film's ballistic Π at T is its T = 0 Π times
-    a constant (:meth:`layers.weyl_film.WeylFilm.polarization_at`: 1 + π²T²/3ε_F²), taken
-    from the layer and checked to be constant.
+    a constant (:meth:`layers.weyl_film.WeylFilm.polarization_at`: 1 − π²T²/3ε_F² + … at
+    fixed density), taken from the layer and checked to be constant.
     """
     v = params_values
     out: dict = {"values": {}, "psi_a": np.zeros(0, complex)}
@@ -420,6 +423,11 @@ def collision_params(
     v.update(bilayer.passive.collision_parameters("passive", table_size)[0])
     active, table = bilayer.active.collision_parameters("active", table_size)
     v.update(active)
+    # fixed densities: a layer sampled as a 2D parabolic band has its occupations (and its Ψ
+    # table) at μ(T) = T ln(e^{ε_F/T} − 1), as its polarization_at / im_polarization_at
+    v["mu_p"] = parabolic_chemical_potential(bilayer.passive.eps_F, T)
+    if bilayer.active.collision_model == CollisionModel.METAL_2D:
+        v["mu_a"] = parabolic_chemical_potential(bilayer.active.eps_F, T)
     block = screening_block(bilayer, T, v) if screening == "finite_T" else None
     return pack_parameters(v, table, block)
 
@@ -992,7 +1000,7 @@ def collision_integrand_numpy(
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
     out = np.zeros((n, N_OUT))
-    mp, mu_p = p.mass, p.eps_F
+    mp, mu_p = p.mass, parabolic_chemical_potential(p.eps_F, T)  # fixed density
     q, jq = screening_wavevector(x[:, 0], 0.5 * d)
     t1, jt1 = x[:, 1], 1.0
     if _TWIN_SECOND_SIN2[a.collision_model]:  # the second sin² of the kernel (2D active layer)
@@ -1037,7 +1045,9 @@ def collision_integrand_numpy(
     w = d / (4.0 * T) / (2.0 * np.pi) * 2.0 * np.pi * jq * q * w_metal * w_active * u2 * q**2
     w = np.where(np.isfinite(w), w, 0.0)
     out[:, 0] = w
-    out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (a.eps_F * q)
+    metal_a = a.collision_model == CollisionModel.METAL_2D
+    mu_a = parabolic_chemical_potential(a.eps_F, T) if metal_a else a.eps_F  # the kernel's slot
+    out[:, 1] = w * om * (k_geo * mu_geo - 0.5 * q) / (mu_a * q)
     out[:, 2] = w * (1.0 - mu_geo**2)
     out[:, 3] = w * sj
     out[:, 4] = w * skew[0]
@@ -1152,7 +1162,7 @@ def _metal_active_numpy(a, x, q, om, xi1, T):
     """The active 2D metal's part of the twin: (measure, Π_a, q̂·k̂₁, |k₁|, 0, (0, 0))."""
     ma = a.mass
     sj = 0.0 * q
-    k1 = np.sqrt(2.0 * ma * (a.eps_F + xi1))
+    k1 = np.sqrt(2.0 * ma * (parabolic_chemical_potential(a.eps_F, T) + xi1))  # fixed n
     c1 = (2.0 * ma * om + q * q) / (2.0 * k1 * q)
     sin1 = np.sqrt(np.where(np.abs(c1) < 1.0, 1.0 - c1**2, np.nan))
     w_active = a.g_s / (2.0 * np.pi) ** 2 * 2.0 * ma * ma / (k1 * q * sin1)

@@ -10,11 +10,22 @@ n = 1.5×10¹¹ cm⁻² per layer, centre-to-centre distance 375 Å.
 
 Here ρ_D ∝ η∥⁽⁰⁾ (:func:`layers.drag_integral.drag_coefficients`, the same quadrature as the
 Weyl-film drag, with ``screening="T0"`` or ``"finite_T"``; the metal's Π at T is Maldague's
-integral done exactly, :func:`layers.metal.metal_polarization_exact_T`).
-Measured (ratios to the T = 0-screening value at 0.02 T_F):
-T/T_F = 0.05, 0.1, 0.2, 0.3, 0.5: T = 0 screening 0.950, 0.857, 0.732, 0.665, 0.567;
-finite-T screening 0.958, 0.904, 1.021, 1.659, 3.371 (quadrature errors ≤ 2.4e-2):
-a minimum near 0.1 T_F and the upturn above it, as Flensberg & Hu found.
+integral done exactly at the chemical potential μ(T) that holds the density,
+:meth:`layers.metal_2d.Metal2D.polarization_at`), for GaAs (m = 0.067 mₑ, ε = 12.9,
+:func:`layers.presets.gaas_double_well`). The external check of these curves, against a route
+that shares no code with the package, is :mod:`validate.anchors`.
+Measured (n = 16; ratios to the T = 0-screening value at 0.02 T_F; checked by
+``tests/validate/test_screening.py``):
+
+    ============================  =====  =====  =====
+    T/T_F                         0.1    0.2    0.5
+    ============================  =====  =====  =====
+    T = 0 screening               0.857  0.735  0.576
+    screening at T                0.904  1.044  3.722
+    ============================  =====  =====  =====
+
+quadrature errors ≤ 1.3e-2 (at 0.5 T_F): a minimum near 0.1 T_F and the upturn above it, as
+Flensberg & Hu found.
 """
 
 from __future__ import annotations
@@ -24,16 +35,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dragcore import units
 from layers.bilayer import Bilayer
 from layers.drag_integral import drag_coefficients
-from layers.presets import preset
+from layers.presets import gaas_double_well
 
-__all__ = ["flensberg_hu_bilayer", "ScaledDragRate", "scaled_drag_rate", "plot_scaled_drag_rate"]
+__all__ = [
+    "FLENSBERG_HU_DENSITY_CM2",
+    "FLENSBERG_HU_SPACING_NM",
+    "flensberg_hu_bilayer",
+    "drag_resistivity_2deg",
+    "ScaledDragRate",
+    "scaled_drag_rate",
+    "plot_scaled_drag_rate",
+]
+
+
+FLENSBERG_HU_DENSITY_CM2 = 1.5e11
+FLENSBERG_HU_SPACING_NM = 37.5
 
 
 def flensberg_hu_bilayer() -> Bilayer:
-    """Two equal GaAs 2DEGs, n = 1.5×10¹¹ cm⁻², d = 37.5 nm (Flensberg & Hu 1995)."""
-    return preset("fig2-d40", active="metal", n_p_cm2=1.5e11, d_nm=37.5)
+    """Two equal GaAs 2DEGs, n = 1.5×10¹¹ cm⁻², d = 37.5 nm (Flensberg & Hu 1995), with
+    GaAs's own m = 0.067 mₑ and ε = 12.9 (:func:`layers.presets.gaas_double_well`)."""
+    return gaas_double_well(FLENSBERG_HU_DENSITY_CM2, FLENSBERG_HU_SPACING_NM)
+
+
+def drag_resistivity_2deg(bilayer: Bilayer, T: float, screening: str, n: int = 16):
+    """(ρ_D, error) in Ω of two 2D metals at temperature T (erg): ρ_D = η∥⁽⁰⁾/(e² n₁ n₂ d)
+    (:func:`layers.drag_integral.drag_coefficients`; the textbook drag formula of Jauho & Smith,
+    see :mod:`validate.weyl`), the error the quadrature's."""
+    r = drag_coefficients(bilayer, T, n=n, screening=screening)
+    a, p = bilayer.active, bilayer.passive
+    scale = 1.0 / (units.E_CHARGE**2 * a.density_2d * p.density_2d * bilayer.spacing)
+    return (
+        units.internal_resistance_to_ohm(r.eta0 * scale),
+        units.internal_resistance_to_ohm(r.err0 * scale),
+    )
 
 
 @dataclass(frozen=True)

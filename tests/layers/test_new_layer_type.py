@@ -28,6 +28,7 @@ from layers.metal import (
     metal_fermi_wavevector,
     metal_im_polarization_exact_T,
     metal_polarization_exact_T,
+    parabolic_chemical_potential,
     stern_polarization,
 )
 from layers.metal_2d import Metal2D, metal_from_physical
@@ -68,8 +69,9 @@ class ValleyMetal:
     def polarization(self, q, omega):
         return stern_polarization(q, omega, self.fermi_wavevector, self.mass, self.g)
 
-    def polarization_at(self, q, omega, T):
-        return metal_polarization_exact_T(q, omega, self.eps_F, self.mass, self.g, T)
+    def polarization_at(self, q, omega, T):  # at the fixed density: μ(T)
+        mu = parabolic_chemical_potential(self.eps_F, T)
+        return metal_polarization_exact_T(q, omega, mu, self.mass, self.g, T)
 
     def ballistic_polarization(self, q, omega):
         s = np.abs(omega) / (self.fermi_velocity * q)
@@ -94,11 +96,12 @@ class ValleyMetal:
         return (2.0 * self.fermi_wavevector,)
 
     def im_polarization_at(self, q, omega, T):
-        return metal_im_polarization_exact_T(q, omega, self.eps_F, self.mass, self.g, T)
+        mu = parabolic_chemical_potential(self.eps_F, T)
+        return metal_im_polarization_exact_T(q, omega, mu, self.mass, self.g, T)
 
     def weighted_im_polarization_at(self, q, omega, T, n):
         im0 = self.im_polarization_at(q, omega, T)
-        w1 = im0 * self.mass * omega * omega / (self.eps_F * q * q)
+        w1 = im0 * self.mass * omega * omega / (parabolic_chemical_potential(self.eps_F, T) * q * q)
         return im0, w1, im0 * np.nan, im0 * 0.0, im0 * 0.0, im0 * 0.0
 
     def thermal_omega_max(self, q, T):

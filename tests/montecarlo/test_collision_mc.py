@@ -440,7 +440,9 @@ def test_parameter_layout_packs_and_unpacks_the_bilayer() -> None:
     values, table = unpack_parameters(collision_params(bl, T))
     a, p = bl.active, bl.passive
     assert values["spacing"] == bl.spacing and values["T"] == T and values["e2"] == bl.e2
-    assert (values["mu_p"], values["mass_p"]) == (p.eps_F, p.mass)
+    # the metal's occupations at its fixed density: μ(T), not ε_F
+    assert (values["mu_p"], values["mass_p"]) == (p.chemical_potential(T), p.mass)
+    assert values["mu_p"] < p.eps_F
     assert values["kF_p"] == p.fermi_wavevector
     assert (values["mu_a"], values["v_a"], values["tilt"]) == (a.eps_F, a.v_F, a.tilt)
     assert values["active_is_metal"] == 0.0 and values["table_size"] == table.size
@@ -529,7 +531,9 @@ def test_screening_t0_keeps_the_parameter_vector() -> None:
     assert unpack_parameters(pt)[1].size == unpack_parameters(p0)[1].size
     block = unpack_screening(pt)
     eF = bl.active.eps_F
-    assert block["values"]["pi_factor_a"] == pytest.approx(1 + np.pi**2 * T**2 / (3 * eF**2))
+    # the film's ballistic Π at T and fixed density: (μ² + π²T²/3)/ε_F² = 1 − π²T²/3ε_F² + O(T⁴)
+    x = np.pi**2 * T**2 / (3 * eF**2)
+    assert block["values"]["pi_factor_a"] == pytest.approx(1 - x, abs=2 * x * x)
     with pytest.raises(ValueError, match="screening"):
         collision_params(bl, T, screening="T")
 
