@@ -157,6 +157,8 @@ class CheckpointStore(CheckpointDirectory):
         :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
     """
 
+    OWN_FILES = _NAME
+
     def _path(self, index: int, kind: str) -> Path:
         return self.directory / f"r{index:06d}.{kind}.npz"
 
@@ -298,6 +300,7 @@ def run_distributed(
             )
         store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
         prepare_checkpoint(store, resume, w)
+    identity = store.identity if store is not None else None
     policy = policy or CheckpointPolicy(seconds=600.0)
     mine = owned_items(int(n_realisations), w.rank, w.size)
     tracker = None
@@ -392,6 +395,7 @@ def run_distributed(
         "bytes_per_step": sum(m["bytes"] for m in meta) / n_steps,
         "resumed_done": int(sum(m["found"]["done"] for m in meta)),
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
+        **({"identity": identity} if identity is not None else {}),
         **second,
     }
     return RunResult(mean, sdev, float("nan"), exact_sd, chi2, realisations, info)

@@ -16,7 +16,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML reader
     tomllib = None
 
-from dragcore.checks import require_bool, require_int, require_real
+from dragcore.checks import require_bool, require_int, require_real, require_run_names
 from langevin.params import BilayerParameters
 
 __all__ = ["DEFAULT_CONFIG", "MODELS", "PARAMETER_KEYS", "load_config", "run_parameters"]
@@ -157,6 +157,7 @@ def load_config(text: str) -> dict:
                 f"model = {model!r} (nonlinear only)"
             )
     _check_types(cfg)
+    require_run_names([r.get("name") for r in cfg["run"]])
     return cfg
 
 

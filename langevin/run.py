@@ -24,11 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dragcore.checks import require_int, require_memory, require_sane_estimate
+from dragcore.checks import (
+    require_int,
+    require_memory,
+    require_run_names,
+    require_sane_estimate,
+)
 from dragcore.parallel import World, world
-from dragcore.run import RunFiles
+from dragcore.run import RunFiles, releases_claim
 from langevin import exact as exact_solution
-from langevin.checkpoint import CheckpointPolicy, run_distributed
+from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
 from langevin.comparison import ExactComparison, NonlinearComparison
 from langevin.config import PARAMETER_KEYS, run_parameters
 from langevin.grid import PeriodicGrid
@@ -135,6 +140,7 @@ def check_scheme(comparison: ExactComparison, name: str, talk: bool, w: World) -
         w.log(f"[{name}] warning: {text}; the pull measures this bias")
 
 
+@releases_claim
 def run_langevin(
     config: dict,
     w: World | None = None,
@@ -198,7 +204,9 @@ def run_langevin(
     files = RunFiles.from_options(
         output, checkpoint_dir or None, resume=resume, overwrite=overwrite
     )
-    files.check_output(w, inputs=[config_path])  # before computing, before a checkpoint
+    names = require_run_names([r.get("name") for r in config["run"]])
+    # claimed before computing, before a checkpoint
+    files.check_output(w, inputs=[config_path], parts=names, store=CheckpointStore)
     snapshots = config.get("snapshots", True) and snapshots
     grid_cfg = {"n": 32, "length": 16.0, **config.get("grid", {})}
     n = grid_cfg["n"]

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -154,6 +155,8 @@ class CheckpointStore(CheckpointDirectory):
     identity
         :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
     """
+
+    OWN_FILES = re.compile(rf"^{re.escape(STATE_FILE)}$")
 
     @property
     def state(self) -> Path:
