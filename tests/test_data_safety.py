@@ -393,6 +393,7 @@ def test_kill_during_cleanup_then_requeued_resume_says_complete(
     assert len(err) == 1 and "already complete" in err[0], err
     assert Path("o.h5").read_bytes() == result and not Path("o.h5.ckpt").exists()
     assert call([*base, "--resume"]) == 0  # requeued once more: still complete
+    assert "already complete" in capsys.readouterr().err
     assert call(base) == 2  # a fresh run does not replace it
     one_line_error(capsys, "o.h5", "--overwrite")
     assert Path("o.h5").read_bytes() == result
