@@ -94,6 +94,19 @@ def _inside(path: Path, other: Path) -> bool:
     return a == b or b in a.parents
 
 
+class _CannotLock(ValueError):
+    """The lock file cannot be created (not another run's lock)."""
+
+
+def _missing_ancestors(directory: Path) -> list[str]:
+    """``directory`` and its parents that do not exist yet, deepest first (absolute)."""
+    out, d = [], directory.absolute()
+    while not d.exists() and not d.is_symlink() and d != d.parent:
+        out.append(str(d))
+        d = d.parent
+    return out
+
+
 class _Lock:
     """An exclusive ``flock`` on ``.<name>.lock`` beside ``target``, with the holder's host
     and pid written in it; released (and the file removed) by :meth:`release`. The kernel
@@ -107,7 +120,7 @@ class _Lock:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise ValueError(
+                raise _CannotLock(
                     f"{name} = {str(target)!r} is outside the allowed range (cannot lock "
                     f"{str(self.path)!r}: {exc.strerror or exc})"
                 ) from None
@@ -292,27 +305,36 @@ class RunFiles:
         if out is not None and self.resume and out.is_file():
             self._lock(out, "output")
             self._finish_if_complete()
+        store, parts = self._claim["store"], self._claim["parts"]
+        top = None if parts is None or root is None else CheckpointDirectory(
+            root, ROOT_IDENTITY, parts=parts
+        )  # fmt: skip
+        if root is not None:  # read-only checks first: a refusal leaves nothing behind
+            if top is None:
+                store(root, {}).check_can_prepare(self.resume)
+            else:
+                top.check_foreign()
+                for part in parts:
+                    store(root / part, {}).check_can_prepare(self.resume)
         if out is not None:
+            self._claim["created"] = _missing_ancestors(out.parent)
             check_output_path(out, overwrite=self.overwrite, inputs=inputs)
             if not self._claim["locks"]:
                 self._lock(out, "output")
         if root is not None and root.parent.is_dir():
-            self._lock(root, "checkpoint")
-        if root is None:
-            return
-        store, parts = self._claim["store"], self._claim["parts"]
-        if parts is None:
-            store(root, {}).check_can_prepare(self.resume)
-            return
-        top = CheckpointDirectory(root, ROOT_IDENTITY, parts=parts)
-        top.check_foreign()
-        for part in parts:
-            store(root / part, {}).check_can_prepare(self.resume)
-        top.prepare(self.resume)
-        self._claim["root_prepared"] = True
+            self._lock(root, "checkpoint", required=False)
+        if top is not None:
+            top.prepare(self.resume)
+            self._claim["root_prepared"] = True
 
-    def _lock(self, target: Path, name: str) -> None:
-        self._claim["locks"].append(_Lock(target, name))
+    def _lock(self, target: Path, name: str, required: bool = True) -> None:
+        """Lock ``target``; with ``required`` false a lock file that cannot be created (a
+        read-only parent) is skipped, another run's lock still refuses."""
+        try:
+            self._claim["locks"].append(_Lock(target, name))
+        except _CannotLock:
+            if required:
+                raise
 
     def _leaves(self) -> list[tuple[str, Path]]:
         root, parts = self.checkpoint_root, self._claim.get("parts")
@@ -373,6 +395,10 @@ class RunFiles:
         if self._claim.get("root_prepared"):
             with contextlib.suppress(OSError, ValueError):
                 self._remove_root()
+        self.release()  # (its lock file may sit in a directory to remove)
+        for d in self._claim.get("created", []):  # the output's parents it made, if empty
+            with contextlib.suppress(OSError):
+                Path(d).rmdir()
 
     def _remove_root(self) -> None:
         root = self.checkpoint_root
@@ -405,7 +431,7 @@ class RunFiles:
             if parts is None:
                 store(root, {}).remove()
                 return
-            created = self._claim.setdefault("created", [])
+            created = self._claim.setdefault("part_parents", [])
             for part in parts:
                 leaf = store(root / part, {})
                 if leaf.manifest.exists():

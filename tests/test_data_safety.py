@@ -158,6 +158,8 @@ REFUSALS = [
     ("lv", ["--output", "o.h5", "--resume"], ["o.h5.ckpt/paper"], ["checkpoint", "paper"]),
     ("lv", ["--output", "o.h5"], ["o.h5.ckpt/paper"], ["checkpoint"]),
     ("mc", ["--output", "o.h5", "--resume"], ["o.h5.ckpt"], ["checkpoint"]),
+    ("mc", ["--output", "new/sub/o.h5", "--checkpoint-dir", "A"], ["A"], ["checkpoint"]),
+    ("lv", ["--output", "new/sub/o.h5", "--checkpoint-dir", "A"], ["A"], ["checkpoint"]),
 ]
 
 
@@ -409,7 +411,7 @@ def test_refusal_before_a_part_computes_leaves_no_checkpoint(tmp_path, capsys, m
     monkeypatch.setattr("langevin.run.BilayerModel", no_memory)
     _toml()
     before = snapshot(tmp_path)
-    assert _lv([*LV, "--output", "o.h5"]) == 2
+    assert _lv([*LV, "--output", "new/o.h5"]) == 2  # (new/: made by the run, removed)
     one_line_error(capsys, "grid_n")
     assert snapshot(tmp_path) == before
 
