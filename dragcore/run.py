@@ -302,9 +302,10 @@ class RunFiles:
                     f"checkpoint = {str(root)!r} is outside the allowed range (it holds the "
                     f"input {str(inp)!r}: choose another --checkpoint-dir)"
                 )
-        if out is not None and self.resume and out.is_file():
-            self._lock(out, "output")
-            self._finish_if_complete()
+        if out is not None and out.parent.is_dir():
+            self._lock(out, "output")  # first: a second run is told that one is running
+            if self.resume and out.is_file():
+                self._finish_if_complete()
         store, parts = self._claim["store"], self._claim["parts"]
         top = None if parts is None or root is None else CheckpointDirectory(
             root, ROOT_IDENTITY, parts=parts

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import h5py
@@ -257,6 +258,32 @@ def test_a_second_run_on_the_same_output_is_refused(tmp_path, capsys, no_computi
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.slow
+def test_two_real_concurrent_runs_on_one_output(tmp_path, capsys) -> None:
+    """As seen: two runs with the same --output, the later used to replace the earlier.
+    Now the later is refused while the first runs, and the first's result is intact."""
+    import montecarlo.run  # noqa: F401 - imported before the first run starts
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    argv = [sys.executable, "-m", "montecarlo", *MC, "--neval", "100000", "--batch-size",
+            "5000", "--n-prod", "6", "--output", "o.h5"]  # fmt: skip
+    first = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            if Path(".o.h5.lock").exists() or first.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert first.poll() is None, "the first run ended before the second started"
+        assert _mc([*MC, "--output", "o.h5"]) == 2
+        one_line_error(capsys, "output = 'o.h5'", "another run")
+    finally:
+        out, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    with h5py.File("o.h5") as f:
+        assert int(f["parameters/n_eval"][()]) == 100000
+    assert not Path(".o.h5.lock").exists()
 
 
 def test_lock_is_released_and_its_file_removed() -> None:
