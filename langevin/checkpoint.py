@@ -34,7 +34,9 @@ Checkpoints
     block by block from its own generator, whose position is saved, the continued run draws
     exactly the numbers the uninterrupted one draws: the final estimates agree bit for bit.
     (Checkpoints need the ``numpy`` or ``philox`` back-end; numba's generator state cannot
-    be saved.)
+    be saved.) A directory holding anything but these files is refused, and the clean-up
+    deletes these files and the manifest, nothing else
+    (:class:`dragcore.checkpoint.CheckpointDirectory`).
 """
 
 from __future__ import annotations
