@@ -110,15 +110,24 @@ def _missing_ancestors(directory: Path) -> list[str]:
 class _Lock:
     """An exclusive ``flock`` on ``.<name>.lock`` beside ``target``, with the holder's host
     and pid written in it; released (and the file removed) by :meth:`release`. The kernel
-    releases it if the process dies, so a killed run never blocks its requeued one."""
+    releases it if the process dies, so a killed run never blocks its requeued one. On a
+    file system without ``flock`` the run goes on unlocked (and leaves no lock file)."""
 
     def __init__(self, target: Path, name: str) -> None:
         import fcntl
 
         self.path = target.parent / f".{target.name}.lock"
+        self.fd: int | None = None
         for _ in range(10):
+            created = True
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+                except FileExistsError:
+                    created = False
+                    fd = os.open(self.path, os.O_RDWR)
+            except FileNotFoundError:
+                continue  # removed by its holder between the two opens
             except OSError as exc:
                 raise _CannotLock(
                     f"{name} = {str(target)!r} is outside the allowed range (cannot lock "
@@ -126,7 +135,8 @@ class _Lock:
                 ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            except BlockingIOError:
+                holder = ""
                 with contextlib.suppress(OSError):
                     holder = os.read(fd, 200).decode(errors="replace").strip()
                 os.close(fd)
@@ -135,6 +145,12 @@ class _Lock:
                     f"writing it{': ' + holder if holder else ''}; wait for it to end or "
                     "choose another path)"
                 ) from None
+            except OSError:  # a file system without flock: run unlocked, as before locks
+                if created:
+                    with contextlib.suppress(OSError):
+                        self.path.unlink()
+                os.close(fd)
+                return
             try:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
@@ -142,7 +158,7 @@ class _Lock:
             if same:  # not a lock file its holder removed while we waited for it
                 os.ftruncate(fd, 0)
                 os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
-                self.fd: int | None = fd
+                self.fd = fd
                 return
             os.close(fd)
         raise ValueError(f"{name} = {str(target)!r} is outside the allowed range (cannot lock)")

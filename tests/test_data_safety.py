@@ -297,6 +297,20 @@ def test_lock_is_released_and_its_file_removed() -> None:
     _Lock(Path("o.h5"), "output").release()
 
 
+def test_a_file_system_without_flock_runs_unlocked(tmp_path, monkeypatch) -> None:
+    import fcntl
+
+    from dragcore.run import _Lock
+
+    def no_locks(fd, op):
+        raise OSError(37, "No locks available")  # ENOLCK, as on some NFS mounts
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    lock = _Lock(Path("o.h5"), "output")
+    assert lock.fd is None and os.listdir(tmp_path) == []
+    lock.release()
+
+
 # ------------------------------------------------------------ complete runs
 
 
