@@ -26,6 +26,8 @@ __all__ = [
     "available_memory",
     "require_memory",
     "one_line_os_error",
+    "require_run_names",
+    "ResultAlreadyComplete",
 ]
 
 
@@ -188,3 +190,57 @@ def one_line_os_error(exc: OSError) -> str:
     name = exc.filename if exc.filename is not None else "file"
     reason = exc.strerror or str(exc).split("(")[0].strip() or type(exc).__name__
     return f"file = {str(name)!r} is outside the allowed range ({reason})"
+
+
+def require_run_names(names: list[Any], what: str = "[[run]] name") -> list[str]:
+    """The names of a configuration's runs, checked as plain names before any computing.
+
+    A name becomes a path component (a checkpoint sub-directory) and an HDF5 group: it must
+    be a non-empty string without a path separator (``/``, ``\\``), NUL or control
+    characters, not starting with ``.`` (so not ``.`` or ``..``), not ``manifest.json``,
+    and unique. ``None`` (no name given) becomes ``run<i>``.
+
+    Raises
+    ------
+    ValueError
+        ``[[run]] name = '..' is outside the allowed range (…)`` for the first bad name.
+    """
+    out: list[str] = []
+    for i, name in enumerate(names):
+        if name is None:
+            name = f"run{i}"
+        if not isinstance(name, str):
+            raise ValueError(f"{what} = {name!r} is outside the allowed range (a string)")
+        bad = (
+            name in ("", ".", "..", "manifest.json")
+            or name.startswith(".")
+            or any(c in name for c in ("/", "\\", "\0", os.sep))
+            or name != name.strip()
+            or any(not c.isprintable() for c in name)
+        )
+        if bad:
+            raise ValueError(
+                f"{what} = {name!r} is outside the allowed range (a plain name: not empty, "
+                "not starting with '.', no '/' or '\\', no surrounding spaces or control "
+                "characters)"
+            )
+        if name in out:
+            raise ValueError(
+                f"{what} = {name!r} is outside the allowed range (names must be unique: "
+                "it is used twice)"
+            )
+        out.append(name)
+    return out
+
+
+class ResultAlreadyComplete(Exception):  # noqa: N818 - a signal, not an error
+    """A resumed run whose result was already written: nothing to compute.
+
+    The command line prints the message as one line and exits with code 0 (a requeued job
+    whose previous attempt finished is not a failure). ``show`` is false on the ranks that
+    should stay quiet.
+    """
+
+    def __init__(self, message: str, show: bool = True) -> None:
+        super().__init__(message)
+        self.show = show

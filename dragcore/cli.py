@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from dragcore import __version__
-from dragcore.checks import one_line_os_error
+from dragcore.checks import ResultAlreadyComplete, one_line_os_error
 
 __all__ = [
     "Subcommand",
@@ -76,6 +77,10 @@ def run_program(
                 return 0
             return int(default(args) or 0)
         return int(_load(args._sub).run(args) or 0)
+    except ResultAlreadyComplete as exc:  # a requeued --resume of a finished run
+        if exc.show:
+            print(f"{prog}: {exc}", file=sys.stderr)
+        return 0
     except BrokenPipeError:  # the reader of stdout went away (``… | head``): not an error
         _silence_stdout()
         return 0
@@ -104,6 +109,8 @@ def _silence_stdout() -> None:
 
 
 def _to_jsonable(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None  # JSON has no NaN or infinity: null
     if isinstance(obj, dict):
         return {str(k): _to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -111,13 +118,14 @@ def _to_jsonable(obj):
     if isinstance(obj, np.ndarray):
         return _to_jsonable(obj.tolist())
     if isinstance(obj, np.generic):
-        return obj.item()
+        return _to_jsonable(obj.item())
     return obj
 
 
 def dump_json(obj) -> str:
-    """JSON text of nested dicts/lists with numpy scalars and arrays converted."""
-    return json.dumps(_to_jsonable(obj), indent=2, allow_nan=True)
+    """JSON text of nested dicts/lists with numpy scalars and arrays converted; NaN and
+    infinities become ``null`` (valid JSON, which has neither)."""
+    return json.dumps(_to_jsonable(obj), indent=2, allow_nan=False)
 
 
 def add_table_and_figure_options(parser: argparse.ArgumentParser, default_output: str) -> None:

@@ -3,11 +3,18 @@
 A file is written under a temporary name in the target directory and renamed into place
 only when complete, so a run killed while writing leaves no half-written file. Every dataset
 carries ``units`` and ``description`` attributes, so the file explains itself in plain h5py.
+
+Integrity: before the rename, the SHA-256 of the file's contents (every dataset's values and
+every attribute, :func:`content_digest`) is stored in the root attribute ``content_sha256``;
+:func:`open_h5_for_reading` (``inspect``) recomputes it, so a flipped bit anywhere in the
+numbers is refused, not shown as a result.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import socket
@@ -16,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import h5py
+import numpy as np
 
 __all__ = [
     "atomic_h5_file",
@@ -23,7 +31,87 @@ __all__ = [
     "dimension_scale",
     "check_output_path",
     "open_h5_for_reading",
+    "content_digest",
+    "verify_digest",
+    "stored_identities",
+    "DIGEST_ATTR",
 ]
+
+#: The root attribute holding :func:`content_digest` of the file.
+DIGEST_ATTR = "content_sha256"
+#: Attributes h5py keeps for dimension scales (object references: not content).
+_SCALE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid"}
+
+
+def _value_bytes(value) -> bytes:
+    if isinstance(value, bytes):
+        return b"b|" + value
+    if isinstance(value, str):
+        return b"s|" + value.encode()
+    a = np.asarray(value)
+    if a.dtype.kind == "O":
+        items = [v.decode() if isinstance(v, bytes) else str(v) for v in a.ravel()]
+        return f"o|{a.shape}|".encode() + json.dumps(items).encode()
+    if a.dtype.kind in "SU":
+        return f"{a.dtype.kind}|{a.shape}|".encode() + json.dumps(a.astype(str).tolist()).encode()
+    return f"{a.dtype.str}|{a.shape}|".encode() + np.ascontiguousarray(a).tobytes()
+
+
+def content_digest(f: h5py.File) -> str:
+    """SHA-256 of an HDF5 file's contents: every group's and dataset's path, attributes
+    (except :data:`DIGEST_ATTR` and the dimension-scale bookkeeping) and dataset values, in
+    sorted order. Independent of the file's layout on disk."""
+    h = hashlib.sha256()
+
+    def add(path: str, obj) -> None:
+        h.update(f"<{path}>".encode())
+        for key in sorted(obj.attrs):
+            if key in _SCALE_ATTRS or (path == "/" and key == DIGEST_ATTR):
+                continue
+            h.update(f"@{key}=".encode())
+            h.update(_value_bytes(obj.attrs[key]))
+        if isinstance(obj, h5py.Dataset):
+            h.update(b"=")
+            h.update(_value_bytes(obj[()]))
+
+    names: list[str] = []
+    f.visit(names.append)
+    add("/", f)
+    for name in sorted(names):
+        add(name, f[name])
+    return h.hexdigest()
+
+
+def verify_digest(f: h5py.File, name: str = "file") -> bool:
+    """Check :data:`DIGEST_ATTR` against the contents; ``False`` for a file without one (an
+    older file: nothing to check), ``ValueError`` naming the file if they differ."""
+    if DIGEST_ATTR not in f.attrs:
+        return False
+    stored = f.attrs[DIGEST_ATTR]
+    stored = stored.decode() if isinstance(stored, bytes) else str(stored)
+    try:
+        actual = content_digest(f)
+    except OSError:  # a flipped bit in HDF5's own structures
+        actual = "unreadable"
+    if stored != actual:
+        raise ValueError(
+            f"{name} = {f.filename!r} is outside the allowed range (corrupted: its contents "
+            f"do not match the SHA-256 stored when it was written)"
+        )
+    return True
+
+
+def stored_identities(path: str | os.PathLike) -> dict[str, object]:
+    """The run identities a result file records (root attribute ``identity``: key ``""``;
+    a group's: its name), after checking the file's digest; ``{}`` if it has none."""
+    out: dict[str, object] = {}
+    with open_h5_for_reading(path, "output") as f:
+        items = [("", f)] + [(k, g) for k, g in f.items() if isinstance(g, h5py.Group)]
+        for key, obj in items:
+            if "identity" in obj.attrs:
+                with contextlib.suppress(ValueError, TypeError):
+                    out[key] = json.loads(obj.attrs["identity"])
+    return out
 
 
 def _pid_alive(pid: int) -> bool:
@@ -90,9 +178,13 @@ def check_output_path(
 
 
 @contextlib.contextmanager
-def open_h5_for_reading(path: str | os.PathLike, name: str = "file") -> Iterator[h5py.File]:
+def open_h5_for_reading(
+    path: str | os.PathLike, name: str = "file", verify: bool = True
+) -> Iterator[h5py.File]:
     """``h5py.File(path, "r")``; a missing, empty, garbage or directory path raises a
-    ``ValueError`` naming it (one line for the user), never an ``OSError`` traceback."""
+    ``ValueError`` naming it (one line for the user), never an ``OSError`` traceback. With
+    ``verify``, a file whose contents do not match its stored SHA-256 (:func:`verify_digest`)
+    is refused the same way."""
     p = Path(path)
     if p.is_dir():
         raise ValueError(f"{name} = {str(path)!r} is outside the allowed range (a directory)")
@@ -106,6 +198,8 @@ def open_h5_for_reading(path: str | os.PathLike, name: str = "file") -> Iterator
             f"{str(exc).split('(')[0].strip()})"
         ) from None
     with f:
+        if verify:
+            verify_digest(f, name)
         yield f
 
 
@@ -116,7 +210,9 @@ def atomic_h5_file(path: str | os.PathLike) -> Iterator[h5py.File]:
     The parent directory is created; the file gets the permissions the umask gives (not the
     0600 of ``mkstemp``); on any exception the temporary file is removed. The temporary is
     named ``.NAME.<host>.<pid>.XXXX.tmp``; one whose process is gone (a ``kill -9`` during
-    the write) is removed by the next write of the same target.
+    the write) is removed by the next write of the same target. The file's
+    :func:`content_digest` is stored in its root attribute :data:`DIGEST_ATTR` and the file
+    is flushed to disk before the rename.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +226,9 @@ def atomic_h5_file(path: str | os.PathLike) -> Iterator[h5py.File]:
     try:
         with h5py.File(tmp, "w") as f:
             yield f
+            f.attrs[DIGEST_ATTR] = content_digest(f)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

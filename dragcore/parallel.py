@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from dragcore.checks import one_line_os_error
+from dragcore.checks import ResultAlreadyComplete, one_line_os_error
 
 __all__ = [
     "World",
@@ -204,7 +204,7 @@ def abort_on_failure(w: World | None = None) -> Iterator[None]:
     w = w or world()
     try:
         yield
-    except SystemExit:
+    except (SystemExit, ResultAlreadyComplete):  # every rank raises it: nothing to stop
         raise
     except BaseException as exc:  # noqa: BLE001 - deliberately total
         if isinstance(exc, (ValueError, OSError, MemoryError)):

@@ -34,7 +34,9 @@ Checkpoints
     block by block from its own generator, whose position is saved, the continued run draws
     exactly the numbers the uninterrupted one draws: the final estimates agree bit for bit.
     (Checkpoints need the ``numpy`` or ``philox`` back-end; numba's generator state cannot
-    be saved.)
+    be saved.) A directory holding anything but these files is refused, and the clean-up
+    deletes these files and the manifest, nothing else
+    (:class:`dragcore.checkpoint.CheckpointDirectory`).
 """
 
 from __future__ import annotations
@@ -156,6 +158,8 @@ class CheckpointStore(CheckpointDirectory):
     identity
         :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
     """
+
+    OWN_FILES = _NAME
 
     def _path(self, index: int, kind: str) -> Path:
         return self.directory / f"r{index:06d}.{kind}.npz"
@@ -298,6 +302,7 @@ def run_distributed(
             )
         store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
         prepare_checkpoint(store, resume, w)
+    identity = store.identity if store is not None else None
     policy = policy or CheckpointPolicy(seconds=600.0)
     mine = owned_items(int(n_realisations), w.rank, w.size)
     tracker = None
@@ -392,6 +397,7 @@ def run_distributed(
         "bytes_per_step": sum(m["bytes"] for m in meta) / n_steps,
         "resumed_done": int(sum(m["found"]["done"] for m in meta)),
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
+        **({"identity": identity} if identity is not None else {}),
         **second,
     }
     return RunResult(mean, sdev, float("nan"), exact_sd, chi2, realisations, info)

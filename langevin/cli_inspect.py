@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 
 from dragcore.cli import dump_json
-from dragcore.hdf5 import open_h5_for_reading
+from dragcore.hdf5 import DIGEST_ATTR, open_h5_for_reading
 
 __all__ = ["add_arguments", "run", "describe"]
 
@@ -57,6 +57,10 @@ def describe(path: str | Path, only: str | None = None, blocks: int = 12) -> dic
         out["version"] = str(f.attrs.get("version", "?"))
         out["created"] = str(f.attrs.get("created", "?"))
         out["units"] = str(f.attrs.get("units", ""))
+        out["checksum"] = (
+            "SHA-256 of the contents verified" if DIGEST_ATTR in f.attrs
+            else "none stored (a file written before checksums): not verified"
+        )  # fmt: skip
         names = [n for n in f if isinstance(f[n], h5py.Group)]
         if only is not None:
             if only not in names:
@@ -108,6 +112,7 @@ def describe(path: str | Path, only: str | None = None, blocks: int = 12) -> dic
 def _print(summary: dict) -> None:
     print(f"{summary['file']}: bilayer-drag {summary['version']}, written {summary['created']}")
     print(f"units: {summary['units']}")
+    print(f"checksum: {summary['checksum']}")
     for name, r in summary["runs"].items():
         print(f"\n== run {name!r}: {r['quantity']}")
         print(

@@ -16,7 +16,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML reader
     tomllib = None
 
-from dragcore.checks import require_bool, require_int, require_range, require_real
+from dragcore.checks import (
+    require_bool,
+    require_int,
+    require_range,
+    require_real,
+    require_run_names,
+)
 from langevin.noise import RNG_BACKENDS
 from langevin.params import BilayerParameters
 from langevin.stepping import SCHEMES
@@ -178,6 +184,7 @@ def load_config(text: str) -> dict:
             )
     _check_types(cfg)
     _check_ranges(cfg)
+    require_run_names([r.get("name") for r in cfg["run"]])
     return cfg
 
 

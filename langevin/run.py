@@ -30,11 +30,16 @@ from pathlib import Path
 
 import numpy as np
 
-from dragcore.checks import require_int, require_memory, require_sane_estimate
+from dragcore.checks import (
+    require_int,
+    require_memory,
+    require_run_names,
+    require_sane_estimate,
+)
 from dragcore.parallel import World, world
-from dragcore.run import RunFiles
+from dragcore.run import RunFiles, releases_claim
 from langevin import exact as exact_solution
-from langevin.checkpoint import CheckpointPolicy, run_distributed
+from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
 from langevin.comparison import ExactComparison, NonlinearComparison
 from langevin.config import PARAMETER_KEYS, require_seed, run_parameters
 from langevin.grid import PeriodicGrid
@@ -326,6 +331,7 @@ def _estimator_difference(res: RunResult) -> tuple[float, float, float]:
                                  np.array([p[3] for p in parts]))  # fmt: skip
 
 
+@releases_claim
 def run_langevin(
     config: dict,
     w: World | None = None,
@@ -404,9 +410,9 @@ def run_langevin(
         st["n_steps"] = require_int("n_steps", n_steps, 1, math.inf)
     if n_realisations is not None:
         st["n_realisations"] = require_int("n_realisations", n_realisations, 1, math.inf)
+    names = require_run_names([r.get("name") for r in config["run"]])
     entries = [r for r in config["run"] if only is None or r.get("name") == only]
     if not entries:
-        names = [r.get("name") for r in config["run"]]
         raise ValueError(f"--only = {only!r} is outside the allowed range {names}")
     policy = checkpoint_policy(config, checkpoint_seconds, checkpoint_blocks)
     talk = talk and w.is_root
@@ -421,7 +427,8 @@ def run_langevin(
     files = RunFiles.from_options(
         output, checkpoint_dir or None, resume=resume, overwrite=overwrite
     )
-    files.check_output(w, inputs=[config_path])  # before computing, before a checkpoint
+    # claimed before computing, before a checkpoint
+    files.check_output(w, inputs=[config_path], parts=names, store=CheckpointStore)
     results, runs, summary, extra = {}, {}, {}, {}
     for plan in plans:
         name, params, nonlinear, model = plan.name, plan.params, plan.nonlinear, plan.model

@@ -116,6 +116,8 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
     for key, value in (extra or {}).items():
         g.attrs[key] = value
     g.attrs["info"] = json.dumps(_jsonable(info))
+    if "identity" in info:  # the checkpoint identity: a resume recognises its finished result
+        g.attrs["identity"] = json.dumps(_jsonable(info["identity"]))
 
     pg = g.create_group("parameters")
     pg.attrs["description"] = "model parameters (langevin.params), one scalar each"

@@ -35,13 +35,16 @@ Checkpoints
     killed at any moment and restarted with ``resume=True`` — on any number of ranks —
     restores the integrator (:meth:`Integrator.from_dict`), skips the saved iterations and
     ends with the bits of the uninterrupted run. A checkpoint of a different run (another
-    identity) is refused, and so is a fresh run over an existing checkpoint.
+    identity) is refused, and so is a fresh run over an existing checkpoint and a directory
+    holding anything but these files (:class:`dragcore.checkpoint.CheckpointDirectory`:
+    the clean-up deletes ``state.npz`` and the manifest, nothing else).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -154,6 +157,8 @@ class CheckpointStore(CheckpointDirectory):
     identity
         :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
     """
+
+    OWN_FILES = re.compile(rf"^{re.escape(STATE_FILE)}$")
 
     @property
     def state(self) -> Path:

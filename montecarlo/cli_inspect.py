@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 
 from dragcore.cli import dump_json
-from dragcore.hdf5 import open_h5_for_reading
+from dragcore.hdf5 import DIGEST_ATTR, open_h5_for_reading
 from montecarlo.result import format_estimate
 
 __all__ = ["add_arguments", "run", "describe"]
@@ -59,6 +59,10 @@ def describe(path: str | Path) -> dict:
         for key in ("wall_seconds", "wall_seconds_before", "chi2", "Q", "bytes_per_iteration"):
             out[key] = float(a[key])
         out["warnings"] = json.loads(a.get("warnings", "[]"))
+        out["checksum"] = (
+            "SHA-256 of the contents verified" if DIGEST_ATTR in f.attrs
+            else "none stored (a file written before checksums): not verified"
+        )  # fmt: skip
         out["parameters"] = {
             key: {"value": _scalar(ds), "units": _text(ds.attrs.get("units", ""))}
             for key, ds in f["parameters"].items()
@@ -108,6 +112,7 @@ def _print(d: dict, component: int) -> None:
     print(f"{d['file']}: bilayer-drag {d['version']}, written {d['created']}")
     print(f"command: {d['command']}")
     print(f"units: {d['units']}")
+    print(f"checksum: {d['checksum']}")
     before = (
         f" (+ {d['wall_seconds_before']:.3g} s before a resume)" if d["resumed_iterations"] else ""
     )

@@ -35,10 +35,15 @@ import numpy as np
 from dragcore import units
 from dragcore.checks import require_memory, require_positive, require_range
 from dragcore.parallel import World, world
-from dragcore.run import RunFiles
+from dragcore.run import RunFiles, releases_claim
 from layers.bilayer import Bilayer
 from layers.presets import preset
-from montecarlo.checkpoint import CheckpointPolicy, DistributedRun, run_distributed
+from montecarlo.checkpoint import (
+    CheckpointPolicy,
+    CheckpointStore,
+    DistributedRun,
+    run_distributed,
+)
 from montecarlo.collision import OUTPUT_NAMES, SCREENINGS, collision_dim
 from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
 from montecarlo.integrator import memory_estimate
@@ -281,6 +286,7 @@ def _no_quadrature(
     return nan, dict(nan)
 
 
+@releases_claim
 def run_collision_mc(
     config: CollisionRunConfig,
     w: World | None = None,
@@ -318,7 +324,7 @@ def run_collision_mc(
     bl = config.bilayer()
     check_memory(config, bl)
     files = config.files()
-    files.check_output(w, inputs)  # before computing, before the checkpoint
+    files.check_output(w, inputs, store=CheckpointStore)  # before computing and checkpoints
     T = units.kelvin_to_erg(config.T)
     every = config.checkpoint_every or None
     seconds = config.checkpoint_seconds or None
