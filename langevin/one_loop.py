@@ -114,6 +114,8 @@ __all__ = [
 
 #: Mode pairs per vectorised chunk of the triad sum (memory ~ 1 kB × 6³ per pair).
 CHUNK_PAIRS = 20000
+#: Largest relative residual of a triad's equation accepted (the eigenbasis solve is checked).
+TRIAD_TOL = 1e-8
 
 
 # --- generic solvers ---------------------------------------------------------------------------
@@ -286,16 +288,25 @@ def _loop_source(ops: _Operators, modes: _Modes, out: np.ndarray) -> np.ndarray:
         src += 2 * t3.transpose(0, 2, 3, 1)
         t = solve_triad(src, (lam[a], v[a], vi[a]), (lam[b], v[b], vi[b]),
                         (lam[k3], v[k3], vi[k3]))  # fmt: skip
+        resid = _leg(t, ops.m[a], 1) + _leg(t, ops.m[b], 2) + _leg(t, ops.m[k3], 3) + src
+        scale = np.max(np.abs(src), axis=(1, 2, 3))
+        worst = float(np.max(np.max(np.abs(resid), axis=(1, 2, 3)) / np.maximum(scale, 1e-300)))
+        if worst > TRIAD_TOL:
+            raise ArithmeticError(
+                f"triad residual = {worst:.3g} is outside the allowed range [0, {TRIAD_TOL:g}] "
+                "(an ill-conditioned eigenbasis of a mode's drift)"
+            )
         contrib = np.einsum("nade,ndeb->nab", quadratic_vertex(ops, modes, q, a, b), t)
         np.add.at(res, oq[sl], contrib)
     return res
 
 
 def one_loop_covariance(
-    model: NonlinearBilayerModel, grid: PeriodicGrid
-) -> tuple[_Modes, np.ndarray, np.ndarray]:
+    model: NonlinearBilayerModel, grid: PeriodicGrid, *, parts: bool = False
+) -> tuple:
     """``(modes, C₀, C₁)`` at Θ = 1 on the kept modes of ``grid`` (full plane, (n, 6, 6)):
-    the stationary covariance is ``Θ C₀ + Θ² C₁ + O(Θ³)`` (derivation)."""
+    the stationary covariance is ``Θ C₀ + Θ² C₁ + O(Θ³)`` (derivation). With ``parts``,
+    ``C₁`` is a dict ``{"loop": …, "tadpole": …}`` (the two sources of step 4; they add)."""
     if model.full_velocity:
         raise ValueError(
             "nonreciprocal_full_velocity = True is outside the allowed range [False] of the "
@@ -304,14 +315,21 @@ def one_loop_covariance(
     modes = kept_modes(grid)
     ops = _operators(model, modes)
     half = np.nonzero((modes.m[:, 1] > 0) | ((modes.m[:, 1] == 0) & (modes.m[:, 0] > 0)))[0]
-    p = _loop_source(ops, modes, half)
-    p = p + tadpole_drift(ops, modes)[half] @ ops.c[half]
-    c1h = lyapunov_covariance(ops.m[half], p + np.swapaxes(p.conj(), -1, -2))
-    c1 = np.zeros_like(ops.c)
-    c1[half] = c1h
     neg = modes.index(-modes.m[half])
-    c1[neg] = c1h.conj()
-    return modes, ops.c, c1
+    sources = {
+        "loop": _loop_source(ops, modes, half),
+        "tadpole": tadpole_drift(ops, modes)[half] @ ops.c[half],
+    }
+    out = {}
+    for name, p in sources.items():
+        c1h = lyapunov_covariance(ops.m[half], p + np.swapaxes(p.conj(), -1, -2))
+        c1 = np.zeros_like(ops.c)
+        c1[half] = c1h
+        c1[neg] = c1h.conj()
+        out[name] = c1
+    if parts:
+        return modes, ops.c, out
+    return modes, ops.c, out["loop"] + out["tadpole"]
 
 
 def _force(modes: _Modes, c: np.ndarray) -> np.ndarray:
@@ -325,7 +343,8 @@ class OneLoopResult:
     """``D/D_linear = 1 + aΘ + O(Θ²)`` on a grid's kept modes.
 
     ``slope`` is ``a``; ``linear`` the linear drag D (Θ-independent) of the same estimator;
-    ``modes`` the number of kept modes (both signs); ``seconds`` the wall time.
+    ``correction`` = ``a · linear``; ``parts`` the slope's loop and tadpole parts (mode
+    route); ``modes`` the number of kept modes (both signs); ``seconds`` the wall time.
     """
 
     slope: float
@@ -335,6 +354,7 @@ class OneLoopResult:
     length: float
     modes: int
     seconds: float
+    parts: dict | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -345,6 +365,7 @@ def _systems(model: NonlinearBilayerModel) -> list[NonlinearBilayerModel]:
 
 
 def _combine(model: NonlinearBilayerModel, forces: list[np.ndarray]) -> float:
+    """The engine's estimator: ``scale · v̂·(F₊ − F₋)/2`` (or ``scale · v̂·F``)."""
     est = model.drag_estimator()
     f = forces[0] - forces[1] if len(forces) == 2 else 2 * forces[0]
     return est.scale * float(est.direction @ f) / 2
@@ -355,28 +376,32 @@ def one_loop_drag(model: NonlinearBilayerModel, grid: PeriodicGrid) -> OneLoopRe
 
     At a drift u > 0 the estimator is the simulator's ±v common-random-numbers one,
     ``(F₊ − F₋)/2`` along v̂ in units of D, with χ fixed; at u = 0 the force along x.
-    ``linear`` and ``correction`` are per unit Θ: ``D = Θ⁰·linear + Θ·correction`` (D is
-    the simulator's estimator at Θ = 1, so its linear part does not depend on Θ).
+    ``linear`` and ``correction`` are per unit Θ: ``D = linear + Θ·correction + O(Θ²)`` (D
+    is the simulator's estimator, whose linear part does not depend on Θ).
     """
     import time
 
     t0 = time.perf_counter()
-    systems = _systems(model)
-    f0, f1 = [], []
-    for s in systems:
-        modes, c0, c1 = one_loop_covariance(s, grid)
+    f0, f1 = [], {"loop": [], "tadpole": []}
+    for s in _systems(model):
+        modes, c0, c1 = one_loop_covariance(s, grid, parts=True)
         f0.append(_force(modes, c0))
-        f1.append(_force(modes, c1))
+        for k in f1:
+            f1[k].append(_force(modes, c1[k]))
     unit = NonlinearBilayerModel(model.params.with_(theta=1.0))
-    if model.params.drift <= 0:
-        lin = float(f0[0][0])
-        cor = float(f1[0][0])
-    else:
-        lin = _combine(unit, f0)
-        cor = _combine(unit, f1)
-    slope = cor / lin if lin != 0 else math.nan
-    return OneLoopResult(slope, lin, cor, grid.n, grid.length, len(modes.m),
-                         time.perf_counter() - t0)  # fmt: skip
+
+    def value(forces):
+        if model.params.drift <= 0:
+            return float(forces[0][0])
+        return _combine(unit, forces)
+
+    lin = value(f0)
+    cor = {k: value(v) for k, v in f1.items()}
+    total = cor["loop"] + cor["tadpole"]
+    slope = total / lin if lin != 0 else math.nan
+    parts = {k: (v / lin if lin != 0 else math.nan) for k, v in cor.items()}
+    return OneLoopResult(slope, lin, total, grid.n, grid.length, len(modes.m),
+                         time.perf_counter() - t0, parts)  # fmt: skip
 
 
 # --- the dense black-box route ------------------------------------------------------------------
