@@ -2,7 +2,9 @@
 
 Prints ``a`` of ``D/D_linear = 1 + aΘ + O(Θ²)`` (:func:`validate.oneloop.one_loop_table`,
 deterministic: :mod:`langevin.one_loop`) at ς = 0.15, β = 0.1, u = 0.05 for each grid
-``N×L`` and χ, with its loop and tadpole parts and the linear D on the same kept modes.
+``N×L`` and χ, with its loop and tadpole parts and the linear D on the same kept modes,
+and the one-loop shift of the v = 0 structure factors over Gibbs
+(:func:`validate.oneloop.structure_one_loop`).
 ``--simulate THETAS`` adds, on the first grid and for each χ, the simulated slope (control
 variate, ±v common random numbers, weighted fit) and its pull against the one-loop value
 (minutes per χ on an 8×8 grid).
@@ -55,7 +57,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from langevin.grid import PeriodicGrid
     from validate.nonlinear import PAPER_POINT
-    from validate.oneloop import one_loop_table, simulated_against_one_loop
+    from validate.oneloop import (
+        one_loop_table,
+        simulated_against_one_loop,
+        structure_one_loop,
+    )
 
     grids = _grids(args.grids)
     chis = _floats("chis", args.chis)
@@ -67,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"realisations, steps = {args.realisations}, {args.steps} is outside "
                          "the allowed range (≥ 1, ≥ 500)")  # fmt: skip
     rows = one_loop_table(grids, chis)
+    structure = [{"n": n, "length": length, **structure_one_loop(PeriodicGrid(n, length))}
+                 for n, length in grids]  # fmt: skip
     sims = []
     for chi in chis if thetas else []:
         print(f"simulating χ = {chi:g} …", file=sys.stderr)
@@ -74,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             thetas, PAPER_POINT.with_(chi=chi), PeriodicGrid(*grids[0]),
             n_realisations=args.realisations, n_steps=args.steps))  # fmt: skip
     if args.json:
-        print(dump_json({"one_loop": rows, "simulated": sims}))
+        print(dump_json({"one_loop": rows, "structure": structure, "simulated": sims}))
         return 0
     p = PAPER_POINT
     print(f"One loop: D/D_linear = 1 + aΘ + O(Θ²) at ς = {p.varsigma:g}, β = {p.beta:g}, "
@@ -85,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {r['n']:>3} {r['length']:>5g} {r['spacing']:>6.3f} {r['chi']:>6g} "
               f"{r['modes']:>5} {r['linear']:>9.4f} {r['slope']:>10.4f} "
               f"{r['parts']['loop']:>9.4f} {r['parts']['tadpole']:>9.4f}")  # fmt: skip
+    print("\nv = 0, χ = 0: structure factors over Gibbs at one loop (mean over the kept modes,"
+          " as validate nonlinear measures them)")  # fmt: skip
+    for r in structure:
+        print(f"  {r['n']:>3}×{r['length']:<4g} ⟨|p_q|²⟩/(Θ/L²) − 1 = {r['pp']:+.4f} Θ,  "
+              f"⟨|δn_q|²⟩/Gibbs − 1 = {r['nn']:+.4f} Θ")  # fmt: skip
     for s in sims:
         f = s["fit"]
         print(f"\nSimulated on {s['n']}×{s['n']}, L = {s['length']:g} d, χ = {s['chi']:g}: "
