@@ -344,7 +344,9 @@ class OneLoopResult:
 
     ``slope`` is ``a``; ``linear`` the linear drag D (Θ-independent) of the same estimator;
     ``correction`` = ``a · linear``; ``parts`` the slope's loop and tadpole parts (mode
-    route); ``modes`` the number of kept modes (both signs); ``seconds`` the wall time.
+    route); ``modes`` the number of kept modes (both signs); ``seconds`` the wall time;
+    ``local`` the one-point variances per unit Θ of the linear state (drive layer, +v):
+    ``{"rho": ⟨δn₁²⟩, "p": ⟨p₁ₓ²⟩}`` (the sums ``Σ_k C₀(k)`` the tadpole contracts with).
     """
 
     slope: float
@@ -355,6 +357,7 @@ class OneLoopResult:
     modes: int
     seconds: float
     parts: dict | None = None
+    local: dict | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -383,8 +386,12 @@ def one_loop_drag(model: NonlinearBilayerModel, grid: PeriodicGrid) -> OneLoopRe
 
     t0 = time.perf_counter()
     f0, f1 = [], {"loop": [], "tadpole": []}
+    local = None
     for s in _systems(model):
         modes, c0, c1 = one_loop_covariance(s, grid, parts=True)
+        if local is None:
+            a_loc = c0.sum(axis=0).real
+            local = {"rho": float(a_loc[0, 0]), "p": float(a_loc[2, 2])}
         f0.append(_force(modes, c0))
         for k in f1:
             f1[k].append(_force(modes, c1[k]))
@@ -401,7 +408,7 @@ def one_loop_drag(model: NonlinearBilayerModel, grid: PeriodicGrid) -> OneLoopRe
     slope = total / lin if lin != 0 else math.nan
     parts = {k: (v / lin if lin != 0 else math.nan) for k, v in cor.items()}
     return OneLoopResult(slope, lin, total, grid.n, grid.length, len(modes.m),
-                         time.perf_counter() - t0, parts)  # fmt: skip
+                         time.perf_counter() - t0, parts, local)  # fmt: skip
 
 
 # --- the dense black-box route ------------------------------------------------------------------

@@ -88,11 +88,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"One loop: D/D_linear = 1 + aΘ + O(Θ²) at ς = {p.varsigma:g}, β = {p.beta:g}, "
           f"u = {p.drift:g} (±v estimator), on the 2/3-dealiased modes of each grid")  # fmt: skip
     print(f"  {'N':>3} {'L/d':>5} {'h/d':>6} {'χ':>6} {'modes':>5} {'D_lin':>9} {'a':>10} "
-          f"{'loop':>9} {'tadpole':>9}")  # fmt: skip
+          f"{'loop':>9} {'tadpole':>9} {'⟨p²⟩/Θ':>8} {'aΘ/⟨p²⟩':>8}")  # fmt: skip
     for r in rows:
         print(f"  {r['n']:>3} {r['length']:>5g} {r['spacing']:>6.3f} {r['chi']:>6g} "
               f"{r['modes']:>5} {r['linear']:>9.4f} {r['slope']:>10.4f} "
-              f"{r['parts']['loop']:>9.4f} {r['parts']['tadpole']:>9.4f}")  # fmt: skip
+              f"{r['parts']['loop']:>9.4f} {r['parts']['tadpole']:>9.4f} "
+              f"{r['local']['p']:>8.4f} {r['slope'] / r['local']['p']:>8.3f}")  # fmt: skip
     print("\nv = 0, χ = 0: structure factors over Gibbs at one loop (mean over the kept modes,"
           " as validate nonlinear measures them)")  # fmt: skip
     for r in structure:

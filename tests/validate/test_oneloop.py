@@ -36,3 +36,14 @@ def test_cutoff_exponent_of_a_power_law() -> None:
 def test_table_rows_carry_grid_and_chi() -> None:
     rows = one_loop_table([(6, 6.0)], [0.1, 1.0])
     assert [(r["n"], r["chi"]) for r in rows] == [(6, 0.1), (6, 1.0)]
+
+
+@pytest.mark.slow
+def test_cutoff_dependence_follows_the_momentum_variance() -> None:
+    """At fixed box L = 12 d the one-loop a grows with the cutoff like the one-point momentum
+    variance ⟨p_x²⟩ ∝ Λ² (the numbers the README quotes): a Θ/⟨p_x²⟩ = −4.17 at N = 16 and
+    −4.16 at N = 20, while a itself grows from −3.30 to −4.59."""
+    rows = one_loop_table([(16, 12.0), (20, 12.0)], [0.1])
+    ratios = [r["slope"] / r["local"]["p"] for r in rows]
+    assert [round(r["slope"], 2) for r in rows] == [-3.30, -4.59]
+    assert all(abs(x + 4.165) < 0.02 for x in ratios), ratios
