@@ -241,3 +241,12 @@ def test_mode_route_matches_the_black_box_route() -> None:
     b = dense_one_loop_drag(model, grid)
     assert abs(a.linear - b.linear) < 1e-10 * abs(a.linear)
     assert abs(a.correction - b.correction) < 1e-6 * abs(a.correction), (a, b)
+
+
+def test_slope_is_invariant_under_the_grids_quarter_turn() -> None:
+    """The kept modes are a square: the drift along y gives the same a as along x."""
+    grid = PeriodicGrid(8, 6.0)
+    ax = one_loop_drag(NonlinearBilayerModel(PAPER), grid)
+    ay = one_loop_drag(NonlinearBilayerModel(PAPER.with_(drift_angle=np.pi / 2)), grid)
+    assert abs(ax.slope - ay.slope) < 1e-10 * abs(ax.slope)
+    assert abs(ax.linear - ay.linear) < 1e-10 * abs(ax.linear)
