@@ -69,15 +69,17 @@ one leg is ``q`` itself and the other two sum to zero, so their aliasing never e
 order. The nonreciprocal stress with the full velocity is not included (it is off by
 default); :func:`one_loop_drag` refuses it.
 
-Two routes, sharing only the generic solvers (:func:`solve_triad`,
-:func:`langevin.exact.lyapunov_covariance`):
+Two routes, sharing the linear model's ``M``, ``Q``, the drag kernel and the triad solver
+:func:`solve_triad` (itself checked against the Kronecker-product solve):
 
 * :func:`one_loop_drag` — the mode route above: explicit vertices, triads vectorised over
-  mode pairs, seconds on 16×16 and minutes on 64×64;
+  mode pairs (each triad's residual checked), seconds on 16×16, minutes on 48×48;
 * :func:`dense_one_loop_drag` — a black-box route for small grids: the state packed into
   real coordinates, the vertices read off the simulator's own ``nonlinear_rhs`` by
   polarisation and Richardson-extrapolated finite differences in the amplitude, the
-  tadpole as an exact Gaussian cubature; one triad in the full real state space.
+  tadpole as an exact Gaussian cubature, and :func:`real_one_loop` (one triad in the full
+  real state space, with the mean, the vertex's self-pairing and the noise term that the
+  lattice's zero modes remove: it checks that the first-order mean vanishes).
 """
 
 from __future__ import annotations
