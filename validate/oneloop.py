@@ -121,3 +121,21 @@ def structure_one_loop(grid: PeriodicGrid, params: BilayerParameters = PAPER_POI
         "pp": float(np.mean(d1[:, 2:] / d0[:, 2:])),
         "nn": float(np.mean(d1[:, :2] / d0[:, :2])),
     }
+
+
+#: Temperatures (K) of the GaAs translation.
+GAAS_TEMPERATURES = (1.0, 2.0, 5.0, 10.0, 20.0)
+
+
+def gaas_corrections(slope: float, temperatures: Sequence[float] = GAAS_TEMPERATURES) -> list:
+    """``(T [K], Θ, aΘ)`` for a GaAs double quantum well (n = 1e11 cm⁻², d = 40 nm,
+    κ = 12.9: :func:`langevin.nonlinear_model.fluctuation_strength_gaas`) at the one-loop
+    slope ``a`` of a given grid: the relative nonlinear correction of the drag at that
+    cutoff (valid while |aΘ| ≪ 1)."""
+    from langevin.nonlinear_model import fluctuation_strength_gaas
+
+    out = []
+    for t in temperatures:
+        theta = fluctuation_strength_gaas(float(t))
+        out.append((float(t), theta, slope * theta))
+    return out

@@ -47,3 +47,12 @@ def test_cutoff_dependence_follows_the_momentum_variance() -> None:
     ratios = [r["slope"] / r["local"]["p"] for r in rows]
     assert [round(r["slope"], 2) for r in rows] == [-3.30, -4.59]
     assert all(abs(x + 4.165) < 0.02 for x in ratios), ratios
+
+
+def test_gaas_translation_uses_the_gaas_strength() -> None:
+    """Θ(5 K) = 9.6e-3 for the GaAs well (the README's number), aΘ = slope · Θ."""
+    from validate.oneloop import gaas_corrections
+
+    ((t, theta, c),) = gaas_corrections(-3.0, [5.0])
+    assert t == 5.0 and abs(theta - 9.6e-3) < 0.05e-3
+    assert c == -3.0 * theta
