@@ -40,9 +40,10 @@ def test_table_rows_carry_grid_and_chi() -> None:
 
 @pytest.mark.slow
 def test_cutoff_dependence_follows_the_momentum_variance() -> None:
-    """At fixed box L = 12 d the one-loop a grows with the cutoff like the one-point momentum
-    variance ⟨p_x²⟩ ∝ Λ² (the numbers the README quotes): a Θ/⟨p_x²⟩ = −4.17 at N = 16 and
-    −4.16 at N = 20, while a itself grows from −3.30 to −4.59."""
+    """At the paper's point (χ = 0.1) and fixed box L = 12 d the one-loop a grows with the
+    cutoff like the one-point momentum variance ⟨p_x²⟩ ∝ Λ² (the numbers the README quotes):
+    a Θ/⟨p_x²⟩ = −4.17 at N = 16 and −4.16 at N = 20, while a grows from −3.30 to −4.59.
+    (Other χ scale differently: at χ = 5, a ∝ Λ^1.0 between N = 16 and 24.)"""
     rows = one_loop_table([(16, 12.0), (20, 12.0)], [0.1])
     ratios = [r["slope"] / r["local"]["p"] for r in rows]
     assert [round(r["slope"], 2) for r in rows] == [-3.30, -4.59]
