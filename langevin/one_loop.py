@@ -203,7 +203,16 @@ def _operators(model: NonlinearBilayerModel, modes: _Modes) -> _Operators:
     c = stationary_covariance(lin, qx, qy) * modes.grid.mode_noise_scale
     u = coulomb_matrix(qx, qy, p.sound)
     stress = np.stack([stress_operator(qx, qy, p, a) for a in (0, 1)])
-    return _Operators(m, c, _eig(m), u, stress, p.varsigma)
+    eig = _eig(m)
+    rate = float(np.max(eig[0].real / np.maximum(np.abs(eig[0]), 1e-300)))
+    if rate > -1e-12:
+        raise ValueError(
+            f"max Re λ/|λ| = {rate:.3g} on the kept modes is outside the allowed range "
+            "(-inf, 0) of the one-loop route: every mode must be damped (an undamped mode, "
+            "e.g. a transverse velocity with even_viscosity = False, has no Gaussian measure "
+            "to expand around)"
+        )
+    return _Operators(m, c, eig, u, stress, p.varsigma)
 
 
 def _raw_vertex(ops: _Operators, modes: _Modes, iq, i1, i2) -> np.ndarray:

@@ -250,3 +250,10 @@ def test_slope_is_invariant_under_the_grids_quarter_turn() -> None:
     ay = one_loop_drag(NonlinearBilayerModel(PAPER.with_(drift_angle=np.pi / 2)), grid)
     assert abs(ax.slope - ay.slope) < 1e-10 * abs(ax.slope)
     assert abs(ax.linear - ay.linear) < 1e-10 * abs(ax.linear)
+
+
+def test_undamped_modes_are_refused() -> None:
+    """Without even viscosity the transverse velocities are undamped: no expansion."""
+    model = NonlinearBilayerModel(PAPER.with_(even_viscosity=False, beta=0.1))
+    with pytest.raises(ValueError, match="every mode must be damped"):
+        one_loop_drag(model, PeriodicGrid(8, 8.0))
