@@ -17,6 +17,7 @@ SUBCOMMANDS = [
         "validate.cli_nonlinear",
         "nonlinear bilayer: D(Θ)/D_linear, steppers, weak order, χ and drift scans",
     ),
+    Subcommand("oneloop", "validate.cli_oneloop", "nonlinear drag at one loop: a of 1 + aΘ"),
     Subcommand("weyl", "validate.cli_weyl", "Weyl film / 2D metal drag: η, σ^D, ρ^D (Hall drag)"),
 ]
 
