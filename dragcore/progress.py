@@ -75,7 +75,7 @@ class Progress:
     def line(self) -> str:
         frac = self.done / self.total if self.total > 0 else 1.0
         left = self.remaining()
-        tail = f", ~{format_seconds(left)} left" if left is not None and frac < 1.0 else ""
+        tail = f", ~{format_seconds(left)} left" if left is not None and frac < 0.999 else ""
         return (
             f"{self.prefix}{self.label}: {self.count} done ({100 * frac:.0f} %), "
             f"{format_seconds(self.elapsed())} elapsed{tail}"

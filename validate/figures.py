@@ -267,6 +267,7 @@ def weyl_figures(
     eps: float = 12.0,
     interaction: str = "exact",
     n_T: int = 24,
+    progress=None,
 ) -> FigureSet:
     """The Hall-drag paper's Fig. 2 analogue (both spacings, several n^p, T = 1–300 K),
     Fig. 5 (Q₁, Q₂, Q₃) and the approach of the quadrature to the low- and
@@ -283,6 +284,9 @@ def weyl_figures(
         ``"exact"`` or ``"a2"`` (the Fig. 2 analogue).
     n_T
         Points per curve.
+    progress
+        Called with the fraction of the work done (0 … 1) after each temperature point,
+        e.g. to print the time left (``python -m validate weyl --figure``).
     """
     plt = _pyplot()
     out = Path(out)
@@ -291,12 +295,25 @@ def weyl_figures(
     notes: list[str] = []
     paths = [out / "fig2_drag_vs_T.png", out / "fig5_Q_functions.png", out / "limits.png"]
 
+    n_fig2 = 2 * len(FIG2_DENSITIES_CM2) * len(temps)
+    n_lim = max(6, n_T + 2)
+    total = n_fig2 + 0.4 * n_lim + 0.1 * max(21, 5 * n_T + 1)  # relative costs per point
+    done = [0.0]
+
+    def step(cost: float = 1.0) -> None:
+        done[0] += cost
+        if progress is not None:
+            progress(min(done[0] / total, 1.0))
+
     # ---- Fig. 2 analogue
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
     for row, name in enumerate(("fig2-d40", "fig2-d120")):
         for density in FIG2_DENSITIES_CM2:
             bl = preset(name, n_p_cm2=density, tau_p_ps=tau_p, tilt=tilt, dielectric=eps)
-            pts = [drag_point(bl, t, interaction) for t in temps]
+            pts = []
+            for t in temps:
+                pts.append(drag_point(bl, t, interaction))
+                step()
             mant, expo = f"{density:.0e}".split("e")
             lab = f"n$^p$ = {mant}×10$^{{{int(expo)}}}$ cm$^{{-2}}$"
             sxx = np.array([p["sigma_D_xx_S"] for p in pts])
@@ -348,6 +365,7 @@ def weyl_figures(
     # ---- Fig. 5
     zs = np.geomspace(1e-2, 1e2, max(21, 5 * n_T + 1))
     qs = np.array([q_functions(z) for z in zs])
+    step(0.1 * len(zs))
     fig, ax = plt.subplots(figsize=(6, 4))
     for i, lab in enumerate(("Q₁", "Q₂", "Q₃")):
         ax.semilogx(zs, qs[:, i], label=lab)
@@ -373,6 +391,7 @@ def weyl_figures(
         e0, e1, _ = eta_high_T(bl, T)
         hi0.append(r.eta0 / e0)
         hi1.append(r.eta1 / e1)
+        step(0.4)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.loglog(ratios, np.abs(1 - np.array(lo)), label="|1 − η∥⁽⁰⁾/Eq.(31)|")
     ax.loglog(ratios, np.abs(1 - np.array(hi0)), label="|1 − η∥⁽⁰⁾/Eq.(41)|")

@@ -1051,6 +1051,7 @@ class TaskResult:
     rows: list[Comparison] = field(default_factory=list)
     figures: list[tuple[str, str]] = field(default_factory=list)
     records: list = field(default_factory=list)
+    quoted: dict = field(default_factory=dict)
     wall: float = 0.0
     cpu: float = 0.0
 
@@ -1123,6 +1124,19 @@ def run_task(task: Task, size: JobSize, out: Path, w: World | None = None) -> Ta
 
             rep = hydro_report(curve_points=size.hydro_curve_points)
             res.rows = hydro_comparisons(rep["comparison"])
+            c = rep["comparison"]
+            res.quoted = {
+                "hydro_varsigma_min": min(c["varsigma"]),
+                "hydro_varsigma_max": max(c["varsigma"]),
+                "hydro_D0_over_f_max_deviation_from_pi": max(
+                    abs(v - math.pi) for v in c["D0_over_f"]
+                ),
+                "hydro_dDdchi_over_g_min": min(c["Dchi_over_g"]),
+                "hydro_dDdchi_over_g_max": max(c["Dchi_over_g"]),
+                "hydro_series_g_max_deviation_from_minus_2": max(
+                    abs(v + 2.0) for v in c["g_series_over_g"]
+                ),
+            }
             paths = hydro_figures(rep, out / "hydro")
             res.figures = [("exact bilayer vs Eq. (21)", str(Path(p).relative_to(out)))
                            for p in paths]  # fmt: skip
@@ -1441,6 +1455,7 @@ def run_main_job(args: argparse.Namespace | None = None) -> int:
     rows: list[Comparison] = []
     figs: list[tuple[str, str]] = []
     records: list = []
+    quoted: dict[str, float] = {}
     phase_times: dict[str, list[float]] = {}
     for t, res in zip(tasks, results, strict=True):
         if res is None:
@@ -1448,6 +1463,7 @@ def run_main_job(args: argparse.Namespace | None = None) -> int:
         rows.extend(res.rows)
         figs.extend(res.figures)
         records.extend(res.records)
+        quoted.update(res.quoted)
         acc = phase_times.setdefault(t.phase, [0.0, 0.0])
         acc[0] += res.wall
         acc[1] += res.cpu
@@ -1469,7 +1485,7 @@ def run_main_job(args: argparse.Namespace | None = None) -> int:
     prov["cpu_time_main_process_s"] = round(time.process_time() - cpu0, 3)
     counts = count_rows(rows)
     _write_report(out, rows, figs, records, counts, prov, phase_times)
-    summary = write_summary(out, rows, counts, prov, phase_times)
+    summary = write_summary(out, rows, counts, prov, phase_times, quoted)
     try:
         marker.unlink()
     except OSError:
@@ -1612,13 +1628,13 @@ def quoted_results(rows: list[Comparison]) -> dict[str, float]:
 
 
 def write_summary(out: Path, rows: list[Comparison], counts: Counts, prov: dict,
-                  phase_times: dict) -> dict:  # fmt: skip
+                  phase_times: dict, extra: dict | None = None) -> dict:  # fmt: skip
     """Write ``summary.json`` (counts, failures, quoted results, provenance, phase times)
     and return it."""
     summary = {
         "counts": asdict(counts),
         "failures": list(counts.failures),
-        "quoted_results": quoted_results(rows),
+        "quoted_results": {**quoted_results(rows), **(extra or {})},
         "provenance": prov,
         "phase_times_s": {k: {"wall": v[0], "cpu": v[1]} for k, v in phase_times.items()},
         "report": str((out / "report.md").resolve()),
