@@ -42,6 +42,9 @@ class Progress:
         Where the lines go (default standard error); ``None`` prints nothing.
     interval
         Minimum seconds between two lines (the first and the last line are always printed).
+    seconds_per_unit
+        A prior guess of the seconds per unit of work, used for the time left until the
+        first unit is done (None: no estimate until then).
     """
 
     def __init__(
@@ -52,6 +55,7 @@ class Progress:
         stream: TextIO | None = sys.stderr,
         interval: float = 2.0,
         prefix: str = "",
+        seconds_per_unit: float | None = None,
     ) -> None:
         self.label = label
         self.total = float(total)
@@ -62,6 +66,7 @@ class Progress:
         self.prefix = prefix
         self.start = time.perf_counter()
         self._last = -1e9
+        self.seconds_per_unit = seconds_per_unit
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
@@ -69,7 +74,9 @@ class Progress:
     def remaining(self) -> float | None:
         """Seconds left, scaled from the elapsed time (None before any work is done)."""
         if self.done <= 0.0:
-            return None
+            if self.seconds_per_unit is None:
+                return None
+            return max(self.total * self.seconds_per_unit - self.elapsed(), 0.0)
         return self.elapsed() * max(self.total - self.done, 0.0) / self.done
 
     def line(self) -> str:
@@ -89,6 +96,13 @@ class Progress:
         if force or self.done >= self.total or now - self._last >= self.interval:
             self._last = now
             self.print(self.line())
+
+    def heartbeat(self, what: str = "") -> None:
+        """Print the current line (with ``what``, e.g. the work under way) if it is time."""
+        now = time.perf_counter()
+        if now - self._last >= self.interval:
+            self._last = now
+            self.print(self.line() + (f"; {what}" if what else ""))
 
     def print(self, text: str) -> None:
         if self.stream is not None:

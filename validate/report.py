@@ -1388,7 +1388,9 @@ def _run_tasks(tasks: list[Task], size: JobSize, out: Path, w: World, workers: i
     from dragcore.progress import Progress
 
     total = sum(t.cost for t in tasks)
-    prog = Progress("main job", total, stream=sys.stderr if w.is_root else None, interval=3.0)
+    parallel = w.size == 1 and workers > 1
+    prog = Progress("main job", total, stream=sys.stderr if w.is_root else None, interval=10.0,
+                    seconds_per_unit=1.0 / (min(workers, 2) if parallel else 1))  # fmt: skip
     results: list[TaskResult | None] = [None] * len(tasks)
 
     def done(i: int, res: TaskResult) -> None:
@@ -1397,17 +1399,23 @@ def _run_tasks(tasks: list[Task], size: JobSize, out: Path, w: World, workers: i
         prog.label = f"main job ({t.phase} done in {res.wall:.1f} s)"
         prog.advance(t.cost)
 
-    if w.size == 1 and workers > 1:
+    if parallel:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         order = sorted(range(len(tasks)), key=lambda i: -tasks[i].cost)  # longest first
         ctx = multiprocessing.get_context("spawn")
         log(f"main job: {len(tasks)} tasks on {workers} worker processes")
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
             futs = {pool.submit(_pool_task, (tasks[i], size, str(out))): i for i in order}
-            for fut in as_completed(futs):
-                done(futs[fut], fut.result())
+            pending = set(futs)
+            while pending:
+                finished, pending = wait(pending, timeout=5.0, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    done(futs[fut], fut.result())
+                if not finished:
+                    running = [tasks[futs[f]].phase for f in futs if f.running()]
+                    prog.heartbeat("running: " + ", ".join(dict.fromkeys(running)))
         return results
     for i, t in enumerate(tasks):
         if not (t.collective or w.is_root):
