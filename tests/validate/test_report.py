@@ -199,3 +199,24 @@ def test_quick_main_job_json(tmp_path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1, q.stderr
+
+
+@pytest.mark.slow
+def test_results_do_not_depend_on_the_worker_processes(tmp_path) -> None:
+    """A Monte Carlo task gives the same bits in this process and in a spawned worker (the
+    main job's pool), whatever the process's thread count."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import numpy as np
+
+    from validate.report import QUICK, Task, _pool_task, run_task
+
+    task = Task("Monte Carlo pull grid", "grid", 0, collective=True)
+    here = run_task(task, QUICK, tmp_path)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        there = pool.submit(_pool_task, (task, QUICK, str(tmp_path))).result()
+    (a,), (b,) = here.records, there.records
+    assert np.array_equal(a.mc, b.mc) and np.array_equal(a.sdev, b.sdev)
+    assert np.array_equal(a.reference, b.reference)
