@@ -65,6 +65,7 @@ __all__ = [
     "FULL",
     "QUICK",
     "ROW_PROVIDERS",
+    "register_row_provider",
     "run_main_job",
     "add_main_job_arguments",
     "significance",
@@ -391,6 +392,7 @@ def hydro_comparisons(comparison: dict | None = None) -> list[Comparison]:
         )
         # the χ-linear drag: what is traced, term by term, in units of π g
         traced = math.pi * g_val * (-0.5 + omitted + cross)
+        tr = f"{omitted + cross:+.3f}".replace("+", "+ ").replace("-", "− ")
         untraced_part = kept + 0.5  # the kept Born term beyond the series' −1/2
         total = kept + omitted + cross
         rows.append(
@@ -408,8 +410,7 @@ def hydro_comparisons(comparison: dict | None = None) -> list[Comparison]:
                     f"traced: sign and ½ (Eq. 22b against the paper's own Eqs. 17–19), factor 4 "
                     f"(Eq. 17 against Eq. 9), π (E_F = πn/m), and the Born ordering Eq. 19 "
                     f"omits ({omitted:+.3f} π g, {100 * omitted / (kept + omitted + cross):.0f} % "
-                    f"of the exact {kept + omitted + cross:+.3f} π g): B′ = π g (−½ "
-                    f"{omitted + cross:+.3f})"
+                    f"of the exact {kept + omitted + cross:+.3f} π g): B′ = π g (−½ {tr})"
                 ),
                 corrected_value=traced,
                 untraced=(
@@ -1018,18 +1019,32 @@ def montecarlo_grid_comparisons(records: list) -> list[Comparison]:
 # --------------------------------------------------------------------------------------
 # row providers: where further comparisons plug in
 # --------------------------------------------------------------------------------------
-#: Further comparisons (e.g. external anchors): functions ``provider(size: JobSize) ->
-#: list[Comparison]``, run after the built-in phases, on rank 0, in a worker process when
-#: the job runs on several cores (so they must be importable module-level functions).
-#: A provider is registered by appending it here or with :func:`register_row_provider`;
-#: the report shows its rows in their own section(s) like any other row.
-ROW_PROVIDERS: list[Callable[[JobSize], list[Comparison]]] = []
+#: Further comparisons (e.g. the external anchors): ``"module:function"`` names of functions
+#: ``provider(size: JobSize) -> list[Comparison]``, each run as one task of the main job (on
+#: rank 0; in a worker process when the job runs on several cores, which imports the module
+#: by this name). A provider is registered by adding its name here (or, at run time, with
+#: :func:`register_row_provider`); its rows appear in the table, counts and summary like any
+#: other row, under the section each row names.
+ROW_PROVIDERS: list[str] = [
+    # "validate.anchors:anchor_comparisons",
+]
 
 
-def register_row_provider(provider: Callable[[JobSize], list[Comparison]]) -> None:
-    """Add ``provider`` to :data:`ROW_PROVIDERS` (once)."""
-    if provider not in ROW_PROVIDERS:
-        ROW_PROVIDERS.append(provider)
+def register_row_provider(name: str) -> None:
+    """Add the provider ``"module:function"`` to :data:`ROW_PROVIDERS` (once)."""
+    _row_provider(name)  # importable, or a ValueError naming it
+    if name not in ROW_PROVIDERS:
+        ROW_PROVIDERS.append(name)
+
+
+def _row_provider(name: str) -> Callable[[JobSize], list[Comparison]]:
+    import importlib
+
+    module, _, func = name.partition(":")
+    try:
+        return getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"row provider = {name!r} is not an importable function: {exc}") from None
 
 
 # --------------------------------------------------------------------------------------
@@ -1061,13 +1076,14 @@ class Task:
     """One independent piece of the main job: ``kind`` and ``index`` select the work
     (:func:`run_task`); ``phase`` groups tasks for the progress lines and the timings;
     ``cost`` is the expected CPU seconds (for scheduling and the time-left estimate only);
-    ``collective``: every MPI rank takes part."""
+    ``collective``: every MPI rank takes part; ``target``: a row provider's name."""
 
     phase: str
     kind: str
     index: int = 0
     cost: float = 1.0
     collective: bool = False
+    target: str = ""
 
 
 def job_tasks(size: JobSize) -> list[Task]:
@@ -1102,7 +1118,7 @@ def job_tasks(size: JobSize) -> list[Task]:
             Task("figures", "fig-screening", cost=2.0 * len(size.screening_temperatures)),
         ]
     tasks += [
-        Task("further comparisons", "provider", i, cost=10.0) for i in range(len(ROW_PROVIDERS))
+        Task("further comparisons", "provider", cost=10.0, target=name) for name in ROW_PROVIDERS
     ]
     return tasks
 
@@ -1156,7 +1172,7 @@ def run_task(task: Task, size: JobSize, out: Path, w: World | None = None) -> Ta
     elif k.startswith("fig-"):
         res.figures = _figures(k[4:], out, size)
     elif k == "provider":
-        res.rows = list(ROW_PROVIDERS[task.index](size))
+        res.rows = list(_row_provider(task.target)(size))
     else:  # pragma: no cover - the task list is ours
         raise ValueError(f"task kind = {k!r} is not known")
     res.wall = time.perf_counter() - t0

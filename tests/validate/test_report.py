@@ -220,3 +220,22 @@ def test_results_do_not_depend_on_the_worker_processes(tmp_path) -> None:
     (a,), (b,) = here.records, there.records
     assert np.array_equal(a.mc, b.mc) and np.array_equal(a.sdev, b.sdev)
     assert np.array_equal(a.reference, b.reference)
+
+
+def example_provider(size) -> list[Comparison]:
+    """A row provider as the external anchors plug in (used by the test below)."""
+    return [Comparison("anchors", "x", "A", 1.0, "B", 1.0, 0.1, "q", kind="paper")]
+
+
+def test_row_providers_plug_in_by_name(tmp_path, monkeypatch) -> None:
+    from validate import report
+
+    monkeypatch.setattr(report, "ROW_PROVIDERS", list(report.ROW_PROVIDERS))
+    name = "tests.validate.test_report:example_provider"
+    report.register_row_provider(name)
+    tasks = [t for t in report.job_tasks(report.QUICK) if t.kind == "provider"]
+    assert [t.target for t in tasks][-1] == name
+    res = report.run_task(tasks[-1], report.QUICK, tmp_path)
+    assert [r.section for r in res.rows] == ["anchors"] and res.rows[0].verdict == "agrees"
+    with pytest.raises(ValueError, match="row provider"):
+        report.register_row_provider("tests.validate.test_report:nothing")
