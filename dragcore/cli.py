@@ -48,9 +48,14 @@ def _load(sub: Subcommand):
 
 
 def build_parser(
-    prog: str, description: str, subcommands: Sequence[Subcommand]
+    prog: str,
+    description: str,
+    subcommands: Sequence[Subcommand],
+    default_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=description)
+    if default_arguments is not None:  # the options of the command without a sub-command
+        default_arguments(parser)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
     for sub in subcommands:
@@ -66,9 +71,12 @@ def run_program(
     subcommands: Sequence[Subcommand],
     argv: Sequence[str] | None = None,
     default: Callable[[argparse.Namespace], int | None] | None = None,
+    default_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
-    """Parse ``argv``, run the chosen sub-command and turn ``ValueError`` into exit code 2."""
-    parser = build_parser(prog, description, subcommands)
+    """Parse ``argv``, run the chosen sub-command and turn ``ValueError`` into exit code 2.
+    ``default_arguments`` adds the options of ``default`` (the command without a
+    sub-command) to the top-level parser."""
+    parser = build_parser(prog, description, subcommands, default_arguments)
     args = parser.parse_args(argv)
     try:
         if getattr(args, "_sub", None) is None:

@@ -6,8 +6,9 @@ Only the size options are shrunk (``--neval``, ``--n-train``, ``--n-prod``, ``--
 — in particular no ``--no-reference`` where the README has none. Each test checks the exit
 code and opens what the command wrote. Commands without a size option that cost more than a
 test may are listed in ``NOT_RUN`` with the reason. The quick start's main job,
-``python -m validate`` (no size option, ~130 s on two cores), runs as written, in a subprocess,
-marked ``slow``.
+``python -m validate`` (no size option), runs as written, in a subprocess, marked ``slow``;
+the result numbers the README quotes are checked against the ``summary.json`` it writes
+(:func:`check_readme_numbers`; the list is :data:`README_NUMBERS`).
 
 The ``python -m`` commands run in-process through the package's ``main(argv)`` (the same code
 as the console entry, without a new interpreter); the MPI and shell-script commands run as
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -33,8 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Commands of the READMEs not run here, and why.
 NOT_RUN = {
-    "mpiexec -n P python -m validate": "the main job under MPI: the serial main job runs "
-    "below exactly as the quick start gives it (130 s); its MPI spreading of the simulations "
+    "mpiexec -n P python -m validate": "the main job under MPI: the main job runs "
+    "below exactly as the quick start gives it; its MPI spreading of the simulations "
     "is the rank-independent machinery tested in tests/test_*_mpi.py",
     "sbatch/qsub templates (sweeps)": "array jobs; the single-run Monte Carlo template runs "
     "below with a stand-in srun",
@@ -353,3 +355,72 @@ def test_readme_quick_start_main_job(tmp_path) -> None:
     assert list(report.rglob("*.png")), "no figure written"
     with h5py.File(report / "report.h5", "r") as f:
         assert f.attrs["version"], "report.h5 carries no version"
+    check_readme_numbers(json.loads((report / "summary.json").read_text())["quoted_results"])
+    prov = json.loads((report / "summary.json").read_text())["provenance"]
+    assert prov["git_commit"] and prov["numba_version"] and prov["cpu"]
+
+
+# ------------------------------------------------ README result numbers against the main job
+#: The result numbers the README quotes, each with the pattern that finds it in the README
+#: (whitespace normalised) and the key of the main job's ``summary.json`` ("quoted_results")
+#: it must match. Ranges are quoted rounded: the quoted ends are the measured ends rounded.
+README_NUMBERS = {
+    "D(χ = 0)/f(ς) = π to 1e-14": r"D\(χ = 0\)/f\(ς\) = π at every ς \(to 1e-(\d+)\)",
+    "(∂D/∂χ)/g range over ς": r"\(∂D/∂χ\)/g ≈ (−\d\.\d) … (−\d\.\d) over ς ∈ "
+    r"\[([\d.]+), ([\d.]+)\]",
+    "the paper's series give −2g": r"Eqs\. \(17\)–\(19\), integrated numerically, reproduce f "
+    r"but give (−\d)g",
+    "Q₁(∞), Q₂(∞)": r"Q₁\(∞\) = 4/5 and Q₂\(∞\) = 36/175 = (0\.\d{6})",
+    "skew ratio, quadrature at 10 K": r"exact-in-C result is (\d\.\d\d)–(\d\.\d\d) of \(B17\) "
+    r"at 10 K",
+    "skew ratio, Monte Carlo (Weyl section)": r"sampled rate (\d\.\d\d)–(\d\.\d\d) at T_d/2 "
+    r"and 3 T_d",
+    "skew ratio, Monte Carlo (Monte Carlo section)": r"sampled η_H\(e-e-imp,1\) is "
+    r"(\d\.\d\d)–(\d\.\d\d) of \(B17\)",
+}
+
+
+def _readme_text() -> str:
+    """The README and the documentation pages, whitespace normalised: the prose a user reads."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    return " ".join(" ".join(p.read_text().split()) for p in pages)
+
+
+def _num(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def test_readme_quotes_the_numbers_the_main_job_checks() -> None:
+    """Every sentence of :data:`README_NUMBERS` is in the README (so that a reworded
+    sentence cannot silently drop out of :func:`check_readme_numbers`)."""
+    text = _readme_text()
+    missing = [k for k, pat in README_NUMBERS.items() if not re.search(pat, text)]
+    assert not missing, missing
+
+
+def check_readme_numbers(q: dict) -> None:
+    """The README's result numbers against the main job's ``summary.json`` (full run)."""
+    text = _readme_text()
+
+    def find(key: str) -> tuple[str, ...]:
+        m = re.search(README_NUMBERS[key], text)
+        assert m, key
+        return m.groups()
+
+    (exp,) = find("D(χ = 0)/f(ς) = π to 1e-14")
+    assert f"{q['hydro_D0_over_f_max_deviation_from_pi']:.0e}" in (f"1e-{exp}", f"{0:.0e}"), q
+    hi, lo, s_lo, s_hi = find("(∂D/∂χ)/g range over ς")
+    assert (q["hydro_varsigma_min"], q["hydro_varsigma_max"]) == (_num(s_lo), _num(s_hi))
+    assert f"{q['hydro_dDdchi_over_g_max']:.1f}" == f"{_num(hi):.1f}", q
+    assert f"{q['hydro_dDdchi_over_g_min']:.1f}" == f"{_num(lo):.1f}", q
+    (two,) = find("the paper's series give −2g")
+    assert _num(two) == -2 and q["hydro_series_g_max_deviation_from_minus_2"] < 1e-6
+    (q2,) = find("Q₁(∞), Q₂(∞)")
+    assert abs(q["Q1_infinity"] - 0.8) < 1e-9 and f"{q['Q2_infinity']:.6f}" == q2
+    for key, name in (
+        ("skew ratio, quadrature at 10 K", "skew_ratio_quadrature_10K"),
+        ("skew ratio, Monte Carlo (Weyl section)", "skew_ratio_montecarlo"),
+        ("skew ratio, Monte Carlo (Monte Carlo section)", "skew_ratio_montecarlo"),
+    ):
+        lo, hi = find(key)
+        assert (f"{q[name + '_min']:.2f}", f"{q[name + '_max']:.2f}") == (lo, hi), (key, q)

@@ -1,6 +1,7 @@
 """``python -m validate [COMMAND]`` — deterministic references and comparisons.
 
-Without a command it runs the main job (every comparison available, default sizes).
+Without a command it runs the main job (every comparison available; ``--quick`` at reduced
+statistics; ``--output DIR``, ``--overwrite``, ``--format json``): :mod:`validate.report`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SUBCOMMANDS = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    from validate.report import run_main_job
+    from validate.report import add_main_job_arguments, run_main_job
 
     return run_program(
         "python -m validate",
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         SUBCOMMANDS,
         argv,
         default=run_main_job,
+        default_arguments=add_main_job_arguments,
     )
 
 

@@ -70,7 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def compute(args: argparse.Namespace) -> dict:
-    """All numbers of the report (:func:`validate.hydro.hydro_report` of the options)."""
+    """All numbers of the report (:func:`validate.hydro.hydro_report` of the options); the
+    progress, with the time left, on standard error."""
+    from dragcore.progress import Progress
+
+    prog = Progress("validate hydro", 1.0)
     return hydro_report(
         args.varsigma,
         args.beta,
@@ -78,6 +82,7 @@ def compute(args: argparse.Namespace) -> dict:
         args.chi_max,
         args.curve_points,
         args.box_lengths,
+        progress=lambda frac: prog.advance(frac - prog.done),
     )
 
 

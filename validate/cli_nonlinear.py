@@ -47,7 +47,13 @@ def _fmt(p: dict) -> str:
 
 
 def print_report(res: dict) -> None:
-    """The tables of :func:`validate.nonlinear.nonlinear_report`."""
+    """The tables of :func:`validate.nonlinear.nonlinear_report`; every statistical claim
+    with its significance (:func:`validate.report.significance`)."""
+    from validate.report import significance
+
+    def sig(value: float, sdev: float, target: float = 0.0) -> str:
+        return significance((value - target) / sdev) if sdev > 0 else "—"
+
     pt, g = res["point"], res["grid"]
     th = res["thresholds"]
     print(f"Nonlinear bilayer at ς = {pt['varsigma']:g}, β = {pt['beta']:g} on N = {g['n']}, "
@@ -59,7 +65,9 @@ def print_report(res: dict) -> None:
     f = res["strength_fit"]
     print(
         f"  fit D/D_lin = c + aΘ: c = {f['limit']:.4f} ± {f['limit_sdev']:.4f}, "
-        f"a = {f['slope']:.3f} ± {f['slope_sdev']:.3f} (χ²/dof {f['chi2_dof']:.2f})"
+        f"a = {f['slope']:.3f} ± {f['slope_sdev']:.3f} (χ²/dof {f['chi2_dof']:.2f}); "
+        f"c − 1: {sig(f['limit'], f['limit_sdev'], 1.0)}; a ≠ 0: "
+        f"{sig(f['slope'], f['slope_sdev'])}"
     )
     print("\nSteppers (Θ = 0.01):")
     for k, p in res["steppers"].items():
@@ -82,7 +90,7 @@ def print_report(res: dict) -> None:
         pairs = zip(d["differences"], d["difference_sdev"], strict=True)
         diffs = ", ".join(f"{a:.3g} ± {b:.2g}" for a, b in pairs)
         pairs = zip(d["ratios"], d["ratio_sdev"], strict=True)
-        ratios = ", ".join(f"{a:.2f} ± {b:.2f}" for a, b in pairs)
+        ratios = ", ".join(f"{a:.2f} ± {b:.2f} (vs 4: {sig(a, b, 4.0)})" for a, b in pairs)
         print(f"  {k:16s} differences {diffs};  ratios {ratios}")
     print("\nv = 0 (χ = 0):")
     for e in res["equilibrium"]:
@@ -90,6 +98,8 @@ def print_report(res: dict) -> None:
               f"⟨|p_q|²⟩/(Θ/L²) − 1 = {e['pp_ratio'][0]:+.4f} ± {e['pp_ratio'][1]:.4f};  "
               f"⟨|δn_q|²⟩/Gibbs − 1 = {e['nn_ratio'][0]:+.4f} ± {e['nn_ratio'][1]:.4f};  "
               f"max |Σ_r δn| = {e['number_drift']:.1e}")  # fmt: skip
+        print(f"    against Gibbs: F_x ≠ 0 {sig(*e['force_x'][:2])}; "
+              f"momentum {sig(*e['pp_ratio'][:2])}; density {sig(*e['nn_ratio'][:2])}")  # fmt: skip
     print("\nχ scan:")
     for p in res["chi_scan"]:
         print(f"  Θ = {p['theta']:<6g} χ = {p['chi']:<5g} {_fmt(p)}")

@@ -112,9 +112,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
+    from dragcore.progress import Progress
     from validate.figures import weyl_figures
 
     out = Path(args.output)
+    prog = Progress("validate weyl --figure", 1.0)
     figures = weyl_figures(
         out,
         n_p=args.n_p,
@@ -123,6 +125,7 @@ def _figures(args: argparse.Namespace) -> int:
         eps=args.eps,
         interaction=args.interaction,
         n_T=args.n_T,
+        progress=lambda frac: prog.advance(frac - prog.done),
     )
     for line in figures.notes:
         print(line)

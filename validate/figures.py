@@ -96,17 +96,25 @@ def figure_g_over_f(
     for b, c in zip(betas, colors, strict=True):
         ax.loglog(s, b * ratio, color=c, lw=2, label=f"β = {b:g}")
     ax.set_xlabel("attenuation ς = 2πσ / (dκω$_p$)")
-    ax.set_ylabel("g(ς, β) / f(ς)")
-    ax.set_title("(a) nonreciprocal / linear drag (paper's Fig. 3)")
+    ax.set_ylabel("g(ς, β) / f(ς), Eq. (22) as printed")
+    ax.set_title("(a) the paper's g/f (its Fig. 3), sign as printed", fontsize=10)
+    ax.text(
+        0.98, 0.98,
+        "caveat: the paper's own Eqs. (17)–(19) give −2g,\n"
+        "the exact model −(4.2…4.6) g (python -m validate hydro):\n"
+        "the χ-linear drag is negative",
+        transform=ax.transAxes, ha="right", va="top", fontsize=7.5,
+        bbox={"boxstyle": "round", "fc": "lightyellow", "ec": "0.6"},
+    )  # fmt: skip
     ax.legend(fontsize=8, loc="lower left", title="viscosity β = ν/(d²ω$_p$)", title_fontsize=8)
     # (b) the β-independent part: g/f = (β/ς)·R(ς), R slowly varying
-    bx.semilogx(s, s * ratio, color="C0", lw=2, label="exact (route 1)")
+    bx.semilogx(s, s * ratio, color="C0", lw=2, label="Eq. (22) by exact y-integration")
     bx.semilogx(s_small, s_small * small, color="k", lw=1.2, ls=":", label="ς → 0, 3 terms")
     bx.semilogx(s_large, s_large * large, color="k", lw=1.2, ls="--", label="ς → ∞, 3 terms")
     bx.axhline(9 / 4, color="C2", lw=1, ls="-.", label="ς → ∞ limit 9/4")
     bx.set_xlabel("attenuation ς")
-    bx.set_ylabel("R(ς) = ς g / (β f)")
-    bx.set_title("(b) the β-independent part: g/f = (β/ς) R(ς)")
+    bx.set_ylabel("R(ς) = ς g / (β f), Eq. (22) as printed")
+    bx.set_title("(b) the β-independent part: g/f = (β/ς) R(ς)", fontsize=10)
     bx.legend(fontsize=8)
     for axis in (ax, bx):
         axis.grid(True, which="major", alpha=0.4)
@@ -157,32 +165,37 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
     paths = [out / "hydro_ratios.png", out / "drag_vs_chi.png", out / "box_convergence.png"]
     c = res["comparison"]
     s = np.array(c["varsigma"])
+    # one normalisation throughout: ÷ (π × Eq. 22), i.e. the paper's f, g with the factor π
+    # of E_F = πn/m restored (the paper's series, Eqs. 17–19, carry the same π)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.0, 4.4), layout="constrained")
-    ax.semilogx(s, c["D0_over_f"], "o-", label="D(χ=0) / f")
-    ax.semilogx(s, c["Dchi_over_g"], "s-", label="(∂D/∂χ) / g")
-    ax.axhline(math.pi, color="k", lw=0.8, ls=":", label="π")
+    ax.semilogx(s, np.array(c["D0_over_f"]) / math.pi, "o-", label="D(χ=0) / (π f)")
+    ax.semilogx(s, np.array(c["Dchi_over_g"]) / math.pi, "s-", label="(∂D/∂χ) / (π g)")
+    ax.axhline(1.0, color="k", lw=0.8, ls=":", label="Eq. (22) with π restored: +1")
     ax.axhline(0.0, color="gray", lw=0.6)
-    ax.set_xlabel("attenuation ς")
-    ax.set_ylabel("exact / Eq. (22)")
-    ax.set_title(f"(a) exact model ÷ paper, β = {c['beta']:g}")
+    ax.set_xlabel("attenuation ς = 2πσ/(dκω$_p$)")
+    ax.set_ylabel("exact model ÷ (π × Eq. 22)")
+    ax.set_title(f"(a) exact model (paper's approximations) ÷ paper, β = {c['beta']:g}",
+                 fontsize=10)  # fmt: skip
     ax.legend(fontsize=8)
     chi_u = np.array(c["chi_after_u_over_pi_g"])
     u_chi = np.array(c["u_after_chi_over_pi_g"])
-    bx.semilogx(s, chi_u, "o-", label="G M$_χ$ G M$_u$ G ξ (the term of Eq. 19d)")
-    bx.semilogx(s, u_chi, "s-", label="G M$_u$ G M$_χ$ G ξ (omitted by Eq. 19)")
-    bx.semilogx(s, chi_u + u_chi, "k-", lw=2, label="total (exact ∂D/∂χ)")
-    bx.axhline(1.0, color="C3", lw=1, ls="--", label="Eq. (22b): +1")
-    bx.semilogx(s, c["g_series_over_g"], "C3:", lw=1.5, label="Eqs. (17)–(19) by quadrature")
+    bx.semilogx(s, chi_u, "o-", label="exact: G M$_χ$ G M$_u$ G ξ (the kind Eq. 19d keeps)")
+    bx.semilogx(s, u_chi, "s-", label="exact: G M$_u$ G M$_χ$ G ξ (omitted by Eq. 19)")
+    bx.semilogx(s, chi_u + u_chi, "k-", lw=2, label="exact total ∂D/∂χ")
+    bx.axhline(1.0, color="C3", lw=1, ls="--", label="paper's Eq. (22b): +1")
+    bx.semilogx(s, c["g_series_over_g"], "C3:", lw=1.5,
+                label="paper's Eqs. (17)–(19) by quadrature: −2")  # fmt: skip
     bx.semilogx(
         s,
         np.array(c["g_series_over_g"]) / 4,
         "C2-.",
         lw=1.2,
-        label="Eqs. (17)–(19) with the coupling of Eq. (9)",
+        label="paper's Eqs. (17)–(19) with Eq. (9)'s coupling: −½",
     )
-    bx.set_xlabel("attenuation ς")
-    bx.set_ylabel("χ-linear drag  /  (π g)   [series: / g]")
-    bx.set_title("(b) the χ-linear drag: exact (Born split) and the paper")
+    bx.set_xlabel("attenuation ς = 2πσ/(dκω$_p$)")
+    bx.set_ylabel("χ-linear drag ÷ (π g)")
+    bx.set_title("(b) the χ-linear drag, term by term (paper's lines: π restored)",
+                 fontsize=10)  # fmt: skip
     bx.set_ylim(-2.3, 1.6)
     bx.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.62))
     for axis in (ax, bx):
@@ -193,18 +206,29 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
     d = res["drag_vs_chi"]
     chi = np.array(d["chi"])
     line = np.linspace(d["chi_c"], chi[-1], 200)
-    fig, ax = plt.subplots(figsize=(6.8, 4.6), layout="constrained")
-    ax.plot(chi, d["D_exact"], "k-", lw=2, label="exact, v → 0 (even viscosity on)")
-    ax.plot(line, d["D0_exact"] + d["dD_dchi_exact"] * line, "k--", lw=1, label="exact tangent")
-    ax.plot(line, d["f"] + line * d["g"], "C3-", lw=1.2, label="Eq. (21): f + χ g")
-    ax.plot(line, math.pi * (d["f"] + line * d["g"]), "C3:", lw=1.2, label="π (f + χ g)")
-    ax.axvline(d["chi_c"], color="C0", ls="-.", lw=1, label=f"instability χ$_c$ = {d['chi_c']:.4g}")
+    fig, ax = plt.subplots(figsize=(7.2, 4.8), layout="constrained")
+    ax.plot(chi, d["D_exact"], "k-", lw=2,
+            label="exact, full model (even viscosity on), v → 0")  # fmt: skip
+    ax.plot(line, d["D0_exact"] + d["dD_dchi_exact"] * line, "k--", lw=1,
+            label="its tangent at χ = 0 (full model)")  # fmt: skip
+    k = [i for i, v in enumerate(c["varsigma"]) if math.isclose(v, d["varsigma"])]
+    if k and math.isclose(c["beta"], d["beta"]):  # the paper's model, exactly
+        i = k[0]
+        ax.plot(line, c["D0"][i] + c["Dchi"][i] * line, color="C0", ls="--", lw=1.2,
+                label="exact tangent, paper's approximations (no even viscosity)")  # fmt: skip
+    ax.plot(line, math.pi * (d["f"] + line * d["g"]), "C3-", lw=1.2,
+            label="paper's Eq. (21), π restored: π(f + χg)")  # fmt: skip
+    ax.plot(line, d["f"] + line * d["g"], "C3:", lw=1.2,
+            label="paper's Eq. (21) as printed: f + χg")  # fmt: skip
+    ax.axvline(d["chi_c"], color="0.4", ls="-.", lw=1,
+               label=f"instability of the full model, χ$_c$ = {d['chi_c']:.4g}")  # fmt: skip
     top = 1.3 * max(d["D_exact"])
     ax.set_ylim(min(0.0, 1.1 * min(d["D_exact"])), top)
     ax.set_xlabel("nonreciprocity χ")
-    ax.set_ylabel("D = ρ$_D$ / ρ$_0$")
-    ax.set_title(f"drag versus χ, ς = {d['varsigma']:g}, β = {d['beta']:g}")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("drag D = ρ$_D$ / ρ$_0$ (dimensionless)")
+    ax.set_title(f"The drag falls with χ; the paper's Eq. (21) rises (ς = {d['varsigma']:g}, "
+                 f"β = {d['beta']:g})", fontsize=10)  # fmt: skip
+    ax.legend(fontsize=7.5)
     ax.grid(True, alpha=0.3)
     fig.savefig(paths[1], dpi=150)
     plt.close(fig)
@@ -216,14 +240,14 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
     ax.loglog(lengths, err, "o-", label="|F$_L$ − F$_∞$| / F$_∞$ (h = d/4)")
     ax.loglog(lengths, err[-1] * (lengths / lengths[-1]) ** -5, "k--", label="∝ L$^{-5}$")
     ax.set_xlabel("box side L / d")
-    ax.set_ylabel("relative error")
-    ax.set_title("(a) box → continuum")
+    ax.set_ylabel("relative error of the drag force")
+    ax.set_title("(a) box → continuum (exact model, finite grid)")
     ax.legend(fontsize=8)
     ref = b["refine_at_L16_relative_error"]
     n = np.array([int(k) for k in ref])
     bx.semilogy(np.pi * n / 16.0, np.abs(list(ref.values())), "s-", label="L = 16 d")
     bx.set_xlabel("q$_{max}$ d = π N d / L")
-    bx.set_ylabel("relative error")
+    bx.set_ylabel("relative error of the drag force")
     bx.set_title("(b) refinement at fixed L (floor: box error)")
     bx.legend(fontsize=8)
     for axis in (ax, bx):
@@ -243,6 +267,7 @@ def weyl_figures(
     eps: float = 12.0,
     interaction: str = "exact",
     n_T: int = 24,
+    progress=None,
 ) -> FigureSet:
     """The Hall-drag paper's Fig. 2 analogue (both spacings, several n^p, T = 1–300 K),
     Fig. 5 (Q₁, Q₂, Q₃) and the approach of the quadrature to the low- and
@@ -259,6 +284,9 @@ def weyl_figures(
         ``"exact"`` or ``"a2"`` (the Fig. 2 analogue).
     n_T
         Points per curve.
+    progress
+        Called with the fraction of the work done (0 … 1) after each temperature point,
+        e.g. to print the time left (``python -m validate weyl --figure``).
     """
     plt = _pyplot()
     out = Path(out)
@@ -267,45 +295,68 @@ def weyl_figures(
     notes: list[str] = []
     paths = [out / "fig2_drag_vs_T.png", out / "fig5_Q_functions.png", out / "limits.png"]
 
+    n_fig2 = 2 * len(FIG2_DENSITIES_CM2) * len(temps)
+    n_lim = max(6, n_T + 2)
+    total = n_fig2 + 0.4 * n_lim + 0.1 * max(21, 5 * n_T + 1)  # relative costs per point
+    done = [0.0]
+
+    def step(cost: float = 1.0) -> None:
+        done[0] += cost
+        if progress is not None:
+            progress(min(done[0] / total, 1.0))
+
     # ---- Fig. 2 analogue
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
     for row, name in enumerate(("fig2-d40", "fig2-d120")):
         for density in FIG2_DENSITIES_CM2:
             bl = preset(name, n_p_cm2=density, tau_p_ps=tau_p, tilt=tilt, dielectric=eps)
-            pts = [drag_point(bl, t, interaction) for t in temps]
-            lab = f"n_p = {density:.0e} cm⁻²"
+            pts = []
+            for t in temps:
+                pts.append(drag_point(bl, t, interaction))
+                step()
+            mant, expo = f"{density:.0e}".split("e")
+            lab = f"n$^p$ = {mant}×10$^{{{int(expo)}}}$ cm$^{{-2}}$"
             sxx = np.array([p["sigma_D_xx_S"] for p in pts])
             sxy = np.array([p["sigma_D_xy_S"] for p in pts])
             rxy = np.array([p["rho_D_xy_Ohm"] for p in pts])
             (ln,) = axes[row, 0].loglog(temps, sxx, label=lab)
-            axes[row, 1].loglog(temps, sxy, color=ln.get_color())
-            axes[row, 2].loglog(temps, -rxy, color=ln.get_color())
-            axes[row, 0].axvline(pts[0]["T_d_K"], color=ln.get_color(), ls=":", lw=0.8)
+            axes[row, 1].loglog(temps, sxy, color=ln.get_color(), label=lab)
+            axes[row, 2].loglog(temps, -rxy, color=ln.get_color(), label=lab)
+            for ax in axes[row]:
+                ax.axvline(pts[0]["T_d_K"], color="0.5", ls=":", lw=0.8)
             if density == FIG2_DENSITIES_CM2[0]:
                 x0 = np.array([p["sigma_D_xx_eta0_S"] for p in pts])
                 x1 = np.array([p["sigma_D_xx_eta1_S"] for p in pts])
-                axes[row, 0].loglog(temps, x0, "--", color="gray", lw=0.8, label="σ_xx[η∥⁽⁰⁾]")
-                axes[row, 0].loglog(temps, -x1, ":", color="gray", lw=0.8, label="−σ_xx[η∥⁽¹⁾]")
+                axes[row, 0].loglog(temps, x0, "--", color="gray", lw=0.8,
+                                    label=f"part from η∥⁽⁰⁾ ({lab})")  # fmt: skip
+                axes[row, 0].loglog(temps, -x1, ":", color="gray", lw=0.8,
+                                    label=f"−(part from η∥⁽¹⁾) ({lab})")  # fmt: skip
                 par = np.array([p["sigma_D_xy_parallel_S"] for p in pts])
                 hal = np.array([p["sigma_D_xy_hall_S"] for p in pts])
-                axes[row, 1].loglog(temps, par, "--", color="gray", lw=0.8, label="σ_xy[η∥]")
-                axes[row, 1].loglog(temps, -hal, "-.", color="gray", lw=0.8, label="−σ_xy[η_H]")
+                axes[row, 1].loglog(temps, par, "--", color="gray", lw=0.8,
+                                    label=f"part from η∥ ({lab})")  # fmt: skip
+                axes[row, 1].loglog(temps, -hal, "-.", color="gray", lw=0.8,
+                                    label=f"−(part from η_H) ({lab})")  # fmt: skip
             notes.append(
                 f"{name} n_p={density:.0e}: σxx(1K)={sxx[0]:.3e} S, σxx(300K)={sxx[-1]:.3e} S, "
                 f"T_d={pts[0]['T_d_K']:.1f} K"
             )
         d = PRESETS[name]["d_nm"]
-        axes[row, 0].set_ylabel(f"d = {d:g} nm\nσ^D_xx (S)")
-        axes[row, 1].set_ylabel("σ^D_xy (S)")
-        axes[row, 2].set_ylabel("−ρ^D_xy (Ω)")
+        axes[row, 0].set_ylabel(f"d = {d:g} nm\nlongitudinal drag conductivity σ$^D_{{xx}}$ (S)",
+                                fontsize=9)  # fmt: skip
+        axes[row, 1].set_ylabel("Hall drag conductivity σ$^D_{xy}$ (S)", fontsize=9)
+        axes[row, 2].set_ylabel("Hall drag resistivity −ρ$^D_{xy}$ (Ω)", fontsize=9)
         for ax in axes[row]:
-            ax.set_xlabel("T (K)")
+            ax.set_xlabel("temperature T (K)")
             ax.grid(True, which="both", lw=0.3)
-    axes[0, 0].legend(fontsize=8)
-    axes[0, 1].legend(fontsize=8)
+    axes[0, 0].legend(fontsize=7, title="our quadrature; dotted: T$_d$", title_fontsize=7)
+    axes[0, 1].legend(fontsize=7)
+    axes[0, 2].legend(fontsize=7)
     fig.suptitle(
-        "Weyl film / 2D metal drag (Fig. 2 analogue; dotted: T_d; C = "
-        f"{tilt:g}, τ^p = {tau_p:g} ps, interaction {interaction})"
+        "Weyl film / 2D metal drag by our (q, ω) quadrature, at the parameters of the Hall-drag "
+        f"paper's Fig. 2 (C = {tilt:g}, τ$^p$ = {tau_p:g} ps, ε = {eps:g}, interaction "
+        f"{interaction}); the paper's curves are not shown",
+        fontsize=10,
     )
     fig.tight_layout()
     fig.savefig(paths[0], dpi=110)
@@ -314,15 +365,18 @@ def weyl_figures(
     # ---- Fig. 5
     zs = np.geomspace(1e-2, 1e2, max(21, 5 * n_T + 1))
     qs = np.array([q_functions(z) for z in zs])
-    fig, ax = plt.subplots(figsize=(6, 4))
+    step(0.1 * len(zs))
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for i, lab in enumerate(("Q₁", "Q₂", "Q₃")):
-        ax.semilogx(zs, qs[:, i], label=lab)
+        ax.semilogx(zs, qs[:, i], label=f"{lab}(z), our quadrature of Eq. (B{25 + i})")
     q_inf = q_functions(math.inf)
-    ax.axhline(0.800, color="gray", ls=":", lw=0.8)
-    ax.axhline(0.205, color="gray", ls=":", lw=0.8)
-    ax.set_xlabel("z = v_F^p / v_F^a")
-    ax.legend()
-    ax.set_title(f"Fig. 5: Q₁(∞) = {q_inf[0]:.4f}, Q₂(∞) = {q_inf[1]:.4f}")
+    ax.axhline(0.800, color="gray", ls=":", lw=0.9, label="paper's printed Q₁(∞) = 0.800")
+    ax.axhline(0.205, color="k", ls=":", lw=0.9, label="paper's printed Q₂(∞) = 0.205")
+    ax.set_xlabel("velocity ratio z = v$_F^p$ / v$_F^a$")
+    ax.set_ylabel("Q$_i$(z) (dimensionless)")
+    ax.legend(fontsize=7.5)
+    ax.set_title(f"Fig. 5 analogue: Q₁(∞) = {q_inf[0]:.4f} (= 4/5), Q₂(∞) = {q_inf[1]:.6f} "
+                 "(= 36/175)", fontsize=9)  # fmt: skip
     fig.tight_layout()
     fig.savefig(paths[1], dpi=110)
     plt.close(fig)
@@ -339,13 +393,14 @@ def weyl_figures(
         e0, e1, _ = eta_high_T(bl, T)
         hi0.append(r.eta0 / e0)
         hi1.append(r.eta1 / e1)
+        step(0.4)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.loglog(ratios, np.abs(1 - np.array(lo)), label="|1 − η∥⁽⁰⁾/Eq.(31)|")
     ax.loglog(ratios, np.abs(1 - np.array(hi0)), label="|1 − η∥⁽⁰⁾/Eq.(41)|")
     ax.loglog(ratios, np.abs(1 - np.array(hi1)), label="|1 − η∥⁽¹⁾/Eq.(42)|")
-    ax.set_xlabel("T / T_d")
-    ax.set_ylabel("relative deviation")
-    ax.set_title("quadrature (Eq. A2, C = 0) vs closed forms")
+    ax.set_xlabel("temperature T / T_d (T_d = min(v$_F^a$, v$_F^p$)/d)")
+    ax.set_ylabel("relative deviation (dimensionless)")
+    ax.set_title("our quadrature (Eq. A2, C = 0) vs the paper's closed forms", fontsize=10)
     ax.grid(True, which="both", lw=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -346,12 +346,14 @@ def hydro_report(
     chi_max: float = 5.0,
     curve_points: int = 36,
     box_lengths: Sequence[float] = DEFAULT_BOX_LENGTHS,
+    progress=None,
 ) -> dict:
     """All numbers of ``python -m validate hydro`` (inputs validated, ``ValueError`` naming
     the value): the table of :func:`paper_comparison` over ``varsigma`` at ``beta``, the
     :func:`instability_thresholds` and the D(χ) curve (:func:`drag_versus_chi`, up to
     ``chi_max``, ``curve_points`` points) at ``curve_varsigma``, the
-    :func:`box_convergence` over ``box_lengths`` and the :data:`DIAGNOSIS`."""
+    :func:`box_convergence` over ``box_lengths`` and the :data:`DIAGNOSIS`. ``progress``:
+    called with the fraction of the work done after each piece (for a time-left estimate)."""
     s = np.atleast_1d(require_positive("varsigma", varsigma)).tolist()
     beta = float(require_positive("beta", beta))
     s_curve = float(require_positive("curve_varsigma", curve_varsigma))
@@ -361,10 +363,45 @@ def hydro_report(
     if len(lengths) < 2:
         raise ValueError(f"box_lengths = {lengths} is outside the allowed range: two or more")
     grid = PeriodicGrid(32, 16.0)
+    # relative costs (CPU time measured per piece): ς points, thresholds, D(χ) points, boxes
+    costs = [1.8] * len(s) + [5.0, 0.3 * points, 1.0 * len(lengths)]
+    total, done = sum(costs), [0.0]
+
+    def step(cost: float) -> None:
+        done[0] += cost
+        if progress is not None:
+            progress(min(done[0] / total, 1.0))
+
+    parts = []
+    for v in s:
+        parts.append(paper_comparison([v], beta))
+        step(costs[0])
+    comparison = paper_comparison_merge(parts)
+    thresholds = instability_thresholds(s_curve, beta, grid)
+    step(costs[-3])
+    curve = drag_versus_chi(s_curve, beta, chi_max, points)
+    step(costs[-2])
+    boxes = box_convergence(s_curve, beta, 0.05, lengths)
+    step(costs[-1])
     return {
-        "comparison": paper_comparison(s, beta),
-        "thresholds": instability_thresholds(s_curve, beta, grid),
-        "drag_vs_chi": drag_versus_chi(s_curve, beta, chi_max, points),
-        "box_convergence": box_convergence(s_curve, beta, 0.05, lengths),
+        "comparison": comparison,
+        "thresholds": thresholds,
+        "drag_vs_chi": curve,
+        "box_convergence": boxes,
         "diagnosis": DIAGNOSIS,
     }
+
+
+def paper_comparison_merge(parts: Sequence[dict]) -> dict:
+    """:func:`paper_comparison` results for single ς values joined into one (the same
+    numbers as one call with all of them: each ς is computed on its own)."""
+    out: dict = {}
+    for part in parts:
+        for k, v in part.items():
+            if isinstance(v, list):
+                out.setdefault(k, []).extend(v)
+    for key in ("D0_over_f", "Dchi_over_g"):
+        vals = np.abs(out[key])
+        out[f"{key}_spread"] = float(vals.max() / vals.min() - 1.0)
+    out["beta"] = parts[0]["beta"]
+    return out

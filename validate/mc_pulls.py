@@ -175,9 +175,19 @@ def pull_grid_table(records: Sequence[PullRecord]) -> str:
         t_k = erg_to_kelvin(recs[0].T)
         lines.append(f"| {name} | {tilt:g} | {t:g} | {t_k:.3g} | {len(recs)} | {cells} |")
     s = summarize_pulls(records)
-    rms = " | ".join(f"rms {x:.2f}, mean {m:+.2f}" for x, m in zip(s.rms, s.mean, strict=True))
+    n = s.n_pulls if s.n_pulls is not None else np.full(len(names), s.n_runs)
+    rms = " | ".join(
+        f"rms {x:.2f} ± {1 / math.sqrt(2 * k):.2f}, mean {m:+.2f} ± {1 / math.sqrt(k):.2f} "
+        f"({_significance(m * math.sqrt(k))})"
+        for x, m, k in zip(s.rms, s.mean, n, strict=True)
+    )
     lines.append(f"| all | | | | {s.n_runs} runs | {rms} |")
     return "\n".join(lines) + "\n"
+
+
+def _significance(z: float) -> str:
+    a = abs(z)
+    return f"{a:.1f}σ: " + ("not significant" if a < 2 else "marginal" if a <= 3 else "significant")
 
 
 def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
@@ -205,9 +215,9 @@ def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
                 ax.plot(r.t_over_td * shift, r.pulls[k], markers[k % len(markers)],
                         color=colours[ci], ms=4, alpha=0.8)  # fmt: skip
         ax.set_xscale("log")
-        ax.set_xlabel("T / T_d")
+        ax.set_xlabel("temperature T / T_d (T_d = min(v_F^a, v_F^p)/d)")
         ax.set_title(name)
-    axes[0].set_ylabel("(MC − exact reference)/σ")
+    axes[0].set_ylabel("pull = (Monte Carlo − exact reference)/σ")
     handles = [plt.Line2D([], [], ls="", marker="o", color=c, label=f"C = {t:g}")
                for t, c in zip(tilts, colours, strict=True)]  # fmt: skip
     handles += [plt.Line2D([], [], ls="", marker=markers[k], color="k",
@@ -215,8 +225,12 @@ def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
     axes[-1].legend(handles=handles, fontsize=7, loc="upper right", ncol=2)
     s = summarize_pulls(records)
     fig.suptitle(
-        f"Monte Carlo vs exact finite-T reference: {s.n_runs} runs, rms pull "
+        f"Monte Carlo vs exact finite-T reference, {s.n_runs} runs: rms pull (1 if honest) "
         + ", ".join(f"{x:.2f}" for x in s.rms)
+        + "; mean pull (0 if unbiased) "
+        + ", ".join(f"{m:+.2f}" for m in s.mean)
+        + "\n(order: " + ", ".join(SYMBOLS.get(n, n) for n in names) + ")",
+        fontsize=9,
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
