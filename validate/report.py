@@ -43,6 +43,7 @@ construction) is shown but counted once.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
@@ -1026,8 +1027,56 @@ def montecarlo_grid_comparisons(records: list) -> list[Comparison]:
 #: :func:`register_row_provider`); its rows appear in the table, counts and summary like any
 #: other row, under the section each row names.
 ROW_PROVIDERS: list[str] = [
-    # "validate.anchors:anchor_comparisons",
+    "validate.report:anchor_comparisons",
 ]
+
+#: T/T_F of the Flensberg–Hu anchor in ``--quick`` (full job: ``anchors.FH_TEMPERATURES``).
+QUICK_FH_TEMPERATURES = (0.02, 0.1, 0.3, 0.5)
+
+
+def anchor_comparisons(size: JobSize, out: Path) -> tuple[list[Comparison], list[tuple[str, str]]]:
+    """The external anchors (:mod:`validate.anchors`: published results, each against a route
+    that shares no code with the package) as report rows, and the Flensberg–Hu figure.
+
+    σ of each row: the two routes' quadrature errors (the Flensberg–Hu points and upturn); the
+    temperature grid's step at the minimum (the location of a grid minimum is known to that);
+    the series' last kept term (the large-spacing closed form: the remainder falls as
+    (q_TF d)⁻³); for Π at T, the referee's n vs 1.5n difference combined with the rounding of
+    two double-precision quadratures, 1e-14 relative.
+    """
+    from validate import anchors
+
+    temps = QUICK_FH_TEMPERATURES if size.quick else anchors.FH_TEMPERATURES
+    curves = anchors.flensberg_hu_curves(temps)
+    rows: list[Comparison] = []
+    for r in anchors.flensberg_hu_rows(curves):
+        sigma, source = math.hypot(r.package_error, r.independent_error), "quadrature errors"
+        if "minimum" in r.quantity:
+            i = int(np.argmin(np.abs(curves.t_over_tf - r.package)))
+            steps = np.diff(curves.t_over_tf)
+            sigma = float(steps[min(i, steps.size - 1)])
+            source = "the T grid's step at the minimum"
+        rows.append(Comparison("External anchors", r.quantity, "this package", r.package,
+                               "independent route (validate.referee_2deg)", r.independent, sigma,
+                               source, kind="paper", note=r.citation))  # fmt: skip
+    for r in anchors.large_spacing_rows():
+        rows.append(Comparison("External anchors", r.quantity, "this package / closed form",
+                               r.package, "asymptotic series of the closed form", r.independent,
+                               math.hypot(r.independent_error, r.package_error),
+                               "last kept term of the series, quadrature error",
+                               kind="paper", note=r.citation))  # fmt: skip
+    for r in anchors.polarization_rows():
+        sigma = math.hypot(r.independent_error, 1e-14 * max(1.0, abs(r.independent)))
+        rows.append(Comparison("External anchors", "Π(q, ω; T) at fixed n: " + r.quantity,
+                               "Metal2D.polarization_at", r.package,
+                               "state integral (validate.referee_2deg)", r.independent, sigma,
+                               "referee's n vs 1.5n difference and 1e-14 relative rounding",
+                               kind="paper", note=r.citation))  # fmt: skip
+    path = out / "anchors" / "flensberg_hu.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    anchors.plot_flensberg_hu(curves, path)
+    title = "Flensberg–Hu plasmon enhancement: this package against an independent route"
+    return rows, [(title, str(path.relative_to(out)))]
 
 
 def register_row_provider(name: str) -> None:
@@ -1171,8 +1220,12 @@ def run_task(task: Task, size: JobSize, out: Path, w: World | None = None) -> Ta
         res.records = recs if w.is_root else []
     elif k.startswith("fig-"):
         res.figures = _figures(k[4:], out, size)
-    elif k == "provider":
-        res.rows = list(_row_provider(task.target)(size))
+    elif k == "provider":  # rows, or (rows, figures) for a provider that takes ``out``
+        fn = _row_provider(task.target)
+        wants_out = "out" in inspect.signature(fn).parameters
+        got = fn(size, out) if wants_out else fn(size)
+        rows, figures = got if isinstance(got, tuple) else (got, [])
+        res.rows, res.figures = list(rows), list(figures)
     else:  # pragma: no cover - the task list is ours
         raise ValueError(f"task kind = {k!r} is not known")
     res.wall = time.perf_counter() - t0
