@@ -26,6 +26,7 @@ import h5py
 import numpy as np
 
 __all__ = [
+    "write_provenance",
     "atomic_h5_file",
     "dataset_with_units",
     "dimension_scale",
@@ -250,3 +251,15 @@ def dimension_scale(g: h5py.Group, name: str, data, units: str, description: str
     ds = dataset_with_units(g, name, data, units, description)
     ds.make_scale(name)
     return ds
+
+
+def write_provenance(f: h5py.File, ranks: int = 1) -> None:
+    """Record where the file's numbers came from in its group ``/provenance`` (one attribute
+    per entry of :func:`dragcore.provenance.provenance`: package version and git commit,
+    dependency versions, CPU model and vector extensions, ranks, numba threads, command line,
+    host and date)."""
+    from dragcore.provenance import provenance
+
+    g = f.require_group("provenance")
+    for key, value in provenance(ranks=ranks).items():
+        g.attrs[key] = value

@@ -61,7 +61,7 @@ def describe(path: str | Path, only: str | None = None, blocks: int = 12) -> dic
             "SHA-256 of the contents verified" if DIGEST_ATTR in f.attrs
             else "none stored (a file written before checksums): not verified"
         )  # fmt: skip
-        names = [n for n in f if isinstance(f[n], h5py.Group)]
+        names = [n for n in f if isinstance(f[n], h5py.Group) and n != "provenance"]
         if only is not None:
             if only not in names:
                 raise ValueError(f"--run = {only!r} is outside the allowed range {names}")

@@ -40,7 +40,7 @@ import h5py
 import numpy as np
 
 from dragcore import __version__
-from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale
+from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale, write_provenance
 from langevin.simulation import RunResult
 
 __all__ = ["UNITS", "PARAMETER_UNITS", "FIELD_NAMES", "write_runs", "read_run"]
@@ -220,6 +220,7 @@ def write_runs(
         f.attrs["units"] = UNITS
         f.attrs["config"] = config_text
         f.attrs["runs"] = list(runs)
+        write_provenance(f, max((int(r[2].info.get("ranks", 1)) for r in runs.values()), default=1))
         for name, (params, grid, res) in runs.items():
             _write_run(f.create_group(name), params, grid, res, (extra or {}).get(name))
     return Path(path)

@@ -57,7 +57,7 @@ import numpy as np
 from scipy import stats
 
 from dragcore import __version__, units
-from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale
+from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale, write_provenance
 from montecarlo.checkpoint import DistributedRun
 from montecarlo.result import equal_weight_average
 
@@ -171,6 +171,7 @@ def write_run(
         a["command"] = command
         a["seed"] = int(res.seed)
         a["ranks"] = int(info["ranks"])
+        write_provenance(f, int(info["ranks"]))
         a["wall_seconds"] = float(info["wall_seconds"])
         a["wall_seconds_before"] = float(info["wall_seconds_before"])
         a["n_eval"] = int(res.n_eval)

@@ -596,3 +596,20 @@ def test_old_manifest_format_is_resumed(tmp_path) -> None:
     CheckpointDirectory("ck", {"seed": 1}).prepare(resume=True)
     with pytest.raises(ValueError, match="different run"):
         CheckpointDirectory("ck", {"seed": 2}).prepare(resume=True)
+
+
+def test_run_files_record_their_provenance(tmp_path) -> None:
+    """Every run file says where its numbers came from (issue 25 §5): version, git commit,
+    dependency versions, CPU and vector extensions, ranks, threads, command line."""
+    import h5py
+
+    from dragcore.hdf5 import atomic_h5_file, write_provenance
+
+    with atomic_h5_file(tmp_path / "p.h5") as f:
+        write_provenance(f, ranks=3)
+    with h5py.File(tmp_path / "p.h5", "r") as f:
+        a = dict(f["provenance"].attrs)
+    assert a["ranks"] == 3
+    for key in ("version", "git_commit", "numpy_version", "numba_version", "scipy_version",
+                "h5py_version", "cpu", "vector_extensions", "numba_threads", "command_line"):
+        assert key in a and str(a[key]) != "", key
