@@ -33,8 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from dragcore import units
-from dragcore.checks import require_memory, require_positive, require_range
+from dragcore.checks import require_memory
 from dragcore.parallel import World, world
+from dragcore.parameters import config_class
 from dragcore.run import RunFiles, releases_claim
 from layers.bilayer import Bilayer
 from layers.presets import preset
@@ -44,9 +45,10 @@ from montecarlo.checkpoint import (
     DistributedRun,
     run_distributed,
 )
-from montecarlo.collision import OUTPUT_NAMES, SCREENINGS, collision_dim
-from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
+from montecarlo.collision import OUTPUT_NAMES, collision_dim
+from montecarlo.drag_mc import finite_temperature_reference, hall_from_q3
 from montecarlo.integrator import memory_estimate
+from montecarlo.parameters import RUN_PARAMETERS
 from montecarlo.storage import write_run
 
 __all__ = [
@@ -64,102 +66,15 @@ __all__ = [
 DeterministicQuadrature = Callable[..., tuple[dict[str, float], dict[str, float]]]
 
 
-@dataclass(frozen=True)
+@config_class(RUN_PARAMETERS)
 class CollisionRunConfig:
-    """Everything that defines a run of ``python -m montecarlo run``.
-
-    Attributes
-    ----------
-    preset
-        Bilayer preset (:data:`layers.presets.PRESETS`).
-    T
-        Temperature, K.
-    n_p
-        Metal density n^p, cm⁻².
-    tau_p
-        Metal momentum relaxation time τ^p, ps.
-    d
-        Layer spacing, nm (``None``: the preset's).
-    tilt
-        Tilt C of the Weyl cones, |C| < 1.
-    eps
-        Dielectric constant.
-    active
-        The active layer: ``"weyl"`` (the film) or ``"metal"`` (2D–2D drag).
-    neval, n_train, n_prod
-        Evaluations per iteration, training and production iterations.
-    seed
-        Seed of the random streams.
-    n_bins, batch_size, max_hcubes
-        Adaptive-map bins per axis, points per batch (the unit of work), cap on the strata
-        hypercubes.
-    reference
-        Compute the finite-T reference quadrature (:func:`~montecarlo.drag_mc.
-        finite_temperature_reference`).
-    output
-        HDF5 file of the run (rank 0 writes it); ``None``: no file.
-    checkpoint_dir
-        Checkpoint directory (default: ``<output>.ckpt``; none without an output).
-    resume
-        Continue from the checkpoint directory.
-    overwrite
-        Replace an existing output file.
-    checkpoint_every
-        Iterations between checkpoints (0: off).
-    checkpoint_seconds
-        Wall time between checkpoints, s (0: off).
-    """
-
-    preset: str = "fig2-d40"
-    T: float = 10.0
-    n_p: float = 3e11
-    tau_p: float = 50.0
-    d: float | None = None
-    tilt: float = 0.3
-    eps: float = 12.0
-    active: str = "weyl"
-    screening: str = "T0"
-    neval: int = DEFAULT_RECIPE.n_eval
-    n_train: int = DEFAULT_RECIPE.n_train
-    n_prod: int = DEFAULT_RECIPE.n_prod
-    seed: int = 0
-    n_bins: int = DEFAULT_RECIPE.n_bins
-    batch_size: int = DEFAULT_RECIPE.batch_size
-    max_hcubes: int = DEFAULT_RECIPE.max_hcubes
-    reference: bool = True
-    output: str | None = None
-    checkpoint_dir: str | None = None
-    resume: bool = False
-    overwrite: bool = False
-    checkpoint_every: int = 1
-    checkpoint_seconds: float = 0.0
+    """Everything that defines a run of ``python -m montecarlo run``: one field per row of
+    :data:`montecarlo.parameters.RUN_PARAMETERS` (its name, type and default; the command's
+    options and the TOML keys are the same rows)."""
 
     def check(self) -> None:
         """Refuse values outside their ranges (``ValueError`` naming the value)."""
-        require_positive("T", self.T)
-        require_positive("n_p", self.n_p)
-        require_positive("tau_p", self.tau_p)
-        require_range("C", self.tilt, -1.0, 1.0, lo_open=True, hi_open=True)
-        require_positive("eps", self.eps)
-        if self.screening not in SCREENINGS:
-            raise ValueError(f"screening = {self.screening!r} is not one of {SCREENINGS}")
-        require_range("neval", self.neval, 64, math.inf)
-        require_range("n_train", self.n_train, 0, math.inf)
-        require_range("n_prod", self.n_prod, 2, math.inf)
-        require_range("seed", self.seed, 0, math.inf)
-        if self.seed > 2**64 - 1:  # stored as an unsigned 64-bit integer
-            raise ValueError(f"seed = {self.seed} is outside the allowed range [0, {2**64 - 1}]")
-        if self.output is not None and not str(self.output).strip():
-            raise ValueError(f"output = {self.output!r} is outside the allowed range (a file "
-                             "name)")  # fmt: skip
-        if self.checkpoint_dir is not None and not str(self.checkpoint_dir).strip():
-            raise ValueError(f"checkpoint_dir = {self.checkpoint_dir!r} is outside the allowed "
-                             "range (a directory name)")  # fmt: skip
-        require_range("n_bins", self.n_bins, 2, math.inf)
-        require_range("batch_size", self.batch_size, 16, math.inf)
-        require_range("max_hcubes", self.max_hcubes, 1, math.inf)
-        require_range("checkpoint_every", self.checkpoint_every, 0, math.inf)
-        require_range("checkpoint_seconds", self.checkpoint_seconds, 0.0, math.inf)
+        RUN_PARAMETERS.check(self)
         if self.resume and self.output is None and self.checkpoint_dir is None:
             raise ValueError("--resume = True is outside the allowed range without --output")
 
@@ -182,25 +97,9 @@ class CollisionRunConfig:
         )
 
     def stored_parameters(self, bilayer: Bilayer) -> dict:
-        """The run parameters as stored in the file (units in :mod:`montecarlo.storage`)."""
-        return {
-            "preset": self.preset,
-            "active": self.active,
-            "T": float(self.T),
-            "n_p": float(self.n_p),
-            "tau_p": float(self.tau_p),
-            "d": float(bilayer.spacing / units.NM),
-            "tilt": float(self.tilt),
-            "eps": float(self.eps),
-            "screening": self.screening,
-            "n_eval": int(self.neval),
-            "n_train": int(self.n_train),
-            "n_prod": int(self.n_prod),
-            "n_bins": int(self.n_bins),
-            "batch_size": int(self.batch_size),
-            "max_hcubes": int(self.max_hcubes),
-            "seed": int(self.seed),
-        }
+        """The run parameters as stored in the file (units in :mod:`montecarlo.storage`); the
+        spacing is the bilayer's (the preset's where ``d`` is not set)."""
+        return RUN_PARAMETERS.stored_values(self, d=bilayer.spacing / units.NM)
 
     def as_dict(self) -> dict:
         """The fields as a plain dictionary."""
