@@ -37,7 +37,16 @@ except ModuleNotFoundError:  # Python 3.10: the standard library has no TOML rea
 
 from dragcore.checks import require_bool, require_int, require_real
 
-__all__ = ["Range", "OneOf", "NonBlank", "RunParameter", "ParameterTable", "config_class"]
+__all__ = [
+    "Allowed",
+    "Range",
+    "OneOf",
+    "NonBlank",
+    "RunParameter",
+    "ParameterTable",
+    "config_class",
+    "toml_literal",
+]
 
 #: The Python type of each parameter kind.
 KINDS: dict[str, type] = {"int": int, "real": float, "bool": bool, "str": str}
@@ -49,8 +58,22 @@ def _bound(x: float) -> str:
     return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
 
 
+class Allowed:
+    """An allowed range: ``text`` says it, ``ok`` tests a value; calling it refuses a value
+    outside, naming the parameter (``label``), the value and the range."""
+
+    text: str
+
+    def ok(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def __call__(self, label: str, value: Any) -> None:
+        if not self.ok(value):
+            raise ValueError(f"{label} = {value!r} is outside the allowed range {self.text}")
+
+
 @dataclass(frozen=True)
-class Range:
+class Range(Allowed):
     """``lo <(=) value <(=) hi``; infinite bounds are open. Integer bounds print exactly."""
 
     lo: float = -math.inf
@@ -65,21 +88,23 @@ class Range:
         left, right = "(" if lo_open else "[", ")" if hi_open else "]"
         return f"{left}{_bound(self.lo)}, {_bound(self.hi)}{right}"
 
+    def ok(self, value: Any) -> bool:
+        above = value > self.lo if (self.lo_open or self.lo == -math.inf) else value >= self.lo
+        below = value < self.hi if (self.hi_open or self.hi == math.inf) else value <= self.hi
+        return bool(above and below)  # NaN fails both
+
     def __call__(self, label: str, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             try:
                 value = float(value)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"{label} = {value!r} is not a real number") from exc
-        above = value > self.lo if (self.lo_open or self.lo == -math.inf) else value >= self.lo
-        below = value < self.hi if (self.hi_open or self.hi == math.inf) else value <= self.hi
-        if not (above and below):  # NaN fails both
-            shown = value if isinstance(value, int) else float(value)
-            raise ValueError(f"{label} = {shown!r} is outside the allowed range {self.text}")
+                raise ValueError(f"{label} = {value!r} is outside the allowed range (a real "
+                                 f"number in {self.text})") from exc  # fmt: skip
+        super().__call__(label, value if isinstance(value, int) else float(value))
 
 
 @dataclass(frozen=True)
-class OneOf:
+class OneOf(Allowed):
     """One of ``choices`` (the command line's ``choices``)."""
 
     choices: tuple
@@ -88,13 +113,12 @@ class OneOf:
     def text(self) -> str:
         return str(list(self.choices))
 
-    def __call__(self, label: str, value: Any) -> None:
-        if value not in self.choices:
-            raise ValueError(f"{label} = {value!r} is outside the allowed range {self.text}")
+    def ok(self, value: Any) -> bool:
+        return value in self.choices
 
 
 @dataclass(frozen=True)
-class NonBlank:
+class NonBlank(Allowed):
     """A string that is not empty or blank (``what`` says what it names: a file name)."""
 
     what: str
@@ -103,12 +127,8 @@ class NonBlank:
     def text(self) -> str:
         return f"({self.what})"
 
-    def __call__(self, label: str, value: Any) -> None:
-        if not str(value).strip():
-            raise ValueError(f"{label} = {value!r} is outside the allowed range {self.text}")
-
-
-Check = Range | OneOf | NonBlank
+    def ok(self, value: Any) -> bool:
+        return bool(str(value).strip())
 
 
 @dataclass(frozen=True)
@@ -153,7 +173,7 @@ class RunParameter:
     default: Any
     unit: str = ""
     help: str = ""
-    check: Check | None = None
+    check: Allowed | None = None
     description: str = ""
     key: str = ""
     option: str | None = ""

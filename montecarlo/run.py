@@ -46,7 +46,12 @@ from montecarlo.checkpoint import (
     run_distributed,
 )
 from montecarlo.collision import OUTPUT_NAMES, collision_dim
-from montecarlo.drag_mc import finite_temperature_reference, hall_from_q3
+from montecarlo.drag_mc import (
+    DEFAULT_RECIPE,
+    CollisionRecipe,
+    finite_temperature_reference,
+    hall_from_q3,
+)
 from montecarlo.integrator import memory_estimate
 from montecarlo.parameters import RUN_PARAMETERS
 from montecarlo.storage import write_run
@@ -89,6 +94,12 @@ class CollisionRunConfig:
             dielectric=self.eps,
             active=self.active,
         )
+
+    def recipe(self) -> CollisionRecipe:
+        """The Monte Carlo settings of the run: the ``[integrator]`` parameters, under their
+        stored names (the fields of :class:`~montecarlo.drag_mc.CollisionRecipe`)."""
+        table = RUN_PARAMETERS.in_table("integrator")
+        return DEFAULT_RECIPE.with_(**{p.stored: getattr(self, p.name) for p in table})
 
     def files(self) -> RunFiles:
         """The output file and checkpoint directory of the run."""
@@ -230,13 +241,8 @@ def run_collision_mc(
     drun = run_distributed(
         bl,
         T,
-        n_eval=config.neval,
-        n_train=config.n_train,
-        n_prod=config.n_prod,
+        recipe=config.recipe(),
         seed=config.seed,
-        n_bins=config.n_bins,
-        batch_size=config.batch_size,
-        max_hcubes=config.max_hcubes,
         w=w,
         checkpoint_dir=files.checkpoint_dir(),
         resume=config.resume,

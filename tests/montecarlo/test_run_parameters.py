@@ -69,7 +69,8 @@ def test_every_parameter_is_consistent_everywhere(p: RunParameter) -> None:
         argv = [p.option] if p.kind == "bool" else [p.option, str(value)]
         args = _parser_with_config().parse_args(argv)
         assert dataclasses.asdict(run_config(args)) == {
-            **dataclasses.asdict(default), p.name: value
+            **dataclasses.asdict(default),
+            p.name: value,
         }
     if p.table is not None:  # the TOML text shows the key in its table; the key reads back
         header = f"[{p.table}]\n" if p.table else ""
@@ -148,3 +149,43 @@ def test_table_refuses_what_cannot_be_derived() -> None:
     assert toml_literal(3e11) == "3e11" and toml_literal(200_000) == "200_000"
     assert toml_literal(16384) == "16384" and toml_literal(0.0) == "0.0"
     assert toml_literal('a"b') == '"a\\"b"'
+
+
+def test_the_recipe_is_passed_down_whole() -> None:
+    """The run hands :func:`run_distributed` one recipe (its ``[integrator]`` rows); the bits
+    and the checkpoint identity are those of the same settings given one by one, and the
+    identity of a default-recipe run keeps its keys (old checkpoints resume)."""
+    import numpy as np
+
+    from dragcore import units
+    from montecarlo.checkpoint import recipe_of, run_distributed, run_identity
+    from montecarlo.drag_mc import DEFAULT_RECIPE
+
+    config = CollisionRunConfig(T=5.0, neval=4000, n_train=1, n_prod=2, n_bins=100, seed=3)
+    recipe = config.recipe()
+    assert recipe == DEFAULT_RECIPE.with_(n_eval=4000, n_train=1, n_prod=2, n_bins=100)
+    bl, T = config.bilayer(), units.kelvin_to_erg(config.T)
+    whole = run_distributed(bl, T, recipe=recipe, seed=3)
+    apart = run_distributed(bl, T, n_eval=4000, n_train=1, n_prod=2, n_bins=100, seed=3)
+    assert np.array_equal(whole.estimate.result.mean, apart.estimate.result.mean)
+    assert np.array_equal(whole.estimate.result.covariance, apart.estimate.result.covariance)
+    assert whole.info["identity"] == apart.info["identity"]
+    assert set(whole.info["identity"]) == {
+        "collision_params", "outputs", "dim", "n_eval", "n_train", "n_prod", "seed", "n_bins",
+        "batch_size", "max_hcubes",
+    }  # fmt: skip
+    other = run_identity(bl, T, n_eval=4000, n_train=1, n_prod=2, seed=3, n_bins=100,
+                         batch_size=16384, alpha=0.5)  # fmt: skip
+    assert other["alpha"] == 0.5 and "adapt_weights" not in other
+    with pytest.raises(TypeError, match="'n_bins'"):
+        recipe_of(
+            recipe,
+            n_eval=None,
+            n_train=None,
+            n_prod=None,
+            n_bins=50,
+            batch_size=DEFAULT_RECIPE.batch_size,
+            max_hcubes=DEFAULT_RECIPE.max_hcubes,
+        )
+    with pytest.raises(TypeError, match="'n_prod'"):
+        run_distributed(bl, T, n_eval=4000, n_train=1, seed=3)
