@@ -49,6 +49,7 @@ from montecarlo.collision import OUTPUT_NAMES, collision_dim
 from montecarlo.drag_mc import (
     DEFAULT_RECIPE,
     CollisionRecipe,
+    DragEstimate,
     finite_temperature_reference,
     hall_from_q3,
 )
@@ -253,24 +254,46 @@ def run_collision_mc(
     if drun is None:
         return None
     est = drun.estimate
-    qv, qe = (quadrature or _no_quadrature)(bl, T, screening=config.screening)
-    qv, qe = dict(qv), dict(qe)
-    # the Hall parts' validate column: the quadrature's η_{Q3} through the paper's relations
-    # (B23, B17, B18)
-    hall_q = hall_from_q3(bl, qv["eta_q3"])
-    for part in ("sj", "eei1", "eei2"):
-        qv[f"eta_H_{part}"] = hall_q[part]
-        q3 = qv["eta_q3"]
-        qe[f"eta_H_{part}"] = abs(hall_q[part] / q3) * qe["eta_q3"] if q3 else 0.0
+    qv, qe, hall_q = _validate_columns(bl, T, config.screening, quadrature)
     ref = err = None
     if config.reference:
         ref, err = reference_by_name(
             *finite_temperature_reference(bl, T, screening=config.screening)
         )
+    rows = _coefficient_rows(est, bl, qv, qe, ref, err)
+    hall = _hall_rows(est, hall_q)
+    r = est.result
+    summary = _summary(config, drun, rows, hall)
+    quad = _stored_quadrature(rows, hall, qv, qe, ref, err)
+    result = CollisionRunResult(summary, drun, config.stored_parameters(bl), quad, r.summary(0))
+    if files.output is not None:
+        result.output = write_run(files.output, drun, result.parameters, quad, command=command)
+        summary["output"] = str(result.output)
+        files.remove_checkpoints()
+    return result
+
+
+def _validate_columns(
+    bl: Bilayer, T: float, screening: str, quadrature: DeterministicQuadrature | None
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The deterministic quadrature's values and errors by name, with the Hall parts' column:
+    the quadrature's η_{Q3} through the paper's relations (B23, B17, B18); and those parts."""
+    qv, qe = (quadrature or _no_quadrature)(bl, T, screening=screening)
+    qv, qe = dict(qv), dict(qe)
+    hall_q = hall_from_q3(bl, qv["eta_q3"])
+    for part in ("sj", "eei1", "eei2"):
+        qv[f"eta_H_{part}"] = hall_q[part]
+        q3 = qv["eta_q3"]
+        qe[f"eta_H_{part}"] = abs(hall_q[part] / q3) * qe["eta_q3"] if q3 else 0.0
+    return qv, qe, hall_q
+
+
+def _coefficient_rows(est: DragEstimate, bl: Bilayer, qv, qe, ref, err) -> list[dict]:
+    """One row per drag coefficient of the active layer: the Monte Carlo value and sdev, the
+    quadratures and the pulls (Pa s)."""
     pa = units.internal_viscosity_to_pascal_second
-    names = tuple(n for n in est.names if n in bl.active.drag_coefficient_names)
     rows = []
-    for name in names:
+    for name in (n for n in est.names if n in bl.active.drag_coefficient_names):
         m, s = est.value(name)
         row = {
             "name": name,
@@ -284,7 +307,13 @@ def run_collision_mc(
             row["reference_Pa_s"] = pa(ref[name])
             row["pull_reference"] = _pull(m, s, ref[name], err[name])
         rows.append(row)
-    hall = [
+    return rows
+
+
+def _hall_rows(est: DragEstimate, hall_q: dict[str, float]) -> list[dict]:
+    """The sampled η_H parts beside the paper's relations on the quadrature's η_{Q3} (Pa s)."""
+    pa = units.internal_viscosity_to_pascal_second
+    return [
         {
             "name": f"eta_H.{k}",
             "mc_Pa_s": pa(v),
@@ -293,8 +322,25 @@ def run_collision_mc(
         }
         for k, v in est.hall.items()
     ]
-    r = est.result
-    summary = {
+
+
+def _stored_quadrature(rows: list, hall: list, qv, qe, ref, err) -> dict:
+    """The quadratures as :func:`montecarlo.storage.write_run` stores them (Pa s)."""
+    pa = units.internal_viscosity_to_pascal_second
+    return {
+        "names": [row["name"] for row in rows],
+        "validate": [pa(qv[row["name"]]) for row in rows],
+        "validate_error": [pa(qe[row["name"]]) for row in rows],
+        "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
+        "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
+        "hall": hall,
+    }
+
+
+def _summary(config: CollisionRunConfig, drun: DistributedRun, rows: list, hall: list) -> dict:
+    """Everything the command prints, as plain types."""
+    r = drun.estimate.result
+    return {
         "preset": config.preset,
         "T_K": config.T,
         "active": config.active,
@@ -309,23 +355,6 @@ def run_collision_mc(
         "hall": hall,
         "correlation": r.correlation.tolist(),
         "warnings": r.warnings,
-        "ranks": drun.info["ranks"],
-        "wall_seconds": drun.info["wall_seconds"],
-        "bytes_sent": drun.info["bytes_sent"],
-        "bytes_per_iteration": drun.info["bytes_per_iteration"],
-        "resumed_iterations": drun.info["resumed_iterations"],
-    }
-    quad = {
-        "names": [row["name"] for row in rows],
-        "validate": [pa(qv[row["name"]]) for row in rows],
-        "validate_error": [pa(qe[row["name"]]) for row in rows],
-        "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
-        "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
-        "hall": hall,
-    }
-    result = CollisionRunResult(summary, drun, config.stored_parameters(bl), quad, r.summary(0))
-    if files.output is not None:
-        result.output = write_run(files.output, drun, result.parameters, quad, command=command)
-        summary["output"] = str(result.output)
-        files.remove_checkpoints()
-    return result
+        **{k: drun.info[k] for k in ("ranks", "wall_seconds", "bytes_sent",
+                                     "bytes_per_iteration", "resumed_iterations")},
+    }  # fmt: skip
