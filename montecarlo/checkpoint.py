@@ -115,14 +115,23 @@ def run_identity(
     batch_size: int,
     max_hcubes: int = DEFAULT_RECIPE.max_hcubes,
     screening: str = "T0",
+    alpha: float = DEFAULT_RECIPE.alpha,
+    adapt_weights: tuple[float, ...] = DEFAULT_RECIPE.adapt_weights,
 ) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
 
     The collision parameter vector (:func:`montecarlo.collision.collision_params`, every
     number the integrand sees) stands for the bilayer, the temperature and the screening;
     ``outputs`` names the sampled outputs (a checkpoint of the four-output kernel of before
-    2026-12-03 is refused by name, not misread).
+    2026-12-03 is refused by name, not misread). The map's adaptation exponent ``alpha`` and
+    the ``adapt_weights`` enter only where they are not the defaults (so the identity of a
+    run with the default recipe is what it always was).
     """
+    extra: dict = {}
+    if alpha != DEFAULT_RECIPE.alpha:
+        extra["alpha"] = float(alpha)
+    if tuple(adapt_weights) != tuple(DEFAULT_RECIPE.adapt_weights):
+        extra["adapt_weights"] = [float(v) for v in adapt_weights]
     return {
         "collision_params": [float(v) for v in collision_params(bilayer, T, screening=screening)],
         "outputs": list(OUTPUT_NAMES),
@@ -134,7 +143,25 @@ def run_identity(
         "n_bins": int(n_bins),
         "batch_size": int(batch_size),
         "max_hcubes": int(max_hcubes),
+        **extra,
     }
+
+
+def recipe_of(recipe: CollisionRecipe | None, **settings) -> CollisionRecipe:
+    """The Monte Carlo settings of :func:`run_distributed`: ``recipe``, or one built from the
+    keyword ``settings`` (``n_eval``, ``n_train``, ``n_prod`` required); not both."""
+    if recipe is None:
+        missing = [k for k in ("n_eval", "n_train", "n_prod") if settings[k] is None]
+        if missing:
+            raise TypeError(f"run_distributed() missing keyword argument {missing[0]!r}")
+        return DEFAULT_RECIPE.with_(**settings)
+    defaults = {"n_eval": None, "n_train": None, "n_prod": None, "n_bins": DEFAULT_BINS,
+                "batch_size": DEFAULT_RECIPE.batch_size, "max_hcubes": DEFAULT_RECIPE.max_hcubes}
+    given = [k for k, v in settings.items() if v != defaults[k]]  # fmt: skip
+    if given:
+        raise TypeError(f"run_distributed() setting = {given[0]!r} is outside the allowed "
+                        "range (a recipe holds the settings: give one or the other)")  # fmt: skip
+    return recipe
 
 
 @dataclass
@@ -255,13 +282,14 @@ def run_distributed(
     bilayer: Bilayer,
     T: float,
     *,
-    n_eval: int,
-    n_train: int,
-    n_prod: int,
+    n_eval: int | None = None,
+    n_train: int | None = None,
+    n_prod: int | None = None,
     seed: int,
     n_bins: int = DEFAULT_BINS,
     batch_size: int = DEFAULT_RECIPE.batch_size,
     max_hcubes: int = DEFAULT_RECIPE.max_hcubes,
+    recipe: CollisionRecipe | None = None,
     w: World | None = None,
     checkpoint_dir: str | os.PathLike | None = None,
     resume: bool = False,
@@ -277,6 +305,9 @@ def run_distributed(
         The bilayer and the temperature (erg), identical on every rank.
     n_eval, n_train, n_prod, seed, n_bins, batch_size, max_hcubes, screening
         As for :func:`~montecarlo.drag_mc.estimate_drag`.
+    recipe
+        The Monte Carlo settings as one :class:`~montecarlo.drag_mc.CollisionRecipe`, instead
+        of ``n_eval`` … ``max_hcubes`` (which must then be left out).
     w
         The MPI world (default: :func:`dragcore.parallel.world`); every rank calls this.
     checkpoint_dir
@@ -301,9 +332,13 @@ def run_distributed(
     w = w or world()
     t0 = time.perf_counter()
     cpu0 = time.process_time()
+    recipe = recipe_of(recipe, n_eval=n_eval, n_train=n_train, n_prod=n_prod, n_bins=n_bins,
+                       batch_size=batch_size, max_hcubes=max_hcubes)  # fmt: skip
+    r = recipe
     identity = run_identity(
-        bilayer, T, n_eval=n_eval, n_train=n_train, n_prod=n_prod, seed=seed,
-        n_bins=n_bins, batch_size=batch_size, max_hcubes=max_hcubes, screening=screening,
+        bilayer, T, n_eval=r.n_eval, n_train=r.n_train, n_prod=r.n_prod, seed=seed,
+        n_bins=r.n_bins, batch_size=r.batch_size, max_hcubes=r.max_hcubes, screening=screening,
+        alpha=r.alpha, adapt_weights=r.adapt_weights,
     )  # fmt: skip
     store = None
     saved: SavedRun | None = None
@@ -323,7 +358,6 @@ def run_distributed(
             w.log(f"resumed after iteration {len(previous)} (checkpoint {checkpoint_dir})",
                   file=sys.stderr)  # fmt: skip
     else:
-        recipe = CollisionRecipe(n_bins=n_bins, batch_size=batch_size, max_hcubes=max_hcubes)
         integ = collision_integrator(bilayer, recipe)
 
     sent_by_iteration: list[int] = []
@@ -333,19 +367,14 @@ def run_distributed(
         if store is not None and w.is_root and policy.iteration_done():
             store.save(integ, records, warnings, wall_before + time.perf_counter() - t0)
 
-    show = _progress_line(w, n_train + n_prod, t0) if (progress and w.is_root) else None
+    show = _progress_line(w, r.n_train + r.n_prod, t0) if (progress and w.is_root) else None
     bytes0 = w.bytes_sent
     t_iter = time.perf_counter()
     est = estimate_drag(
         bilayer,
         T,
-        n_eval=n_eval,
-        n_train=n_train,
-        n_prod=n_prod,
+        recipe,
         seed=seed,
-        n_bins=n_bins,
-        batch_size=batch_size,
-        max_hcubes=max_hcubes,
         screening=screening,
         batch_runner=distributed_batch_runner(w) if w.size > 1 else None,
         progress=show,

@@ -34,10 +34,8 @@ from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World
 from dragcore.run import run_command
 from layers.drag_integral import drag_quadrature_by_name
-from layers.presets import ACTIVE_LAYERS, PRESETS
-from montecarlo.collision import SCREENINGS
 from montecarlo.config import DEFAULT_CONFIG, load_config
-from montecarlo.drag_mc import DEFAULT_BINS
+from montecarlo.parameters import RUN_PARAMETERS
 from montecarlo.result import format_estimate
 from montecarlo.run import (
     CollisionRunConfig,
@@ -45,59 +43,15 @@ from montecarlo.run import (
     run_collision_mc,
 )
 
-#: The options that override a value of the configuration (each the name of a field of
-#: :class:`~montecarlo.run.CollisionRunConfig`); ``None``: not given.
-_OVERRIDING_OPTIONS = (
-    "preset", "T", "n_p", "tau_p", "d", "tilt", "eps", "active", "screening", "neval",
-    "n_train", "n_prod", "seed", "n_bins", "batch_size", "max_hcubes", "output", "checkpoint_every",
-    "checkpoint_seconds",
-)  # fmt: skip
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The configuration file, one option per run parameter
+    (:data:`montecarlo.parameters.RUN_PARAMETERS`) and the options of the printing."""
     parser.add_argument("config", nargs="?", help="TOML configuration (default: built in)")
-    parser.add_argument("--preset", choices=sorted(PRESETS))
-    parser.add_argument("--T", type=float, help="temperature in K (default 10)")
-    parser.add_argument("--np", dest="n_p", type=float, help="n^p in cm^-2 (3e11)")
-    parser.add_argument("--tau-p", type=float, help="metal τ^p in ps (50)")
-    parser.add_argument("--d", type=float, help="spacing in nm (preset's)")
-    parser.add_argument("--tilt", type=float, help="tilt C, |C| < 1 (0.3)")
-    parser.add_argument("--eps", type=float, help="dielectric constant (12)")
-    parser.add_argument("--active", choices=tuple(ACTIVE_LAYERS), help="metal: 2D–2D drag")
-    parser.add_argument(
-        "--screening", choices=SCREENINGS, help="Π in |U|²: at T = 0 (T0, default) or at T"
-    )
-    parser.add_argument("--neval", type=int, help="evaluations/iteration")
-    parser.add_argument("--n-train", type=int, help="training iterations (6)")
-    parser.add_argument("--n-prod", type=int, help="production iterations (10)")
-    parser.add_argument("--seed", type=int, help="seed of the random streams (0)")
-    parser.add_argument(
-        "--no-reference", action="store_true", help="skip the finite-T reference quadrature"
-    )
+    RUN_PARAMETERS.add_options(parser)
     parser.add_argument("--summary", action="store_true", help="per-iteration table of η∥⁽⁰⁾")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--n-bins", type=int, help=f"map bins per axis ({DEFAULT_BINS})")
-    parser.add_argument("--batch-size", type=int, help="points per batch: the unit of work (16384)")
-    parser.add_argument(
-        "--max-hcubes",
-        type=int,
-        help="cap on the strata hypercubes (1e6; fewer: less MPI traffic while training)",
-    )
-    parser.add_argument("--output", help="HDF5 file of the run (rank 0 writes it)")
-    parser.add_argument(
-        "--resume", action="store_true", help="continue from the checkpoint directory"
-    )
-    parser.add_argument("--checkpoint-dir", help="checkpoint directory (default: <output>.ckpt)")
-    parser.add_argument(
-        "--checkpoint-every", type=int, help="iterations between checkpoints (1; 0: off)"
-    )
-    parser.add_argument(
-        "--checkpoint-seconds",
-        type=float,
-        help="wall time between checkpoints (0: off)",
-    )
     parser.add_argument("--no-progress", action="store_true", help="no per-iteration lines")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     parser.add_argument("--print-config", action="store_true", help="print the default TOML")
 
 
@@ -105,17 +59,8 @@ def run_config(args: argparse.Namespace) -> CollisionRunConfig:
     """The run of the command: the defaults, the configuration file over them, the options
     given on the command line over both (as for ``python -m langevin run``)."""
     values = {} if args.config is None else load_config(read_config_text(args.config))
-    for name in _OVERRIDING_OPTIONS:
-        if getattr(args, name) is not None:
-            values[name] = getattr(args, name)
-    if args.no_reference:
-        values["reference"] = False
-    return CollisionRunConfig(
-        **values,
-        checkpoint_dir=args.checkpoint_dir,
-        resume=args.resume,
-        overwrite=args.overwrite,
-    )
+    values.update(RUN_PARAMETERS.given_options(args))
+    return CollisionRunConfig(**values)
 
 
 def run(args: argparse.Namespace) -> int:

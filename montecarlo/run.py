@@ -33,8 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from dragcore import units
-from dragcore.checks import require_memory, require_positive, require_range
+from dragcore.checks import require_memory
 from dragcore.parallel import World, world
+from dragcore.parameters import config_class
 from dragcore.run import RunFiles, releases_claim
 from layers.bilayer import Bilayer
 from layers.presets import preset
@@ -44,9 +45,16 @@ from montecarlo.checkpoint import (
     DistributedRun,
     run_distributed,
 )
-from montecarlo.collision import OUTPUT_NAMES, SCREENINGS, collision_dim
-from montecarlo.drag_mc import DEFAULT_RECIPE, finite_temperature_reference, hall_from_q3
+from montecarlo.collision import OUTPUT_NAMES, collision_dim
+from montecarlo.drag_mc import (
+    DEFAULT_RECIPE,
+    CollisionRecipe,
+    DragEstimate,
+    finite_temperature_reference,
+    hall_from_q3,
+)
 from montecarlo.integrator import memory_estimate
+from montecarlo.parameters import RUN_PARAMETERS
 from montecarlo.storage import write_run
 
 __all__ = [
@@ -64,102 +72,15 @@ __all__ = [
 DeterministicQuadrature = Callable[..., tuple[dict[str, float], dict[str, float]]]
 
 
-@dataclass(frozen=True)
+@config_class(RUN_PARAMETERS)
 class CollisionRunConfig:
-    """Everything that defines a run of ``python -m montecarlo run``.
-
-    Attributes
-    ----------
-    preset
-        Bilayer preset (:data:`layers.presets.PRESETS`).
-    T
-        Temperature, K.
-    n_p
-        Metal density n^p, cm⁻².
-    tau_p
-        Metal momentum relaxation time τ^p, ps.
-    d
-        Layer spacing, nm (``None``: the preset's).
-    tilt
-        Tilt C of the Weyl cones, |C| < 1.
-    eps
-        Dielectric constant.
-    active
-        The active layer: ``"weyl"`` (the film) or ``"metal"`` (2D–2D drag).
-    neval, n_train, n_prod
-        Evaluations per iteration, training and production iterations.
-    seed
-        Seed of the random streams.
-    n_bins, batch_size, max_hcubes
-        Adaptive-map bins per axis, points per batch (the unit of work), cap on the strata
-        hypercubes.
-    reference
-        Compute the finite-T reference quadrature (:func:`~montecarlo.drag_mc.
-        finite_temperature_reference`).
-    output
-        HDF5 file of the run (rank 0 writes it); ``None``: no file.
-    checkpoint_dir
-        Checkpoint directory (default: ``<output>.ckpt``; none without an output).
-    resume
-        Continue from the checkpoint directory.
-    overwrite
-        Replace an existing output file.
-    checkpoint_every
-        Iterations between checkpoints (0: off).
-    checkpoint_seconds
-        Wall time between checkpoints, s (0: off).
-    """
-
-    preset: str = "fig2-d40"
-    T: float = 10.0
-    n_p: float = 3e11
-    tau_p: float = 50.0
-    d: float | None = None
-    tilt: float = 0.3
-    eps: float = 12.0
-    active: str = "weyl"
-    screening: str = "T0"
-    neval: int = DEFAULT_RECIPE.n_eval
-    n_train: int = DEFAULT_RECIPE.n_train
-    n_prod: int = DEFAULT_RECIPE.n_prod
-    seed: int = 0
-    n_bins: int = DEFAULT_RECIPE.n_bins
-    batch_size: int = DEFAULT_RECIPE.batch_size
-    max_hcubes: int = DEFAULT_RECIPE.max_hcubes
-    reference: bool = True
-    output: str | None = None
-    checkpoint_dir: str | None = None
-    resume: bool = False
-    overwrite: bool = False
-    checkpoint_every: int = 1
-    checkpoint_seconds: float = 0.0
+    """Everything that defines a run of ``python -m montecarlo run``: one field per row of
+    :data:`montecarlo.parameters.RUN_PARAMETERS` (its name, type and default; the command's
+    options and the TOML keys are the same rows)."""
 
     def check(self) -> None:
         """Refuse values outside their ranges (``ValueError`` naming the value)."""
-        require_positive("T", self.T)
-        require_positive("n_p", self.n_p)
-        require_positive("tau_p", self.tau_p)
-        require_range("C", self.tilt, -1.0, 1.0, lo_open=True, hi_open=True)
-        require_positive("eps", self.eps)
-        if self.screening not in SCREENINGS:
-            raise ValueError(f"screening = {self.screening!r} is not one of {SCREENINGS}")
-        require_range("neval", self.neval, 64, math.inf)
-        require_range("n_train", self.n_train, 0, math.inf)
-        require_range("n_prod", self.n_prod, 2, math.inf)
-        require_range("seed", self.seed, 0, math.inf)
-        if self.seed > 2**64 - 1:  # stored as an unsigned 64-bit integer
-            raise ValueError(f"seed = {self.seed} is outside the allowed range [0, {2**64 - 1}]")
-        if self.output is not None and not str(self.output).strip():
-            raise ValueError(f"output = {self.output!r} is outside the allowed range (a file "
-                             "name)")  # fmt: skip
-        if self.checkpoint_dir is not None and not str(self.checkpoint_dir).strip():
-            raise ValueError(f"checkpoint_dir = {self.checkpoint_dir!r} is outside the allowed "
-                             "range (a directory name)")  # fmt: skip
-        require_range("n_bins", self.n_bins, 2, math.inf)
-        require_range("batch_size", self.batch_size, 16, math.inf)
-        require_range("max_hcubes", self.max_hcubes, 1, math.inf)
-        require_range("checkpoint_every", self.checkpoint_every, 0, math.inf)
-        require_range("checkpoint_seconds", self.checkpoint_seconds, 0.0, math.inf)
+        RUN_PARAMETERS.check(self)
         if self.resume and self.output is None and self.checkpoint_dir is None:
             raise ValueError("--resume = True is outside the allowed range without --output")
 
@@ -175,6 +96,12 @@ class CollisionRunConfig:
             active=self.active,
         )
 
+    def recipe(self) -> CollisionRecipe:
+        """The Monte Carlo settings of the run: the ``[integrator]`` parameters, under their
+        stored names (the fields of :class:`~montecarlo.drag_mc.CollisionRecipe`)."""
+        table = RUN_PARAMETERS.in_table("integrator")
+        return DEFAULT_RECIPE.with_(**{p.stored: getattr(self, p.name) for p in table})
+
     def files(self) -> RunFiles:
         """The output file and checkpoint directory of the run."""
         return RunFiles.from_options(
@@ -182,25 +109,9 @@ class CollisionRunConfig:
         )
 
     def stored_parameters(self, bilayer: Bilayer) -> dict:
-        """The run parameters as stored in the file (units in :mod:`montecarlo.storage`)."""
-        return {
-            "preset": self.preset,
-            "active": self.active,
-            "T": float(self.T),
-            "n_p": float(self.n_p),
-            "tau_p": float(self.tau_p),
-            "d": float(bilayer.spacing / units.NM),
-            "tilt": float(self.tilt),
-            "eps": float(self.eps),
-            "screening": self.screening,
-            "n_eval": int(self.neval),
-            "n_train": int(self.n_train),
-            "n_prod": int(self.n_prod),
-            "n_bins": int(self.n_bins),
-            "batch_size": int(self.batch_size),
-            "max_hcubes": int(self.max_hcubes),
-            "seed": int(self.seed),
-        }
+        """The run parameters as stored in the file (units in :mod:`montecarlo.storage`); the
+        spacing is the bilayer's (the preset's where ``d`` is not set)."""
+        return RUN_PARAMETERS.stored_values(self, d=bilayer.spacing / units.NM)
 
     def as_dict(self) -> dict:
         """The fields as a plain dictionary."""
@@ -331,13 +242,8 @@ def run_collision_mc(
     drun = run_distributed(
         bl,
         T,
-        n_eval=config.neval,
-        n_train=config.n_train,
-        n_prod=config.n_prod,
+        recipe=config.recipe(),
         seed=config.seed,
-        n_bins=config.n_bins,
-        batch_size=config.batch_size,
-        max_hcubes=config.max_hcubes,
         w=w,
         checkpoint_dir=files.checkpoint_dir(),
         resume=config.resume,
@@ -348,24 +254,46 @@ def run_collision_mc(
     if drun is None:
         return None
     est = drun.estimate
-    qv, qe = (quadrature or _no_quadrature)(bl, T, screening=config.screening)
-    qv, qe = dict(qv), dict(qe)
-    # the Hall parts' validate column: the quadrature's η_{Q3} through the paper's relations
-    # (B23, B17, B18)
-    hall_q = hall_from_q3(bl, qv["eta_q3"])
-    for part in ("sj", "eei1", "eei2"):
-        qv[f"eta_H_{part}"] = hall_q[part]
-        q3 = qv["eta_q3"]
-        qe[f"eta_H_{part}"] = abs(hall_q[part] / q3) * qe["eta_q3"] if q3 else 0.0
+    qv, qe, hall_q = _validate_columns(bl, T, config.screening, quadrature)
     ref = err = None
     if config.reference:
         ref, err = reference_by_name(
             *finite_temperature_reference(bl, T, screening=config.screening)
         )
+    rows = _coefficient_rows(est, bl, qv, qe, ref, err)
+    hall = _hall_rows(est, hall_q)
+    r = est.result
+    summary = _summary(config, drun, rows, hall)
+    quad = _stored_quadrature(rows, hall, qv, qe, ref, err)
+    result = CollisionRunResult(summary, drun, config.stored_parameters(bl), quad, r.summary(0))
+    if files.output is not None:
+        result.output = write_run(files.output, drun, result.parameters, quad, command=command)
+        summary["output"] = str(result.output)
+        files.remove_checkpoints()
+    return result
+
+
+def _validate_columns(
+    bl: Bilayer, T: float, screening: str, quadrature: DeterministicQuadrature | None
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The deterministic quadrature's values and errors by name, with the Hall parts' column:
+    the quadrature's η_{Q3} through the paper's relations (B23, B17, B18); and those parts."""
+    qv, qe = (quadrature or _no_quadrature)(bl, T, screening=screening)
+    qv, qe = dict(qv), dict(qe)
+    hall_q = hall_from_q3(bl, qv["eta_q3"])
+    for part in ("sj", "eei1", "eei2"):
+        qv[f"eta_H_{part}"] = hall_q[part]
+        q3 = qv["eta_q3"]
+        qe[f"eta_H_{part}"] = abs(hall_q[part] / q3) * qe["eta_q3"] if q3 else 0.0
+    return qv, qe, hall_q
+
+
+def _coefficient_rows(est: DragEstimate, bl: Bilayer, qv, qe, ref, err) -> list[dict]:
+    """One row per drag coefficient of the active layer: the Monte Carlo value and sdev, the
+    quadratures and the pulls (Pa s)."""
     pa = units.internal_viscosity_to_pascal_second
-    names = tuple(n for n in est.names if n in bl.active.drag_coefficient_names)
     rows = []
-    for name in names:
+    for name in (n for n in est.names if n in bl.active.drag_coefficient_names):
         m, s = est.value(name)
         row = {
             "name": name,
@@ -379,7 +307,13 @@ def run_collision_mc(
             row["reference_Pa_s"] = pa(ref[name])
             row["pull_reference"] = _pull(m, s, ref[name], err[name])
         rows.append(row)
-    hall = [
+    return rows
+
+
+def _hall_rows(est: DragEstimate, hall_q: dict[str, float]) -> list[dict]:
+    """The sampled η_H parts beside the paper's relations on the quadrature's η_{Q3} (Pa s)."""
+    pa = units.internal_viscosity_to_pascal_second
+    return [
         {
             "name": f"eta_H.{k}",
             "mc_Pa_s": pa(v),
@@ -388,8 +322,25 @@ def run_collision_mc(
         }
         for k, v in est.hall.items()
     ]
-    r = est.result
-    summary = {
+
+
+def _stored_quadrature(rows: list, hall: list, qv, qe, ref, err) -> dict:
+    """The quadratures as :func:`montecarlo.storage.write_run` stores them (Pa s)."""
+    pa = units.internal_viscosity_to_pascal_second
+    return {
+        "names": [row["name"] for row in rows],
+        "validate": [pa(qv[row["name"]]) for row in rows],
+        "validate_error": [pa(qe[row["name"]]) for row in rows],
+        "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
+        "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
+        "hall": hall,
+    }
+
+
+def _summary(config: CollisionRunConfig, drun: DistributedRun, rows: list, hall: list) -> dict:
+    """Everything the command prints, as plain types."""
+    r = drun.estimate.result
+    return {
         "preset": config.preset,
         "T_K": config.T,
         "active": config.active,
@@ -404,23 +355,6 @@ def run_collision_mc(
         "hall": hall,
         "correlation": r.correlation.tolist(),
         "warnings": r.warnings,
-        "ranks": drun.info["ranks"],
-        "wall_seconds": drun.info["wall_seconds"],
-        "bytes_sent": drun.info["bytes_sent"],
-        "bytes_per_iteration": drun.info["bytes_per_iteration"],
-        "resumed_iterations": drun.info["resumed_iterations"],
-    }
-    quad = {
-        "names": [row["name"] for row in rows],
-        "validate": [pa(qv[row["name"]]) for row in rows],
-        "validate_error": [pa(qe[row["name"]]) for row in rows],
-        "reference": None if ref is None else {k: pa(v) for k, v in ref.items()},
-        "reference_error": None if err is None else {k: pa(v) for k, v in err.items()},
-        "hall": hall,
-    }
-    result = CollisionRunResult(summary, drun, config.stored_parameters(bl), quad, r.summary(0))
-    if files.output is not None:
-        result.output = write_run(files.output, drun, result.parameters, quad, command=command)
-        summary["output"] = str(result.output)
-        files.remove_checkpoints()
-    return result
+        **{k: drun.info[k] for k in ("ranks", "wall_seconds", "bytes_sent",
+                                     "bytes_per_iteration", "resumed_iterations")},
+    }  # fmt: skip

@@ -59,6 +59,7 @@ from scipy import stats
 from dragcore import __version__, units
 from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale, write_provenance
 from montecarlo.checkpoint import DistributedRun
+from montecarlo.parameters import RUN_PARAMETERS
 from montecarlo.result import equal_weight_average
 
 __all__ = ["UNITS", "PARAMETER_UNITS", "write_run", "read_run"]
@@ -69,25 +70,9 @@ UNITS = (
     "temperatures in K, densities in cm^-2, times in ps, lengths in nm"
 )
 
-#: Units and meaning of each run parameter (the options of ``python -m montecarlo run``).
-PARAMETER_UNITS: dict[str, tuple[str, str]] = {
-    "preset": ("", "bilayer preset (layers.presets)"),
-    "active": ("", "active layer: weyl (tilted Weyl film) or metal (2D-2D drag)"),
-    "T": ("K", "temperature"),
-    "n_p": ("cm^-2", "density of the passive 2D metal"),
-    "tau_p": ("ps", "momentum relaxation time of the passive metal"),
-    "d": ("nm", "interlayer spacing"),
-    "tilt": ("1", "tilt C of the Weyl cone, |C| < 1"),
-    "eps": ("1", "dielectric constant of the surrounding medium"),
-    "screening": ("", "polarizations in |U|^2: T0 (the paper's model) or finite_T"),
-    "n_eval": ("1", "target integrand evaluations per iteration"),
-    "n_train": ("1", "training iterations (adapt the sampling, discarded)"),
-    "n_prod": ("1", "production iterations (frozen sampling, averaged with equal weights)"),
-    "n_bins": ("1", "adaptive-map bins per axis"),
-    "batch_size": ("1", "points per batch: the unit of work and of random streams"),
-    "max_hcubes": ("1", "cap on the number of strata hypercubes (VEGAS+)"),
-    "seed": ("1", "seed; batch b of iteration i draws from SeedSequence(seed, (i, b))"),
-}
+#: Units and meaning of each stored run parameter (``name → (unit, description)``), from the
+#: one table of the run's parameters (:data:`montecarlo.parameters.RUN_PARAMETERS`).
+PARAMETER_UNITS: dict[str, tuple[str, str]] = RUN_PARAMETERS.units()
 
 
 def _strings(values) -> np.ndarray:
