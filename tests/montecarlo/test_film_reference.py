@@ -64,10 +64,12 @@ def test_state_sums_kernel_matches_numpy_twin(tilt: float) -> None:
 
 
 def test_untilted_state_sum_is_the_sommerfeld_closed_form() -> None:
-    """C = 0: Im Π = ballistic × (1 − q²/4k_F² + ω²/12ε_F² + π²T²/3ε_F²), exact for this
-    polynomial up to e^{−(ε_F − vq/2)/T} (here e^{−47}); the residual of the 48-node window
-    rule must be within its error estimate, the difference from the 24-node rule (measured:
-    3e-9 relative, the 48-node residual 7e-11: convergence ∝ n^{−6}), plus rounding."""
+    """C = 0: Im Π = ballistic × (μ² − v²q²/4 + ω²/12 + π²T²/3)/ε_F² at the occupations'
+    chemical potential μ — the fixed density's, μ³ + π²T²μ = ε_F³ (its root by numpy here) —
+    exact for this polynomial up to e^{−(μ − vq/2)/T} (here e^{−47}); the residual of the
+    48-node window rule must be within its error estimate, the difference from the 24-node
+    rule (measured: 3e-9 relative, the 48-node residual 7e-11: convergence ∝ n^{−6}), plus
+    rounding."""
     film = _film(0.0)
     T = 0.02 * film.eps_F
     kf = film.eps_F / film.v_F
@@ -76,8 +78,10 @@ def test_untilted_state_sum_is_the_sommerfeld_closed_form() -> None:
     im24 = film_im_polarization_exact(q, om, film, T, n_window=24)[0]
     im48 = film_im_polarization_exact(q, om, film, T, n_window=48)[0]
     ball = film.polarization(q, om).imag
-    bracket = 1 - q**2 / (4 * kf**2) + om**2 / (12 * film.eps_F**2)
-    pred = ball * (bracket + np.pi**2 * T**2 / 3 / film.eps_F**2)
+    roots = np.roots([1.0, 0.0, (np.pi * T / film.eps_F) ** 2, -1.0])
+    mu = film.eps_F * float(roots[np.abs(roots.imag) < 1e-12].real[0])
+    bracket = mu**2 - (film.v_F * q) ** 2 / 4 + om**2 / 12 + np.pi**2 * T**2 / 3
+    pred = ball * bracket / film.eps_F**2
     assert np.all(np.abs(im48 - pred) <= np.abs(im24 - im48) + 1e-13 * np.abs(pred))
 
 
