@@ -324,10 +324,13 @@ def hall_parts(bilayer: Bilayer, res: MonteCarloResult) -> tuple[dict, dict]:
 # finite-temperature reference
 # --------------------------------------------------------------------------------------
 def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
-    """Im Π of a 2D metal at temperature T and chemical potential ε_F, exact
-    (:func:`layers.metal.metal_im_polarization_exact_T`).
+    """Im Π of a 2D metal at temperature T and the layer's fixed density (chemical potential
+    μ(T) = T ln(e^{ε_F/T} − 1), :meth:`layers.metal_2d.Metal2D.chemical_potential`), exact
+    (:func:`layers.metal.metal_im_polarization_exact_T`): the Monte Carlo kernel's occupations
+    of a 2D metal, and the same as :meth:`layers.metal_2d.Metal2D.im_polarization_at`.
     """
-    return metal_im_polarization_exact_T(q, omega, layer.eps_F, layer.mass, layer.g_s, T)
+    mu = layer.chemical_potential(T)
+    return metal_im_polarization_exact_T(q, omega, mu, layer.mass, layer.g_s, T)
 
 
 def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -155,3 +155,18 @@ def test_film_im_polarization_at_fixed_density_equals_direct_integral(c: float) 
         # and not at fixed μ = ε_F: the old occupations differ by far more than the error
         fixed_mu = _im_pi_direct(q, om, 1.0, t, c, +1, 48)
         assert abs(fixed_mu - hi) > 100 * err
+
+
+def test_monte_carlo_film_occupations_at_mu_of_T_and_eta1_normalised_by_eps_F() -> None:
+    """The kernel's film slots: ``mu_a`` = ε_F (η∥⁽¹⁾'s normalisation), ``mu_occ_a`` = μ(T) of
+    the fixed density (the occupations), the same μ(T) as the reference's state sums."""
+    from dragcore import units
+    from montecarlo.collision import collision_params, unpack_parameters
+
+    bl = preset("fig2-d40", tilt=0.3)
+    film = bl.active
+    for t_k in (5.0, 100.0):
+        T = units.kelvin_to_erg(t_k)
+        values, _ = unpack_parameters(collision_params(bl, T))
+        assert values["mu_a"] == film.eps_F
+        assert values["mu_occ_a"] == film.chemical_potential(T) < film.eps_F

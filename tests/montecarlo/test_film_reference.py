@@ -257,17 +257,20 @@ def test_metal_exact_im_polarization_equals_maldague_integral(t_over_td: float) 
     bl = preset("fig2-d40")
     metal, T = bl.passive, t_over_td * bl.T_d
     m = metal.mass
+    # metal_im_polarization_finite_T is at the fixed density: μ(T) of the 2D gas (ν constant:
+    # n ∝ T ln(1 + e^{μ/T}) = ε_F), written here on its own
+    mu_n = metal.eps_F + T * math.log1p(-math.exp(-metal.eps_F / T))
     for qd, s in ((0.5, 0.3), (3.0, -0.7), (8.0, 0.2), (10.0, 1.1), (15.0, 1.5)):  # 2k_F d = 11
         q = qd / D
         om = s * metal.fermi_velocity * q
 
         def integrand(mu_p, q=q, om=om):
             kf = math.sqrt(2 * m * mu_p)
-            w = 1.0 / (4 * T * math.cosh((metal.eps_F - mu_p) / (2 * T)) ** 2)
+            w = 1.0 / (4 * T * math.cosh((mu_n - mu_p) / (2 * T)) ** 2)
             return w * float(stern_polarization(q, om, kf, m, metal.g_s).imag)
 
         e0 = (m * om / q - q / 2) ** 2 / (2 * m)
-        lo, hi = max(1e-30, metal.eps_F - 60 * T), metal.eps_F + 60 * T
+        lo, hi = max(1e-30, mu_n - 60 * T), mu_n + 60 * T
         pts = sorted({lo, hi, *(x for x in (e0, e0 + om) if lo < x < hi)})
         want = sum(
             integrate.quad(integrand, a, b, epsabs=0, epsrel=1e-11, limit=400)[0]
@@ -281,6 +284,8 @@ def test_metal_exact_im_polarization_equals_maldague_integral(t_over_td: float) 
             w = 1.0 / (4 * T * math.cosh((metal.eps_F - mu_p) / (2 * T)) ** 2)
             return w * float(stern_polarization(q, om, kf, m, metal.g_s).real)
 
+        lo, hi = max(1e-30, metal.eps_F - 60 * T), metal.eps_F + 60 * T
+        pts = sorted({lo, hi, *(x for x in (e0, e0 + om) if lo < x < hi)})
         want_re = sum(
             integrate.quad(integrand_re, a, b, epsabs=0, epsrel=1e-11, limit=400)[0]
             for a, b in zip(pts[:-1], pts[1:], strict=True)
