@@ -49,7 +49,7 @@ def _density(mu: float, t: float, c: float) -> float:
                             epsabs=0, epsrel=1e-13, limit=200)[0]  # fmt: skip
         hole_top = 60 * t / (1 - c * u)
         ho = integrate.quad(lambda k: k * k * _f(mu + k * (1 - c * u), t), 0, hole_top,
-                            epsabs=1e-16, epsrel=1e-13, limit=200)[0]  # fmt: skip
+                            epsabs=1e-14, epsrel=1e-13, limit=200)[0]  # fmt: skip
         return el - ho
 
     return integrate.quad(inner, -1, 1, epsrel=1e-12)[0] / (4 * math.pi**2)
