@@ -106,6 +106,7 @@ except ImportError:  # pragma: no cover
 _D, _T, _E2 = SLOT["spacing"], SLOT["T"], SLOT["e2"]
 _MUP, _MP, _GP, _KFP = SLOT["mu_p"], SLOT["mass_p"], SLOT["g_p"], SLOT["kF_p"]
 _MUA, _VA, _TILT, _SHEET = SLOT["mu_a"], SLOT["v_a"], SLOT["tilt"], SLOT["sheet"]
+_MUOCC = SLOT["mu_occ_a"]  # the film's occupations: μ(T) at its fixed density
 
 
 @jit
@@ -114,6 +115,7 @@ def plain_momentum_integrand(x, out, params):  # pragma: no cover - compiled
     d, T, e2 = params[_D], params[_T], params[_E2]
     mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
     mu_a, v_a, tilt, sheet = params[_MUA], params[_VA], params[_TILT], params[_SHEET]
+    mu_occ = params[_MUOCC]
     v_p = kf_p / m_p
     kf_a = mu_a / v_a
     q_max = 12.0 / d
@@ -146,7 +148,7 @@ def plain_momentum_integrand(x, out, params):  # pragma: no cover - compiled
         overlap = 0.5 * (1.0 + (k1 - q * mu) / a)
         w = pref * q * q * q * 2.0 * k * k1 * k1 / dd * overlap
         w *= fermi_nb(eps - mu_p, T) * (1.0 - fermi_nb(eps + om - mu_p, T))
-        w *= fermi_nb(e1 - mu_a, T) * (1.0 - fermi_nb(e1 - om - mu_a, T))
+        w *= fermi_nb(e1 - mu_occ, T) * (1.0 - fermi_nb(e1 - om - mu_occ, T))
         pa = _film_table_nb(q, om, params)
         pp = _stern_nb(q, om, kf_p, m_p, g_p)
         out[p, 0] = w * _interaction_sq_nb(q, pa, pp, d, e2)

@@ -1,9 +1,10 @@
 """The Fermi window f(y) − f(y + ω) of one layer and its exact inverse CDF.
 
-A transition that takes an electron of a layer from energy ε_F + y + ω to ε_F + y (energy
-loss ω, temperature T, chemical potential ε_F) carries the occupation factor
-f(y + ω)(1 − f(y)) = [f(y) − f(y + ω)](1 + n_B(ω)). The window f(y) − f(y + ω), normalized,
-is a density in y whose inverse CDF is known in closed form: the Monte Carlo's sampling maps
+A transition that takes an electron of a layer from energy μ + y + ω to μ + y (energy
+loss ω, temperature T, chemical potential μ: the layer's μ(T) at its fixed density) carries
+the occupation factor f(y + ω)(1 − f(y)) = [f(y) − f(y + ω)](1 + n_B(ω)). The window
+f(y) − f(y + ω), normalized, is a density in y whose inverse CDF is known in closed form: the
+Monte Carlo's sampling maps
 (:mod:`montecarlo.sampling`) and the film's exact state sums (:mod:`layers.film_state_sum`)
 both measure a layer's energies with it. Units: whatever the caller uses (energies and T
 alike), ħ = k_B = 1.

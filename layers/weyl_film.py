@@ -139,16 +139,17 @@ class WeylFilm:
 
     # --- finite-T reference and the Monte Carlo's sampler --------------------------------
     def im_polarization_at(self, q, omega, T: float) -> np.ndarray:
-        """Sheet Im Π at temperature T, exact at any tilt (the state sum), at chemical
-        potential ε_F — the Monte Carlo kernel's occupations. At fixed density μ(T) =
-        ε_F(1 − π²T²/3ε_F² + …) (:meth:`chemical_potential`): the two differ by
-        ≈ 2π²T²/(3ε_F²) relative (0.5 % at 20 K, 14 % at 100 K for ε_F = 60 meV); not yet
-        changed here nor in the kernel, whose slot ``mu_a`` is also the ε_F of η∥⁽¹⁾'s weight."""
+        """Sheet Im Π at temperature T and the film's fixed density, exact at any tilt (the
+        state sum of the upper cone; :mod:`layers.film_state_sum`): occupations at
+        μ(T) = ε_F(1 − π²T²/3ε_F² + …) (:meth:`chemical_potential`), as the Monte Carlo
+        kernel's (slot ``mu_occ_a``). Against occupations at ε_F it is lower by
+        ≈ 2π²T²/(3ε_F²) relative at small q (0.54 % at 20 K, 14 % at 100 K for ε_F = 60 meV)."""
         return film_im_polarization_exact(q, omega, self, T)[0]
 
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:
         """The state sums of :func:`layers.film_state_sum.film_im_polarization_exact` with
-        n + 4 window nodes and 2n azimuths: exact at any tilt, all four weights."""
+        n + 4 window nodes and 2n azimuths, at the fixed density's μ(T): exact at any tilt,
+        all six weights (η∥⁽¹⁾'s normalised by ε_F)."""
         return film_im_polarization_exact(q, omega, self, T, n + 4, 2 * n)
 
     def thermal_omega_max(self, q, T: float) -> np.ndarray:

@@ -46,7 +46,8 @@ U is Eq. (A1) with the T = 0 polarizations of :mod:`layers.interaction` and
 :mod:`layers.metal` (Stern; tilted ballistic film) — the SAME interaction as
 ``layers.drag_integral.drag_kernel(interaction="exact")`` — while Im Π of both layers are the exact
 finite-T state sums (exact parabolic and tilted-linear dispersions, exact spinor overlap,
-Fermi functions at the T = 0 chemical potentials ε_F). The differences from the quadrature
+Fermi functions at each layer's μ(T) at its fixed density, :func:`collision_params`; the
+film's upper cone only). The differences from the quadrature
 are therefore O(T²/ε_F²) (Sommerfeld) and O(q²/k_F^{a2}) (ballistic film), reported in the
 driver.
 
@@ -76,7 +77,7 @@ x₂ → E through the exact Fermi window f(y) − f(y + ω₀), ω₀ = v_F δ 
 
 Weyl film active (D = 5):
 
-x₃ → ξ₁ = ε_{k₁} − ε_F^a with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
+x₃ → ξ₁ = ε_{k₁} − μ^a(T) with density ∝ f(ξ₁)(1 − f(ξ₁ − ω)) (exact inverse CDF);
 
 x₄ → ψ, azimuth of k̂₁ around q̂; the polar cosine μ = q̂·k̂₁ solves the film's delta
      function v(|k₁| − |k₁ − q|) = ω at fixed (ε₁, ψ) (closed form: a quadratic in |k₁|; one
@@ -160,7 +161,7 @@ from dragcore.checks import require_positive
 from dragcore.elementary import exp, log, sin_pi, sincos_pi, sqrt
 from dragcore.jit import jit
 from layers.bilayer import Bilayer
-from layers.interaction import interlayer_interaction
+from layers.interaction import interlayer_interaction, weyl_chemical_potential
 from layers.interface import CollisionModel
 from layers.metal import (
     metal_edge_function_tail,
@@ -218,7 +219,8 @@ PARAMETER_LAYOUT: tuple[str, ...] = (
     "g_p",
     "kF_p",
     "active_is_metal",  # the active layer's CollisionModel: 1.0 a 2D metal, 0.0 the Weyl film
-    "mu_a",  # active layer: ε_F, v_F, (metal: m, g_s, k_F; film: C, W N_nodes, node prefactor, A)
+    "mu_a",  # active layer: ε_F (η∥⁽¹⁾'s normalisation; metal: μ(T)), v_F, (metal: m, g_s, k_F;
+    # film: C, W N_nodes, node prefactor, A)
     "v_a",
     "mass_a",
     "g_a",
@@ -228,6 +230,7 @@ PARAMETER_LAYOUT: tuple[str, ...] = (
     "node_prefactor",
     "boost",
     "tau_a",  # the film's elastic time τ at ε_F (the e–e–impurity skew rates W⁽¹⁾, W⁽²⁾)
+    "mu_occ_a",  # the active layer's occupations: μ(T) at its fixed density (collision_params)
     "table_size",  # the film's tabulated Re Π part follows the header (collision_params)
 )
 """Names of the header slots of the kernel's float parameter vector, in order; the film's
@@ -242,7 +245,7 @@ _KIND, _MUA, _VA = SLOT["active_is_metal"], SLOT["mu_a"], SLOT["v_a"]
 _MA, _GA, _KFA = SLOT["mass_a"], SLOT["g_a"], SLOT["kF_a"]
 _TILT, _SHEET, _PREF_NODE = SLOT["tilt"], SLOT["sheet"], SLOT["node_prefactor"]
 _BOOST, _NTAB, _TAB0 = SLOT["boost"], SLOT["table_size"], TABLE_OFFSET
-_TAU = SLOT["tau_a"]
+_TAU, _MUOCC = SLOT["tau_a"], SLOT["mu_occ_a"]
 
 
 SCREENINGS = ("T0", "finite_T")
@@ -424,10 +427,14 @@ def collision_params(
     active, table = bilayer.active.collision_parameters("active", table_size)
     v.update(active)
     # fixed densities: a layer sampled as a 2D parabolic band has its occupations (and its Ψ
-    # table) at μ(T) = T ln(e^{ε_F/T} − 1), as its polarization_at / im_polarization_at
+    # table) at μ(T) = T ln(e^{ε_F/T} − 1), as its polarization_at / im_polarization_at; the
+    # film's at μ³ + π²T²μ = ε_F³ (slot mu_occ_a; its mu_a stays ε_F, η∥⁽¹⁾'s normalisation)
     v["mu_p"] = parabolic_chemical_potential(bilayer.passive.eps_F, T)
     if bilayer.active.collision_model == CollisionModel.METAL_2D:
         v["mu_a"] = parabolic_chemical_potential(bilayer.active.eps_F, T)
+        v["mu_occ_a"] = v["mu_a"]
+    else:
+        v["mu_occ_a"] = weyl_chemical_potential(v["mu_a"], T)
     block = screening_block(bilayer, T, v) if screening == "finite_T" else None
     return pack_parameters(v, table, block)
 
@@ -737,7 +744,8 @@ def _film_point(q, om, x3, x4, T, mu_a, v_a, tilt, boost, rate):  # pragma: no c
 
     ξ₁ from x₃ (exact Fermi window of ω), ψ from x₄; the sum over the roots μ (one, or two
     where Δ(μ) folds; see :func:`_weyl_root_nb`) of the measure k₁²/(v(1 + C k̂_z)|∂Δ/∂μ|)
-    × overlap × (1, k₁μ − q/2, 1 − μ², side jump, skew W⁽¹⁾, skew W⁽²⁾).
+    × overlap × (1, k₁μ − q/2, 1 − μ², side jump, skew W⁽¹⁾, skew W⁽²⁾). ``mu_a``: the
+    occupations' chemical potential, μ(T) at the film's fixed density (slot ``mu_occ_a``).
     """
     y1, jy1 = fermi_window_energy_nb(x3, om, T)
     e1 = mu_a + y1 + om
@@ -833,7 +841,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
     mu_p, m_p, g_p, kf_p = params[_MUP], params[_MP], params[_GP], params[_KFP]
     mu_a, v_a, m_a, g_a, kf_a = params[_MUA], params[_VA], params[_MA], params[_GA], params[_KFA]
     tilt, sheet, boost = params[_TILT], params[_SHEET], params[_BOOST]
-    tau_a = params[_TAU]
+    tau_a, mu_occ = params[_TAU], params[_MUOCC]  # mu_occ: the occupations' μ(T)
     rate = 1.0 / (4.0 * v_a * tau_a) if tau_a > 0.0 else 0.0  # skew rates (film only)
     pref = d / (4.0 * T) * g_p / (4.0 * math.pi**2)
     # screening at T: the block after the film's table (absent: T = 0, the paper's model).
@@ -881,7 +889,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
                 passive[6 * p + 4],
             )
             ok_a, a0, a1, a2, a3, a4, a5 = _film_point(
-                q, om, xf[5 * p + 3], xf[5 * p + 4], T, mu_a, v_a, tilt, boost, rate
+                q, om, xf[5 * p + 3], xf[5 * p + 4], T, mu_occ, v_a, tilt, boost, rate
             )
             pa_re, pa_im = _film_nb(q, om, v_a, tilt, pref_film, smooth[p])
             pa_re, pa_im = pa_re * fac_a, pa_im * fac_a
@@ -937,7 +945,7 @@ def collision_integrand(x, out, params):  # pragma: no cover - compiled
             x0, x1, x2, x3 = xf[4 * p], xf[4 * p + 1], xf[4 * p + 2], xf[4 * p + 3]
             ok, q, xq, om, w = _passive_metal_point(x0, x1, x2, d, T, mu_p, m_p, kf_p, True)
             ok_a, a0, a1, a2, a3, pa_re, pa_im = _active_metal_point(
-                q, om, x3, T, mu_a, m_a, g_a, kf_a
+                q, om, x3, T, mu_occ, m_a, g_a, kf_a
             )
             pp_re, pp_im = _stern_nb(q, om, kf_p, m_p, g_p)
             ta_re, ta_im, tp_re, tp_im = pol[4 * p], pol[4 * p + 1], pol[4 * p + 2], pol[4 * p + 3]
@@ -1117,7 +1125,7 @@ def _film_active_numpy(a, x, q, om, xi1, T):
     (skew W⁽¹⁾, skew W⁽²⁾)); the skew weights from the 3-vectors by
     :func:`layers.skew_scattering.film_skew_weights` at u = ŷ, times T/(q × overlap)."""
     n = x.shape[0]
-    e1 = a.eps_F + xi1
+    e1 = a.chemical_potential(T) + xi1  # occupations at the fixed density's μ(T)
     psi = 2.0 * np.pi * x[:, 4]
     v, c = a.v_F, a.tilt
 

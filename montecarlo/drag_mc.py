@@ -14,7 +14,7 @@ Two references, both deterministic:
   (to the quadrature's own error, estimated from two orders) at any tilt |C| < 1 and any T,
   for all six sampled outputs:
 
-  - the 2D metal: Im Π at T and chemical potential ε_F from the k∥-fixed line of states,
+  - the 2D metal: Im Π at T and its fixed density (μ(T)) from the k∥-fixed line of states,
     (g m/2πq)[J(E₀) − J(E₀ + ω)] with J ∝ F_{−1/2}
     (:func:`layers.metal.metal_im_polarization_exact_T`);
   - the film: the state sum in prolate spheroidal coordinates (foci 0 and q,
@@ -23,8 +23,9 @@ Two references, both deterministic:
     energies of a transition by vC r⊥ sin φ (:mod:`layers.film_state_sum`), with the
     exact weights ω²ρ/(2vε_F q²) (η∥⁽¹⁾), 1 − (q̂·k̂₁)² (η_{Q3}) and the side jump
     4ρ r⊥ sin φ/(A(ρ² − δ²)(ρ² − q²)) (η_H(s.j.)) and the skew weights of W⁽¹⁾, W⁽²⁾
-    (η_H(e-e-imp,1), (2); :mod:`layers.film_state_sum`). At C = 0 this is
-    Im Π_ballistic [1 − q²/(4k_F²) + ω²/(12ε_F²) + π²T²/(3ε_F²)] (Sommerfeld, exact for this
+    (η_H(e-e-imp,1), (2); :mod:`layers.film_state_sum`), occupations at the film's fixed
+    density (μ³ + π²T²μ = ε_F³, the kernel's slot ``mu_occ_a``). At C = 0 this is
+    Im Π_ballistic [μ² − v²q²/4 + ω²/12 + π²T²/3]/ε_F² (Sommerfeld, exact for this
     polynomial; tested).
 
   Over the grid :mod:`validate.mc_pulls` (both spacings, C = 0 … 0.9, T = T_d/20 … 3T_d) the
@@ -324,10 +325,13 @@ def hall_parts(bilayer: Bilayer, res: MonteCarloResult) -> tuple[dict, dict]:
 # finite-temperature reference
 # --------------------------------------------------------------------------------------
 def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
-    """Im Π of a 2D metal at temperature T and chemical potential ε_F, exact
-    (:func:`layers.metal.metal_im_polarization_exact_T`).
+    """Im Π of a 2D metal at temperature T and the layer's fixed density (chemical potential
+    μ(T) = T ln(e^{ε_F/T} − 1), :meth:`layers.metal_2d.Metal2D.chemical_potential`), exact
+    (:func:`layers.metal.metal_im_polarization_exact_T`): the Monte Carlo kernel's occupations
+    of a 2D metal, and the same as :meth:`layers.metal_2d.Metal2D.im_polarization_at`.
     """
-    return metal_im_polarization_exact_T(q, omega, layer.eps_F, layer.mass, layer.g_s, T)
+    mu = layer.chemical_potential(T)
+    return metal_im_polarization_exact_T(q, omega, mu, layer.mass, layer.g_s, T)
 
 
 def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

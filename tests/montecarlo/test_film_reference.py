@@ -64,10 +64,12 @@ def test_state_sums_kernel_matches_numpy_twin(tilt: float) -> None:
 
 
 def test_untilted_state_sum_is_the_sommerfeld_closed_form() -> None:
-    """C = 0: Im Π = ballistic × (1 − q²/4k_F² + ω²/12ε_F² + π²T²/3ε_F²), exact for this
-    polynomial up to e^{−(ε_F − vq/2)/T} (here e^{−47}); the residual of the 48-node window
-    rule must be within its error estimate, the difference from the 24-node rule (measured:
-    3e-9 relative, the 48-node residual 7e-11: convergence ∝ n^{−6}), plus rounding."""
+    """C = 0: Im Π = ballistic × (μ² − v²q²/4 + ω²/12 + π²T²/3)/ε_F² at the occupations'
+    chemical potential μ — the fixed density's, μ³ + π²T²μ = ε_F³ (its root by numpy here) —
+    exact for this polynomial up to e^{−(μ − vq/2)/T} (here e^{−47}); the residual of the
+    48-node window rule must be within its error estimate, the difference from the 24-node
+    rule (measured: 3e-9 relative, the 48-node residual 7e-11: convergence ∝ n^{−6}), plus
+    rounding."""
     film = _film(0.0)
     T = 0.02 * film.eps_F
     kf = film.eps_F / film.v_F
@@ -76,8 +78,10 @@ def test_untilted_state_sum_is_the_sommerfeld_closed_form() -> None:
     im24 = film_im_polarization_exact(q, om, film, T, n_window=24)[0]
     im48 = film_im_polarization_exact(q, om, film, T, n_window=48)[0]
     ball = film.polarization(q, om).imag
-    bracket = 1 - q**2 / (4 * kf**2) + om**2 / (12 * film.eps_F**2)
-    pred = ball * (bracket + np.pi**2 * T**2 / 3 / film.eps_F**2)
+    roots = np.roots([1.0, 0.0, (np.pi * T / film.eps_F) ** 2, -1.0])
+    mu = film.eps_F * float(roots[np.abs(roots.imag) < 1e-12].real[0])
+    bracket = mu**2 - (film.v_F * q) ** 2 / 4 + om**2 / 12 + np.pi**2 * T**2 / 3
+    pred = ball * bracket / film.eps_F**2
     assert np.all(np.abs(im48 - pred) <= np.abs(im24 - im48) + 1e-13 * np.abs(pred))
 
 
@@ -253,17 +257,20 @@ def test_metal_exact_im_polarization_equals_maldague_integral(t_over_td: float) 
     bl = preset("fig2-d40")
     metal, T = bl.passive, t_over_td * bl.T_d
     m = metal.mass
+    # metal_im_polarization_finite_T is at the fixed density: μ(T) of the 2D gas (ν constant:
+    # n ∝ T ln(1 + e^{μ/T}) = ε_F), written here on its own
+    mu_n = metal.eps_F + T * math.log1p(-math.exp(-metal.eps_F / T))
     for qd, s in ((0.5, 0.3), (3.0, -0.7), (8.0, 0.2), (10.0, 1.1), (15.0, 1.5)):  # 2k_F d = 11
         q = qd / D
         om = s * metal.fermi_velocity * q
 
         def integrand(mu_p, q=q, om=om):
             kf = math.sqrt(2 * m * mu_p)
-            w = 1.0 / (4 * T * math.cosh((metal.eps_F - mu_p) / (2 * T)) ** 2)
+            w = 1.0 / (4 * T * math.cosh((mu_n - mu_p) / (2 * T)) ** 2)
             return w * float(stern_polarization(q, om, kf, m, metal.g_s).imag)
 
         e0 = (m * om / q - q / 2) ** 2 / (2 * m)
-        lo, hi = max(1e-30, metal.eps_F - 60 * T), metal.eps_F + 60 * T
+        lo, hi = max(1e-30, mu_n - 60 * T), mu_n + 60 * T
         pts = sorted({lo, hi, *(x for x in (e0, e0 + om) if lo < x < hi)})
         want = sum(
             integrate.quad(integrand, a, b, epsabs=0, epsrel=1e-11, limit=400)[0]
@@ -277,6 +284,8 @@ def test_metal_exact_im_polarization_equals_maldague_integral(t_over_td: float) 
             w = 1.0 / (4 * T * math.cosh((metal.eps_F - mu_p) / (2 * T)) ** 2)
             return w * float(stern_polarization(q, om, kf, m, metal.g_s).real)
 
+        lo, hi = max(1e-30, metal.eps_F - 60 * T), metal.eps_F + 60 * T
+        pts = sorted({lo, hi, *(x for x in (e0, e0 + om) if lo < x < hi)})
         want_re = sum(
             integrate.quad(integrand_re, a, b, epsabs=0, epsrel=1e-11, limit=400)[0]
             for a, b in zip(pts[:-1], pts[1:], strict=True)
