@@ -4,7 +4,9 @@ Runs :func:`validate.nonlinear.nonlinear_report` at the paper's point (ς = 0.15
 a 16×16 grid (L = 12 d, 2/3-dealiased) and prints its tables: D(Θ)/D_linear over the
 fluctuation strength with the Θ → 0 fit, the two steppers, the weak order on coupled paths,
 the v = 0 checks, D over χ from the viscous instability to 5, and D through the drift
-instability. Writes ``nonlinear_strength.png``, ``nonlinear_chi.png``, ``nonlinear_drift.png``
+instability. With ``--stationarity``, the runs past u_c and below χ_c are tested for
+stationarity (:mod:`validate.stationarity`; D is quoted only where the state is stationary).
+Writes ``nonlinear_strength.png``, ``nonlinear_chi.png``, ``nonlinear_drift.png``
 into ``--output`` (:func:`validate.figures.nonlinear_figures`). Realisations spread over MPI
 ranks. About 15 minutes on one core with the defaults; ``--quick`` runs a reduced set.
 """
@@ -28,6 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quick", action="store_true",
                         help="reduced set: 3 strengths, 4 χ, 3 drifts, short runs")  # fmt: skip
+    parser.add_argument(
+        "--stationarity",
+        action="store_true",
+        help="also test stationarity past u_c and χ_c (validate.stationarity)",
+    )
+    parser.add_argument("--stationarity-steps", type=int, default=None,
+                        help="steps per realisation of a stationarity point "
+                             "(default 24400; 3600 with --quick)")  # fmt: skip
     add_table_and_figure_options(parser, "drag-report/nonlinear")
 
 
@@ -82,6 +92,12 @@ def print_report(res: dict) -> None:
     print("\nDrift scan:")
     for p in res["drift_scan"]:
         print(f"  Θ = {p['theta']:<6g} u = {p['drift']:<5g} {_fmt(p)}")
+    if "stationarity" in res:
+        from validate.stationarity import format_point
+
+        print("\nPast the linear instability: stationarity (D quoted only where stationary):")
+        for p in res["stationarity"]["points"]:
+            print("  " + format_point(p))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,9 +114,21 @@ def run(args: argparse.Namespace) -> int:
     if args.quick:
         kw.update(thetas=(0.0025, 0.005, 0.01), chis=(-1.0, 0.0, 1.0, 5.0),
                   drifts=(1.0, 1.75, 2.2), chi_thetas=(0.01,), weak_paths=200)  # fmt: skip
+    st_steps = args.stationarity_steps or (3600 if args.quick else 24400)
+    if args.stationarity:
+        from validate.stationarity import check_run_length
+
+        check_run_length(st_steps)  # refused before the report computes
     res = nonlinear_report(**kw)
     if res is None:
         return 0
+    if args.stationarity:
+        from validate.nonlinear import REPORT_DRIFTS
+        from validate.stationarity import stationarity_report
+
+        res["stationarity"] = stationarity_report(
+            kw.get("drifts", REPORT_DRIFTS), log=kw["log"], n_steps=st_steps
+        )
     if not args.no_figures:
         from validate.figures import nonlinear_figures
 
