@@ -13,10 +13,12 @@ time):
 * the real-space density variance of layer 1, ⟨δn₁(r)²⟩ over the grid, sampled every
   ``sample_every`` steps;
 
-and records the density spectrum ``⟨|δn₁,q|²⟩`` in shells of |q| per time block (the field
-statistics per block: whether the state's shape, not only its size, settles). The verdict is
-*stationary* only if both series are; D is then quoted with its error, otherwise the point
-says why not and carries no error bar.
+* the density spectrum ``⟨|δn₁,q|²⟩`` in shells of |q| (each shell's power a series of its
+  own, tested at ``alpha`` over the number of shells), recorded per time block: whether the
+  state's shape, not only its size, settles.
+
+The verdict is *stationary* only if every series is; D is then quoted with its error,
+otherwise the point says why not and carries no error bar.
 
 Runs on one process (rank 0): a point is ``n_realisations × n_steps`` steps of the ±v pair,
 about 4 ms a step on the 16×16 grid.
@@ -59,8 +61,8 @@ class StationarityPoint:
     ``drag`` and ``density`` are the diagnostics of the drag estimator (sampled every step)
     and of the density variance (every ``sample_every`` steps); ``spectrum`` is ``(K, shells)``
     ``⟨|δn₁,q|²⟩`` per time block (mean over the realisations and the block's samples, model
-    units), ``spectrum_change`` its last-half over first-half ratio minus 1 per shell with the
-    error from the spread of the realisations (NaN for one realisation).
+    units; NaN for a shell without kept modes), and ``shell_tests`` the diagnostics of each
+    non-empty shell's power over time (each at ``alpha`` over the number of such shells).
     """
 
     theta: float
@@ -77,8 +79,7 @@ class StationarityPoint:
     density: StationarityResult | None = None
     shells: tuple[float, ...] = SPECTRUM_SHELLS
     spectrum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    spectrum_change: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    spectrum_change_sdev: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    shell_tests: list[StationarityResult] = field(default_factory=list)
 
     @property
     def stationary(self) -> bool:
@@ -88,6 +89,7 @@ class StationarityPoint:
             and self.drag.stationary
             and self.density is not None
             and self.density.stationary
+            and all(t.stationary for t in self.shell_tests)
         )
 
     @property
@@ -126,8 +128,7 @@ class StationarityPoint:
             "density": None if self.density is None else self.density.as_dict(),
             "shells": list(self.shells),
             "spectrum": np.asarray(self.spectrum).tolist(),
-            "spectrum_change": np.asarray(self.spectrum_change).tolist(),
-            "spectrum_change_sdev": np.asarray(self.spectrum_change_sdev).tolist(),
+            "shell_tests": [t.as_dict() for t in self.shell_tests],
         }
 
 
@@ -239,14 +240,10 @@ def stationarity_point(
     b = spec.shape[1] // n_blocks
     per_block = spec[:, : b * n_blocks].reshape(n_realisations, n_blocks, b, -1).mean(axis=2)
     point.spectrum = per_block.mean(axis=0)
-    h = n_blocks // 2
-    change = per_block[:, h:].mean(axis=1) / per_block[:, :h].mean(axis=1) - 1.0  # (R, shells)
-    point.spectrum_change = change.mean(axis=0)
-    point.spectrum_change_sdev = (
-        change.std(axis=0, ddof=1) / math.sqrt(n_realisations)
-        if n_realisations > 1
-        else np.full(change.shape[1], math.nan)
-    )
+    filled = [j for j in range(spec.shape[2]) if np.all(np.isfinite(spec[:, :, j]))]
+    point.shell_tests = [
+        stationarity_diagnostics(spec[:, :, j], n_blocks, alpha=alpha / len(filled)) for j in filled
+    ]
     return point
 
 
@@ -292,7 +289,8 @@ def format_point(p: dict) -> str:
         + f"; D slope {slope:+.3g} ± {dl['slope_sdev'] / p['dt']:.2g} per 1/ω_p "
         f"({dl['z_slope']:+.1f}σ), halves {dl['z_halves']:+.1f}σ, "
         f"τ_int {d['tau_int'] * p['dt']:.3g}/ω_p; ⟨δn₁²⟩ {n['verdict']} "
-        f"(halves {n['level']['z_halves']:+.1f}σ)"
+        f"(halves {n['level']['z_halves']:+.1f}σ); spectrum shells "
+        + ", ".join(f"{t['verdict'][:3]} {t['level']['z_halves']:+.1f}σ" for t in p["shell_tests"])
     )  # fmt: skip
     return text
 
