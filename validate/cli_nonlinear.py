@@ -86,12 +86,17 @@ def print_report(res: dict) -> None:
               f"⟨|p_q|²⟩/(Θ/L²) − 1 = {e['pp_ratio'][0]:+.4f} ± {e['pp_ratio'][1]:.4f};  "
               f"⟨|δn_q|²⟩/Gibbs − 1 = {e['nn_ratio'][0]:+.4f} ± {e['nn_ratio'][1]:.4f};  "
               f"max |Σ_r δn| = {e['number_drift']:.1e}")  # fmt: skip
+    past = ("  [past the linear threshold: a run average, not shown stationary; "
+            + ("see the stationarity table]" if "stationarity" in res
+               else "test it with --stationarity]"))  # fmt: skip
     print("\nχ scan:")
     for p in res["chi_scan"]:
-        print(f"  Θ = {p['theta']:<6g} χ = {p['chi']:<5g} {_fmt(p)}")
+        tail = past if not (p["linear_stable"] or p["blow_up"]) else ""
+        print(f"  Θ = {p['theta']:<6g} χ = {p['chi']:<5g} {_fmt(p)}{tail}")
     print("\nDrift scan:")
     for p in res["drift_scan"]:
-        print(f"  Θ = {p['theta']:<6g} u = {p['drift']:<5g} {_fmt(p)}")
+        tail = past if not (p["linear_stable"] or p["blow_up"]) else ""
+        print(f"  Θ = {p['theta']:<6g} u = {p['drift']:<5g} {_fmt(p)}{tail}")
     if "stationarity" in res:
         from validate.stationarity import format_point
 

@@ -79,3 +79,17 @@ def test_points_past_the_thresholds_and_the_run_length() -> None:
     with pytest.raises(ValueError, match="burn_in = 410"):
         check_run_length(10_000, burn_in=410)
     check_run_length(2960)
+
+
+def test_cli_refuses_a_short_stationarity_run_before_computing(tmp_path, capsys) -> None:
+    """``python -m validate nonlinear --stationarity --stationarity-steps 100``: exit code 2
+    and one line naming the parameter, before the report runs (nothing written)."""
+    from validate.__main__ import main
+
+    out = tmp_path / "figs"
+    code = main(["nonlinear", "--stationarity", "--stationarity-steps", "100",
+                 "--output", str(out)])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "n_steps = 100 is outside the allowed range [2960, inf)" in err
+    assert err.count("\n") == 1 and not out.exists()
