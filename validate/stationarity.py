@@ -63,6 +63,9 @@ class StationarityPoint:
     ``⟨|δn₁,q|²⟩`` per time block (mean over the realisations and the block's samples, model
     units; NaN for a shell without kept modes), and ``shell_tests`` the diagnostics of each
     non-empty shell's power over time (each at ``alpha`` over the number of such shells).
+    ``blow_up`` is the first blow-up's message and ``n_blown`` the number of realisations
+    that left the physical domain; the diagnostics are then those of the survivors, and the
+    point is not stationary (the state leaves the model's domain: no D is quoted).
     """
 
     theta: float
@@ -75,6 +78,7 @@ class StationarityPoint:
     sample_every: int
     linear_stable: bool
     blow_up: str = ""
+    n_blown: int = 0
     drag: StationarityResult | None = None
     density: StationarityResult | None = None
     shells: tuple[float, ...] = SPECTRUM_SHELLS
@@ -121,6 +125,7 @@ class StationarityPoint:
             "sample_every": self.sample_every,
             "linear_stable": self.linear_stable,
             "blow_up": self.blow_up,
+            "n_blown": self.n_blown,
             "verdict": self.verdict,
             "mean": self.mean,
             "sdev": self.sdev,
@@ -217,28 +222,31 @@ def stationarity_point(
         sample_every, cmp.linear_stable,
     )  # fmt: skip
     series, dens, specs = [], [], []
-    try:
-        for r in range(n_realisations):
-            prog = sim.begin_realisation(seed, r, n_steps)
-            dv, sp = [], []
+    for r in range(n_realisations):
+        prog = sim.begin_realisation(seed, r, n_steps)
+        dv, sp = [], []
+        try:
             while not prog.finished:
                 sim.advance_realisation(prog, 1)
                 if prog.steps_done > burn_in and prog.steps_done % sample_every == 0:
                     v, s = field_statistics(sim, prog.state[0])
                     dv.append(v)
                     sp.append(s)
-            series.append(sim.estimator_series(prog.forces))
-            dens.append(dv)
-            specs.append(sp)
-    except FloatingPointError as exc:
-        point.blow_up = str(exc)
+        except FloatingPointError as exc:
+            point.blow_up = point.blow_up or str(exc)
+            point.n_blown += 1
+            continue
+        series.append(sim.estimator_series(prog.forces))
+        dens.append(dv)
+        specs.append(sp)
+    if not series:
         return point
     point.drag = stationarity_diagnostics(np.array(series), n_blocks, alpha=alpha)
     dens_a = np.array(dens)
     point.density = stationarity_diagnostics(dens_a, n_blocks, alpha=alpha)
     spec = np.array(specs)  # (R, samples, shells)
     b = spec.shape[1] // n_blocks
-    per_block = spec[:, : b * n_blocks].reshape(n_realisations, n_blocks, b, -1).mean(axis=2)
+    per_block = spec[:, : b * n_blocks].reshape(len(specs), n_blocks, b, -1).mean(axis=2)
     point.spectrum = per_block.mean(axis=0)
     filled = [j for j in range(spec.shape[2]) if np.all(np.isfinite(spec[:, :, j]))]
     point.shell_tests = [
@@ -277,8 +285,11 @@ def stationarity_scan(
 def format_point(p: dict) -> str:
     """One table line of :meth:`StationarityPoint.as_dict`."""
     head = f"Θ = {p['theta']:<6g} χ = {p['chi']:<6g} u = {p['drift']:<5g}"
-    if p["blow_up"]:
+    if p["blow_up"] and p["drag"] is None:
         return f"{head} blow-up: {p['blow_up'].split(' (')[0]}"
+    if p["blow_up"]:
+        head += (f" blow-up in {p['n_blown']} of {p['n_realisations']} realisations "
+                 f"({p['blow_up'].split(' (')[0]}); the others:")  # fmt: skip
     d, n = p["drag"], p["density"]
     dl = d["level"]
     slope = dl["slope"] / p["dt"]  # per unit time 1/ω_p

@@ -93,3 +93,19 @@ def test_cli_refuses_a_short_stationarity_run_before_computing(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "n_steps = 100 is outside the allowed range [2960, inf)" in err
     assert err.count("\n") == 1 and not out.exists()
+
+
+def test_a_partial_blow_up_quotes_no_d_but_shows_the_survivors() -> None:
+    """One of two realisations left the physical domain: the point is a blow-up (no D), the
+    survivors' diagnostics are printed after the count."""
+    from langevin.stationarity import stationarity_diagnostics
+    from validate.stationarity import StationarityPoint
+
+    ok = stationarity_diagnostics(np.random.default_rng(0).standard_normal((1, 2000)))
+    assert ok.stationary
+    pt = StationarityPoint(0.005, 0.1, 1.9, 0.25, 2, 2400, 400, 20, False,
+                           blow_up="density of layer 2 reached -0.003 n (≤ 0) at step 9",
+                           n_blown=1, drag=ok, density=ok, shell_tests=[ok])  # fmt: skip
+    assert pt.verdict == "blow-up" and not pt.stationary and math.isnan(pt.mean)
+    text = format_point(pt.as_dict())
+    assert "blow-up in 1 of 2 realisations" in text and "D not quoted" in text
