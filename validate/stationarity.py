@@ -29,11 +29,13 @@ seeds, 2 realisations each:
 
 * u = 1.75: stationary in two runs of 2 × 80 400 steps, D = 244 ± 4.1 and 241.7 ± 5.2
   (0.35σ apart; D slope −3e-4 ± 7e-4 and −3e-4 ± 9e-4 per 1/ω_p, halves +0.4σ and −0.1σ,
-  τ_int 38 and 60/ω_p, density variance and every shell stationary); at 2 × 24 400 steps
+  τ_int 38 and 60/ω_p, density variance stationary; every spectrum shell stationary in
+  the second run, the first predates the shell tests); at 2 × 24 400 steps
   undetermined (τ_int ≈ 210 steps: blocks shorter than 20 τ_int);
-* u = 1.9: stationary, D = 1079 ± 12 (2 × 40 400) and 1076 ± 11 (2 × 40 400; 0.2σ apart),
-  τ_int 6–9/ω_p; a third run left the physical domain (density of layer 2 ≤ 0) at step
-  14 610: one exit in ~1.8e5 steps survived in all, so D there is a conditional average;
+* u = 1.9: stationary, D = 1079 ± 12 (2 × 40 400; drag and density tested) and 1076 ± 11
+  (2 × 40 400, shells too; 0.2σ apart), τ_int 6–9/ω_p; a third run left the physical
+  domain (density of layer 2 ≤ 0) at step 14 610: one exit in ~1.8e5 steps survived in all,
+  so D there is a conditional average;
 * u = 2.2: blow-up;
 * χ = −1.42, −1.5, −2 (u = 0.05): blow-up at steps 48, 16, ~1 (Θ = 0.001, χ = −1.5: step
   104): below χ_c the nonlinear model has no stationary state in its physical domain.
