@@ -33,9 +33,11 @@ seeds, 2 realisations each:
   the second run, the first predates the shell tests); at 2 × 24 400 steps
   undetermined (τ_int ≈ 210 steps: blocks shorter than 20 τ_int);
 * u = 1.9: stationary, D = 1079 ± 12 (2 × 40 400; drag and density tested) and 1076 ± 11
-  (2 × 40 400, shells too; 0.2σ apart), τ_int 6–9/ω_p; a third run left the physical
-  domain (density of layer 2 ≤ 0) at step 14 610: one exit in ~1.8e5 steps survived in all,
-  so D there is a conditional average;
+  (2 × 40 400, shells too; 0.2σ apart), τ_int 6–9/ω_p; but 2 of the 7 realisations
+  started left the physical domain (a density ≤ 0, at steps 14 610 and 12 847): two exits in
+  2.3e5 steps, a mean life of order 1e5 steps (3e4/ω_p, uncertain by a factor ~2), so the
+  state is metastable and D there an average conditional on survival (2 × 80 400 steps, the
+  command's default, end in a blow-up with probability ~0.75);
 * u = 2.2: blow-up;
 * χ = −1.42, −1.5, −2 (u = 0.05): blow-up at steps 48, 16, ~1 (Θ = 0.001, χ = −1.5: step
   104): below χ_c the nonlinear model has no stationary state in its physical domain.
