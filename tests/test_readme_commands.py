@@ -42,6 +42,8 @@ NOT_RUN = {
     "below with a stand-in srun",
     "python benchmarks/*.py": "benchmarks, run by hand; tests/test_benchmarks.py runs each in "
     "its --smoke mode",
+    "sbatch/qsub mpi_jobs/nonlinear_production.*": "N = 256, hours; the template's TOML in a "
+    "12×12 smoke form runs under mpiexec -n 2 in tests/langevin/test_nonlinear_production.py",
     "mpi_jobs/run_local_montecarlo.sh -n 2 -o d40_T10.h5 -- --T 10 --neval 1000000": "runs "
     "`mpiexec -n 2 python -m montecarlo run --output … [--resume]` and `inspect`: the README's "
     "mpiexec command and the template's resume path are tested below (saves ~11 s)",

@@ -5,7 +5,10 @@ a 16×16 grid (L = 12 d, 2/3-dealiased) and prints its tables: D(Θ)/D_linear ov
 fluctuation strength with the Θ → 0 fit, the two steppers, D at dt = 0.25 and dt/4 with their
 difference in σ (beside the run command's step limit √Θ/λ_nl), the weak order on coupled paths,
 the v = 0 checks, D over χ from the viscous instability to 5, and D through the drift
-instability. Writes ``nonlinear_strength.png``, ``nonlinear_chi.png``, ``nonlinear_drift.png``
+instability. With ``--stationarity``, the runs past u_c and below χ_c are tested for
+stationarity (:mod:`validate.stationarity`, 2 realisations × 80 400 steps per point, ~5 min
+each on one core; D is quoted only where the state is stationary).
+Writes ``nonlinear_strength.png``, ``nonlinear_chi.png``, ``nonlinear_drift.png``
 into ``--output`` (:func:`validate.figures.nonlinear_figures`). Realisations spread over MPI
 ranks. About 15 minutes on one core with the defaults; ``--quick`` runs a reduced set.
 """
@@ -34,6 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quick", action="store_true",
                         help="reduced set: 3 strengths, 4 χ, 3 drifts, short runs")  # fmt: skip
+    parser.add_argument(
+        "--stationarity",
+        action="store_true",
+        help="also test stationarity past u_c and χ_c (validate.stationarity)",
+    )
+    parser.add_argument("--stationarity-steps", type=int, default=None,
+                        help="steps per realisation of a stationarity point "
+                             "(default 80400; 3600 with --quick)")  # fmt: skip
     add_table_and_figure_options(parser, "drag-report/nonlinear")
 
 
@@ -100,12 +111,23 @@ def print_report(res: dict) -> None:
               f"max |Σ_r δn| = {e['number_drift']:.1e}")  # fmt: skip
         print(f"    against Gibbs: F_x ≠ 0 {sig(*e['force_x'][:2])}; "
               f"momentum {sig(*e['pp_ratio'][:2])}; density {sig(*e['nn_ratio'][:2])}")  # fmt: skip
+    past = ("  [past the linear threshold: a run average, not shown stationary; "
+            + ("see the stationarity table]" if "stationarity" in res
+               else "test it with --stationarity]"))  # fmt: skip
     print("\nχ scan:")
     for p in res["chi_scan"]:
-        print(f"  Θ = {p['theta']:<6g} χ = {p['chi']:<5g} {_fmt(p)}")
+        tail = past if not (p["linear_stable"] or p["blow_up"]) else ""
+        print(f"  Θ = {p['theta']:<6g} χ = {p['chi']:<5g} {_fmt(p)}{tail}")
     print("\nDrift scan:")
     for p in res["drift_scan"]:
-        print(f"  Θ = {p['theta']:<6g} u = {p['drift']:<5g} {_fmt(p)}")
+        tail = past if not (p["linear_stable"] or p["blow_up"]) else ""
+        print(f"  Θ = {p['theta']:<6g} u = {p['drift']:<5g} {_fmt(p)}{tail}")
+    if "stationarity" in res:
+        from validate.stationarity import format_point
+
+        print("\nPast the linear instability: stationarity (D quoted only where stationary):")
+        for p in res["stationarity"]["points"]:
+            print("  " + format_point(p))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,9 +152,21 @@ def run(args: argparse.Namespace) -> int:
                   drifts=(1.0, 1.75, 2.2), chi_thetas=(0.01,), weak_paths=200)  # fmt: skip
     if args.weak_paths is not None:  # given: honoured, with or without --quick
         kw["weak_paths"] = args.weak_paths
+    st_steps = args.stationarity_steps or (3600 if args.quick else 80400)
+    if args.stationarity:
+        from validate.stationarity import check_run_length
+
+        check_run_length(st_steps)  # refused before the report computes
     res = nonlinear_report(**kw)
     if res is None:
         return 0
+    if args.stationarity:
+        from validate.nonlinear import REPORT_DRIFTS
+        from validate.stationarity import stationarity_report
+
+        res["stationarity"] = stationarity_report(
+            kw.get("drifts", REPORT_DRIFTS), log=kw["log"], n_steps=st_steps
+        )
     if not args.no_figures:
         from validate.figures import nonlinear_figures
 
