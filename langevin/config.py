@@ -23,9 +23,9 @@ from dragcore.checks import (
     require_real,
     require_run_names,
 )
-from langevin.noise import RNG_BACKENDS
+from langevin.noise import NoiseSource
 from langevin.params import BilayerParameters
-from langevin.stepping import SCHEMES
+from langevin.steppers import LinearStepper, NonlinearStepper
 
 __all__ = ["DEFAULT_CONFIG", "MODELS", "PARAMETER_KEYS", "load_config", "run_parameters",
            "require_seed", "MAX_SEED"]  # fmt: skip
@@ -113,10 +113,6 @@ _RUN_KEYS = PARAMETER_KEYS | {
 }
 #: ``model = …`` of a ``[[run]]``.
 MODELS = ("linear", "nonlinear")
-#: ``[nonlinear] scheme = …`` (:data:`langevin.nonlinear_simulation.NONLINEAR_SCHEMES`).
-NONLINEAR_SCHEMES = ("lawson-heun", "lawson-midpoint")
-#: ``rng_backend`` of a nonlinear run (its engine draws its normals in numpy).
-NONLINEAR_RNG_BACKENDS = ("numpy", "philox")
 #: The tables of a configuration (each must be a TOML table when present).
 _TABLES = ("grid", "stepper", "checkpoint", "nonlinear")
 #: Largest seed: the seed is stored as an unsigned 64-bit integer.
@@ -241,20 +237,26 @@ def _check_ranges(cfg: dict) -> None:
     if "length" in grid:
         require_range("[grid] length", grid["length"], 0.0, math.inf, lo_open=True)
     st = cfg.get("stepper", {})
-    if "scheme" in st and st["scheme"] not in SCHEMES:
+    # the registries, read when the configuration is checked (a scheme or back-end
+    # registered after this module was imported is allowed)
+    schemes, backends = LinearStepper.names(), NoiseSource.names()
+    nl_schemes = NonlinearStepper.names()
+    # a nonlinear run's engine draws its normals in numpy blocks
+    nl_backends = NoiseSource.names(draws_in_kernel=False)
+    if "scheme" in st and st["scheme"] not in schemes:
         raise ValueError(f"[stepper] scheme = {st['scheme']!r} is outside the allowed range "
-                         f"{list(SCHEMES)}")  # fmt: skip
-    if "rng_backend" in st and st["rng_backend"] not in RNG_BACKENDS:
+                         f"{list(schemes)}")  # fmt: skip
+    if "rng_backend" in st and st["rng_backend"] not in backends:
         raise ValueError(f"[stepper] rng_backend = {st['rng_backend']!r} is outside the "
-                         f"allowed range {list(RNG_BACKENDS)}")  # fmt: skip
+                         f"allowed range {list(backends)}")  # fmt: skip
     if "dt" in st:
         require_range("[stepper] dt", st["dt"], 0.0, math.inf, lo_open=True)
     if "seconds" in cfg.get("checkpoint", {}):
         require_range("[checkpoint] seconds", cfg["checkpoint"]["seconds"], 0.0, math.inf)
     nl = cfg.get("nonlinear", {})
-    if "scheme" in nl and nl["scheme"] not in NONLINEAR_SCHEMES:
+    if "scheme" in nl and nl["scheme"] not in nl_schemes:
         raise ValueError(f"[nonlinear] scheme = {nl['scheme']!r} is outside the allowed range "
-                         f"{list(NONLINEAR_SCHEMES)}")  # fmt: skip
+                         f"{list(nl_schemes)}")  # fmt: skip
     if "dt" in nl:
         require_range("[nonlinear] dt", nl["dt"], 0.0, math.inf, lo_open=True)
     if "grid_n" in nl and nl["grid_n"] % 2:
@@ -275,10 +277,10 @@ def _check_ranges(cfg: dict) -> None:
                 "for GaAs at 1-20 K; no default)"
             )
         backend = st.get("rng_backend", "numpy")
-        if backend not in NONLINEAR_RNG_BACKENDS:
+        if backend not in nl_backends:
             raise ValueError(
                 f"[stepper] rng_backend = {backend!r} is outside the allowed range "
-                f"{list(NONLINEAR_RNG_BACKENDS)} for the model = 'nonlinear' run {r.get('name')!r}"
+                f"{list(nl_backends)} for the model = 'nonlinear' run {r.get('name')!r}"
             )
 
 

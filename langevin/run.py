@@ -44,7 +44,6 @@ from langevin.comparison import ExactComparison, NonlinearComparison
 from langevin.config import PARAMETER_KEYS, require_seed, run_parameters
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
-from langevin.noise import CHECKPOINTABLE_BACKENDS
 from langevin.nonlinear_model import NonlinearBilayerModel, dealias_mask
 from langevin.nonlinear_simulation import (
     CONSISTENCY_SIGMAS,
@@ -54,6 +53,7 @@ from langevin.nonlinear_simulation import (
 )
 from langevin.params import MAX_RATE
 from langevin.simulation import RunResult
+from langevin.steppers import MAX_SCHEME_BIAS, MAX_SLOWDOWN, WARN_SCHEME_BIAS
 from langevin.storage import write_runs
 
 __all__ = [
@@ -66,13 +66,6 @@ __all__ = [
     "MAX_SLOWDOWN",
     "nonlinear_step_limit",
 ]
-
-#: Largest relative stationary bias of an approximate scheme that a run accepts; above
-#: 1e-3 of the exact value a warning gives the bias (the pull then measures the scheme).
-MAX_SCHEME_BIAS = 0.1
-WARN_SCHEME_BIAS = 1e-3
-#: Largest slowdown of the slowest direction's decorrelation by an approximate scheme.
-MAX_SLOWDOWN = 10.0
 
 #: The ``[nonlinear]`` table's defaults.
 NONLINEAR_DEFAULTS = {"scheme": "lawson-heun", "dt": 0.25, "burn_in": 400,
@@ -145,39 +138,11 @@ def check_scheme(comparison: ExactComparison, name: str, talk: bool, w: World) -
     :data:`MAX_SLOWDOWN` times (Crank–Nicolson at large dt: stiff modes hardly decay, the
     error bar misses them), or a stationary bias, computed exactly from the scheme's discrete
     Lyapunov solution (:meth:`ExactComparison.scheme_bias`), above :data:`MAX_SCHEME_BIAS`.
-    With ``talk``, a bias above :data:`WARN_SCHEME_BIAS` is logged as a warning."""
-    sim = comparison.simulation
-    if sim.scheme == "exact":
-        return
-    if sim.scheme == "euler-maruyama":
-        limit = sim.stable_dt_limit()
-        if not sim.dt < limit:
-            raise ValueError(
-                f"[{name}] dt = {sim.dt:g} is outside the allowed range (0, {limit:.4g}) for "
-                "euler-maruyama (unstable step: the run would diverge)"
-            )
-    slow, slow_exact = sim.correlation_steps()
-    if slow > MAX_SLOWDOWN * max(slow_exact, 1.0):
-        raise ValueError(
-            f"[{name}] dt = {sim.dt:g} is outside the allowed range for {sim.scheme}: its "
-            f"slowest direction decorrelates in {slow:.3g} steps, the exact step's in "
-            f"{slow_exact:.3g} (more than {MAX_SLOWDOWN:g} times slower: the run's error bar "
-            "cannot see it; lower dt or use exact)"
-        )
-    bias = comparison.scheme_bias()
-    exact = comparison.exact
-    rel = abs(bias / exact) if exact else abs(bias)
-    text = (
-        f"{sim.scheme} at dt = {sim.dt:g} has a stationary bias of {bias:+.4g} "
-        f"({100 * rel:.3g} %) on the exact {exact:.5g} (discrete Lyapunov solution of the scheme)"
-    )
-    if not rel <= MAX_SCHEME_BIAS:
-        raise ValueError(
-            f"[{name}] dt = {sim.dt:g} is outside the allowed range for {sim.scheme}: "
-            f"{text}; the allowed bias is {100 * MAX_SCHEME_BIAS:g} % (lower dt or use exact)"
-        )
-    if rel > WARN_SCHEME_BIAS and talk:
-        w.log(f"[{name}] warning: {text}; the pull measures this bias")
+    With ``talk``, a bias above :data:`WARN_SCHEME_BIAS` is logged as a warning. Each scheme
+    carries its own check (:meth:`langevin.steppers.LinearStepper.check`)."""
+    warning = comparison.simulation.stepper.check(comparison, name)
+    if warning is not None and talk:
+        w.log(f"[{name}] warning: {warning}; the pull measures this bias")
 
 
 @dataclass
@@ -450,7 +415,7 @@ def run_langevin(
             n_run_steps,
             w=w,
             checkpoint_dir=(
-                files.checkpoint_dir(name) if sim.rng_backend in CHECKPOINTABLE_BACKENDS else None
+                files.checkpoint_dir(name) if sim.noise.checkpointable else None
             ),
             resume=resume,
             policy=policy,
