@@ -43,6 +43,7 @@ import numpy as np
 
 from dragcore.parallel import item_seed_sequence
 from dragcore.philox import PhiloxStream, key_from_seed_sequence
+from langevin.registry import register
 from langevin.stepping import seed_numba_rng
 
 __all__ = [
@@ -166,10 +167,8 @@ class NoiseSource:
         return rng
 
 
-def register_noise_source(cls: type[NoiseSource]) -> type[NoiseSource]:
-    """Class decorator: register a :class:`NoiseSource` under its ``name``."""
-    NoiseSource.registry[cls.name] = cls
-    return cls
+#: Class decorator: register a :class:`NoiseSource` under its ``name``.
+register_noise_source = register
 
 
 @register_noise_source

@@ -22,6 +22,7 @@ import h5py
 import numpy as np
 
 from langevin.run import LangevinRunResult
+from langevin.run_models import RunModel
 from langevin.simulation import RealisationResult, RunResult
 from langevin.storage import read_run
 
@@ -100,15 +101,7 @@ def load_run(path: str | os.PathLike, name: str) -> tuple[RunResult, dict]:
         "mode_steps_per_second": info["mode_steps_per_second"],
         "model": model,
     }
-    if model == "nonlinear":
-        summary.update(
-            theta=params["theta"],
-            ratio_to_linear=res.mean / res.exact,
-            ratio_to_linear_sdev=res.sdev / abs(res.exact),
-            constraint_mean=info.get("constraint_mean", math.nan),
-            constraint_sdev=info.get("constraint_sdev", math.nan),
-            burn_in=info.get("burn_in", 0),
-        )
+    summary.update(RunModel.registry[model].stored_summary(params, res))
     return res, summary
 
 

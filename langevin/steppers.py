@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from langevin.registry import register
 from langevin.statistics import discrete_stationary_covariance, pair_observable_matrix
 from langevin.stepping import (
     StepMaps,
@@ -70,10 +71,8 @@ class _Registered:
         return tuple(cls.registry)
 
 
-def register_stepper(cls: type) -> type:
-    """Class decorator: register a stepper under its ``name`` in its kind's registry."""
-    cls.registry[cls.name] = cls
-    return cls
+#: Class decorator: register a stepper under its ``name`` in its kind's registry.
+register_stepper = register
 
 
 # --- the linear engine's steppers ----------------------------------------------------------------
