@@ -36,6 +36,7 @@ from langevin.config import PARAMETER_KEYS, require_seed, run_parameters
 from langevin.run_models import (
     NONLINEAR_DEFAULTS,
     RunModel,
+    RunPlan,
     RunSettings,
     check_scheme,
     nonlinear_step_limit,
@@ -93,6 +94,64 @@ def checkpoint_policy(
     return CheckpointPolicy(
         seconds=float(seconds) if seconds else None, blocks=int(blocks) if blocks else None
     )
+
+
+def _stepper_table(config: dict, n_steps: int | None, n_realisations: int | None) -> dict:
+    """The ``[stepper]`` table with its defaults, overridden by the command line's sizes."""
+    st = {
+        "scheme": "exact",
+        "dt": 8.0,
+        "common_random_numbers": True,
+        "rng_backend": "numpy",
+        "n_realisations": 4,
+        "n_steps": 10000,
+        "block_steps": None,
+        **config.get("stepper", {}),
+    }
+    if n_steps is not None:
+        st["n_steps"] = require_int("n_steps", n_steps, 1, math.inf)
+    if n_realisations is not None:
+        st["n_realisations"] = require_int("n_realisations", n_realisations, 1, math.inf)
+    return st
+
+
+def _plan_runs(config: dict, entries: list[dict], settings: RunSettings) -> list[RunPlan]:
+    """Every refusal the input decides, for every run, before any run computes: the
+    parameters of all runs first (cheap), then each run's model entry builds its engine."""
+    kinds = {name: cls(config) for name, cls in RunModel.registry.items()}
+    for entry in entries:
+        run_parameters(entry)
+    plans = []
+    for k, entry in enumerate(entries):
+        name = str(entry.get("name", f"run{k}"))
+        model = entry.get("model", "linear")
+        if model not in kinds:
+            raise ValueError(f"[[run]] model = {model!r} is outside the allowed range "
+                             f"{tuple(kinds)}")  # fmt: skip
+        plans.append(kinds[model].prepare(name, entry, run_parameters(entry), settings))
+    return plans
+
+
+def _run_summary(plan: RunPlan, res: RunResult, continuum: float, w: World) -> dict:
+    """The plain numbers of a finished run (what ``--json`` prints under ``runs``)."""
+    return {
+        "quantity": "D = rho_D/rho_0" if plan.params.drift > 0 else "F_x",
+        "mean": res.mean,
+        "sdev": res.sdev,
+        "exact_same_grid": res.exact,
+        "exact_sdev": res.exact_sdev,
+        "pull": res.pull,
+        "chi2_dof": res.chi2_dof,
+        "continuum": continuum,
+        "ranks": res.info["ranks"],
+        "wall_seconds": res.info["wall_seconds"],
+        "bytes_sent": res.info["bytes_sent"],
+        "resumed_done": res.info["resumed_done"],
+        "resumed_in_progress": res.info["resumed_in_progress"],
+        "mode_steps_per_second": res.info["mode_steps_per_second"],
+        "model": plan.kind.name,
+        **plan.kind.summary(plan, res, w),
+    }
 
 
 @releases_claim
@@ -160,41 +219,16 @@ def run_langevin(
         raise ValueError(f"output = {str(output)!r} is outside the allowed range (a file name)")
     snapshots = config.get("snapshots", True) and snapshots
     grid_cfg = {"n": 32, "length": 16.0, **config.get("grid", {})}
-    st = {
-        "scheme": "exact",
-        "dt": 8.0,
-        "common_random_numbers": True,
-        "rng_backend": "numpy",
-        "n_realisations": 4,
-        "n_steps": 10000,
-        "block_steps": None,
-        **config.get("stepper", {}),
-    }
-    if n_steps is not None:
-        st["n_steps"] = require_int("n_steps", n_steps, 1, math.inf)
-    if n_realisations is not None:
-        st["n_realisations"] = require_int("n_realisations", n_realisations, 1, math.inf)
+    st = _stepper_table(config, n_steps, n_realisations)
     names = require_run_names([r.get("name") for r in config["run"]])
     entries = [r for r in config["run"] if only is None or r.get("name") == only]
     if not entries:
         raise ValueError(f"--only = {only!r} is outside the allowed range {names}")
     policy = checkpoint_policy(config, checkpoint_seconds, checkpoint_blocks)
     talk = talk and w.is_root
-    kinds = {name: cls(config) for name, cls in RunModel.registry.items()}
     settings = RunSettings(grid_cfg, st, n_steps is not None, n_realisations is not None,
                            talk, w)  # fmt: skip
-    # every refusal the input decides, for every run, before any run computes
-    for entry in entries:  # the parameters of all runs first (cheap), then the engines
-        run_parameters(entry)
-    plans = []
-    for k, entry in enumerate(entries):
-        name = str(entry.get("name", f"run{k}"))
-        model = entry.get("model", "linear")
-        if model not in kinds:
-            raise ValueError(f"[[run]] model = {model!r} is outside the allowed range "
-                             f"{tuple(kinds)}")  # fmt: skip
-        kind = kinds[model]
-        plans.append(kind.prepare(name, entry, run_parameters(entry), settings))
+    plans = _plan_runs(config, entries, settings)
     files = RunFiles.from_options(
         output, checkpoint_dir or None, resume=resume, overwrite=overwrite
     )
@@ -232,24 +266,7 @@ def run_langevin(
         continuum = float("nan")
         if params.drift > 0 and kind.continuum_applies(plan):
             continuum = exact_solution.exact_drag(params).D  # the linear model's
-        summary[name] = {
-            "quantity": "D = rho_D/rho_0" if params.drift > 0 else "F_x",
-            "mean": res.mean,
-            "sdev": res.sdev,
-            "exact_same_grid": res.exact,
-            "exact_sdev": res.exact_sdev,
-            "pull": res.pull,
-            "chi2_dof": res.chi2_dof,
-            "continuum": continuum,
-            "ranks": res.info["ranks"],
-            "wall_seconds": res.info["wall_seconds"],
-            "bytes_sent": res.info["bytes_sent"],
-            "resumed_done": res.info["resumed_done"],
-            "resumed_in_progress": res.info["resumed_in_progress"],
-            "mode_steps_per_second": res.info["mode_steps_per_second"],
-            "model": kind.name,
-            **kind.summary(plan, res, w),
-        }
+        summary[name] = _run_summary(plan, res, continuum, w)
         if on_run_done is not None:
             on_run_done(name, res, summary[name])
         results[name] = (

@@ -239,6 +239,8 @@ class NonlinearRun(RunModel):
     name = "nonlinear"
     table = "nonlinear"
     defaults = NONLINEAR_DEFAULTS
+    #: The model class (a new equation of state: a subclass of it, and an entry naming it).
+    model_class: ClassVar[type[NonlinearBilayerModel]] = NonlinearBilayerModel
     run_keys = frozenset({"nonreciprocal_full_velocity"})
 
     @classmethod
@@ -280,7 +282,7 @@ class NonlinearRun(RunModel):
         grid = PeriodicGrid(n, length)
         self._require_positive_density(name, params, grid, looks=2.0 * n * n * n_run_steps
                                        * n_real)  # fmt: skip
-        model = NonlinearBilayerModel(
+        model = self.model_class(
             params,
             nonreciprocal_full_velocity=bool(entry.get("nonreciprocal_full_velocity", False)),
         )
