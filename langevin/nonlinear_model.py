@@ -59,6 +59,15 @@ The Maxwell current is driven by the gradient of ``δH/δn``; the linear model's
 ``eδΦ + δμ`` is its linear part, the ``−|w|²/2`` is the kinetic-energy part at fixed momentum,
 kept so that (H) is stationary (below).
 
+The equation of state is a method of the model: :meth:`NonlinearBilayerModel.chemical_potential`
+``μ(n)`` (``P' = n μ'``) with its linearisation at n = 1, the linear model's ``s²``. For the
+degenerate gas ``μ = s² n`` the whole pressure term is the ``s²ρ`` folded into the Coulomb +
+pressure force above. Another equation of state is a subclass that overrides
+``chemical_potential`` and sets ``linear_chemical_potential = False``: its excess
+``μ_x = μ(n) − μ(1) − s²(n − 1)`` then adds ``ς∇²μ_x`` to (C) and ``−n∇μ_x`` to (M)
+(:func:`nonlinear_rhs`); one entry of :mod:`langevin.run_models` (``model_class``) makes it a
+``model = …`` of the configuration.
+
 What is exact and what is O(Θ)
 ------------------------------
 The fluctuation strength is Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd) (nd²)²) (``params.theta``,

@@ -49,6 +49,7 @@ __all__ = [
     "LangevinRunResult",
     "run_langevin",
     "checkpoint_policy",
+    "run_summary",
     "check_scheme",
     "MAX_SCHEME_BIAS",
     "WARN_SCHEME_BIAS",
@@ -132,10 +133,12 @@ def _plan_runs(config: dict, entries: list[dict], settings: RunSettings) -> list
     return plans
 
 
-def _run_summary(plan: RunPlan, res: RunResult, continuum: float, w: World) -> dict:
-    """The plain numbers of a finished run (what ``--json`` prints under ``runs``)."""
+def run_summary(res: RunResult, drift: float, continuum: float, model: str) -> dict:
+    """The plain numbers every finished run has (what ``--json`` prints under ``runs``,
+    before its model's own, :meth:`langevin.run_models.RunModel.summary`); also what a run
+    file read back gives (:func:`langevin.results_io.load_run`)."""
     return {
-        "quantity": "D = rho_D/rho_0" if plan.params.drift > 0 else "F_x",
+        "quantity": "D = rho_D/rho_0" if drift > 0 else "F_x",
         "mean": res.mean,
         "sdev": res.sdev,
         "exact_same_grid": res.exact,
@@ -149,8 +152,7 @@ def _run_summary(plan: RunPlan, res: RunResult, continuum: float, w: World) -> d
         "resumed_done": res.info["resumed_done"],
         "resumed_in_progress": res.info["resumed_in_progress"],
         "mode_steps_per_second": res.info["mode_steps_per_second"],
-        "model": plan.kind.name,
-        **plan.kind.summary(plan, res, w),
+        "model": model,
     }
 
 
@@ -266,7 +268,8 @@ def run_langevin(
         continuum = float("nan")
         if params.drift > 0 and kind.continuum_applies(plan):
             continuum = exact_solution.exact_drag(params).D  # the linear model's
-        summary[name] = _run_summary(plan, res, continuum, w)
+        summary[name] = {**run_summary(res, params.drift, continuum, kind.name),
+                         **kind.summary(plan, res, w)}  # fmt: skip
         if on_run_done is not None:
             on_run_done(name, res, summary[name])
         results[name] = (
