@@ -56,7 +56,7 @@ from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from dragcore.philox import PhiloxStream
 from dragcore.run import prepare_checkpoint
-from langevin.noise import CHECKPOINTABLE_BACKENDS
+from langevin.noise import NoiseSource
 from langevin.simulation import (
     RealisationProgress,
     RealisationResult,
@@ -294,11 +294,11 @@ def run_distributed(
     bytes0 = w.bytes_sent
     store = None
     if checkpoint_dir is not None:
-        if sim.rng_backend not in CHECKPOINTABLE_BACKENDS:
+        if not sim.noise.checkpointable:
             raise ValueError(
                 f"rng_backend = {sim.rng_backend!r} is outside the allowed range "
-                f"{list(CHECKPOINTABLE_BACKENDS)} for checkpoints (numba's generator state "
-                "cannot be saved)"
+                f"{list(NoiseSource.names(checkpointable=True))} for checkpoints (numba's "
+                "generator state cannot be saved)"
             )
         store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
         prepare_checkpoint(store, resume, w)

@@ -30,6 +30,7 @@ from dragcore.parallel import World
 from dragcore.run import run_command
 from langevin.config import DEFAULT_CONFIG, load_config, require_seed, run_parameters
 from langevin.run import run_langevin
+from langevin.run_models import RunModel
 from langevin.simulation import RunResult
 
 __all__ = ["DEFAULT_CONFIG", "add_arguments", "load_config", "run", "run_parameters"]
@@ -91,28 +92,7 @@ def _run(args: argparse.Namespace, w: World) -> int:
                 f"{res.info['resumed_in_progress']} continued from a checkpoint"
             )
         print(res.summary())
-        if entry.get("model") == "nonlinear":
-            print(
-                f"[{name}] nonlinear, Θ = {entry['theta']:.4g}: {entry['quantity']} = "
-                f"{res.mean:.5g} ± {res.sdev:.2g}   second estimator (constraint force) "
-                f"{entry['constraint_mean']:.5g} ± {entry['constraint_sdev']:.2g}   "
-                f"linear model (same kept modes) {res.exact:.5g}"
-                + (
-                    f"   D/D_linear = {entry['ratio_to_linear']:.4f} ± "
-                    f"{entry['ratio_to_linear_sdev']:.2g}"
-                    if math.isfinite(entry["ratio_to_linear"])
-                    else ""
-                ),
-                flush=True,
-            )
-            return
-        print(
-            f"[{name}] {entry['quantity']} = {res.mean:.5g} ± {res.sdev:.2g}   "
-            f"exact (same grid) {res.exact:.5g}   pull {res.pull:+.2f}   "
-            f"continuum {entry['continuum']:.5g}   "
-            f"({res.info['mode_steps_per_second']:.3g} mode-steps/s)",
-            flush=True,
-        )
+        print(RunModel.registry[entry["model"]].result_line(name, res, entry), flush=True)
 
     result = run_langevin(
         cfg,

@@ -23,9 +23,10 @@ from dragcore.checks import (
     require_real,
     require_run_names,
 )
-from langevin.noise import RNG_BACKENDS
+from langevin.noise import NoiseSource
 from langevin.params import BilayerParameters
-from langevin.stepping import SCHEMES
+from langevin.run_models import RunModel
+from langevin.steppers import LinearStepper, NonlinearStepper
 
 __all__ = ["DEFAULT_CONFIG", "MODELS", "PARAMETER_KEYS", "load_config", "run_parameters",
            "require_seed", "MAX_SEED"]  # fmt: skip
@@ -112,11 +113,7 @@ _RUN_KEYS = PARAMETER_KEYS | {
     "nonreciprocal_full_velocity",
 }
 #: ``model = …`` of a ``[[run]]``.
-MODELS = ("linear", "nonlinear")
-#: ``[nonlinear] scheme = …`` (:data:`langevin.nonlinear_simulation.NONLINEAR_SCHEMES`).
-NONLINEAR_SCHEMES = ("lawson-heun", "lawson-midpoint")
-#: ``rng_backend`` of a nonlinear run (its engine draws its normals in numpy).
-NONLINEAR_RNG_BACKENDS = ("numpy", "philox")
+MODELS = tuple(RunModel.registry)
 #: The tables of a configuration (each must be a TOML table when present).
 _TABLES = ("grid", "stepper", "checkpoint", "nonlinear")
 #: Largest seed: the seed is stored as an unsigned 64-bit integer.
@@ -175,13 +172,17 @@ def load_config(text: str) -> dict:
             raise ValueError(f"[[run]] = {r!r} is outside the allowed range (a table)")
         _check_keys("[[run]]", r, _RUN_KEYS)
         model = r.get("model", "linear")
-        if model not in MODELS:
-            raise ValueError(f"[[run]] model = {model!r} is outside the allowed range {MODELS}")
-        if r.get("nonreciprocal_full_velocity") and model != "nonlinear":
-            raise ValueError(
-                "[[run]] nonreciprocal_full_velocity = true is outside the allowed range for "
-                f"model = {model!r} (nonlinear only)"
-            )
+        models = RunModel.registry
+        if model not in models:
+            raise ValueError(f"[[run]] model = {model!r} is outside the allowed range "
+                             f"{tuple(models)}")  # fmt: skip
+        for key in sorted(k for kind in models.values() for k in kind.run_keys):
+            if r.get(key) and key not in models[model].run_keys:
+                owners = ", ".join(m for m, kind in models.items() if key in kind.run_keys)
+                raise ValueError(
+                    f"[[run]] {key} = true is outside the allowed range for "
+                    f"model = {model!r} ({owners} only)"
+                )
     _check_types(cfg)
     _check_ranges(cfg)
     require_run_names([r.get("name") for r in cfg["run"]])
@@ -241,20 +242,24 @@ def _check_ranges(cfg: dict) -> None:
     if "length" in grid:
         require_range("[grid] length", grid["length"], 0.0, math.inf, lo_open=True)
     st = cfg.get("stepper", {})
-    if "scheme" in st and st["scheme"] not in SCHEMES:
+    # the registries, read when the configuration is checked (a scheme or back-end
+    # registered after this module was imported is allowed)
+    schemes, backends = LinearStepper.names(), NoiseSource.names()
+    nl_schemes = NonlinearStepper.names()
+    if "scheme" in st and st["scheme"] not in schemes:
         raise ValueError(f"[stepper] scheme = {st['scheme']!r} is outside the allowed range "
-                         f"{list(SCHEMES)}")  # fmt: skip
-    if "rng_backend" in st and st["rng_backend"] not in RNG_BACKENDS:
+                         f"{list(schemes)}")  # fmt: skip
+    if "rng_backend" in st and st["rng_backend"] not in backends:
         raise ValueError(f"[stepper] rng_backend = {st['rng_backend']!r} is outside the "
-                         f"allowed range {list(RNG_BACKENDS)}")  # fmt: skip
+                         f"allowed range {list(backends)}")  # fmt: skip
     if "dt" in st:
         require_range("[stepper] dt", st["dt"], 0.0, math.inf, lo_open=True)
     if "seconds" in cfg.get("checkpoint", {}):
         require_range("[checkpoint] seconds", cfg["checkpoint"]["seconds"], 0.0, math.inf)
     nl = cfg.get("nonlinear", {})
-    if "scheme" in nl and nl["scheme"] not in NONLINEAR_SCHEMES:
+    if "scheme" in nl and nl["scheme"] not in nl_schemes:
         raise ValueError(f"[nonlinear] scheme = {nl['scheme']!r} is outside the allowed range "
-                         f"{list(NONLINEAR_SCHEMES)}")  # fmt: skip
+                         f"{list(nl_schemes)}")  # fmt: skip
     if "dt" in nl:
         require_range("[nonlinear] dt", nl["dt"], 0.0, math.inf, lo_open=True)
     if "grid_n" in nl and nl["grid_n"] % 2:
@@ -266,20 +271,7 @@ def _check_ranges(cfg: dict) -> None:
             if key in r:
                 require_range(f"{where} {key}", r[key], -math.inf, math.inf, lo_open=True,
                               hi_open=True)  # fmt: skip
-        if r.get("model", "linear") != "nonlinear":
-            continue
-        if "theta" not in r:
-            raise ValueError(
-                f"{where} theta is required for model = 'nonlinear' (the fluctuation strength "
-                "T/(2 pi (e^2/kappa d)(n d^2)^2), allowed range (0, inf); about 0.002-0.04 "
-                "for GaAs at 1-20 K; no default)"
-            )
-        backend = st.get("rng_backend", "numpy")
-        if backend not in NONLINEAR_RNG_BACKENDS:
-            raise ValueError(
-                f"[stepper] rng_backend = {backend!r} is outside the allowed range "
-                f"{list(NONLINEAR_RNG_BACKENDS)} for the model = 'nonlinear' run {r.get('name')!r}"
-            )
+        RunModel.registry[r.get("model", "linear")].check_entry(r, where, st)
 
 
 def run_parameters(entry: dict) -> BilayerParameters:

@@ -37,24 +37,27 @@ the ``"numba"`` back-end are not checkpointed.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from dragcore.parallel import item_seed_sequence
 from dragcore.philox import PhiloxStream, key_from_seed_sequence
+from langevin.registry import register
+from langevin.stepping import seed_numba_rng
 
 __all__ = [
+    "NoiseSource",
+    "register_noise_source",
     "RNG_BACKENDS",
     "CHECKPOINTABLE_BACKENDS",
+    "BLOCK_BACKENDS",
     "realisation_generator",
     "numba_seed",
     "philox_key",
     "philox_stream",
     "NormalBlocks",
 ]
-
-RNG_BACKENDS = ("numpy", "numba", "philox")
-#: Back-ends whose position between blocks can be saved and restored.
-CHECKPOINTABLE_BACKENDS = ("numpy", "philox")
 
 
 def realisation_generator(seed: int, realisation: int) -> np.random.Generator:
@@ -114,3 +117,95 @@ class NormalBlocks:
         buf = np.ascontiguousarray(buf) if n_steps is not None else buf
         self.rng.standard_normal(out=buf)
         return buf.view(np.complex128)[..., 0]
+
+
+class NoiseSource:
+    """A back-end of the steps' normals, registered by its ``name`` (``[stepper] rng_backend``)
+    with :func:`register_noise_source`; the engines look it up with :meth:`from_name` and
+    never test a back-end's name.
+
+    Attributes
+    ----------
+    name
+        The back-end's name.
+    checkpointable
+        Its position between blocks can be saved and restored.
+    draws_in_kernel
+        The kernel draws the normals itself (no :class:`NormalBlocks`; a trajectory cannot be
+        recorded beside it).
+    """
+
+    registry: ClassVar[dict[str, type[NoiseSource]]] = {}
+    name: ClassVar[str]
+    checkpointable: ClassVar[bool] = True
+    draws_in_kernel: ClassVar[bool] = False
+
+    @classmethod
+    def names(cls, **flags: bool) -> tuple[str, ...]:
+        """The registered back-ends (registration order) whose attributes equal ``flags``,
+        e.g. ``names(checkpointable=True)``."""
+        return tuple(
+            name
+            for name, source in cls.registry.items()
+            if all(getattr(source, key) == value for key, value in flags.items())
+        )
+
+    @classmethod
+    def from_name(cls, name: str, allowed: tuple[str, ...] | list[str] | None = None):
+        """The back-end ``name``; ``ValueError`` naming the allowed range (``allowed``, by
+        default every registered back-end)."""
+        allowed = tuple(cls.registry) if allowed is None else allowed
+        if name not in allowed:
+            raise ValueError(f"rng_backend = {name!r} is outside the allowed range {allowed}")
+        return cls.registry[name]()
+
+    def step_stream(
+        self, seed: int, realisation: int, rng: np.random.Generator
+    ) -> np.random.Generator | PhiloxStream:
+        """The source of realisation ``realisation``'s step normals; ``rng`` is its numpy
+        generator after the initial state was drawn from it."""
+        return rng
+
+
+#: Class decorator: register a :class:`NoiseSource` under its ``name``.
+register_noise_source = register
+
+
+@register_noise_source
+class NumpyNormals(NoiseSource):
+    """The realisation's numpy generator (SFC64) goes on to draw the steps' normals."""
+
+    name = "numpy"
+
+
+@register_noise_source
+class NumbaNormals(NoiseSource):
+    """numba's per-thread Mersenne twister, seeded per realisation (:func:`numba_seed`) and
+    drawn inside :func:`langevin.stepping.advance_modes_own_rng`; its state cannot be read
+    out, so these runs are not checkpointed."""
+
+    name = "numba"
+    checkpointable = False
+    draws_in_kernel = True
+
+    def step_stream(self, seed, realisation, rng):
+        seed_numba_rng(numba_seed(seed, realisation))
+        return rng
+
+
+@register_noise_source
+class PhiloxNormals(NoiseSource):
+    """The realisation's counter-based Philox stream (:func:`philox_stream`)."""
+
+    name = "philox"
+
+    def step_stream(self, seed, realisation, rng):
+        return philox_stream(seed, realisation)
+
+
+#: The back-ends registered here (a back-end registered later is in ``NoiseSource.names()``).
+RNG_BACKENDS = NoiseSource.names()
+#: Back-ends whose position between blocks can be saved and restored.
+CHECKPOINTABLE_BACKENDS = NoiseSource.names(checkpointable=True)
+#: Back-ends that fill blocks of normals in Python (what the nonlinear engine steps with).
+BLOCK_BACKENDS = NoiseSource.names(draws_in_kernel=False)

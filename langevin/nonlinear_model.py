@@ -59,6 +59,15 @@ The Maxwell current is driven by the gradient of ``δH/δn``; the linear model's
 ``eδΦ + δμ`` is its linear part, the ``−|w|²/2`` is the kinetic-energy part at fixed momentum,
 kept so that (H) is stationary (below).
 
+The equation of state is a method of the model: :meth:`NonlinearBilayerModel.chemical_potential`
+``μ(n)`` (``P' = n μ'``) with its linearisation at n = 1, the linear model's ``s²``. For the
+degenerate gas ``μ = s² n`` the whole pressure term is the ``s²ρ`` folded into the Coulomb +
+pressure force above. Another equation of state is a subclass that overrides
+``chemical_potential`` and sets ``linear_chemical_potential = False``: its excess
+``μ_x = μ(n) − μ(1) − s²(n − 1)`` then adds ``ς∇²μ_x`` to (C) and ``−n∇μ_x`` to (M)
+(:func:`nonlinear_rhs`); one entry of :mod:`langevin.run_models` (``model_class``) makes it a
+``model = …`` of the configuration.
+
 What is exact and what is O(Θ)
 ------------------------------
 The fluctuation strength is Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd) (nd²)²) (``params.theta``,
@@ -93,7 +102,9 @@ as a second estimator.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import scipy.fft
@@ -245,6 +256,7 @@ def nonlinear_rhs(
     *,
     full_velocity: bool = False,
     workers: int = 1,
+    excess_chemical_potential: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """The nonlinear remainder ``N(X)`` of Eqs. (C), (M) (module docstring), plain numpy.
 
@@ -261,6 +273,11 @@ def nonlinear_rhs(
         Add the nonreciprocal stress's full-velocity term.
     workers
         Threads for the FFTs (scipy.fft).
+    excess_chemical_potential
+        ``μ_x(n) = μ(n) − μ(1) − μ'(1)(n − 1)`` of an equation of state whose chemical
+        potential is not linear in n (:meth:`NonlinearBilayerModel.excess_chemical_potential`);
+        ``None``: ``μ = s² n``, whose pressure term is the ``ρ∇(s²ρ)`` of the Coulomb +
+        pressure force. It adds ``ς∇²μ_x`` to (C) and ``−n∇μ_x`` to (M).
 
     Returns
     -------
@@ -314,6 +331,10 @@ def nonlinear_rhs(
     force_q = f[12:16].reshape(2, 2, n, n // 2 + 1)
     out = np.zeros_like(state)
     out[0:2] = params.varsigma * spec.q2 * kin_q
+    eos_force_q = None
+    if excess_chemical_potential is not None:
+        eos_force_q = _excess_pressure_force(out, dens, excess_chemical_potential, spec, params,
+                                             workers)  # fmt: skip
     p = state[2:6].reshape(2, 2, n, n // 2 + 1)
     adv_x = ikx * flux_q[:, 0] + iky * flux_q[:, 1]
     adv_y = ikx * flux_q[:, 1] + iky * flux_q[:, 2]
@@ -327,13 +348,32 @@ def nonlinear_rhs(
         s_q = f[16:22].reshape(2, 3, n, n // 2 + 1)
         mom[:, 0] += ikx * s_q[:, 0] + iky * s_q[:, 1]
         mom[:, 1] += ikx * s_q[:, 1] + iky * s_q[:, 2]
+    if eos_force_q is not None:
+        mom -= eos_force_q
     out[2:6] = mom.reshape(4, n, n // 2 + 1)
     # the kept modes only (q = 0 of the momentum: the total force, kept for the constraint)
     out *= spec.mask
     out[0:2, 0, 0] = 0.0
     q0 = -force_q[:, :, 0, 0]
+    if eos_force_q is not None:
+        q0 = q0 - eos_force_q[:, :, 0, 0]
     out[2:6, 0, 0] = q0.reshape(4)
     return out
+
+
+def _excess_pressure_force(out: np.ndarray, dens: np.ndarray, excess, spec: _Spectral,
+                           params: BilayerParameters, workers: int) -> np.ndarray:  # fmt: skip
+    """An equation of state's part beyond ``μ = s² n``: adds ``ς∇²μ_x(n)`` to the densities
+    of ``out`` (Eq. C, in place) and returns ``FT(n∇μ_x(n))`` (layer, component), the force
+    (Eq. M, ``n∇μ = ∇P``) to subtract from the momenta."""
+    n = spec.grid.n
+    norm = n * n
+    ikx, iky = spec.ik
+    mu_q = scipy.fft.rfft2(excess(dens), axes=(-2, -1), workers=workers) / norm
+    out[0:2] -= params.varsigma * spec.q2 * mu_q
+    grad = scipy.fft.irfft2(np.stack([ikx * mu_q, iky * mu_q], axis=1) * norm, s=(n, n),
+                            axes=(-2, -1), workers=workers)  # fmt: skip
+    return scipy.fft.rfft2(dens[:, None] * grad, axes=(-2, -1), workers=workers) / norm
 
 
 def _full_velocity_stress(
@@ -376,6 +416,31 @@ class NonlinearBilayerModel:
     """
 
     state_names = STATE_NAMES
+    #: The ``model`` a run of this class records in its identity.
+    model_name: ClassVar[str] = "nonlinear"
+    #: ``μ(n)`` is linear in n (the degenerate 2D gas, ``μ = s² n``): its whole nonlinear
+    #: part is the ``ρ∇(s²ρ)`` of the Coulomb + pressure force. A subclass with another
+    #: equation of state sets ``False`` and overrides :meth:`chemical_potential`.
+    linear_chemical_potential: ClassVar[bool] = True
+
+    def chemical_potential(self, n: np.ndarray) -> np.ndarray:
+        """The equation of state: ``μ(n) = s² n`` (``P = s² n²/2``, Eq. H), density ``n`` in
+        units of the mean density, μ in the units of the Coulomb energy (``ϱ ω_p² d⁴/n²``
+        per density)."""
+        return self.params.sound * n
+
+    def chemical_potential_slope(self) -> float:
+        """Its linearisation ``dμ/dn`` at the mean density, the linear model's ``s²``
+        (``params.sound``), by a central difference of :meth:`chemical_potential` (step
+        1e-4: error O(1e-8) relative for a smooth μ)."""
+        h = 1e-4
+        return float((self.chemical_potential(1.0 + h) - self.chemical_potential(1.0 - h))
+                     / (2 * h))  # fmt: skip
+
+    def excess_chemical_potential(self, n: np.ndarray) -> np.ndarray:
+        """``μ(n) − μ(1) − s²(n − 1)``: the equation of state beyond its linearisation."""
+        mu = self.chemical_potential
+        return mu(n) - mu(1.0) - self.params.sound * (n - 1.0)
 
     def __init__(
         self,
@@ -396,6 +461,14 @@ class NonlinearBilayerModel:
                     "nonreciprocal_full_velocity (the paper's contraction only)"
                 )
         self.params = params
+        if not self.linear_chemical_potential:
+            slope = self.chemical_potential_slope()
+            if not abs(slope - params.sound) <= 1e-6 * max(abs(params.sound), 1.0):
+                raise ValueError(
+                    f"dmu/dn = {slope:.6g} is outside the allowed range [{params.sound:.6g}, "
+                    f"{params.sound:.6g}] for {type(self).__name__} (the equation of state's "
+                    "linearisation at n = 1 is the linear model's sound = s^2)"
+                )
         self.full_velocity = bool(nonreciprocal_full_velocity)
         self.workers = int(workers)
         self.linear = BilayerModel(params)
@@ -405,7 +478,7 @@ class NonlinearBilayerModel:
     @property
     def options(self) -> dict:
         """The model's settings beyond ``params`` (part of a run's identity)."""
-        return {"model": "nonlinear", "nonreciprocal_full_velocity": self.full_velocity}
+        return {"model": self.model_name, "nonreciprocal_full_velocity": self.full_velocity}
 
     def reversed_drive(self) -> NonlinearBilayerModel:
         """The same model with v → −v at fixed χ (see :meth:`BilayerModel.reversed_drive`)."""
@@ -442,9 +515,11 @@ class NonlinearBilayerModel:
         """:func:`nonlinear_rhs` on ``grid``."""
         spec = self.spectral(grid)
         params, full, workers = self.params, self.full_velocity, self.workers
+        excess = None if self.linear_chemical_potential else self.excess_chemical_potential
 
         def rhs(state: np.ndarray) -> np.ndarray:
-            return nonlinear_rhs(state, spec, params, full_velocity=full, workers=workers)
+            return nonlinear_rhs(state, spec, params, full_velocity=full, workers=workers,
+                                 excess_chemical_potential=excess)  # fmt: skip
 
         return rhs
 

@@ -57,7 +57,7 @@ import numpy as np
 from dragcore.checks import require_positive, require_range
 from langevin.grid import PeriodicGrid
 from langevin.model_interface import LangevinModel
-from langevin.noise import NormalBlocks, philox_stream, realisation_generator
+from langevin.noise import NoiseSource, NormalBlocks, realisation_generator
 from langevin.simulation import (
     ModeSet,
     RealisationProgress,
@@ -74,6 +74,7 @@ from langevin.statistics import (
     discrete_stationary_covariance,
     joint_process,
 )
+from langevin.steppers import NONLINEAR_SCHEMES, NonlinearStepper
 from langevin.stepping import exact_ou_maps, kernel_noise_map, stationary_sample
 
 __all__ = [
@@ -86,7 +87,6 @@ __all__ = [
     "CONSISTENCY_SIGMAS",
 ]
 
-NONLINEAR_SCHEMES = ("lawson-heun", "lawson-midpoint")
 #: Complex numbers per block of normals.
 BLOCK_NUMBERS = 1 << 18
 
@@ -159,7 +159,8 @@ class NonlinearSimulation:
     grid
         The periodic grid.
     scheme
-        One of :data:`NONLINEAR_SCHEMES`.
+        A scheme of the registry :class:`langevin.steppers.NonlinearStepper`
+        (:data:`NONLINEAR_SCHEMES`).
     dt
         Time step (1/ω_p), also the sampling interval.
     stationary_covariance
@@ -195,14 +196,10 @@ class NonlinearSimulation:
         rng_backend: str = "numpy",
         block_steps: int | None = None,
     ) -> None:
-        if scheme not in NONLINEAR_SCHEMES:
-            raise ValueError(
-                f"scheme = {scheme!r} is outside the allowed range {NONLINEAR_SCHEMES}"
-            )
-        if rng_backend not in ("numpy", "philox"):
-            raise ValueError(
-                f"rng_backend = {rng_backend!r} is outside the allowed range ['numpy', 'philox']"
-            )
+        self.stepper = NonlinearStepper.from_name(scheme)
+        self.noise = NoiseSource.from_name(
+            rng_backend, list(NoiseSource.names(draws_in_kernel=False))
+        )
         require_positive("dt", dt)
         require_range("burn_in", burn_in, 0, np.inf)
         if model.nonlinear_drift(grid) is None:
@@ -227,7 +224,7 @@ class NonlinearSimulation:
                 f"stationary_covariance count = {len(stationary_covariance)} is outside the "
                 f"allowed range [{self.n_nl}, {self.n_nl}] (one per system)"
             )
-        noise_dim = self.dim * (2 if scheme == "lawson-midpoint" else 1)
+        noise_dim = self.dim * self.stepper.increments
         if block_steps is None:
             block_steps = max(1, BLOCK_NUMBERS // (self.modes.size * noise_dim))
         require_range("block_steps", block_steps, 1, np.inf)
@@ -255,10 +252,7 @@ class NonlinearSimulation:
             self._full_maps.append(full)
             self.step_matrix.append(np.ascontiguousarray(full.step_matrix))
             self.noise_map.append(kernel_noise_map(full.noise_map, real))
-            if self.scheme == "lawson-midpoint":
-                half = exact_ou_maps(m, q, 0.5 * self.dt)
-                self.half_matrix.append(np.ascontiguousarray(half.step_matrix))
-                self.half_noise.append(kernel_noise_map(half.noise_map, real))
+            self.stepper.build(self, m, q)
 
     def _build_partners(self) -> None:
         """Where the stepped modes and their conjugate partners sit on the half plane."""
@@ -318,38 +312,12 @@ class NonlinearSimulation:
     def step(self, state: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
         """One step of every system in place; ``z`` raw normals ``(modes, noise_dim)``;
         ``out`` ``(n_total, 6)``: drag force (2) and constraint forces (4) per system."""
-        dt = self.dt
-        ap = self._apply
-        d = self.dim
+        stepper = self.stepper
         for k in range(self.n_nl):
-            x = state[k]
-            n0, f0 = self.nonlinear_packed(k, x)
-            if self.scheme == "lawson-heun":
-                xi = ap(self.noise_map[k], z)
-                a = self.step_matrix[k]
-                y = ap(a, x + dt * n0) + xi
-                n1, f1 = self.nonlinear_packed(k, y)
-                state[k] = ap(a, x + (0.5 * dt) * n0) + (0.5 * dt) * n1 + xi
-                out[k, 2:] = 0.5 * (f0 + f1)
-            else:
-                ah = self.half_matrix[k]
-                xi1 = ap(self.half_noise[k], z[:, :d])
-                xi2 = ap(self.half_noise[k], z[:, d:])
-                y = ap(ah, x + (0.5 * dt) * n0) + xi1
-                n1, f1 = self.nonlinear_packed(k, y)
-                state[k] = ap(self.step_matrix[k], x) + ap(ah, dt * n1 + xi1) + xi2
-                out[k, 2:] = f1
+            state[k], out[k, 2:] = stepper.step(self, k, state[k], z)
             out[k, :2] = self._forces(state[k])
         for k in range(self.n_nl, self.n_total):  # linear twins: the exact OU step
-            j = k - self.n_nl
-            x = state[k]
-            if self.scheme == "lawson-heun":
-                state[k] = ap(self.step_matrix[j], x) + ap(self.noise_map[j], z)
-            else:
-                ah = self.half_matrix[j]
-                xi1 = ap(self.half_noise[j], z[:, :d])
-                xi2 = ap(self.half_noise[j], z[:, d:])
-                state[k] = ap(self.step_matrix[j], x) + ap(ah, xi1) + xi2
+            state[k] = stepper.step_twin(self, k - self.n_nl, state[k], z)
             out[k, :2] = self._forces(state[k])
             out[k, 2:] = 0.0
 
@@ -402,7 +370,7 @@ class NonlinearSimulation:
         require_range("n_steps", n_steps, self.burn_in + 1, np.inf)
         rng = realisation_generator(seed, index)
         x = self.initial_state(rng)
-        stream = philox_stream(seed, index) if self.rng_backend == "philox" else rng
+        stream = self.noise.step_stream(seed, index, rng)
         return RealisationProgress(
             index=int(index),
             n_steps=int(n_steps),

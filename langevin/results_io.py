@@ -21,7 +21,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from langevin.run import LangevinRunResult
+from langevin.run import LangevinRunResult, run_summary
+from langevin.run_models import RunModel
 from langevin.simulation import RealisationResult, RunResult
 from langevin.storage import read_run
 
@@ -83,32 +84,9 @@ def load_run(path: str | os.PathLike, name: str) -> tuple[RunResult, dict]:
     )
     params = data["parameters"]
     model = str(data.get("model", "linear"))
-    summary = {
-        "quantity": "D = rho_D/rho_0" if params.get("drift", 0.0) > 0 else "F_x",
-        "mean": res.mean,
-        "sdev": res.sdev,
-        "exact_same_grid": res.exact,
-        "exact_sdev": res.exact_sdev,
-        "pull": res.pull,
-        "chi2_dof": res.chi2_dof,
-        "continuum": float(data.get("continuum", math.nan)),
-        "ranks": info["ranks"],
-        "wall_seconds": info["wall_seconds"],
-        "bytes_sent": info["bytes_sent"],
-        "resumed_done": info["resumed_done"],
-        "resumed_in_progress": info["resumed_in_progress"],
-        "mode_steps_per_second": info["mode_steps_per_second"],
-        "model": model,
-    }
-    if model == "nonlinear":
-        summary.update(
-            theta=params["theta"],
-            ratio_to_linear=res.mean / res.exact,
-            ratio_to_linear_sdev=res.sdev / abs(res.exact),
-            constraint_mean=info.get("constraint_mean", math.nan),
-            constraint_sdev=info.get("constraint_sdev", math.nan),
-            burn_in=info.get("burn_in", 0),
-        )
+    continuum = float(data.get("continuum", math.nan))
+    summary = run_summary(res, params.get("drift", 0.0), continuum, model)
+    summary.update(RunModel.registry[model].stored_summary(params, res))
     return res, summary
 
 

@@ -57,13 +57,7 @@ from dragcore.checks import require_positive, require_range
 from dragcore.philox import PhiloxStream
 from langevin.grid import PeriodicGrid
 from langevin.model_interface import LangevinModel
-from langevin.noise import (
-    RNG_BACKENDS,
-    NormalBlocks,
-    numba_seed,
-    philox_stream,
-    realisation_generator,
-)
+from langevin.noise import NoiseSource, NormalBlocks, realisation_generator
 from langevin.statistics import (
     autocorrelation_error,
     blocking_analysis,
@@ -72,15 +66,13 @@ from langevin.statistics import (
     joint_process,
     pair_observable_matrix,
 )
+from langevin.steppers import LinearStepper
 from langevin.stepping import (
-    SCHEMES,
     advance_modes,
     advance_modes_own_rng,
     kernel_noise_map,
     record_trajectory,
-    seed_numba_rng,
     stationary_sample,
-    step_maps,
 )
 
 __all__ = [
@@ -317,7 +309,8 @@ class Simulation:
     grid
         The periodic grid (``L`` in units of d).
     scheme
-        One of :data:`langevin.stepping.SCHEMES`.
+        A scheme of the registry :class:`langevin.steppers.LinearStepper`
+        (:data:`langevin.steppers.LINEAR_SCHEMES`).
     dt
         Time step (units 1/ω_p); it is also the sampling interval of the series.
     stationary_covariance
@@ -333,7 +326,8 @@ class Simulation:
         Step +v and −v with the same normals; estimator ``(F₊ − F₋)/2``.
     rng_backend
         ``"numpy"`` (normals drawn per block, default), ``"numba"`` (drawn in the kernel) or
-        ``"philox"`` (counter-based, drawn per block; :mod:`dragcore.philox`).
+        ``"philox"`` (counter-based, drawn per block; :mod:`dragcore.philox`): a
+        :class:`langevin.noise.NoiseSource` of the registry.
     block_steps
         Steps per block of normals (part of a run's identity: with the same seed and block
         length the run is bit-for-bit reproducible). Default: ~4 MB of normals.
@@ -366,12 +360,8 @@ class Simulation:
         rng_backend: str = "numpy",
         block_steps: int | None = None,
     ) -> None:
-        if scheme not in SCHEMES:
-            raise ValueError(f"scheme = {scheme!r} is outside the allowed range {SCHEMES}")
-        if rng_backend not in RNG_BACKENDS:
-            raise ValueError(
-                f"rng_backend = {rng_backend!r} is outside the allowed range {RNG_BACKENDS}"
-            )
+        self.stepper = LinearStepper.from_name(scheme)
+        self.noise = NoiseSource.from_name(rng_backend)
         require_positive("dt", dt)
         if model.nonlinear_drift(grid) is not None:
             raise NotImplementedError(
@@ -408,8 +398,8 @@ class Simulation:
         """The step maps of every system, once per run (from the model's M and Q)."""
         idx = self.modes.index
         self.maps = [
-            step_maps(self.scheme, mdl.drift_operator(self.grid)[idx],
-                      mdl.noise_matrix(self.grid)[idx], self.dt)
+            self.stepper.maps(mdl.drift_operator(self.grid)[idx],
+                              mdl.noise_matrix(self.grid)[idx], self.dt)
             for mdl in self.systems
         ]  # fmt: skip
         self.step_matrix = np.ascontiguousarray(np.stack([s.step_matrix for s in self.maps]))
@@ -481,67 +471,23 @@ class Simulation:
         converges to. The exact scheme's stationary state is the continuous one, whose
         marginal directions the discrete solve cannot fix: there this is
         :meth:`stationary_mean` in the given stationary covariance."""
-        if self.scheme == "exact":
-            return self.stationary_mean()
-        h = pair_observable_matrix(self.estimator_coef, self.drag_force.pair, self.dim)
-        signs = (0.5, -0.5) if self.crn else (1.0,)
-        total = 0.0
-        for sign, mp in zip(signs, self.maps, strict=True):
-            c = discrete_stationary_covariance(mp.step_matrix, mp.step_covariance)
-            total += sign * float(np.einsum("mab,mba->", h, c).real)
-        return total
+        return self.stepper.stationary_mean(self)
 
     def stable_dt_limit(self) -> float:
-        """Largest stable Euler–Maruyama step: ``|1 + Δt λ| < 1`` for every nonzero eigenvalue
-        λ of the drift matrices gives ``Δt < min(−2 Re λ/|λ|²)`` (0 if some λ ≠ 0 has
-        Re λ ≥ 0); ``inf`` for the other schemes (A-stable)."""
-        if self.scheme != "euler-maruyama":
-            return math.inf
-        limit = math.inf
-        for mp in self.maps:
-            lam = np.linalg.eigvals((mp.step_matrix - np.eye(self.dim)) / self.dt).ravel()
-            scale = max(float(np.max(np.abs(lam))), 1e-300)
-            lam = lam[np.abs(lam) > 1e-12 * scale]  # frozen (marginal) directions are stable
-            if lam.size == 0:
-                continue
-            if np.any(lam.real >= 0):
-                return 0.0
-            limit = min(limit, float(np.min(-2.0 * lam.real / np.abs(lam) ** 2)))
-        return limit
+        """Largest stable step of the scheme (``inf`` for an A-stable one), e.g. Euler–Maruyama's
+        ``Δt < min(−2 Re λ/|λ|²)`` (:meth:`langevin.steppers.LinearStepper.stable_dt_limit`)."""
+        return self.stepper.stable_dt_limit(self.maps, self.dt)
 
     def correlation_steps(self) -> tuple[float, float]:
         """Steps the slowest decaying direction needs to decorrelate (by a factor e), for the
-        scheme's step ``A`` and for the exact step ``exp(Δt M)`` of the same drift ``M``
-        (recovered from ``A``): ``max −1/ln|λ(A)|`` over non-frozen directions.
+        scheme's step and for the exact step of the same drift
+        (:meth:`langevin.steppers.LinearStepper.correlation_steps`).
 
         Crank–Nicolson keeps the stationary covariance exactly but maps a stiff rate λ to
         ``(1 + Δtλ/2)/(1 − Δtλ/2) → −1``: for ``Δt|λ| ≫ 1`` the direction hardly decays, and
         a run's error bar cannot see it. The ratio of the two numbers measures the damage.
         """
-        eye = np.eye(self.dim)
-        worst_scheme, worst_exact = 0.0, 0.0
-        for mp in self.maps:
-            a = mp.step_matrix
-            if self.scheme == "euler-maruyama":
-                m = (a - eye) / self.dt
-            elif self.scheme == "crank-nicolson":
-                m = (2.0 / self.dt) * np.linalg.solve(
-                    np.swapaxes(a + eye, -1, -2), np.swapaxes(a - eye, -1, -2)
-                ).swapaxes(-1, -2)
-            else:
-                m = None
-            lam_a = np.abs(np.linalg.eigvals(a)).ravel()
-            live = lam_a < 1.0 - 1e-12
-            if np.any(live):
-                worst_scheme = max(worst_scheme, float(np.max(-1.0 / np.log(lam_a[live]))))
-            if m is None:
-                worst_exact = worst_scheme
-                continue
-            rate = -np.linalg.eigvals(m).real.ravel()
-            rate = rate[rate > 1e-12 * max(float(np.max(np.abs(rate))), 1e-300)]
-            if rate.size:
-                worst_exact = max(worst_exact, float(np.max(1.0 / (self.dt * rate))))
-        return worst_scheme, worst_exact
+        return self.stepper.correlation_steps(self.maps, self.dt)
 
     # --- one realisation -----------------------------------------------------------------------
     def initial_state(self, rng: np.random.Generator) -> np.ndarray:
@@ -565,9 +511,7 @@ class Simulation:
         rng = realisation_generator(seed, index)
         x = self.initial_state(rng)
         n_sys, m_count, d = x.shape
-        if self.rng_backend == "numba":
-            seed_numba_rng(numba_seed(seed, index))
-        stream = philox_stream(seed, index) if self.rng_backend == "philox" else rng
+        stream = self.noise.step_stream(seed, index, rng)
         return RealisationProgress(
             index=int(index),
             n_steps=int(n_steps),
@@ -594,7 +538,7 @@ class Simulation:
         realisation has all its steps.
         """
         n_sys, m_count, d = prog.state.shape
-        use_numba = self.rng_backend == "numba"
+        use_numba = self.noise.draws_in_kernel
         blocks = None if use_numba else NormalBlocks(prog.rng, m_count, self.block_steps, d)
         out = np.empty((self.block_steps, n_sys, 2))
         x, moments = prog.state, prog.moments
@@ -670,9 +614,10 @@ class Simulation:
         prog = self.begin_realisation(seed, index, n_steps, structure=structure)
         recorder = None
         if record is not None:
-            if self.rng_backend == "numba":
+            if self.noise.draws_in_kernel:
                 raise ValueError(
-                    "record = modes is outside the allowed range for rng_backend numba"
+                    f"record = modes is outside the allowed range for rng_backend "
+                    f"{self.rng_backend}"
                 )
             recorder = _Recorder(self, prog.state, np.asarray(record, dtype=np.int64), n_steps)
         self.advance_realisation(prog, progress=progress, recorder=recorder)

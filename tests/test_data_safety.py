@@ -449,7 +449,7 @@ def test_refusal_before_a_part_computes_leaves_no_checkpoint(tmp_path, capsys, m
     def no_memory(*a, **k):
         raise ValueError("[nonlinear] grid_n = 4096 is outside the allowed range (memory)")
 
-    monkeypatch.setattr("langevin.run.BilayerModel", no_memory)
+    monkeypatch.setattr("langevin.run_models.BilayerModel", no_memory)
     _toml()
     before = snapshot(tmp_path)
     assert _lv([*LV, "--output", "new/o.h5"]) == 2  # (new/: made by the run, removed)

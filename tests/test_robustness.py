@@ -437,7 +437,7 @@ def test_montecarlo_holds_few_batch_accumulators_at_once(monkeypatch) -> None:
 def test_os_and_memory_errors_end_in_one_line(capsys, monkeypatch) -> None:
     """The last line of defence (dragcore.cli.run_program): an OSError or MemoryError that
     escapes a command is one line and exit 2, not a traceback."""
-    import langevin.run as langevin_run
+    import langevin.run_models as langevin_run
 
     def no_memory(*a, **k):
         raise MemoryError

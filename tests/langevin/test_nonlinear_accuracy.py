@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-import langevin.run
+import langevin.run_models
 from langevin.config import load_config
 from langevin.nonlinear_simulation import estimator_consistency
 from langevin.run import nonlinear_step_limit, run_langevin
@@ -76,7 +76,7 @@ def test_a_step_past_the_limit_is_flagged_by_the_two_estimators(tmp_path, monkey
     """dt = 8 at Θ = 0.02, N = 8, L = 12 d (7× the limit): with the limit switched off, the
     drag and constraint-force estimators differ by many σ (measured with 12 × 10⁴ steps:
     −0.555 ± 0.016) and the run warns and records it."""
-    monkeypatch.setattr(langevin.run, "nonlinear_step_limit", lambda rate, theta: math.inf)
+    monkeypatch.setattr(langevin.run_models, "nonlinear_step_limit", lambda rate, theta: math.inf)
     res = _run(tmp_path, "big", grid="[grid]\nn = 8\nlength = 12.0", R=2, steps=1500,
                extra="burn_in = 100\ngrid_n = 8\ndt = 8.0")  # fmt: skip
     s = res.summary["nl"]
