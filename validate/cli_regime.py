@@ -123,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
     for m in MATERIALS.values():
         print(f"  {m.name}: m = {m.mass_me:g} mₑ, κ = {m.kappa:g} ({m.note})")
     print(f"  a: one loop at χ = {CHI0:g}, u = 0.05 on the {n_grid}×{n_grid}, L = {length:g} d "
-          "grid (cell ℓ = d); aΘ(ℓ_ee) = aΘ (d/ℓ_ee)² (a ∝ Λ²); nonreciprocal: "
+          "grid (cell ℓ = d); aΘ(ℓ_ee) = aΘ (d/ℓ_ee)² (a ∝ Λ², an upper estimate: the local "
+          "exponent is 1.7–1.9); nonreciprocal: "
           f"[ρ_D(χ₀) − ρ_D(−χ₀)]/χ₀, χ₀ = {CHI0:g}")  # fmt: skip
     print(f"  {'material':<13} {'n cm⁻²':>8} {'d nm':>6} {'T K':>6} {'Θ':>9} {'ς':>7} {'β':>8} "
           f"{'a':>7} {'aΘ(ℓ=d)':>10} {'ℓ_ee/d':>7} {'aΘ(ℓ_ee)':>10} {'ρ_D Ω':>9} "
