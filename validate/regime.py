@@ -438,7 +438,7 @@ def regime_figures(maps: Sequence[dict], chi_scan: dict, out) -> list:
              "E_F/(k_Fd)^¼ < T < E_F; σ = e²/ħ, η = ħn(E_F/T)², τ_ee = ħE_F/T²)")  # fmt: skip
     paths = [
         _map_panels(plt, panels, "|aΘ| = |D/D_linear − 1| (one loop)",
-                    "Nonlinear correction of the drag at one loop, |aΘ| (χ = 0.1), at two "
+                    "Nonlinear correction of the drag at one loop, |aΘ| (χ = 0.1)\nat two "
                     "hydrodynamic cutoffs: cell ℓ = d (computed) and ℓ = ℓ_ee (a ∝ 1/ℓ², an upper "
                     "estimate; white: ℓ_ee > d)\n" + hydro,
                     out / FIGURE_NAMES[0], vmin=1e-6, vmax=1.0,
