@@ -80,9 +80,10 @@ def _row(p) -> str:
         f"T/E_F={p.temperature_k / p.fermi_energy_k:.2g}, T_low/E_F=" \
         f"{p.t_lower_k / p.fermi_energy_k:.2g})"
     lee = p.a_theta * (p.spacing_nm / p.mean_free_path_nm) ** 2
+    lee_txt = f"{lee:>+10.3g}" if p.mean_free_path_nm < p.spacing_nm else f"{'— (ℓ_ee>d)':>10}"
     return (f"  {p.material:<13} {p.density_cm2:>8.2g} {p.spacing_nm:>6g} {p.temperature_k:>6g} "
             f"{p.theta:>9.3g} {p.varsigma:>7.3g} {p.beta:>8.3g} {p.a:>7.3f} {p.a_theta:>+10.3g} "
-            f"{p.mean_free_path_nm / p.spacing_nm:>7.3g} {lee:>+10.3g} {p.rho_d_ohm:>9.4g} "
+            f"{p.mean_free_path_nm / p.spacing_nm:>7.3g} {lee_txt} {p.rho_d_ohm:>9.4g} "
             f"{p.nonreciprocal_ohm_per_chi:>+10.3g}  {flags}")  # fmt: skip
 
 

@@ -91,7 +91,7 @@ MATERIALS: dict[str, Material] = {
     "gaas": Material("gaas", GAAS_MASS_ME, GAAS_DIELECTRIC, "GaAs double quantum well"),
     "graphene-like": Material(
         "graphene-like", 0.02, 4.0,
-        "parabolic stand-in for hBN-encapsulated graphene (m = 0.02 mₑ, κ = 4)",
+        "parabolic stand-in for hBN-encapsulated graphene",
     ),  # fmt: skip
 }
 
