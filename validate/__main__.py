@@ -19,6 +19,7 @@ SUBCOMMANDS = [
         "nonlinear bilayer: D(Θ)/D_linear, steppers, weak order, χ and drift scans",
     ),
     Subcommand("oneloop", "validate.cli_oneloop", "nonlinear drag at one loop: a of 1 + aΘ"),
+    Subcommand("regime", "validate.cli_regime", "physical units: regime map of aΘ and ρ_D"),
     Subcommand("weyl", "validate.cli_weyl", "Weyl film / 2D metal drag: η, σ^D, ρ^D (Hall drag)"),
 ]
 
