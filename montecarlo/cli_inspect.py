@@ -136,7 +136,8 @@ def _print(d: dict, component: int) -> None:
     has_val = "validate" in q
     has_ref = "reference" in q
     if has_val:
-        head += f" {'validate':>14s} {'pull':>7s}"
+        head += f" {'validate':>14s} {'MC/val.':>7s}"
+        print("validate = the paper's T = 0 model (Eq. B7): MC/validate is a ratio, not a pull")
     exact = q.get("reference_exact", True)
     if has_ref:
         head += f" {'finite-T ref':>14s} {'pull' if exact else 'Δ/σ (*)':>7s}"
@@ -153,8 +154,11 @@ def _print(d: dict, component: int) -> None:
         for key, present in (("validate", has_val), ("reference", has_ref)):
             if not present:
                 continue
-            if j is not None and math.isfinite(q[key][j]):
-                dev = "pull_" + key if key == "validate" or exact else "deviation_reference"
+            if j is not None and key == "validate" and math.isfinite(q[key][j]):
+                ratio = e["mean"][i] / q[key][j] if q[key][j] else math.nan
+                line += f" {q[key][j]:14.6e} {ratio:7.4f}"
+            elif j is not None and math.isfinite(q[key][j]):
+                dev = "pull_" + key if exact else "deviation_reference"
                 line += f" {q[key][j]:14.6e} {q[dev][j]:7.2f}"
             else:
                 line += f" {'(none)':>14s} {'':>7s}"
