@@ -15,10 +15,7 @@ PACKAGES = ("dragcore", "layers", "langevin", "montecarlo", "validate", "mpi_job
 KIND_NAMES = {"model", "scheme", "rng_backend"}
 #: Branches outside the Langevin engine's scope, to be removed where they live:
 #: ``(path, line text)``.
-KNOWN = {
-    # weak_order needs one increment per step: NonlinearStepper.from_name(scheme).increments
-    ("validate/nonlinear.py", 'if scheme != "lawson-heun":'),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _kind_name(node: ast.AST) -> str | None:

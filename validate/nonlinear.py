@@ -284,8 +284,12 @@ def weak_order(
     Returns, per observable, the mean and standard error of the level differences
     ``E[f(dt_l) − f(dt_{l+1})]`` and their successive ratios (4 for weak order 2).
     """
-    if scheme != "lawson-heun":
-        raise ValueError(f"scheme = {scheme!r} is outside the allowed range ['lawson-heun'] "
+    from langevin.steppers import NonlinearStepper
+
+    one_increment = [n for n in NonlinearStepper.names()
+                     if NonlinearStepper.from_name(n).increments == 1]  # fmt: skip
+    if scheme not in one_increment:
+        raise ValueError(f"scheme = {scheme!r} is outside the allowed range {one_increment} "
                          "for weak_order (one increment per step)")  # fmt: skip
     if not params.even_viscosity:
         raise ValueError("even_viscosity = False is outside the allowed range for weak_order "
