@@ -24,6 +24,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.cli_helpers import langevin_main, montecarlo_main
+
 REPO = Path(__file__).resolve().parents[1]
 
 SMALL_TOML = """\
@@ -68,16 +70,8 @@ def _in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def _lv(argv: list[str]) -> int:
-    from langevin.__main__ import main
-
-    return main(argv)
-
-
-def _mc(argv: list[str]) -> int:
-    from montecarlo.__main__ import main
-
-    return main(argv)
+_lv = langevin_main
+_mc = montecarlo_main
 
 
 def _toml(path: str = "small.toml", name: str = "paper") -> str:

@@ -17,6 +17,8 @@ import h5py
 import numpy as np
 import pytest
 
+from tests.cli_helpers import langevin_main, montecarlo_main
+
 SMALL_TOML = """\
 seed = 1
 snapshots = false
@@ -48,16 +50,8 @@ def _in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def _lv(argv: list[str]) -> int:
-    from langevin.__main__ import main
-
-    return main(argv)
-
-
-def _mc(argv: list[str]) -> int:
-    from montecarlo.__main__ import main
-
-    return main(argv)
+_lv = langevin_main
+_mc = montecarlo_main
 
 
 def _toml(

@@ -24,14 +24,21 @@ TEMPLATE = JOBS / "nonlinear_production.toml"
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 
 
+def _load_benchmark():
+    """``benchmarks/bench_nonlinear_scaling.py`` as a module (its ``sized_config`` shrinks the
+    template; the benchmark and this test shrink it the same way)."""
+    import importlib.util
+
+    path = ROOT / "benchmarks" / "bench_nonlinear_scaling.py"
+    spec = importlib.util.spec_from_file_location("bench_nonlinear_scaling", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def smoke_form(text: str, n: int = 12, burn_in: int = 20) -> str:
     """The template at ``N = n`` (same spacing) and ``burn_in``; nothing else changed."""
-    n0 = int(re.search(r"(?m)^grid_n\s*=\s*(\d+)", text).group(1))
-    l0 = float(re.search(r"(?m)^length\s*=\s*([0-9.]+)", text).group(1))
-    text = re.sub(r"(?m)^grid_n\s*=\s*\d+", f"grid_n = {n}", text)
-    text = re.sub(r"(?m)^n\s*=\s*\d+", f"n = {n}", text)
-    text = re.sub(r"(?m)^length\s*=\s*[0-9.]+", f"length = {l0 * n / n0!r}", text)
-    return re.sub(r"(?m)^burn_in\s*=\s*\d+", f"burn_in = {burn_in}", text)
+    return _load_benchmark().sized_config(text, n, burn_in)
 
 
 def test_production_template_is_production_size_and_checkpointed() -> None:
