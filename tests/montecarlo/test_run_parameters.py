@@ -174,8 +174,7 @@ def test_the_recipe_is_passed_down_whole() -> None:
         "collision_params", "outputs", "dim", "n_eval", "n_train", "n_prod", "seed", "n_bins",
         "batch_size", "max_hcubes",
     }  # fmt: skip
-    other = run_identity(bl, T, n_eval=4000, n_train=1, n_prod=2, seed=3, n_bins=100,
-                         batch_size=16384, alpha=0.5)  # fmt: skip
+    other = run_identity(bl, T, recipe.with_(alpha=0.5), seed=3)
     assert other["alpha"] == 0.5 and "adapt_weights" not in other
     with pytest.raises(TypeError, match="'n_bins'"):
         recipe_of(
