@@ -243,7 +243,15 @@ def integrator_outputs(records: list[IterationRecord]) -> int:
 
 @dataclass
 class DistributedRun:
-    """The estimate, the final sampling state and what the run cost (rank 0)."""
+    """The estimate, the final sampling state and what the run cost (rank 0).
+
+    ``info`` holds ``ranks``, ``wall_seconds`` (this invocation), ``wall_seconds_before``
+    (earlier, interrupted ones), ``compute_seconds_per_rank``, ``cpu_seconds_per_rank``,
+    ``bytes_sent`` (payload all ranks sent while iterating), ``bytes_per_iteration``,
+    ``bytes_by_iteration``, ``bytes_per_train_iteration``, ``bytes_per_prod_iteration``,
+    ``iterations_run``, ``resumed_iterations`` (found in the checkpoint), ``n_batches`` and
+    ``identity`` (:func:`run_identity`).
+    """
 
     estimate: DragEstimate
     integrator: Integrator
@@ -310,12 +318,7 @@ def run_distributed(
 
     Returns
     -------
-    The :class:`DistributedRun` on rank 0, ``None`` elsewhere. ``info`` holds ``ranks``,
-    ``wall_seconds`` (this invocation), ``wall_seconds_before`` (earlier, interrupted ones),
-    ``compute_seconds_per_rank``, ``cpu_seconds_per_rank``, ``bytes_sent`` (payload all ranks
-    sent while iterating), ``bytes_per_iteration``, ``bytes_by_iteration``,
-    ``bytes_per_train_iteration``, ``bytes_per_prod_iteration``, ``iterations_run``,
-    ``resumed_iterations`` (found in the checkpoint).
+    The :class:`DistributedRun` (its ``info``: the cost) on rank 0, ``None`` elsewhere.
     """
     w = w or world()
     t0 = time.perf_counter()
