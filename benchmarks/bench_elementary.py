@@ -11,19 +11,10 @@ are not exact at the zeros). ``--accuracy`` also prints the measured max error (
 u = 2**-53, and in ulps of the reference) per tested range, 1e6 points each, against the 80-bit
 reference of ``tests/dragcore/test_elementary.py``.
 
-Measured on the project machine (AMD Zen 4, AVX-512, numba 0.68.1 / llvmlite 0.50, numpy 2.4,
-one thread, ``--size 4096``, machine shared with other jobs; ns per element)::
-
-    function     ours   math.*    numpy
-    exp          1.45     4.31     0.88
-    expm1        1.78     6.21     1.25
-    log          1.71     3.49     0.92
-    log1p        2.04     5.73     1.10
-    sin_pi       1.86     8.72     8.91    (math/numpy: sin(pi t), inexact at the zeros)
-    cos_pi       1.82     8.71     8.89
-
 numpy's own exp/log/expm1/log1p loops are SIMD (hand-vectorised, AVX-512) and faster still,
 but they work on whole arrays: they cannot be called per element inside a numba kernel.
+
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations

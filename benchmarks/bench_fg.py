@@ -13,12 +13,7 @@ For every ς of the grid (13 log-spaced values 0.01…10) it times
 and reports the relative error of each against the reference: route 1 on 4× finer panels
 (``f_with_error(ς, refine=4)``), itself confirmed by the nested adaptive quadrature of route 2.
 
-Measured once (2-core machine shared with other jobs; 13 ς values): validate.f worst error
-2.2e-16, 1.6 ms for 13 scalar calls, 0.35 ms vectorised. dblquad: epsrel 1e-8 → worst error
-1.9e-12 in 0.61 s (IntegrationWarnings at ς ≤ 0.1); 1e-10 → 2.8e-9 in 2.7 s; 1e-12 →
-2.0e-8 in 7.8 s with > 1100 warnings per ς ≤ 0.18 (the subdivision limit is exhausted by
-the narrow plasmon peaks, so asking for more makes it worse). At its best (epsrel = 1e-8)
-dblquad is ~390× slower than scalar validate.f (~1700× vectorised) and 1e4× less accurate.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations
