@@ -175,8 +175,9 @@ def _write_root(f: h5py.File, run: DistributedRun, parameters: dict, command: st
     a["wall_seconds_before"] = float(info["wall_seconds_before"])
     a["n_eval"] = int(res.n_eval)
     a["n_eval_total"] = int(res.n_eval_total)
-    for key in ("n_train", "n_prod", "n_bins", "batch_size", "max_hcubes"):
-        a[key] = int(parameters[key])
+    for p in RUN_PARAMETERS.in_table("integrator"):  # n_eval: the evaluations made, above
+        if p.stored != "n_eval":
+            a[p.stored] = int(parameters[p.stored])
     a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
     a["bytes_sent"] = int(info["bytes_sent"])
     a["bytes_per_iteration"] = float(info["bytes_per_iteration"])
