@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -62,3 +64,22 @@ def descendants(pid: int) -> list[int]:
             out.append(child)
             todo.append(child)
     return out
+
+
+def kill_once(proc: subprocess.Popen, ready, what: str, timeout: float = 180.0) -> None:
+    """Wait until ``ready()`` (e.g. a checkpoint file exists), then SIGKILL the launcher's
+    process group and every process below it (hydra puts the ranks in groups of their own)
+    and reap the launcher. Fails if ``proc`` ends first or ``ready`` takes over ``timeout``."""
+    deadline = time.monotonic() + timeout  # a cold numba cache on a slow host
+    while not ready():
+        assert proc.poll() is None, f"the run ended before {what}"
+        assert time.monotonic() < deadline, f"no {what} within {timeout:g} s"
+        time.sleep(0.01)
+    rank_pids = descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGKILL)
+    for pid in rank_pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=10)
