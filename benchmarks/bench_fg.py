@@ -26,20 +26,11 @@ import warnings
 import numpy as np
 from scipy import integrate
 
-from dragcore.machine import cpu_label
+from dragcore.machine import best_seconds, cpu_label
 from validate import fg
 
 GRID = np.logspace(-2, 1, 13)
 TOLERANCES = (1e-8, 1e-10, 1e-12)
-
-
-def _best_time(fun, repeat: int = 5) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fun()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _dblquad_f(s: float, tol: float) -> tuple[float, float, int]:
@@ -70,7 +61,7 @@ def main() -> None:
     if parser.parse_args().smoke:
         GRID, TOLERANCES = np.array([0.3, 3.0]), (1e-8,)
     reference = fg.f_with_error(GRID, refine=4).value
-    t_vector = _best_time(lambda: fg.f(GRID))
+    t_vector = best_seconds(lambda: fg.f(GRID))
     print(f"CPU: {cpu_label()}")
     print("validate.f vs scipy.integrate.dblquad on Eq. (22a); errors relative to the reference")
     print(
@@ -87,7 +78,7 @@ def main() -> None:
         ref = reference[k]
         route2 = fg.f_nested_quad(float(s))
         value = fg.f(float(s))
-        t_f = _best_time(lambda s=s: fg.f(float(s)))
+        t_f = best_seconds(lambda s=s: fg.f(float(s)))
         err_f = abs(value / ref - 1)
         totals["f"] += t_f
         worst["f"] = max(worst["f"], err_f)

@@ -34,7 +34,7 @@ import time
 
 import numpy as np
 
-from dragcore.machine import cpu_class, cpu_label
+from dragcore.machine import best_seconds, cpu_class, cpu_label
 from dragcore.philox import PhiloxStream
 from langevin.comparison import ExactComparison
 from langevin.grid import PeriodicGrid
@@ -148,16 +148,6 @@ def throughput() -> None:
             )
 
 
-def _best_of(func, reps: int) -> float:
-    """Smallest CPU time of ``reps`` calls of ``func`` (s)."""
-    best = np.inf
-    for _ in range(reps):
-        t0 = time.process_time()
-        func()
-        best = min(best, time.process_time() - t0)
-    return best
-
-
 def rng_backends() -> None:
     """ns per normal (numpy SFC64 vs philox) and end-to-end mode-steps/s for both."""
     reps = SIZES["reps"]
@@ -175,7 +165,10 @@ def rng_backends() -> None:
     best = dict.fromkeys(sources, np.inf)
     for _ in range(reps):  # alternate, so that both see the same machine load
         for name, src in sources.items():
-            best[name] = min(best[name], _best_of(lambda s=src: s.standard_normal(out=buf), 1))
+            best[name] = min(
+                best[name],
+                best_seconds(lambda s=src: s.standard_normal(out=buf), 1, time.process_time),
+            )
     ns = {k: 1e9 * v / buf.size for k, v in best.items()}
     print(
         f"normals ({buf.size} per block): numpy SFC64 {ns['numpy']:.2f} ns, "
@@ -186,7 +179,9 @@ def rng_backends() -> None:
     for sim in sims.values():
         sim.run_realisation(0, 0, 20)
     for name, sim in sims.items():
-        cpu = _best_of(lambda s=sim: s.run_realisation(0, 1, n_steps), min(3, reps))
+        cpu = best_seconds(
+            lambda s=sim: s.run_realisation(0, 1, n_steps), min(3, reps), time.process_time
+        )
         rate[name] = m * n_steps / cpu
     print(
         f"run(), one system, exact OU: numpy {rate['numpy']:.3g}, philox {rate['philox']:.3g} "

@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from dragcore.jit import jit
-from dragcore.machine import cpu_class, cpu_label
+from dragcore.machine import best_seconds, cpu_class, cpu_label
 from montecarlo.adaptive_map import accumulate_batch, stratified_points
 from montecarlo.integrator import Integrator, batch_seed_sequence, run_batch
 
@@ -79,12 +79,7 @@ def measure(integrand, n_eval: int, batch_size: int, n_iter: int = 4) -> tuple[f
 
 
 def _best_per_point(run, n_points: int, repeats: int) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best / n_points * 1e9
+    return best_seconds(run, repeats) / n_points * 1e9
 
 
 def stage_costs(

@@ -163,15 +163,8 @@ class SavedRun:
 
 
 class CheckpointStore(CheckpointDirectory):
-    """The checkpoint directory of one run (see the module docstring for its layout).
-
-    Parameters
-    ----------
-    directory
-        The directory (created by :meth:`prepare`).
-    identity
-        :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
-    """
+    """The checkpoint directory of one Monte Carlo run: its manifest and ``state.npz`` (module
+    docstring), made with the run's :func:`run_identity` (checked on resume)."""
 
     OWN_FILES = re.compile(rf"^{re.escape(STATE_FILE)}$")
 
