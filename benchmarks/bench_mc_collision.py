@@ -205,6 +205,11 @@ def main(
         rows.append(("vegas/ours", ratio, m, s, n, sec))
         m, s, n, sec = _vegas_run(plain_momentum_integrand, params, 5, n_eval, n_train, n_prod, 1)
         rows.append(("vegas/plain", ratio, m, s, n, sec))
+    _print_table(rows, ratios)
+
+
+def _print_table(rows: list[tuple], ratios: tuple[float, ...]) -> None:
+    """Every sampler's estimate, σ₁ and rate, then σ₁ of vegas over ours per T/ε_F."""
     print(
         f"{'sampler':12s} {'T/eF':>6s} {'eta0 (1/cm^3)':>26s} {'rel sd':>9s} {'N_eval':>9s} "
         f"{'sigma_1':>9s} {'eval/s (prod)':>14s}  {CPU}"
