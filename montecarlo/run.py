@@ -86,16 +86,9 @@ class CollisionRunConfig:
             raise ValueError("--resume = True is outside the allowed range without --output")
 
     def bilayer(self) -> Bilayer:
-        """The bilayer of the run (:func:`layers.presets.preset`)."""
-        return preset(
-            self.preset,
-            n_p_cm2=self.n_p,
-            tau_p_ps=self.tau_p,
-            d_nm=self.d,
-            tilt=self.tilt,
-            dielectric=self.eps,
-            active=self.active,
-        )
+        """The bilayer of the run: :func:`layers.presets.preset` of ``preset`` with the
+        ``[bilayer]`` rows' ``argument`` keywords."""
+        return preset(self.preset, **RUN_PARAMETERS.arguments(self, "bilayer"))
 
     def recipe(self) -> CollisionRecipe:
         """The Monte Carlo settings of the run: the ``[integrator]`` parameters, under their
