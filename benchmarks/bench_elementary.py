@@ -53,45 +53,21 @@ def _ours(func):
     return loop
 
 
+@numba.njit(error_model="numpy")
+def _libm_sin_pi(t):
+    return math.sin(math.pi * t)
+
+
+@numba.njit(error_model="numpy")
+def _libm_cos_pi(t):
+    return math.cos(math.pi * t)
+
+
 def _libm_loops():
-    @numba.njit(error_model="numpy")
-    def m_exp(x, out):
-        for i in range(x.size):
-            out[i] = math.exp(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_expm1(x, out):
-        for i in range(x.size):
-            out[i] = math.expm1(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_log(x, out):
-        for i in range(x.size):
-            out[i] = math.log(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_log1p(x, out):
-        for i in range(x.size):
-            out[i] = math.log1p(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_sin_pi(x, out):
-        for i in range(x.size):
-            out[i] = math.sin(math.pi * x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_cos_pi(x, out):
-        for i in range(x.size):
-            out[i] = math.cos(math.pi * x[i])
-
-    return {
-        "exp": m_exp,
-        "expm1": m_expm1,
-        "log": m_log,
-        "log1p": m_log1p,
-        "sin_pi": m_sin_pi,
-        "cos_pi": m_cos_pi,
-    }
+    """The same loops over libm's functions (``math.*``; sin and cos of ``pi t``)."""
+    libm = {"exp": math.exp, "expm1": math.expm1, "log": math.log, "log1p": math.log1p,
+            "sin_pi": _libm_sin_pi, "cos_pi": _libm_cos_pi}  # fmt: skip
+    return {name: _ours(func) for name, func in libm.items()}
 
 
 def _numpy(name):
