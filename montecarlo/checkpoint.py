@@ -42,6 +42,7 @@ Checkpoints
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -143,9 +144,8 @@ def recipe_of(recipe: CollisionRecipe | None, **settings) -> CollisionRecipe:
         if missing:
             raise TypeError(f"run_distributed() missing keyword argument {missing[0]!r}")
         return DEFAULT_RECIPE.with_(**settings)
-    defaults = {"n_eval": None, "n_train": None, "n_prod": None, "n_bins": DEFAULT_BINS,
-                "batch_size": DEFAULT_RECIPE.batch_size, "max_hcubes": DEFAULT_RECIPE.max_hcubes}
-    given = [k for k, v in settings.items() if v != defaults[k]]  # fmt: skip
+    defaults = inspect.signature(run_distributed).parameters  # the settings' defaults
+    given = [k for k, v in settings.items() if v != defaults[k].default]
     if given:
         raise TypeError(f"run_distributed() setting = {given[0]!r} is outside the allowed "
                         "range (a recipe holds the settings: give one or the other)")  # fmt: skip
