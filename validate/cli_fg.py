@@ -36,30 +36,13 @@ DEFAULTS: dict = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--varsigma",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["varsigma"],
-        metavar="S",
-        help="ς values of the table (default: 13 log-spaced values 0.01…10)",
-    )
-    parser.add_argument(
-        "--beta",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["beta"],
-        metavar="B",
-        help="β values of the table (default: 0.1; g is linear in β)",
-    )
-    parser.add_argument(
-        "--figure-beta",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["figure_beta"],
-        metavar="B",
-        help="β values of the g/f figure (default: 0.01 0.03 0.1 0.3 1)",
-    )
+    for option, metavar, text in (
+        ("varsigma", "S", "ς values of the table (default: 13 log-spaced values 0.01…10)"),
+        ("beta", "B", "β values of the table (default: 0.1; g is linear in β)"),
+        ("figure_beta", "B", "β values of the g/f figure (default: 0.01 0.03 0.1 0.3 1)"),
+    ):
+        parser.add_argument("--" + option.replace("_", "-"), type=float, nargs="+",
+                            default=DEFAULTS[option], metavar=metavar, help=text)  # fmt: skip
     add_table_and_figure_options(parser, "drag-report/fg")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from layers.drag_integral import drag_coefficients
 from layers.presets import FIG2_DENSITIES_CM2, PRESETS, preset
-from validate import fg
+from validate import fg, fg_asymptotic
 from validate.fg import DEFAULT_FIGURE_BETA, FIG2_VARSIGMA
 from validate.weyl import drag_point, eta_high_T, eta_low_T, q_functions
 
@@ -88,9 +88,9 @@ def figure_g_over_f(
     s = np.geomspace(s_lo, s_hi, 241)
     ratio = fg.g(s, 1.0) / fg.f(s)
     s_small = s[s <= 0.3]
-    small = fg.g_small_varsigma(s_small, 1.0) / fg.f_small_varsigma(s_small)
+    small = fg_asymptotic.g_small_varsigma(s_small, 1.0) / fg_asymptotic.f_small_varsigma(s_small)
     s_large = s[s >= 2.0]
-    large = fg.g_large_varsigma(s_large, 1.0) / fg.f_large_varsigma(s_large)
+    large = fg_asymptotic.g_large_varsigma(s_large, 1.0) / fg_asymptotic.f_large_varsigma(s_large)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.0, 4.6), layout="constrained")
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(betas)))
     for b, c in zip(betas, colors, strict=True):
