@@ -40,7 +40,7 @@ positive: the merging of the resonances at large x (Δ = 2x e^{−x} → 0, comp
 never as a difference) and their narrowing at small ς cause no cancellation — unlike the
 textbook Hurwitz-determinant denominator a₁a₂a₃ − a₀a₃² − a₁²a₄ of the expanded quartic,
 whose terms cancel to a relative ≈ ς²/2 where the resonances merge (rounding error
-≈ 2ε/ς², measured 3e-13 at ς = 0.01, x = 10). With b_± = ς a_±, Δ = 2x e^{−x},
+≈ 2ε/ς²). With b_± = ς a_±, Δ = 2x e^{−x},
 a_+ + a_- = 2x, a_+a_- = x²(1 − e^{−2x}), everything collapses to ONE-dimensional integrals:
 
 .. math::
@@ -61,11 +61,12 @@ difference is the reported error estimate, and the panels are refined until it i
 The paper states that the remaining integrals "cannot be evaluated in a closed analytical
 form"; the frequency integral can (above), the x-integral of a Fermi-like step cannot.
 
-Route 2 (:func:`f_nested_quad`, :func:`g_nested_quad`, tests only): the 2D integrand of
+Route 2 (:func:`f_nested_quad`, :func:`g_nested_quad`; tests and report): the 2D integrand of
 Eq. (22) as printed, ``scipy.integrate.quad`` in y on pieces bounded by each plasmon
 resonance y = √a_± and the points at distance w·8^k from it (w = ς a_±/2 its half width,
 points closer than w/100 merged, so that merged resonances do not create slivers), then
-``quad`` in x split at X. It agrees with route 1 to ≤ 5e-16 on ς ∈ [0.01, 10].
+``quad`` in x split at X. It agrees with route 1 within its requested 1e-12 plus route 1's
+error estimate on ς ∈ [0.01, 10] (``tests/validate/test_fg.py``).
 
 Asymptotics: :mod:`validate.fg_asymptotic` (ς → ∞ series and the ς → 0 Sommerfeld series,
 derived there; tested in ``tests/validate/test_fg.py``).

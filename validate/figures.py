@@ -372,18 +372,15 @@ def _fig2_curves(axes_row, name: str, density: float, temps, pts: list[dict]) ->
     for ax in axes_row:
         ax.axvline(pts[0]["T_d_K"], color="0.5", ls=":", lw=0.8)
     if density == FIG2_DENSITIES_CM2[0]:
-        x0 = np.array([p["sigma_D_xx_eta0_S"] for p in pts])
-        x1 = np.array([p["sigma_D_xx_eta1_S"] for p in pts])
-        axes_row[0].loglog(temps, x0, "--", color="gray", lw=0.8,
-                           label=f"part from η∥⁽⁰⁾ ({lab})")  # fmt: skip
-        axes_row[0].loglog(temps, -x1, ":", color="gray", lw=0.8,
-                           label=f"−(part from η∥⁽¹⁾) ({lab})")  # fmt: skip
-        par = np.array([p["sigma_D_xy_parallel_S"] for p in pts])
-        hal = np.array([p["sigma_D_xy_hall_S"] for p in pts])
-        axes_row[1].loglog(temps, par, "--", color="gray", lw=0.8,
-                           label=f"part from η∥ ({lab})")  # fmt: skip
-        axes_row[1].loglog(temps, -hal, "-.", color="gray", lw=0.8,
-                           label=f"−(part from η_H) ({lab})")  # fmt: skip
+        for column, key, sign, style, part in (
+            (0, "sigma_D_xx_eta0_S", 1.0, "--", "part from η∥⁽⁰⁾"),
+            (0, "sigma_D_xx_eta1_S", -1.0, ":", "−(part from η∥⁽¹⁾)"),
+            (1, "sigma_D_xy_parallel_S", 1.0, "--", "part from η∥"),
+            (1, "sigma_D_xy_hall_S", -1.0, "-.", "−(part from η_H)"),
+        ):
+            values = sign * np.array([p[key] for p in pts])
+            axes_row[column].loglog(temps, values, style, color="gray", lw=0.8,
+                                    label=f"{part} ({lab})")  # fmt: skip
     return (
         f"{name} n_p={density:.0e}: σxx(1K)={sxx[0]:.3e} S, σxx(300K)={sxx[-1]:.3e} S, "
         f"T_d={pts[0]['T_d_K']:.1f} K"

@@ -270,7 +270,7 @@ def test_cli_bad_input(tmp_path, args: list[str], name: str) -> None:
 
 @pytest.mark.slow
 def test_cli_defaults_drive_run_in_process(tmp_path, capsys) -> None:
-    """``validate/report.py`` calls ``run(Namespace(**DEFAULTS, output=...))``."""
+    """``run(Namespace(**DEFAULTS, output=...))`` runs in process and writes the two figures."""
     import argparse
 
     from validate import cli_fg
