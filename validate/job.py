@@ -77,7 +77,10 @@ def run_task(task: Task, size: JobSize, out: Path, w: World | None = None) -> Ta
     """Run ``task`` (rows, figures or pull records) and time it."""
     w = w or _SerialWorld()
     t0, c0 = time.perf_counter(), time.process_time()
-    fn = function_by_name(task.target or TASK_KINDS[task.kind])
+    name = task.target or TASK_KINDS.get(task.kind, "")
+    if not name:
+        raise ValueError(f"task kind = {task.kind!r} is not one of {sorted(TASK_KINDS)}")
+    fn = function_by_name(name)
     offered = {"index": task.index, "w": w, "size": size, "out": out}
     wanted = inspect.signature(fn).parameters
     got = fn(**{k: v for k, v in offered.items() if k in wanted})
