@@ -97,11 +97,12 @@ __all__ = [
 # row providers: where further comparisons plug in
 # --------------------------------------------------------------------------------------
 #: Further comparisons (e.g. the external anchors): ``"module:function"`` names of functions
-#: ``provider(size: JobSize) -> list[Comparison]``, each run as one task of the main job (on
-#: rank 0; in a worker process when the job runs on several cores, which imports the module
-#: by this name). A provider is registered by adding its name here (or, at run time, with
-#: :func:`register_row_provider`); its rows appear in the table, counts and summary like any
-#: other row, under the section each row names.
+#: ``provider(size: JobSize) -> list[Comparison]`` (or ``provider(size, out)`` returning rows
+#: and figures; :func:`validate.job.run_task` passes the arguments a provider names), each run
+#: as one task of the main job (on rank 0; in a worker process when the job runs on several
+#: cores, which imports the module by this name). A provider is registered by adding its name
+#: here (or, at run time, with :func:`register_row_provider`); its rows appear in the table,
+#: counts and summary like any other row, under the section each row names.
 ROW_PROVIDERS: list[str] = [
     "validate.rows_anchors:anchor_comparisons",
 ]
