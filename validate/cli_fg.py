@@ -21,6 +21,7 @@ import numpy as np
 
 from dragcore.checks import require_positive
 from dragcore.cli import add_table_and_figure_options
+from validate.cli_output import add_list_options, print_result
 from validate.fg import DEFAULT_FIGURE_BETA
 
 #: the ς grid of the table: 10^{−2}, 10^{−1.75}, …, 10¹
@@ -36,30 +37,11 @@ DEFAULTS: dict = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--varsigma",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["varsigma"],
-        metavar="S",
-        help="ς values of the table (default: 13 log-spaced values 0.01…10)",
-    )
-    parser.add_argument(
-        "--beta",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["beta"],
-        metavar="B",
-        help="β values of the table (default: 0.1; g is linear in β)",
-    )
-    parser.add_argument(
-        "--figure-beta",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["figure_beta"],
-        metavar="B",
-        help="β values of the g/f figure (default: 0.01 0.03 0.1 0.3 1)",
-    )
+    add_list_options(parser, DEFAULTS, (
+        ("varsigma", "S", "ς values of the table (default: 13 log-spaced values 0.01…10)"),
+        ("beta", "B", "β values of the table (default: 0.1; g is linear in β)"),
+        ("figure_beta", "B", "β values of the g/f figure (default: 0.01 0.03 0.1 0.3 1)"),
+    ))  # fmt: skip
     add_table_and_figure_options(parser, "drag-report/fg")
 
 
@@ -78,7 +60,6 @@ def _print_table(table: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dragcore.cli import dump_json
     from validate.fg import fg_table
 
     table = fg_table(args.varsigma, args.beta)  # validates ς and β
@@ -90,11 +71,5 @@ def run(args: argparse.Namespace) -> int:
         s_lo = min(0.01, min(table["varsigma"]))
         s_hi = max(10.0, max(table["varsigma"]))
         figures = fg_figures(Path(args.output), s_lo, s_hi, fig_beta)
-    table["figures"] = [str(p) for p in figures]
-    if getattr(args, "json", False):
-        print(dump_json(table))
-    else:
-        _print_table(table)
-        for p in figures:
-            print(f"wrote {p}")
+    print_result(table, figures, getattr(args, "json", False), _print_table)
     return 0

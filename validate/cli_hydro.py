@@ -20,6 +20,7 @@ import math
 from pathlib import Path
 
 from dragcore.cli import add_table_and_figure_options, require_writable_dir
+from validate.cli_output import add_list_options, print_result
 from validate.hydro import DEFAULT_BOX_LENGTHS, DEFAULT_VARSIGMA, hydro_report
 
 DEFAULTS: dict = {
@@ -35,14 +36,9 @@ DEFAULTS: dict = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--varsigma",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["varsigma"],
-        metavar="S",
-        help="ς values of the comparison table (default: 10 values 0.02…5)",
-    )
+    add_list_options(parser, DEFAULTS, [
+        ("varsigma", "S", "ς values of the comparison table (default: 10 values 0.02…5)"),
+    ])  # fmt: skip
     parser.add_argument(
         "--beta", type=float, default=DEFAULTS["beta"], help="β = ν/(d²ω_p) (default 0.1)"
     )
@@ -58,14 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--curve-points", type=int, default=DEFAULTS["curve_points"], help="points of D(χ)"
     )
-    parser.add_argument(
-        "--box-lengths",
-        type=float,
-        nargs="+",
-        default=DEFAULTS["box_lengths"],
-        metavar="L",
-        help="box sides L/d of the convergence study (default 8 12 16 24 32)",
-    )
+    add_list_options(parser, DEFAULTS, [
+        ("box_lengths", "L", "box sides L/d of the convergence study (default 8 12 16 24 32)"),
+    ])  # fmt: skip
     add_table_and_figure_options(parser, "drag-report/hydro")
 
 
@@ -131,8 +122,6 @@ def _print(res: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dragcore.cli import dump_json
-
     if not getattr(args, "no_figures", False):
         require_writable_dir("--output", args.output)  # before the computing
     res = compute(args)
@@ -141,11 +130,5 @@ def run(args: argparse.Namespace) -> int:
         from validate.figures import hydro_figures
 
         figures = hydro_figures(res, Path(args.output))
-    res["figures"] = [str(p) for p in figures]
-    if getattr(args, "json", False):
-        print(dump_json(res))
-    else:
-        _print(res)
-        for p in figures:
-            print(f"wrote {p}")
+    print_result(res, figures, getattr(args, "json", False), _print)
     return 0

@@ -59,8 +59,8 @@ def _fmt(p: dict) -> str:
 
 def print_report(res: dict) -> None:
     """The tables of :func:`validate.nonlinear.nonlinear_report`; every statistical claim
-    with its significance (:func:`validate.report.significance`)."""
-    from validate.report import significance
+    with its significance (:func:`validate.rows.significance`)."""
+    from validate.rows import significance
 
     def sig(value: float, sdev: float, target: float = 0.0) -> str:
         return significance((value - target) / sdev) if sdev > 0 else "—"

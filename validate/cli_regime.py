@@ -1,4 +1,4 @@
-"""``python -m validate regime`` — physical units and a regime map (issue 28 §5).
+"""``python -m validate regime`` — physical units and a regime map.
 
 Prints, for a few representative bilayers (:data:`REPRESENTATIVE`), Θ, ς, β, the one-loop
 slope a and correction aΘ (cutoff cell ℓ = d, and ℓ = ℓ_ee by a ∝ 1/ℓ²), the exact linear

@@ -76,10 +76,6 @@ def _bilayer(args: argparse.Namespace) -> Bilayer:
     return preset(args.preset, **kw)
 
 
-#: :func:`validate.weyl.drag_point`, under the name of earlier versions
-compute_point = drag_point
-
-
 def _check_args(args: argparse.Namespace) -> None:
     require_positive("T", args.T)
     require_positive("n_p", args.n_p)
@@ -96,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     _check_args(args)
     if getattr(args, "figure", False):
         return _figures(args)
-    res = compute_point(_bilayer(args), args.T, args.interaction, args.screening)
+    res = drag_point(_bilayer(args), args.T, args.interaction, args.screening)
     res.pop("_internal")
     if args.json:
         print(dump_json(res))

@@ -22,7 +22,7 @@ import numpy as np
 
 from layers.drag_integral import drag_coefficients
 from layers.presets import FIG2_DENSITIES_CM2, PRESETS, preset
-from validate import fg
+from validate import fg, fg_asymptotic
 from validate.fg import DEFAULT_FIGURE_BETA, FIG2_VARSIGMA
 from validate.weyl import drag_point, eta_high_T, eta_low_T, q_functions
 
@@ -88,9 +88,9 @@ def figure_g_over_f(
     s = np.geomspace(s_lo, s_hi, 241)
     ratio = fg.g(s, 1.0) / fg.f(s)
     s_small = s[s <= 0.3]
-    small = fg.g_small_varsigma(s_small, 1.0) / fg.f_small_varsigma(s_small)
+    small = fg_asymptotic.g_small_varsigma(s_small, 1.0) / fg_asymptotic.f_small_varsigma(s_small)
     s_large = s[s >= 2.0]
-    large = fg.g_large_varsigma(s_large, 1.0) / fg.f_large_varsigma(s_large)
+    large = fg_asymptotic.g_large_varsigma(s_large, 1.0) / fg_asymptotic.f_large_varsigma(s_large)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.0, 4.6), layout="constrained")
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(betas)))
     for b, c in zip(betas, colors, strict=True):
@@ -159,11 +159,18 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
     ``out``: ``hydro_ratios.png`` (the two ratios versus ς, and the split of ∂D/∂χ),
     ``drag_vs_chi.png`` (exact D(χ) with the perturbative lines), ``box_convergence.png``
     (finite-box error versus L with the expected L⁻⁵)."""
-    plt = _pyplot()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "hydro_ratios.png", out / "drag_vs_chi.png", out / "box_convergence.png"]
-    c = res["comparison"]
+    _figure_hydro_ratios(res["comparison"], paths[0])
+    _figure_drag_vs_chi(res["comparison"], res["drag_vs_chi"], paths[1])
+    _figure_box_convergence(res["box_convergence"], paths[2])
+    return paths
+
+
+def _figure_hydro_ratios(c: dict, path: Path) -> None:
+    """(a) D(χ=0)/(π f) and (∂D/∂χ)/(π g) versus ς; (b) ∂D/∂χ term by term."""
+    plt = _pyplot()
     s = np.array(c["varsigma"])
     # one normalisation throughout: ÷ (π × Eq. 22), i.e. the paper's f, g with the factor π
     # of E_F = πn/m restored (the paper's series, Eqs. 17–19, carry the same π)
@@ -200,10 +207,13 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
     bx.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.62))
     for axis in (ax, bx):
         axis.grid(True, alpha=0.3)
-    fig.savefig(paths[0], dpi=150)
+    fig.savefig(path, dpi=150)
     plt.close(fig)
 
-    d = res["drag_vs_chi"]
+
+def _figure_drag_vs_chi(c: dict, d: dict, path: Path) -> None:
+    """Exact D(χ) of the full model with its tangent and the paper's Eq. (21)."""
+    plt = _pyplot()
     chi = np.array(d["chi"])
     line = np.linspace(d["chi_c"], chi[-1], 200)
     fig, ax = plt.subplots(figsize=(7.2, 4.8), layout="constrained")
@@ -230,10 +240,13 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
                  f"β = {d['beta']:g})", fontsize=10)  # fmt: skip
     ax.legend(fontsize=7.5)
     ax.grid(True, alpha=0.3)
-    fig.savefig(paths[1], dpi=150)
+    fig.savefig(path, dpi=150)
     plt.close(fig)
 
-    b = res["box_convergence"]
+
+def _figure_box_convergence(b: dict, path: Path) -> None:
+    """(a) finite-box error versus L with L⁻⁵; (b) refinement at fixed L."""
+    plt = _pyplot()
     lengths = np.array(b["lengths"])
     err = np.abs(b["relative_error"])
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.0, 4.2), layout="constrained")
@@ -252,12 +265,10 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
     bx.legend(fontsize=8)
     for axis in (ax, bx):
         axis.grid(True, which="both", alpha=0.3)
-    fig.savefig(paths[2], dpi=150)
+    fig.savefig(path, dpi=150)
     plt.close(fig)
-    return paths
 
 
-# ------------------------------------------------------------------------------ Weyl film
 def weyl_figures(
     out: Path,
     *,
@@ -288,11 +299,9 @@ def weyl_figures(
         Called with the fraction of the work done (0 … 1) after each temperature point,
         e.g. to print the time left (``python -m validate weyl --figure``).
     """
-    plt = _pyplot()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     temps = np.geomspace(1.0, 300.0, n_T)
-    notes: list[str] = []
     paths = [out / "fig2_drag_vs_T.png", out / "fig5_Q_functions.png", out / "limits.png"]
 
     n_fig2 = 2 * len(FIG2_DENSITIES_CM2) * len(temps)
@@ -305,7 +314,19 @@ def weyl_figures(
         if progress is not None:
             progress(min(done[0] / total, 1.0))
 
-    # ---- Fig. 2 analogue
+    notes = _figure_fig2_analogue(paths[0], temps, tau_p, tilt, eps, interaction, step)
+    notes.append(_figure_q_functions(paths[1], n_T, step))
+    _figure_limits(paths[2], n_p, tau_p, n_T, step)
+    return FigureSet(paths, notes)
+
+
+def _figure_fig2_analogue(
+    path: Path, temps, tau_p: float, tilt: float, eps: float, interaction: str, step
+) -> list[str]:
+    """The Hall-drag paper's Fig. 2 analogue: σ^D_xx, σ^D_xy and −ρ^D_xy versus T, both
+    spacings, the densities of ``FIG2_DENSITIES_CM2``; one note per curve."""
+    plt = _pyplot()
+    notes: list[str] = []
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
     for row, name in enumerate(("fig2-d40", "fig2-d120")):
         for density in FIG2_DENSITIES_CM2:
@@ -314,33 +335,7 @@ def weyl_figures(
             for t in temps:
                 pts.append(drag_point(bl, t, interaction))
                 step()
-            mant, expo = f"{density:.0e}".split("e")
-            lab = f"n$^p$ = {mant}×10$^{{{int(expo)}}}$ cm$^{{-2}}$"
-            sxx = np.array([p["sigma_D_xx_S"] for p in pts])
-            sxy = np.array([p["sigma_D_xy_S"] for p in pts])
-            rxy = np.array([p["rho_D_xy_Ohm"] for p in pts])
-            (ln,) = axes[row, 0].loglog(temps, sxx, label=lab)
-            axes[row, 1].loglog(temps, sxy, color=ln.get_color(), label=lab)
-            axes[row, 2].loglog(temps, -rxy, color=ln.get_color(), label=lab)
-            for ax in axes[row]:
-                ax.axvline(pts[0]["T_d_K"], color="0.5", ls=":", lw=0.8)
-            if density == FIG2_DENSITIES_CM2[0]:
-                x0 = np.array([p["sigma_D_xx_eta0_S"] for p in pts])
-                x1 = np.array([p["sigma_D_xx_eta1_S"] for p in pts])
-                axes[row, 0].loglog(temps, x0, "--", color="gray", lw=0.8,
-                                    label=f"part from η∥⁽⁰⁾ ({lab})")  # fmt: skip
-                axes[row, 0].loglog(temps, -x1, ":", color="gray", lw=0.8,
-                                    label=f"−(part from η∥⁽¹⁾) ({lab})")  # fmt: skip
-                par = np.array([p["sigma_D_xy_parallel_S"] for p in pts])
-                hal = np.array([p["sigma_D_xy_hall_S"] for p in pts])
-                axes[row, 1].loglog(temps, par, "--", color="gray", lw=0.8,
-                                    label=f"part from η∥ ({lab})")  # fmt: skip
-                axes[row, 1].loglog(temps, -hal, "-.", color="gray", lw=0.8,
-                                    label=f"−(part from η_H) ({lab})")  # fmt: skip
-            notes.append(
-                f"{name} n_p={density:.0e}: σxx(1K)={sxx[0]:.3e} S, σxx(300K)={sxx[-1]:.3e} S, "
-                f"T_d={pts[0]['T_d_K']:.1f} K"
-            )
+            notes.append(_fig2_curves(axes[row], name, density, temps, pts))
         d = PRESETS[name]["d_nm"]
         axes[row, 0].set_ylabel(f"d = {d:g} nm\nlongitudinal drag conductivity σ$^D_{{xx}}$ (S)",
                                 fontsize=9)  # fmt: skip
@@ -359,10 +354,42 @@ def weyl_figures(
         fontsize=10,
     )
     fig.tight_layout()
-    fig.savefig(paths[0], dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
+    return notes
 
-    # ---- Fig. 5
+
+def _fig2_curves(axes_row, name: str, density: float, temps, pts: list[dict]) -> str:
+    """One density's curves in one row (one spacing) of the Fig. 2 analogue; its note."""
+    mant, expo = f"{density:.0e}".split("e")
+    lab = f"n$^p$ = {mant}×10$^{{{int(expo)}}}$ cm$^{{-2}}$"
+    sxx = np.array([p["sigma_D_xx_S"] for p in pts])
+    sxy = np.array([p["sigma_D_xy_S"] for p in pts])
+    rxy = np.array([p["rho_D_xy_Ohm"] for p in pts])
+    (ln,) = axes_row[0].loglog(temps, sxx, label=lab)
+    axes_row[1].loglog(temps, sxy, color=ln.get_color(), label=lab)
+    axes_row[2].loglog(temps, -rxy, color=ln.get_color(), label=lab)
+    for ax in axes_row:
+        ax.axvline(pts[0]["T_d_K"], color="0.5", ls=":", lw=0.8)
+    if density == FIG2_DENSITIES_CM2[0]:
+        for column, key, sign, style, part in (
+            (0, "sigma_D_xx_eta0_S", 1.0, "--", "part from η∥⁽⁰⁾"),
+            (0, "sigma_D_xx_eta1_S", -1.0, ":", "−(part from η∥⁽¹⁾)"),
+            (1, "sigma_D_xy_parallel_S", 1.0, "--", "part from η∥"),
+            (1, "sigma_D_xy_hall_S", -1.0, "-.", "−(part from η_H)"),
+        ):
+            values = sign * np.array([p[key] for p in pts])
+            axes_row[column].loglog(temps, values, style, color="gray", lw=0.8,
+                                    label=f"{part} ({lab})")  # fmt: skip
+    return (
+        f"{name} n_p={density:.0e}: σxx(1K)={sxx[0]:.3e} S, σxx(300K)={sxx[-1]:.3e} S, "
+        f"T_d={pts[0]['T_d_K']:.1f} K"
+    )
+
+
+def _figure_q_functions(path: Path, n_T: int, step) -> str:
+    """The Fig. 5 analogue: Q₁, Q₂, Q₃ versus z, with the paper's printed limits; a note."""
+    plt = _pyplot()
     zs = np.geomspace(1e-2, 1e2, max(21, 5 * n_T + 1))
     qs = np.array([q_functions(z) for z in zs])
     step(0.1 * len(zs))
@@ -378,11 +405,15 @@ def weyl_figures(
     ax.set_title(f"Fig. 5 analogue: Q₁(∞) = {q_inf[0]:.4f} (= 4/5), Q₂(∞) = {q_inf[1]:.6f} "
                  "(= 36/175)", fontsize=9)  # fmt: skip
     fig.tight_layout()
-    fig.savefig(paths[1], dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    notes.append(f"Q1(inf) = {q_inf[0]:.6f} (paper 0.800), Q2(inf) = {q_inf[1]:.6f} (paper 0.205)")
+    return f"Q1(inf) = {q_inf[0]:.6f} (paper 0.800), Q2(inf) = {q_inf[1]:.6f} (paper 0.205)"
 
-    # ---- approach to the limits (A2 interaction, C = 0: the closed forms' assumptions)
+
+def _figure_limits(path: Path, n_p: float, tau_p: float, n_T: int, step) -> None:
+    """The approach of the quadrature to the low- and high-T closed forms (A2 interaction,
+    C = 0: the closed forms' assumptions)."""
+    plt = _pyplot()
     bl = preset("fig2-d40", n_p_cm2=n_p, tau_p_ps=tau_p, tilt=0.0)
     ratios = np.geomspace(1e-3, 1e2, max(6, n_T + 2))
     lo, hi0, hi1 = [], [], []
@@ -404,9 +435,8 @@ def weyl_figures(
     ax.grid(True, which="both", lw=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(paths[2], dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    return FigureSet(paths, notes)
 
 
 def nonlinear_figures(res: dict, out: Path) -> list[Path]:
@@ -417,13 +447,20 @@ def nonlinear_figures(res: dict, out: Path) -> list[Path]:
     * ``nonlinear_chi.png`` — D(Θ)/D_linear and D over χ from the viscous instability to 5;
     * ``nonlinear_drift.png`` — D over the drift u through the drift instability u_c.
     """
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "nonlinear_strength.png", out / "nonlinear_chi.png", out / "nonlinear_drift.png"]
+    _figure_strength(res, paths[0])
+    _figure_chi_scan(res, paths[1])
+    _figure_drift_scan(res, paths[2])
+    return paths
+
+
+def _figure_strength(res: dict, path: Path) -> None:
+    """D(Θ)/D_linear with the fit ``c + aΘ``, GaAs temperatures on the top axis."""
     from langevin.nonlinear_model import fluctuation_strength_gaas
 
     plt = _pyplot()
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
     kelvin_per_theta = 1.0 / fluctuation_strength_gaas(1.0)
-
     pts = res["strength"]
     fit = res["strength_fit"]
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -445,10 +482,13 @@ def nonlinear_figures(res: dict, out: Path) -> list[Path]:
     ax.set_title(f"ς = {pt['varsigma']:g}, β = {pt['beta']:g}, χ = {pt['chi']:g}, "
                  f"u = {pt['drift']:g}", fontsize=9)  # fmt: skip
     fig.tight_layout()
-    paths.append(out / "nonlinear_strength.png")
-    fig.savefig(paths[-1], dpi=120)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
 
+
+def _figure_chi_scan(res: dict, path: Path) -> None:
+    """D(Θ)/D_linear and D over χ, through the viscous instability χ_c."""
+    plt = _pyplot()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(6, 6.5), sharex=True)
     chi_c = res["thresholds"]["chi_c"]
     for theta in sorted({p["theta"] for p in res["chi_scan"]}):
@@ -477,10 +517,13 @@ def nonlinear_figures(res: dict, out: Path) -> list[Path]:
     a2.set_ylabel("D = ρ_D/ρ₀")
     a2.legend(fontsize=8)
     fig.tight_layout()
-    paths.append(out / "nonlinear_chi.png")
-    fig.savefig(paths[-1], dpi=120)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
 
+
+def _figure_drift_scan(res: dict, path: Path) -> None:
+    """D over the drift u, through the drift instability u_c."""
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     dr = res["drift_scan"]
     ok = [p for p in dr if not p["blow_up"]]
@@ -501,7 +544,5 @@ def nonlinear_figures(res: dict, out: Path) -> list[Path]:
     ax.legend(fontsize=8)
     ax.set_title("× = nonlinear blow-up (density ≤ 0 or non-finite)", fontsize=9)
     fig.tight_layout()
-    paths.append(out / "nonlinear_drift.png")
-    fig.savefig(paths[-1], dpi=120)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
-    return paths

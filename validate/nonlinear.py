@@ -312,14 +312,7 @@ def weak_order(
     for path in range(n_paths):
         rng = np.random.default_rng([seed, path])
         x0 = fine.initial_state(rng)[0]
-        # the finest level's exact OU increments ξ = S z, coarsened level by level
-        raw = rng.standard_normal((n_fine, m, d, 2))
-        xi = fine._apply(fine.noise_map[0], raw[..., 0] + 1j * raw[..., 1])
-        increments = [xi]
-        for lv in range(levels - 2, -1, -1):
-            a_half = sims[lv + 1].step_matrix[0]
-            prev = increments[0]
-            increments.insert(0, fine._apply(a_half, prev[0::2]) + prev[1::2])
+        increments = _coupled_increments(sims, rng.standard_normal((n_fine, m, d, 2)))
         for lv, sim in enumerate(sims):
             acc = np.zeros(2)
             for sign in (1.0, -1.0):  # antithetic pair: (X₀, ξ) and (−X₀, −ξ)
@@ -334,26 +327,47 @@ def weak_order(
     result = {"dt": [dt / 2**lv for lv in range(levels)], "n_paths": n_paths,
               "t_final": t_final, "scheme": scheme}  # fmt: skip
     for k, name in enumerate(("drag_force", "density_variance")):
-        diffs = values[:, :-1, k] - values[:, 1:, k]
-        mean = diffs.mean(axis=0)
-        sem = diffs.std(axis=0, ddof=1) / math.sqrt(n_paths)
-        ratios = mean[:-1] / mean[1:]
-        # error of a ratio of two means (paths shared: covariance from the sample)
-        cov = np.cov(diffs.T) / n_paths
-        rsd = []
-        for i in range(len(ratios)):
-            r = ratios[i]
-            var = (cov[i, i] / mean[i + 1] ** 2 + r**2 * cov[i + 1, i + 1] / mean[i + 1] ** 2
-                   - 2 * r * cov[i, i + 1] / mean[i + 1] ** 2)  # fmt: skip
-            rsd.append(float(math.sqrt(max(var, 0.0))))
-        result[name] = {
-            "level_means": values[:, :, k].mean(axis=0).tolist(),
-            "differences": mean.tolist(),
-            "difference_sdev": sem.tolist(),
-            "ratios": ratios.tolist(),
-            "ratio_sdev": rsd,
-        }
+        result[name] = _level_statistics(values[:, :, k])
     return result
+
+
+def _coupled_increments(sims: list, raw: np.ndarray) -> list[np.ndarray]:
+    """The noise increments of every level of :func:`weak_order` from one Brownian path: the
+    finest level's exact OU increments ``ξ = S z`` (``raw``: the normals, real and imaginary
+    parts in the last axis), coarsened level by level as ``A_fine ξ₁ + ξ₂``."""
+    fine = sims[-1]
+    xi = fine._apply(fine.noise_map[0], raw[..., 0] + 1j * raw[..., 1])
+    increments = [xi]
+    for lv in range(len(sims) - 2, -1, -1):
+        a_half = sims[lv + 1].step_matrix[0]
+        prev = increments[0]
+        increments.insert(0, fine._apply(a_half, prev[0::2]) + prev[1::2])
+    return increments
+
+
+def _level_statistics(values: np.ndarray) -> dict:
+    """Per-level means, the level differences ``E[f(dt_l) − f(dt_{l+1})]`` with their standard
+    errors, and the successive ratios with theirs, of ``values`` (paths × levels)."""
+    n_paths = values.shape[0]
+    diffs = values[:, :-1] - values[:, 1:]
+    mean = diffs.mean(axis=0)
+    sem = diffs.std(axis=0, ddof=1) / math.sqrt(n_paths)
+    ratios = mean[:-1] / mean[1:]
+    # error of a ratio of two means (paths shared: covariance from the sample)
+    cov = np.cov(diffs.T) / n_paths
+    rsd = []
+    for i in range(len(ratios)):
+        r = ratios[i]
+        var = (cov[i, i] / mean[i + 1] ** 2 + r**2 * cov[i + 1, i + 1] / mean[i + 1] ** 2
+               - 2 * r * cov[i, i + 1] / mean[i + 1] ** 2)  # fmt: skip
+        rsd.append(float(math.sqrt(max(var, 0.0))))
+    return {
+        "level_means": values.mean(axis=0).tolist(),
+        "differences": mean.tolist(),
+        "difference_sdev": sem.tolist(),
+        "ratios": ratios.tolist(),
+        "ratio_sdev": rsd,
+    }
 
 
 def equilibrium_checks(

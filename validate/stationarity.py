@@ -20,27 +20,9 @@ time):
 The verdict is *stationary* only if every series is; D is then quoted with its error,
 otherwise the point says why not and carries no error bar.
 
-Runs on one process (rank 0): a point is ``n_realisations × n_steps`` steps of the ±v pair,
-1.6–2.6 ms a step on the 16×16 grid.
-
-Measured at the paper's point (ς = 0.15, β = 0.1, χ = 0.1) on 16×16, L = 12 d, Θ = 0.005,
-dt = 0.25, where the kept modes' thresholds are u_c = 1.6803, χ_c = −1.4058; independent
-seeds, 2 realisations each:
-
-* u = 1.75: stationary in two runs of 2 × 80 400 steps, D = 244 ± 4.1 and 241.7 ± 5.2
-  (0.35σ apart; D slope −3e-4 ± 7e-4 and −3e-4 ± 9e-4 per 1/ω_p, halves +0.4σ and −0.1σ,
-  τ_int 38 and 60/ω_p, density variance stationary; every spectrum shell stationary in
-  the second run, the first predates the shell tests); at 2 × 24 400 steps
-  undetermined (τ_int ≈ 210 steps: blocks shorter than 20 τ_int);
-* u = 1.9: stationary, D = 1079 ± 12 (2 × 40 400; drag and density tested) and 1076 ± 11
-  (2 × 40 400, shells too; 0.2σ apart), τ_int 6–9/ω_p; but 2 of the 7 realisations
-  started left the physical domain (a density ≤ 0, at steps 14 610 and 12 847): two exits in
-  2.3e5 steps, a mean life of order 1e5 steps (3e4/ω_p, uncertain by a factor ~2), so the
-  state is metastable and D there an average conditional on survival (2 × 80 400 steps, the
-  command's default, end in a blow-up with probability ~0.75);
-* u = 2.2: blow-up;
-* χ = −1.42, −1.5, −2 (u = 0.05): blow-up at steps 48, 16, ~1 (Θ = 0.001, χ = −1.5: step
-  104): below χ_c the nonlinear model has no stationary state in its physical domain.
+Runs on one process (rank 0): a point is ``n_realisations × n_steps`` steps of the ±v pair.
+The verdicts at the paper's point are in the Langevin guide of the documentation
+(``docs/guide/langevin.md``, "Past the linear instability").
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pytest
 from scipy import linalg
 
 import validate
-from validate import fg
+from validate import fg, fg_asymptotic
 
 EPS = np.finfo(float).eps
 GRID = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # the ς grid the two routes are compared on
@@ -134,10 +134,10 @@ def test_large_varsigma_series(which: str) -> None:
     s = np.array([30.0, 100.0, 300.0, 1000.0])
     if which == "f":
         exact = fg.f(s)
-        terms = [fg.f_large_varsigma(s, k) for k in (1, 2, 3)]
+        terms = [fg_asymptotic.f_large_varsigma(s, k) for k in (1, 2, 3)]
     else:
         exact = fg.g(s, 1.0)
-        terms = [fg.g_large_varsigma(s, 1.0, k) for k in (1, 2, 3)]
+        terms = [fg_asymptotic.g_large_varsigma(s, 1.0, k) for k in (1, 2, 3)]
     s1, s2, s3 = terms
     t2, t3 = s2 - s1, s3 - s2
     # order 1 → 2: the remainder beyond t2 is t3 + O(ς^{-6 or -7} ln ς), |t3/t2| = O(1/(ς ln ς))
@@ -164,11 +164,13 @@ def test_small_varsigma_sommerfeld_series(which: str) -> None:
     exact = fg.f(s) if which == "f" else fg.g(s, 1.0)
 
     def partial(k):
-        return fg.f_small_varsigma(s, k) if which == "f" else fg.g_small_varsigma(s, 1.0, k)
+        if which == "f":
+            return fg_asymptotic.f_small_varsigma(s, k)
+        return fg_asymptotic.g_small_varsigma(s, 1.0, k)
 
     for k in (1, 2, 3):
-        nxt = fg.small_varsigma_next_term(s, k, beta)
-        after = fg.small_varsigma_next_term(s, k + 1, beta)
+        nxt = fg_asymptotic.small_varsigma_next_term(s, k, beta)
+        after = fg_asymptotic.small_varsigma_next_term(s, k + 1, beta)
         dev = (exact - partial(k)) / nxt - 1
         assert np.all(np.abs(dev) <= 2 * np.abs(after / nxt) + 1e-13 * np.abs(exact / nxt))
     # the leading power of ln(1/ς): f → (π/8) X⁴ and g → π β X⁵/(20 ς), X = W(2/ς²)/2,
@@ -216,7 +218,7 @@ def test_scalars_and_arrays() -> None:
         (lambda: validate.g(0.1, math.inf), r"beta = inf is outside"),
         (lambda: validate.g(0.1, math.nan), r"beta = nan is outside"),
         (lambda: fg.spectral_density(1.0, 1.0, -0.1), r"varsigma = -0\.1 is outside"),
-        (lambda: fg.f_small_varsigma(0.01, 7), r"terms = 7 is outside"),
+        (lambda: fg_asymptotic.f_small_varsigma(0.01, 7), r"terms = 7 is outside"),
     ],
 )
 def test_bad_input_names_the_parameter(call, message: str) -> None:
@@ -268,7 +270,7 @@ def test_cli_bad_input(tmp_path, args: list[str], name: str) -> None:
 
 @pytest.mark.slow
 def test_cli_defaults_drive_run_in_process(tmp_path, capsys) -> None:
-    """``validate/report.py`` calls ``run(Namespace(**DEFAULTS, output=...))``."""
+    """``run(Namespace(**DEFAULTS, output=...))`` runs in process and writes the two figures."""
     import argparse
 
     from validate import cli_fg

@@ -239,3 +239,17 @@ def test_row_providers_plug_in_by_name(tmp_path, monkeypatch) -> None:
     assert [r.section for r in res.rows] == ["anchors"] and res.rows[0].verdict == "agrees"
     with pytest.raises(ValueError, match="row provider"):
         report.register_row_provider("tests.validate.test_report:nothing")
+
+
+def test_every_task_kind_runs_a_function_of_its_topic_module(tmp_path) -> None:
+    """The job's task kinds are lines of ``validate.job.TASK_KINDS``, each an importable
+    function; an unknown kind is refused by name."""
+    from validate import job, report
+
+    for name in job.TASK_KINDS.values():
+        assert callable(job.function_by_name(name)), name
+    for size in (report.QUICK, report.FULL):
+        kinds = {t.kind for t in report.job_tasks(size) if not t.target}
+        assert kinds <= set(job.TASK_KINDS), kinds - set(job.TASK_KINDS)
+    with pytest.raises(ValueError, match="task kind = 'nothing'"):
+        job.run_task(job.Task("x", "nothing"), report.QUICK, tmp_path)

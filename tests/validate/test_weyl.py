@@ -16,8 +16,9 @@ from layers.drag_integral import drag_coefficients
 from layers.interaction import weyl_im_slope_tilt_factor
 from layers.presets import preset
 from validate.__main__ import main as validate_main
-from validate.cli_weyl import DEFAULTS, compute_point, run
+from validate.cli_weyl import DEFAULTS, run
 from validate.weyl import (
+    drag_point,
     drag_tensors,
     eta_bar,
     eta_high_T,
@@ -263,9 +264,9 @@ def test_cli_point_json_and_bad_input(capsys) -> None:
         assert name in capsys.readouterr().err
 
 
-def test_compute_point_units_consistent() -> None:
+def test_drag_point_units_consistent() -> None:
     bl = preset("fig2-d40")
-    res = compute_point(bl, 10.0)
+    res = drag_point(bl, 10.0)
     i = res["_internal"]
     assert res["eta_par0_Pa_s"] == pytest.approx(
         units.internal_viscosity_to_pascal_second(i["eta0"]), rel=1e-15
