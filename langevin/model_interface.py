@@ -45,10 +45,13 @@ class LangevinModel(Protocol):
         The model's parameters, a frozen dataclass: part of a run's identity (checkpoints).
     state_names
         Names of the ``d`` components of a mode's state, in order.
+    options
+        The model's settings beyond ``params`` (part of a run's identity).
     """
 
     params: Any
     state_names: tuple[str, ...]
+    options: dict
 
     def drift_operator(self, grid: PeriodicGrid) -> np.ndarray:
         """Linear drift ``M`` per half-plane mode, ``(N, N//2+1, d, d)`` complex (rates in the

@@ -39,6 +39,7 @@ from langevin.nonlinear_simulation import (
     expected_density_zeros,
     point_fluctuations,
 )
+from langevin.parameters import NONLINEAR_START_DT, table_values
 from langevin.params import MAX_RATE
 from langevin.registry import register
 from langevin.simulation import RunResult
@@ -56,9 +57,10 @@ __all__ = [
     "NONLINEAR_BYTES_PER_MODE",
 ]
 
-#: The ``[nonlinear]`` table's defaults.
-NONLINEAR_DEFAULTS = {"scheme": "lawson-heun", "dt": 0.25, "burn_in": 400,
-                      "control_variate": True, "grid_n": 16}  # fmt: skip
+#: The ``[nonlinear]`` table's defaults (:data:`langevin.parameters.RUN_PARAMETERS`); ``dt``
+#: is the step a run starts from when none is given.
+NONLINEAR_DEFAULTS = {**{k: v for k, v in table_values({}, "nonlinear").items() if v is not None},
+                      "dt": NONLINEAR_START_DT}  # fmt: skip
 
 #: Peak bytes per half-plane point (N²/2) of a nonlinear run's set-up (step, noise and
 #: half-step maps of the ±v systems, joint initial covariance, Lyapunov covariances):
@@ -135,8 +137,9 @@ class RunModel:
     ----------
     name
         ``model = …`` of the ``[[run]]``.
-    table, defaults
-        Its own configuration table (``None``: none) and that table's defaults.
+    table
+        Its own configuration table (``None``: none); its keys and defaults are rows of
+        :data:`langevin.parameters.RUN_PARAMETERS`.
     run_keys
         The ``[[run]]`` keys only this model accepts.
     """
@@ -144,7 +147,6 @@ class RunModel:
     registry: ClassVar[dict[str, type[RunModel]]] = {}
     name: ClassVar[str]
     table: ClassVar[str | None] = None
-    defaults: ClassVar[dict] = {}
     run_keys: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
@@ -153,9 +155,8 @@ class RunModel:
         (``stepper``: the ``[stepper]`` table as given); ``ValueError`` naming the key."""
 
     def __init__(self, config: dict) -> None:
-        given = config.get(self.table, {}) if self.table else {}
-        self.cfg = {**self.defaults, **given}
-        self.dt_given = "dt" in given
+        self.cfg = table_values(config, self.table) if self.table else {}
+        self.dt_given = "dt" in (config.get(self.table, {}) if self.table else {})
 
     def prepare(self, name: str, entry: dict, params, run: RunSettings) -> RunPlan:
         """Check the ``[[run]]`` against everything its input decides and build its engine
@@ -238,7 +239,6 @@ class NonlinearRun(RunModel):
 
     name = "nonlinear"
     table = "nonlinear"
-    defaults = NONLINEAR_DEFAULTS
     #: The model class (a new equation of state: a subclass of it, and an entry naming it).
     model_class: ClassVar[type[NonlinearBilayerModel]] = NonlinearBilayerModel
     run_keys = frozenset({"nonreciprocal_full_velocity"})
@@ -264,9 +264,9 @@ class NonlinearRun(RunModel):
         nl_cfg, st = self.cfg, run.stepper
         n, length = nl_cfg["grid_n"], float(run.grid["length"])
         n_real, n_run_steps = int(st["n_realisations"]), int(st["n_steps"])
-        if not run.n_realisations_given and "n_realisations" in nl_cfg:
+        if not run.n_realisations_given and nl_cfg["n_realisations"] is not None:
             n_real = int(nl_cfg["n_realisations"])
-        if not run.n_steps_given and "n_steps" in nl_cfg:
+        if not run.n_steps_given and nl_cfg["n_steps"] is not None:
             n_run_steps = int(nl_cfg["n_steps"])
         burn_in = int(nl_cfg["burn_in"])
         if n_run_steps <= burn_in:
@@ -336,12 +336,13 @@ class NonlinearRun(RunModel):
                 block_steps=st["block_steps"],
             )
 
-        comparison = build(float(nl_cfg["dt"]))
+        dt_start = float(nl_cfg["dt"]) if self.dt_given else NONLINEAR_START_DT
+        comparison = build(dt_start)
         rate = comparison.simulation.nonlinear_rate()
         dt_max = nonlinear_step_limit(rate, params.theta)
         if not self.dt_given and not comparison.simulation.dt <= dt_max:
-            dt = float(nl_cfg["dt"])
-            while dt > dt_max:  # the default: 0.25 halved until it meets the limit
+            dt = dt_start
+            while dt > dt_max:  # the default halved until it meets the limit
                 dt /= 2
             comparison = build(dt)
         sim = comparison.simulation

@@ -58,6 +58,7 @@ from dragcore.philox import PhiloxStream
 from langevin.grid import PeriodicGrid
 from langevin.model_interface import LangevinModel
 from langevin.noise import NoiseSource, NormalBlocks, realisation_generator
+from langevin.parameters import RUN_PARAMETERS
 from langevin.statistics import (
     autocorrelation_error,
     blocking_analysis,
@@ -84,6 +85,8 @@ __all__ = [
     "block_means",
     "combine_realisations",
     "drive_systems",
+    "run_info",
+    "run_result",
 ]
 
 #: Complex numbers per block of normals (16 bytes each): ~4 MB keeps a block in cache-ish.
@@ -346,18 +349,24 @@ class Simulation:
     joint_step_matrix, joint_cov, observable
         The (joint) step, the initial = stationary covariance and the estimator's quadratic
         form per mode: the exact statistics of the run (:meth:`exact_sdev`).
+    burn_in, linear_twin_mean
+        Steps discarded per realisation (none: the run starts stationary) and the control
+        variate's mean (none), as the nonlinear engine has them.
     """
+
+    burn_in: int = 0
+    linear_twin_mean: float | None = None
 
     def __init__(
         self,
         model: LangevinModel,
         grid: PeriodicGrid,
-        scheme: str = "exact",
-        dt: float = 0.5,
+        scheme: str = RUN_PARAMETERS["scheme"].default,
+        dt: float = RUN_PARAMETERS["dt"].default,
         *,
         stationary_covariance: Sequence[np.ndarray] | None = None,
         common_random_numbers: bool = False,
-        rng_backend: str = "numpy",
+        rng_backend: str = RUN_PARAMETERS["rng_backend"].default,
         block_steps: int | None = None,
     ) -> None:
         self.stepper = LinearStepper.from_name(scheme)
@@ -682,30 +691,51 @@ class Simulation:
         if tracker is not None:
             tracker.close()
         wall = time.perf_counter() - t0
-        cpu = time.process_time() - cpu0
-        mean, sdev, chi2 = combine_realisations(
-            np.array([r.mean for r in results]), np.array([r.error for r in results])
+        info = {**run_info(self, seed, n_realisations, n_steps, wall),
+                "first_realisation": int(first_realisation),
+                "cpu_seconds": time.process_time() - cpu0}  # fmt: skip
+        return run_result(self, results, info, with_exact_sdev)
+
+
+def run_info(sim, seed: int, n_realisations: int, n_steps: int, wall: float) -> dict:
+    """The settings and timings of a run of ``sim`` that every result's ``info`` holds."""
+    total = n_realisations * n_steps
+    return {
+        "scheme": sim.scheme,
+        "dt": sim.dt,
+        "seed": int(seed),
+        "n_realisations": int(n_realisations),
+        "first_realisation": 0,
+        "n_steps": int(n_steps),
+        "block_steps": sim.block_steps,
+        "common_random_numbers": sim.crn,
+        "rng_backend": sim.rng_backend,
+        "modes": sim.modes.size,
+        "systems": len(sim.systems),
+        "setup_seconds": sim.setup_seconds,
+        "wall_seconds": wall,
+        "mode_steps_per_second": sim.modes.size * len(sim.systems) * total / max(wall, 1e-12),
+        "estimator": sim.estimator.name,
+    }
+
+
+def run_result(sim, realisations: list[RealisationResult], info: dict,
+               with_exact_sdev: bool = True) -> RunResult:  # fmt: skip
+    """The :class:`RunResult` of ``sim``'s finished ``realisations`` (in realisation order):
+    the combined estimate, the exact standard deviation (``with_exact_sdev``) and, where the
+    realisations carry a second estimator, its combined mean and error."""
+    mean, sdev, chi2 = combine_realisations(
+        np.array([r.mean for r in realisations]), np.array([r.error for r in realisations])
+    )
+    n_steps, n_realisations = info["n_steps"], info["n_realisations"]
+    exact_sd = sim.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
+    if realisations and realisations[0].constraint is not None:
+        m2, s2, _ = combine_realisations(
+            np.array([r.constraint[0] for r in realisations]),
+            np.array([r.constraint[1] for r in realisations]),
         )
-        exact_sd = self.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
-        info = {
-            "scheme": self.scheme,
-            "dt": self.dt,
-            "seed": int(seed),
-            "n_realisations": int(n_realisations),
-            "first_realisation": int(first_realisation),
-            "n_steps": int(n_steps),
-            "block_steps": self.block_steps,
-            "common_random_numbers": self.crn,
-            "rng_backend": self.rng_backend,
-            "modes": self.modes.size,
-            "systems": len(self.systems),
-            "setup_seconds": self.setup_seconds,
-            "wall_seconds": wall,
-            "cpu_seconds": cpu,
-            "mode_steps_per_second": self.modes.size * len(self.systems) * total / max(wall, 1e-12),
-            "estimator": self.estimator.name,
-        }
-        return RunResult(mean, sdev, float("nan"), exact_sd, chi2, results, info)
+        info = {**info, "constraint_mean": m2, "constraint_sdev": s2, "burn_in": sim.burn_in}
+    return RunResult(mean, sdev, float("nan"), exact_sd, chi2, realisations, info)
 
 
 class _Progress:
