@@ -58,6 +58,7 @@ from dragcore.checks import require_positive, require_range
 from langevin.grid import PeriodicGrid
 from langevin.model_interface import LangevinModel
 from langevin.noise import NoiseSource, NormalBlocks, realisation_generator
+from langevin.parameters import NONLINEAR_START_DT, RUN_PARAMETERS
 from langevin.simulation import (
     ModeSet,
     RealisationProgress,
@@ -186,8 +187,8 @@ class NonlinearSimulation:
         self,
         model: LangevinModel,
         grid: PeriodicGrid,
-        scheme: str = "lawson-heun",
-        dt: float = 0.2,
+        scheme: str = RUN_PARAMETERS["nonlinear_scheme"].default,
+        dt: float = NONLINEAR_START_DT,
         *,
         stationary_covariance: Sequence[np.ndarray],
         common_random_numbers: bool = False,
