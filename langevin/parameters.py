@@ -56,10 +56,7 @@ class Registered(Allowed):
     module was imported is allowed): ``names()`` gives the allowed names."""
 
     names: Callable[[], tuple[str, ...]]
-
-    @property
-    def text(self) -> str:
-        return str(list(self.names()))
+    text = property(lambda self: str(list(self.names())))
 
     def ok(self, value: Any) -> bool:
         return value in self.names()
@@ -70,10 +67,7 @@ class Even(Allowed):
     """An even integer ``>= lo`` (grid sizes: the Nyquist column must exist)."""
 
     lo: int
-
-    @property
-    def text(self) -> str:
-        return f"(even, >= {self.lo})"
+    text = property(lambda self: f"(even, >= {self.lo})")
 
     def ok(self, value: Any) -> bool:
         return value >= self.lo and value % 2 == 0
