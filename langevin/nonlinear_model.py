@@ -427,8 +427,8 @@ class NonlinearBilayerModel:
     Parameters
     ----------
     params
-        :class:`~langevin.params.BilayerParameters`; ``theta`` is now the fluctuation
-        strength Θ (it no longer scales out).
+        :class:`~langevin.params.BilayerParameters`; ``theta`` is the fluctuation strength
+        Θ (unlike in the linear model, it does not scale out).
     nonreciprocal_full_velocity
         Evaluate the nonreciprocal stress with the full velocity (module docstring); needs
         ``drift > 0`` and the paper's contraction.

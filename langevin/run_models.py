@@ -63,8 +63,8 @@ NONLINEAR_DEFAULTS = {**{k: v for k, v in table_values({}, "nonlinear").items() 
                       "dt": NONLINEAR_START_DT}  # fmt: skip
 
 #: Peak bytes per half-plane point (N²/2) of a nonlinear run's set-up (step, noise and
-#: half-step maps of the ±v systems, joint initial covariance, Lyapunov covariances):
-#: measured with tracemalloc, 2.6e4 at N = 16 and 2.2e4 at N = 32 (±v pair, Lawson–Heun).
+#: half-step maps of the ±v systems, joint initial covariance, Lyapunov covariances), an
+#: upper bound of the tracemalloc peaks at N = 16 and 32 (CHANGELOG, History).
 NONLINEAR_BYTES_PER_MODE = 2.7e4
 
 
@@ -75,11 +75,8 @@ def nonlinear_step_limit(rate: float, theta: float) -> float:
     (:meth:`langevin.nonlinear_simulation.NonlinearSimulation.nonlinear_rate`, ∝ √Θ: the
     fields are O(√Θ)). The Lawson steppers are weak order 2 in ``λ_nl dt``: the step changes
     D at O((λ_nl dt)²) relative, while the nonlinear effect a run measures is
-    ``D/D_linear − 1 = O(Θ)``; ``(λ_nl dt)² ≤ Θ`` keeps the step's error below the effect.
-    Measured at Θ = 0.02, N = 8, L = 12 d (λ_nl = 0.114, limit 1.24; 12 realisations of 10⁴
-    steps), D/D_linear against dt = 0.25 (0.991 ± 0.007, the nonlinear effect −0.009): dt = 1
-    +0.007 ± 0.008 (allowed), dt = 2 +0.022 ± 0.008, dt = 4 +0.049 ± 0.008, dt = 8
-    +0.142 ± 0.009 (refused)."""
+    ``D/D_linear − 1 = O(Θ)``; ``(λ_nl dt)² ≤ Θ`` keeps the step's error below the effect
+    (``tests/langevin/test_nonlinear_accuracy.py``)."""
     if not rate > 0:
         return math.inf
     return min(math.sqrt(theta), 1.0) / rate
