@@ -121,6 +121,8 @@ def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) 
         "model": getattr(sim.model, "options", {"model": "linear"}),
         "burn_in": int(getattr(sim, "burn_in", 0)),
         "linear_twin_mean": getattr(sim, "linear_twin_mean", None),
+        # only where set, so the identities of the runs without it stay as they were
+        **({"antithetic": True} if getattr(sim, "antithetic", False) else {}),
     }
 
 
