@@ -123,6 +123,8 @@ def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) 
         "model": sim.model.options,
         "burn_in": int(sim.burn_in),
         "linear_twin_mean": sim.linear_twin_mean,
+        # only where set, so the identities of the runs without it stay as they were
+        **({"antithetic": True} if sim.antithetic else {}),
     }
 
 

@@ -180,6 +180,9 @@ class NonlinearComparison:
         As for :class:`~langevin.nonlinear_simulation.NonlinearSimulation`.
     control_variate
         Step the linear twins (where the linear model is stable).
+    antithetic
+        Antithetic partners for every system and twin
+        (:class:`~langevin.nonlinear_simulation.NonlinearSimulation`).
 
     Attributes
     ----------
@@ -201,6 +204,7 @@ class NonlinearComparison:
         common_random_numbers: bool = False,
         burn_in: int = 0,
         control_variate: bool = True,
+        antithetic: bool = False,
         rng_backend: str = RUN_PARAMETERS["rng_backend"].default,
         block_steps: int | None = None,
     ) -> None:
@@ -235,6 +239,7 @@ class NonlinearComparison:
             stationary_covariance=covs,
             common_random_numbers=common_random_numbers,
             linear_twin_mean=exact if (control_variate and self.linear_stable) else None,
+            antithetic=antithetic,
             burn_in=burn_in,
             rng_backend=rng_backend,
             block_steps=block_steps,

@@ -32,6 +32,16 @@ twin (``N = 0``) driven by the same normals from the same initial state, and the
 ``linear_twin_mean`` is the twin's exact stationary mean (computed one layer up), and whose
 variance is O(Θ) smaller — what makes ``D(Θ)/D_linear − 1 = O(Θ)`` measurable.
 
+Antithetic pairs. The noise is additive, so the state is ``X = X_lin + δ₁ + δ₂ + …`` with
+``X_lin`` linear in ``(X₀, ξ)``, ``δ₁`` quadratic, ``δ₂`` cubic. The control variate's
+``D_nl − D_lin`` (a quadratic form ``B``) has the leading fluctuating term ``2B(X_lin, δ₁)``,
+odd under ``(X₀, ξ) → (−X₀, −ξ)`` with zero mean, while its O(Θ) mean ``B(δ₁, δ₁) +
+2B(X_lin, δ₂)`` is even. With ``antithetic`` set, every system (and its twin) has a partner
+started from ``−X₀`` and driven by ``−ξ``, and the estimator is the pair's average: the odd
+term cancels exactly, the mean is unchanged, and the error (from the autocorrelation of the
+averaged series, as before) loses its O(√Θ) part. With ``N = 0`` the partner's drag series
+equals the original's.
+
 Accuracy control. :meth:`NonlinearSimulation.nonlinear_rate` estimates ``λ_nl``, the fastest
 rate of the explicitly stepped part (the Jacobian of ``N`` on draws of the linear stationary
 state), from which ``python -m langevin run`` limits the step
@@ -174,6 +184,9 @@ class NonlinearSimulation:
     linear_twin_mean
         Use linear twins as a control variate, with this exact mean of the twin's estimator
         (``None``: no twins).
+    antithetic
+        Step every system (and twin) also from ``−X₀`` with the negated normals and average
+        the pair (module docstring); doubles the work.
     burn_in
         Steps discarded at the start of each realisation (the nonlinear stationary state
         differs from the initial draw at O(Θ)).
@@ -193,6 +206,7 @@ class NonlinearSimulation:
         stationary_covariance: Sequence[np.ndarray],
         common_random_numbers: bool = False,
         linear_twin_mean: float | None = None,
+        antithetic: bool = False,
         burn_in: int = 0,
         rng_backend: str = "numpy",
         block_steps: int | None = None,
@@ -215,9 +229,12 @@ class NonlinearSimulation:
         self.rng_backend = rng_backend
         self.burn_in = int(burn_in)
         self.linear_twin_mean = None if linear_twin_mean is None else float(linear_twin_mean)
+        self.antithetic = bool(antithetic)
         self.systems = drive_systems(model, self.crn)
         self.n_nl = len(self.systems)
-        self.n_total = self.n_nl * (2 if self.linear_twin_mean is not None else 1)
+        # rows of the state: the systems (then their antithetic partners), then the twins
+        self.n_stepped = self.n_nl * (2 if self.antithetic else 1)
+        self.n_total = self.n_stepped * (2 if self.linear_twin_mean is not None else 1)
         self.modes = active_mode_set(grid, model.active_modes(grid))
         self.dim = len(model.state_names)
         if len(stationary_covariance) != self.n_nl:
@@ -311,14 +328,17 @@ class NonlinearSimulation:
         return (self.drag_force.coefficients @ (x[:, i] * np.conj(x[:, j]))).real
 
     def step(self, state: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
-        """One step of every system in place; ``z`` raw normals ``(modes, noise_dim)``;
-        ``out`` ``(n_total, 6)``: drag force (2) and constraint forces (4) per system."""
-        stepper = self.stepper
-        for k in range(self.n_nl):
-            state[k], out[k, 2:] = stepper.step(self, k, state[k], z)
+        """One step of every row in place; ``z`` raw normals ``(modes, noise_dim)`` (the
+        antithetic partners take ``−z``); ``out`` ``(n_total, 6)``: drag force (2) and
+        constraint forces (4) per row."""
+        stepper, n = self.stepper, self.n_nl
+        normals = (z, -z) if self.antithetic else (z,)
+        for k in range(self.n_stepped):
+            state[k], out[k, 2:] = stepper.step(self, k % n, state[k], normals[k // n])
             out[k, :2] = self._forces(state[k])
-        for k in range(self.n_nl, self.n_total):  # linear twins: the exact OU step
-            state[k] = stepper.step_twin(self, k - self.n_nl, state[k], z)
+        for k in range(self.n_stepped, self.n_total):  # linear twins: the exact OU step
+            j = k - self.n_stepped
+            state[k] = stepper.step_twin(self, j % n, state[k], normals[j // n])
             out[k, :2] = self._forces(state[k])
             out[k, 2:] = 0.0
 
@@ -356,11 +376,14 @@ class NonlinearSimulation:
 
     # --- one realisation ---------------------------------------------------------------------
     def initial_state(self, rng: np.random.Generator) -> np.ndarray:
-        """``(n_total, modes, d)``: a draw from the initial covariance (twins: the same)."""
+        """``(n_total, modes, d)``: a draw from the initial covariance (antithetic partners:
+        its negative; twins: the same)."""
         x = stationary_sample(self.initial_cov, self.modes.real_mode, rng)
         d = self.dim
         parts = [x[:, k * d : (k + 1) * d] for k in range(self.n_nl)]
-        if self.n_total > self.n_nl:
+        if self.antithetic:
+            parts = parts + [-p for p in parts]
+        if self.n_total > self.n_stepped:
             parts = parts + [p.copy() for p in parts]
         return np.ascontiguousarray(np.stack(parts))
 
@@ -419,12 +442,22 @@ class NonlinearSimulation:
                 progress(nb)
         return prog.finished
 
+    def _pair_series(self, f: np.ndarray, first: int, columns: slice) -> np.ndarray:
+        """The estimator of the rows from ``first`` on (the systems, averaged with their
+        antithetic partners)."""
+        n = self.n_nl
+        series = self.estimator.series(f[:, first : first + n, columns])
+        if self.antithetic:
+            partner = self.estimator.series(f[:, first + n : first + 2 * n, columns])
+            series = 0.5 * (series + partner)
+        return series
+
     def estimator_series(self, forces: np.ndarray) -> np.ndarray:
         """The averaged series after the burn-in (control variate applied)."""
         f = forces[self.burn_in :]
-        series = self.estimator.series(f[:, : self.n_nl, :2])
+        series = self._pair_series(f, 0, slice(0, 2))
         if self.linear_twin_mean is not None:
-            series = series - self.estimator.series(f[:, self.n_nl :, :2])
+            series = series - self._pair_series(f, self.n_stepped, slice(0, 2))
             series = series + self.linear_twin_mean
         return series
 
@@ -432,9 +465,9 @@ class NonlinearSimulation:
         """The second estimator: the q = 0 force the constraint removes from layer 2,
         through the same estimator (scale, direction, ±v pair), after the burn-in."""
         f = forces[self.burn_in :]
-        series = self.estimator.series(f[:, : self.n_nl, 4:6])
+        series = self._pair_series(f, 0, slice(4, 6))
         if self.linear_twin_mean is not None:
-            series = series - self.estimator.series(f[:, self.n_nl :, :2])
+            series = series - self._pair_series(f, self.n_stepped, slice(0, 2))
             series = series + self.linear_twin_mean
         return series
 
@@ -517,13 +550,14 @@ class NonlinearSimulation:
             "block_steps": self.block_steps,
             "common_random_numbers": self.crn,
             "linear_twin_mean": self.linear_twin_mean,
+            "antithetic": self.antithetic,
             "rng_backend": self.rng_backend,
             "modes": self.modes.size,
             "systems": self.n_total,
             "setup_seconds": self.setup_seconds,
             "wall_seconds": wall,
             "grid_point_steps_per_second": self.grid.n**2
-            * self.n_nl
+            * self.n_stepped
             * n_realisations
             * n_steps
             / max(wall, 1e-12),

@@ -349,13 +349,14 @@ class Simulation:
     joint_step_matrix, joint_cov, observable
         The (joint) step, the initial = stationary covariance and the estimator's quadratic
         form per mode: the exact statistics of the run (:meth:`exact_sdev`).
-    burn_in, linear_twin_mean
-        Steps discarded per realisation (none: the run starts stationary) and the control
-        variate's mean (none), as the nonlinear engine has them.
+    burn_in, linear_twin_mean, antithetic
+        Steps discarded per realisation (none: the run starts stationary), the control
+        variate's mean (none) and antithetic partners (none), as the nonlinear engine has them.
     """
 
     burn_in: int = 0
     linear_twin_mean: float | None = None
+    antithetic: bool = False
 
     def __init__(
         self,
