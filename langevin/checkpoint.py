@@ -1,6 +1,6 @@
 """Distributed, restartable Langevin runs: realisations over MPI ranks, checkpoints per realisation.
 
-The physics is :class:`langevin.simulation.Simulation`; this module only decides who steps
+The physics is :class:`langevin.engine.Engine`; this module only decides who steps
 which realisation, when its position is saved, and what travels to rank 0.
 
 Work and random numbers
@@ -13,8 +13,8 @@ What travels
     (``⌈n_steps/block_steps⌉`` numbers) and optionally the final real-space snapshot. The
     per-step series stay on the rank that computed them; there is no communication while
     stepping. Rank 0 combines the realisations in realisation order
-    (:func:`langevin.simulation.combine_realisations`), so the estimate has the same bits
-    on 1, 2 or N ranks — and the same bits as ``Simulation.run`` in one process.
+    (:meth:`langevin.engine.Engine.result`), so the estimate has the same bits on 1, 2 or N
+    ranks — and the same bits as ``Engine.run`` in one process.
 
 Checkpoints
     A checkpoint is a directory, global in the sense that it is keyed by realisation and
@@ -57,16 +57,9 @@ from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from dragcore.philox import PhiloxStream
 from dragcore.run import prepare_checkpoint
+from langevin.engine import Engine
 from langevin.noise import NoiseSource
-from langevin.simulation import (
-    RealisationProgress,
-    RealisationResult,
-    RunResult,
-    Simulation,
-    _Progress,
-    run_info,
-    run_result,
-)
+from langevin.results import RealisationProgress, RealisationResult, RunResult, _Progress
 
 __all__ = [
     "CheckpointPolicy",
@@ -98,7 +91,7 @@ class CheckpointPolicy(SavePolicy):
         return self.step_done()
 
 
-def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) -> dict:
+def run_identity(sim: Engine, seed: int, n_realisations: int, n_steps: int) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity."""
     p = sim.model.params
     params = {}
@@ -246,7 +239,7 @@ def realisation_record(res: RealisationResult, snapshot: bool) -> dict[str, Any]
 
 
 def run_distributed(
-    sim: Simulation,
+    sim: Engine,
     seed: int,
     n_realisations: int,
     n_steps: int,
@@ -266,7 +259,7 @@ def run_distributed(
     sim
         The simulation (identical on every rank).
     seed, n_realisations, n_steps
-        As for :meth:`Simulation.run`.
+        As for :meth:`Engine.run`.
     w
         The MPI world (default: :func:`dragcore.parallel.world`).
     checkpoint_dir
@@ -313,7 +306,7 @@ def run_distributed(
     realisations = [_realisation_from_record(rec) for rec in merged.values()]
     sent = sum(m["bytes"] for m in meta)
     info = {
-        **run_info(sim, seed, n_realisations, n_steps, time.perf_counter() - t0),
+        **sim.info(seed, n_realisations, n_steps, time.perf_counter() - t0),
         "compute_seconds_per_rank": [m["wall"] for m in meta],
         "cpu_seconds_per_rank": [m["cpu"] for m in meta],
         "field_names": list(sim.model.state_names),
@@ -324,7 +317,7 @@ def run_distributed(
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
         **({"identity": store.identity} if store is not None else {}),
     }
-    return run_result(sim, realisations, info, with_exact_sdev)
+    return sim.result(realisations, info, with_exact_sdev)
 
 
 def _checkpoint_store(sim, checkpoint_dir, resume: bool, w: World, seed: int,
@@ -348,7 +341,7 @@ class _OwnedRealisations:
     """The realisations a rank computes: each found done, continued from its saved position
     or begun, stepped block by block with saves by ``policy``, and saved when done."""
 
-    sim: Simulation
+    sim: Engine
     seed: int
     n_steps: int
     resume_from: CheckpointStore | None

@@ -63,6 +63,11 @@ class LangevinModel(Protocol):
         PSD, the covariance rate of the grid coefficients (the grid's 1/L² included)."""
         ...
 
+    def active_modes(self, grid: PeriodicGrid) -> np.ndarray:
+        """Half-plane mask ``(N, N//2+1)`` of the modes the model evolves (the engine steps
+        the independent ones without q = 0)."""
+        ...
+
     def nonlinear_drift(self, grid: PeriodicGrid) -> NonlinearDrift | None:
         """The nonlinear right-hand side ``N`` on ``grid``, or ``None`` for a linear model."""
         ...
