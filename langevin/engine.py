@@ -64,12 +64,12 @@ from langevin.results import (
     combine_realisations,
     estimator_consistency,
 )
+from langevin.statistics import autocorrelation_error, blocking_analysis, joint_process
+
+# isort: split
 from langevin.statistics import (
-    autocorrelation_error,
-    blocking_analysis,
     discrete_stationary_covariance,
     exact_mean_covariance,
-    joint_process,
     pair_observable_matrix,
 )
 from langevin.steppers import LinearStepper, NonlinearStepper

@@ -44,14 +44,10 @@ from langevin.engine import BLOCK_NUMBERS, Engine, ModeSet, _Recorder, drive_sys
 from langevin.grid import PeriodicGrid
 from langevin.model_interface import LangevinModel
 from langevin.parameters import RUN_PARAMETERS
-from langevin.results import (
-    RealisationProgress,
-    RealisationResult,
-    RunResult,
-    _Progress,
-    block_means,
-    combine_realisations,
-)
+from langevin.results import RealisationProgress, RealisationResult, RunResult, _Progress
+
+# isort: split
+from langevin.results import block_means, combine_realisations  # re-exported, as before
 
 __all__ = [
     "ModeSet",
