@@ -135,6 +135,8 @@ class Engine:
     systems, n_nl, n_stepped, n_total
         The systems (:func:`drive_systems`), their number, the stepped rows with the
         antithetic partners, and all rows with the linear twins.
+    rhs
+        Per system, its nonlinear drift ``N`` on the grid (``None``: a linear model).
     maps, step_matrix, noise_map
         Per system, the full-step :class:`~langevin.stepping.StepMaps` of the stepped modes,
         and their stacks as the steppers take them.
@@ -160,8 +162,7 @@ class Engine:
         rng_backend: str = "numpy",
         block_steps: int | None = None,
     ) -> None:
-        self.nonlinear_drift = model.nonlinear_drift(grid)
-        kind = LinearStepper if self.nonlinear_drift is None else NonlinearStepper
+        kind = LinearStepper if model.nonlinear_drift(grid) is None else NonlinearStepper
         self.stepper = kind.from_name(scheme)
         self.noise = NoiseSource.from_name(rng_backend, self.stepper.noise_sources())
         require_positive("dt", dt)
@@ -349,7 +350,7 @@ class Engine:
         ``N`` (system 0; 0 for a linear model), at ``n_draws`` states drawn from the initial
         covariance: power iteration on central finite differences of ``N``, the growth over
         the second half of the iterations. The largest over the draws. Deterministic."""
-        if self.nonlinear_drift is None:
+        if self.rhs[0] is None:
             return 0.0
         rng, real, d = np.random.default_rng(seed), self.modes.real_mode, self.dim
         rate = 0.0

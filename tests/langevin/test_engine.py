@@ -107,3 +107,30 @@ def test_each_front_door_refuses_the_other_kind_of_model() -> None:
         Engine(Nonlinear(PAPER), GRID, "exact", 1.0)
     with pytest.raises(ValueError, match="antithetic = True is outside the allowed range"):
         Engine(BilayerModel(PAPER), GRID, "exact", 1.0, antithetic=True)
+
+
+def test_one_engine_behind_both_front_doors() -> None:
+    """:class:`Simulation` and :class:`NonlinearSimulation` are the one :class:`Engine`: built
+    directly with the same arguments it gives the same bits, and the kind-dependent parts
+    come from the stepper (no kind test in the engine)."""
+    from langevin.comparison import NonlinearComparison
+    from langevin.nonlinear_model import NonlinearBilayerModel
+
+    comparison = ExactComparison(BilayerModel(PAPER), GRID, "exact", 1.0,
+                                 common_random_numbers=True)  # fmt: skip
+    front = comparison.simulation
+    engine = Engine(BilayerModel(PAPER), GRID, "exact", 1.0,
+                    stationary_covariance=comparison.covariances, common_random_numbers=True)
+    a, b = front.run(3, 2, 30), engine.run(3, 2, 30)
+    assert isinstance(front, Engine) and a.mean == b.mean and a.exact_sdev == b.exact_sdev
+    assert np.array_equal(a.realisations[1].series, b.realisations[1].series)
+    params = PAPER.with_(theta=0.01, drift=0.05)
+    nl = NonlinearComparison(NonlinearBilayerModel(params), GRID, "lawson-midpoint", 0.25,
+                             burn_in=5, antithetic=True)  # fmt: skip
+    engine = Engine(NonlinearBilayerModel(params), GRID, "lawson-midpoint", 0.25,
+                    stationary_covariance=nl.covariances, antithetic=True, burn_in=5,
+                    linear_twin_mean=nl.simulation.linear_twin_mean)  # fmt: skip
+    c, d = nl.simulation.run(4, 1, 20), engine.run(4, 1, 20)
+    assert isinstance(nl.simulation, Engine) and c.mean == d.mean
+    assert c.realisations[0].constraint == d.realisations[0].constraint
+    assert np.isnan(d.exact_sdev) and engine.n_total == 4 and engine.stepper.force_columns == 6
