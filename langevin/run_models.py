@@ -35,7 +35,6 @@ from langevin.noise import NoiseSource
 from langevin.nonlinear_model import NonlinearBilayerModel, dealias_mask
 from langevin.nonlinear_simulation import (
     CONSISTENCY_SIGMAS,
-    estimator_consistency,
     expected_density_zeros,
     point_fluctuations,
 )
@@ -360,7 +359,9 @@ class NonlinearRun(RunModel):
         on stderr when they differ by more than :data:`CONSISTENCY_SIGMAS` σ."""
         name, sim, params = plan.name, plan.sim, plan.params
         ratio_ok = math.isfinite(res.exact) and res.exact != 0
-        diff, diff_sdev, diff_z = _estimator_difference(res)
+        diff, diff_sdev, diff_z = (res.info.get(key, math.nan) for key in (
+            "estimator_difference", "estimator_difference_sdev", "estimator_difference_sigmas"
+        ))  # NaN for realisations without it (a checkpoint written before it was recorded)
         extra = dict(
             theta=params.theta,
             linear_stable=plan.comparison.linear_stable,
@@ -415,14 +416,3 @@ class NonlinearRun(RunModel):
                 else ""
             )
         )
-
-
-def _estimator_difference(res: RunResult) -> tuple[float, float, float]:
-    """The two estimators' difference of a nonlinear run, its error and its size in σ
-    (:func:`langevin.nonlinear_simulation.estimator_consistency`); NaN for realisations
-    without it (a checkpoint written before it was recorded)."""
-    parts = [r.constraint for r in res.realisations]
-    if not parts or any(p is None or len(p) < 4 for p in parts):
-        return math.nan, math.nan, math.nan
-    return estimator_consistency(np.array([p[2] for p in parts]),
-                                 np.array([p[3] for p in parts]))  # fmt: skip
