@@ -47,7 +47,7 @@ from langevin.parameters import RUN_PARAMETERS
 from langevin.results import RealisationProgress, RealisationResult, RunResult, _Progress
 
 # isort: split
-from langevin.results import block_means, combine_realisations  # re-exported, as before
+from langevin.results import block_means, combine_realisations  # importable from here too
 
 __all__ = [
     "ModeSet",
