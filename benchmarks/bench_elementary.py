@@ -11,19 +11,10 @@ are not exact at the zeros). ``--accuracy`` also prints the measured max error (
 u = 2**-53, and in ulps of the reference) per tested range, 1e6 points each, against the 80-bit
 reference of ``tests/dragcore/test_elementary.py``.
 
-Measured on the project machine (AMD Zen 4, AVX-512, numba 0.68.1 / llvmlite 0.50, numpy 2.4,
-one thread, ``--size 4096``, machine shared with other jobs; ns per element)::
-
-    function     ours   math.*    numpy
-    exp          1.45     4.31     0.88
-    expm1        1.78     6.21     1.25
-    log          1.71     3.49     0.92
-    log1p        2.04     5.73     1.10
-    sin_pi       1.86     8.72     8.91    (math/numpy: sin(pi t), inexact at the zeros)
-    cos_pi       1.82     8.71     8.89
-
 numpy's own exp/log/expm1/log1p loops are SIMD (hand-vectorised, AVX-512) and faster still,
 but they work on whole arrays: they cannot be called per element inside a numba kernel.
+
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -62,45 +53,21 @@ def _ours(func):
     return loop
 
 
+@numba.njit(error_model="numpy")
+def _libm_sin_pi(t):
+    return math.sin(math.pi * t)
+
+
+@numba.njit(error_model="numpy")
+def _libm_cos_pi(t):
+    return math.cos(math.pi * t)
+
+
 def _libm_loops():
-    @numba.njit(error_model="numpy")
-    def m_exp(x, out):
-        for i in range(x.size):
-            out[i] = math.exp(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_expm1(x, out):
-        for i in range(x.size):
-            out[i] = math.expm1(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_log(x, out):
-        for i in range(x.size):
-            out[i] = math.log(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_log1p(x, out):
-        for i in range(x.size):
-            out[i] = math.log1p(x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_sin_pi(x, out):
-        for i in range(x.size):
-            out[i] = math.sin(math.pi * x[i])
-
-    @numba.njit(error_model="numpy")
-    def m_cos_pi(x, out):
-        for i in range(x.size):
-            out[i] = math.cos(math.pi * x[i])
-
-    return {
-        "exp": m_exp,
-        "expm1": m_expm1,
-        "log": m_log,
-        "log1p": m_log1p,
-        "sin_pi": m_sin_pi,
-        "cos_pi": m_cos_pi,
-    }
+    """The same loops over libm's functions (``math.*``; sin and cos of ``pi t``)."""
+    libm = {"exp": math.exp, "expm1": math.expm1, "log": math.log, "log1p": math.log1p,
+            "sin_pi": _libm_sin_pi, "cos_pi": _libm_cos_pi}  # fmt: skip
+    return {name: _ours(func) for name, func in libm.items()}
 
 
 def _numpy(name):

@@ -13,12 +13,7 @@ For every ς of the grid (13 log-spaced values 0.01…10) it times
 and reports the relative error of each against the reference: route 1 on 4× finer panels
 (``f_with_error(ς, refine=4)``), itself confirmed by the nested adaptive quadrature of route 2.
 
-Measured once (2-core machine shared with other jobs; 13 ς values): validate.f worst error
-2.2e-16, 1.6 ms for 13 scalar calls, 0.35 ms vectorised. dblquad: epsrel 1e-8 → worst error
-1.9e-12 in 0.61 s (IntegrationWarnings at ς ≤ 0.1); 1e-10 → 2.8e-9 in 2.7 s; 1e-12 →
-2.0e-8 in 7.8 s with > 1100 warnings per ς ≤ 0.18 (the subdivision limit is exhausted by
-the narrow plasmon peaks, so asking for more makes it worse). At its best (epsrel = 1e-8)
-dblquad is ~390× slower than scalar validate.f (~1700× vectorised) and 1e4× less accurate.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -31,20 +26,11 @@ import warnings
 import numpy as np
 from scipy import integrate
 
-from dragcore.machine import cpu_label
+from dragcore.machine import best_seconds, cpu_label
 from validate import fg
 
 GRID = np.logspace(-2, 1, 13)
 TOLERANCES = (1e-8, 1e-10, 1e-12)
-
-
-def _best_time(fun, repeat: int = 5) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fun()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _dblquad_f(s: float, tol: float) -> tuple[float, float, int]:
@@ -75,7 +61,7 @@ def main() -> None:
     if parser.parse_args().smoke:
         GRID, TOLERANCES = np.array([0.3, 3.0]), (1e-8,)
     reference = fg.f_with_error(GRID, refine=4).value
-    t_vector = _best_time(lambda: fg.f(GRID))
+    t_vector = best_seconds(lambda: fg.f(GRID))
     print(f"CPU: {cpu_label()}")
     print("validate.f vs scipy.integrate.dblquad on Eq. (22a); errors relative to the reference")
     print(
@@ -92,7 +78,7 @@ def main() -> None:
         ref = reference[k]
         route2 = fg.f_nested_quad(float(s))
         value = fg.f(float(s))
-        t_f = _best_time(lambda s=s: fg.f(float(s)))
+        t_f = best_seconds(lambda s=s: fg.f(float(s)))
         err_f = abs(value / ref - 1)
         totals["f"] += t_f
         worst["f"] = max(worst["f"], err_f)

@@ -24,22 +24,7 @@ N = 32, L = 16 d. Prints
    mode-steps/s per core of a run on each (draw + kernel, one system, exact OU).
 Bar: ratio ≥ 100 and ≥ 5e6 mode-steps per second per core.
 
-Measured (2-core shared machine, one process):
-(a) EM single v: dt = 4.4e-4 (bias +0.86 %), 9.0e10 steps, CPU ≈ 7.3e6 s (extrapolated);
-(b) exact OU + CRN: dt = 8, 3.9e4 steps, CPU ≈ 4.8 s; confirmed by a real run to 1.00 %
-(D = 17.491 ± 0.18 against the exact 17.484 on the same grid, pull +0.04);
-ratio ≈ 1.5e6 (steps: EM + CRN 4.5e8, exact OU single v 2.2e7). Throughput, numpy back-end:
-6.2e6 mode-steps/s per core (kernel alone 1.5e7), 58 % of the time drawing normals; a CRN
-pair shares its normals: 8.9e6 system-mode-steps/s. numba's own generator: 2.4e6 (slower).
-
-Part 3, AMD EPYC Zen 3 (AVX2 only, znver3), 2-core shared VM, one process, CPU time, best
-of 15 alternating fills of a 523260-normal block (three runs of ``--rng-only``): numpy SFC64
-8.6–9.2 ns per normal, philox 8.8–8.9 ns (Philox4x64-10 words ≈ 3.2 ns, Box–Muller ≈ 5.6
-ns: ``elementary.log`` ≈ 4.7 ns per call, ``sincos_pi`` ≈ 4.7 ns per pair); end to end
-4.8e6 (numpy) against 4.7e6 (philox) mode-steps/s per core: no gain on this CPU. The kernel
-alone runs at 1.2e7, so 1e7 mode-steps/s would need ≤ 1.7 ns per normal (12 per mode-step).
-Not measured on AVX-512, where 64-bit multiplies are native and the elementary functions are
-twice as fast.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -49,7 +34,7 @@ import time
 
 import numpy as np
 
-from dragcore.machine import cpu_class, cpu_label
+from dragcore.machine import best_seconds, cpu_class, cpu_label
 from dragcore.philox import PhiloxStream
 from langevin.comparison import ExactComparison
 from langevin.grid import PeriodicGrid
@@ -163,16 +148,6 @@ def throughput() -> None:
             )
 
 
-def _best_of(func, reps: int) -> float:
-    """Smallest CPU time of ``reps`` calls of ``func`` (s)."""
-    best = np.inf
-    for _ in range(reps):
-        t0 = time.process_time()
-        func()
-        best = min(best, time.process_time() - t0)
-    return best
-
-
 def rng_backends() -> None:
     """ns per normal (numpy SFC64 vs philox) and end-to-end mode-steps/s for both."""
     reps = SIZES["reps"]
@@ -190,7 +165,10 @@ def rng_backends() -> None:
     best = dict.fromkeys(sources, np.inf)
     for _ in range(reps):  # alternate, so that both see the same machine load
         for name, src in sources.items():
-            best[name] = min(best[name], _best_of(lambda s=src: s.standard_normal(out=buf), 1))
+            best[name] = min(
+                best[name],
+                best_seconds(lambda s=src: s.standard_normal(out=buf), 1, time.process_time),
+            )
     ns = {k: 1e9 * v / buf.size for k, v in best.items()}
     print(
         f"normals ({buf.size} per block): numpy SFC64 {ns['numpy']:.2f} ns, "
@@ -201,7 +179,9 @@ def rng_backends() -> None:
     for sim in sims.values():
         sim.run_realisation(0, 0, 20)
     for name, sim in sims.items():
-        cpu = _best_of(lambda s=sim: s.run_realisation(0, 1, n_steps), min(3, reps))
+        cpu = best_seconds(
+            lambda s=sim: s.run_realisation(0, 1, n_steps), min(3, reps), time.process_time
+        )
         rate[name] = m * n_steps / cpu
     print(
         f"run(), one system, exact OU: numpy {rate['numpy']:.3g}, philox {rate['philox']:.3g} "

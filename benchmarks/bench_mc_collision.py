@@ -26,48 +26,7 @@ so that the script cannot rot; its figures mean nothing).
 Bars (the project's): σ₁(ours) ≤ σ₁(vegas)/2 on the same integrand; σ₁ flat in T/ε_F;
 ≥ 1e7 evaluations per second on two cores.
 
-Measured (2026-11-21, session 3; 2-core AMD EPYC (Zen 4) VM shared with other jobs,
-``NUMBA_NUM_THREADS=2``, n_eval = 100000 per iteration, 6 training + 10 production
-iterations; σ₁ does not depend on the machine, eval/s does)::
-
-    sampler        T/eF              eta0 (1/cm^3)    rel sd    N_eval   sigma_1  eval/s (prod)
-    ours          1e-02     1.45863163e+09 ± 9.5e+04  6.51e-05   1000000     0.065      1.118e+07
-    ours/mix      1e-02     1.45869129e+09 ± 1.3e+05  9.17e-05   1000000     0.092      1.036e+07
-    vegas/ours    1e-02     1.45871817e+09 ± 2.0e+05  1.35e-04    934491     0.130      4.362e+06
-    vegas/plain   1e-02     1.46905276e+09 ± 4.5e+07  3.07e-02    988851    30.501      4.176e+06
-    ours          1e-03     1.47677859e+07 ± 8.0e+02  5.45e-05   1000000     0.054      9.052e+06
-    ours/mix      1e-03     1.47697346e+07 ± 1.9e+03  1.28e-04   1000000     0.128      1.089e+07
-    vegas/ours    1e-03     1.47691970e+07 ± 1.9e+03  1.30e-04    935141     0.126      5.516e+06
-    vegas/plain   1e-03     4.89848559e+06 ± 2.5e+06  5.08e-01    995291   507.248      4.496e+06
-    σ₁ ratio vegas/ours : ours = 2.00 (1e-2), 2.32 (1e-3); vegas/plain : ours = 469, 9314
-
-``ours``: adapted to η∥⁽⁰⁾ alone, as vegas is; ``ours/mix``: the package default, which also
-adapts to η∥⁽¹⁾ (σ₁(η∥⁽¹⁾) = 0.80, 0.84: flat; adapted to η∥⁽⁰⁾ and η_{Q3} only it was 1.5
-and 8.9). The three estimates agree within their errors; vegas in plain momenta is wrong at
-1e-3 by far more than its own σ (it never finds the thermal window of width T/(vq) in the
-metal's angle; its σ₁ moves between runs, 362 in session 2, as its adaptation wanders). σ₁ is
-flat in T/ε_F. ``ours`` gives the same digits as session 2's scalar kernel (the vectorised
-kernel differs from it by rounding only).
-
-Where the factor 2 over vegas given our coordinates comes from (the physics map is the
-same for both): the adaptive stage. With the physics map the weights stay within ~3× of
-the mean, and the remaining variance of a map adapted with vegas's damping α = 0.5 is
-mostly two smooth main effects (q: 55 %, the tilt azimuth ψ: 32 %), which that damping
-corrects by only ~10 % per iteration (((1 − r)/ln(1/r))^α is nearly flat at r ~ 1/N);
-α = 1.25 and 600 bins converge within the six training iterations (σ₁ 0.111 → 0.064; the
-rest is the q–δ structure at q ~ T/v, where the metal's window is truncated).
-Session 1 (α = 0.5, 200 bins): 0.112/0.106 vs vegas/ours 0.130/0.125 (only 1.2×).
-
-Throughput. The collision kernel is vectorised (see :mod:`montecarlo.collision`, "How the
-kernel is written"): 95 ns per point on one core for the Weyl film (session 2's scalar
-kernel: 310 ns; this script's "kernel alone" line times it on uniform points), the
-integrator's own work 50 ns per point (random numbers 12, strata and map 11, accumulation
-24; ``benchmarks/bench_mc_machinery.py``). ``Integrator.integrate`` on production iterations
-of 4e5 points, 9 interleaved repetitions (the VM's second core is shared, so the spread is
-wide): one thread 6.5e6/s (median; 5.0–7.0e6), two threads 1.06e7/s at T/ε_F = 1e-2
-(0.96–1.18e7) and 1.09e7/s at 1e-3 (0.94–1.27e7). The ≥ 1e7/s-on-two-cores bar is met at
-the median, with little margin; the serial work per iteration (plan, reduction, strata) and
-the GIL-held Python per batch keep two threads at ~1.7× one.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -246,6 +205,11 @@ def main(
         rows.append(("vegas/ours", ratio, m, s, n, sec))
         m, s, n, sec = _vegas_run(plain_momentum_integrand, params, 5, n_eval, n_train, n_prod, 1)
         rows.append(("vegas/plain", ratio, m, s, n, sec))
+    _print_table(rows, ratios)
+
+
+def _print_table(rows: list[tuple], ratios: tuple[float, ...]) -> None:
+    """Every sampler's estimate, σ₁ and rate, then σ₁ of vegas over ours per T/ε_F."""
     print(
         f"{'sampler':12s} {'T/eF':>6s} {'eta0 (1/cm^3)':>26s} {'rel sd':>9s} {'N_eval':>9s} "
         f"{'sigma_1':>9s} {'eval/s (prod)':>14s}  {CPU}"

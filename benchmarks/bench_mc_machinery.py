@@ -19,28 +19,7 @@ batch (``rng.random``), :func:`~montecarlo.adaptive_map.stratified_points` (hype
 :func:`~montecarlo.integrator.run_batch` with a constant integrand (all of the above plus the
 per-batch Python: pieces, random stream, allocations).
 
-Measured (2026-11-21; 2-core AMD EPYC (Zen 4) VM shared with other jobs, one thread; best of
-a few repetitions, ±1 ns/point between runs)::
-
-    evaluations/s (D = 6, K = 1, 200 bins, 2e6 per iteration)   before     after
-    constant 1 (machinery only)                                 1.45e7     2.0e7
-    6-D Gaussian                                                0.97e7     1.2e7
-
-    stage (ns/point)        before   after   (same bits: every accumulator byte-identical)
-    rng.random                12.0    12.0   (the stream is fixed: PCG64, SeedSequence per batch)
-    stratified_points         16      11     (map fused in, digits counted up, D unrolled)
-    accumulate_batch          34      23.5   (K unrolled, one finiteness test per value)
-    run_batch, constant f     68      50     (+ pieces() 38 → 10 µs per batch, no tril)
-    Integrator.integrate      85      58     (constant f, 2 train + 2 prod × 4e5; + O(n)
-                                             reallocation of the points lost to rounding)
-
-"before" is commit 8fed8a8 (its stages measured the same way on the collision integrand's
-points), "after" the kernels specialised through tuple arguments (one compilation per (D, K),
-~0.75 s, cached on disk). The integrand's results are the same bits before and after.
-With the collision integrand itself (``fig2-d40``, T = 1e-2 ε_F, ~90 ns per point alone;
-``Integrator.integrate``, 2 training + 2 production iterations of 4e5 points, all included):
-one thread 180 → 149 ns per evaluation, two threads (``NUMBA_NUM_THREADS=2``, both cores
-free) 106 → 82 ns per evaluation, i.e. 1.2e7 evaluations/s on two cores.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -52,7 +31,7 @@ import time
 import numpy as np
 
 from dragcore.jit import jit
-from dragcore.machine import cpu_class, cpu_label
+from dragcore.machine import best_seconds, cpu_class, cpu_label
 from montecarlo.adaptive_map import accumulate_batch, stratified_points
 from montecarlo.integrator import Integrator, batch_seed_sequence, run_batch
 
@@ -100,12 +79,7 @@ def measure(integrand, n_eval: int, batch_size: int, n_iter: int = 4) -> tuple[f
 
 
 def _best_per_point(run, n_points: int, repeats: int) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best / n_points * 1e9
+    return best_seconds(run, repeats) / n_points * 1e9
 
 
 def stage_costs(

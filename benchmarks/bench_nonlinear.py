@@ -14,19 +14,7 @@ and its vector extensions:
 * memory per grid point: the step and noise matrices of the kept modes, the packed state,
   and the peak of the temporaries of one step (``tracemalloc``), each in bytes per grid point.
 
-Measured 2026-12-03, AMD EPYC Zen 3 (znver3, AVX2 only), 2-core shared VM, one thread, best of
-3–6 steps (the second core busy)::
-
-        N    modes   step ms   FFT ms  ratio  pt-steps/s  B/pt maps  state  temps
-       64      924      3.71     1.01   3.67    1.11e+06        260     22    888
-      256    14620     44.8     16.3    2.76    1.46e+06        257     21    868
-      512    58140    208.6     82.2    2.54    1.26e+06        255     21    866
-     1024   233244   1093.6    518.1    2.11    9.59e+05        256     21    865
-
-(issue 13's bar: ≤ 3 at N = 256, met; at N = 64 the Python overhead of the two right-hand sides
-dominates). Before the 2×2 operators were applied component by component (einsum): 5.4 at
-N = 256. Set-up (exact OU maps of the kept modes): 2.9 s at N = 256, ~linear in the modes.
-Not measured on AVX-512.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations

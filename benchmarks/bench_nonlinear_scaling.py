@@ -26,16 +26,7 @@ control variate, HDF5 file) — sized down in the number of steps and realisatio
 
 ``--smoke``: N = 32, 2 realisations × 40 steps (burn-in 20) — the same code paths in seconds.
 
-Measured (defaults: N = 256, 2 realisations × 60 steps; Intel Xeon, AVX-512, 2 cores shared
-with other jobs, load average 8.4)::
-
-     ranks |  wall (s) | efficiency | CPU (s) | CPU efficiency | step (ms) per rank | MB/rank | engine B per grid point | same bits
-         1 |     41.25 |    100.0 % |   15.12 |        100.0 % |              343.7 |   696.6 |                   10744 | True
-         2 |     34.27 |     60.2 % |   16.20 |         93.4 % |       570.9, 576.3 |   696.8 |                   10744 | True
-
-The wall efficiency measures the neighbours on a machine this loaded; the CPU efficiency
-(93 %) the MPI layer. ``--smoke`` (N = 32): 1 rank 0.12 s, 2 ranks 0.13 s, same bits.
-Not measured on AVX2. See mpi_jobs/README.md, "The nonlinear production run".
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """  # noqa: E501
 
 from __future__ import annotations

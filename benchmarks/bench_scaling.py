@@ -20,42 +20,7 @@ A simulator is one function ``workload(args, w) -> dict`` in :data:`SIMULATORS` 
 its problem, times the distributed run and returns ``wall_seconds``, ``bytes_sent``,
 ``iterations``); the Monte Carlo adds its own function beside :func:`langevin_workload`.
 
-Measured on a quieter machine (load 1.3–1.65, same settings as below), one run each:
-
-    langevin:   1 rank 19.55 s wall / 19.86 s CPU;  2 ranks 9.72 s / 19.28 s CPU
-                → wall efficiency 100.6 %, CPU efficiency 103 %; 2.66 B per step
-    montecarlo: 1 rank 4.02 s / 4.02 s CPU;         2 ranks 2.07 s / 4.13 s CPU
-                → wall efficiency 96.9 %, CPU efficiency 97.2 %
-
-Measured (2-core machine shared with ~5 other jobs; 4 realisations × 40 000 steps, N = 32):
-
-    load 2.1:  1 rank 24.7 s wall / 20.0 s CPU;  2 ranks 15.3 s wall / 20.4 s CPU
-               → wall efficiency 81 %, CPU efficiency 98 %
-    load 3.3:  1 rank 31.1 s / 19.7 s CPU;       2 ranks 21.2 s / 18.9 s CPU
-               → wall efficiency 74 %, CPU efficiency 104 %
-
-Same mean bit for bit on 1 and 2 ranks. Bytes: 106 242 in the whole run (rank 1's two
-records: two 32×32×6 snapshots, 98 KB, and 2 × 470 block means, 7.5 KB), i.e. 2.7 B per
-time step, sent once at the end; without snapshots about 0.2 B per step (block means,
-``8 B · R_remote / block_steps``), nothing per step while stepping. The wall-time bar
-(≥ 90 %) could not be shown on this machine: with the load above 2 on 2 cores, even the
-1-rank run got only ~80 % of a core, and two ranks compete with the neighbours for the
-second core. The CPU efficiency (work summed over ranks: ≥ 98 %) says that the MPI layer
-itself costs nothing measurable; on idle cores the wall efficiency is that number times
-the load balance ``R/(P⌈R/P⌉)`` (100 % here).
-
-Monte Carlo (same machine, load 1.74; fig2-d40 at 10 K, 4 training + 6 production
-iterations of 10⁶ points in 62 batches of 16 384):
-
-    1 rank 3.77 s wall / 3.77 s CPU;  2 ranks 2.06 s wall / 4.10 s CPU
-    → wall efficiency 92 %, CPU efficiency 92 %; same mean bit for bit
-
-Bytes: 11.6 MB in the run, of which 2.89 MB per training iteration (rank 1's partial sums —
-map histograms and the variances of its half of the 248 832 strata hypercubes — and rank
-0's broadcast of the totals, 2 MB of which are the hypercube variances) and 1 352 B per
-production iteration (the estimate alone: 4 + 16 numbers per partial sum). The load balance
-is 62/(2·31) = 100 %; the missing 8 % are the training iterations' traffic (pickling and
-merging 2 MB arrays) and MPICH's busy-waiting in the collectives, which counts as CPU time.
+Figures per CPU class: ``docs/performance.md``; the history of the measured figures: CHANGELOG.md.
 """
 
 from __future__ import annotations

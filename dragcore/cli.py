@@ -31,6 +31,7 @@ __all__ = [
     "add_table_and_figure_options",
     "read_config_text",
     "require_writable_dir",
+    "inspect_file",
 ]
 
 
@@ -191,3 +192,25 @@ def require_writable_dir(name: str, path: str | os.PathLike) -> Path:
                          f"{allowed}") from None  # fmt: skip
     os.rmdir(made)
     return p
+
+
+def inspect_file(
+    file: str, describe: Callable[[Path], dict], show: Callable[[dict], None], as_json: bool
+) -> int:
+    """An ``inspect`` command: ``describe(file)`` printed by ``show`` or as JSON (exit 0).
+
+    h5py's errors on a damaged file (``RuntimeError``, ``KeyError``, ``TypeError``) become one
+    ``ValueError`` naming the file, not a traceback."""
+    try:
+        summary = describe(Path(file))
+    except (RuntimeError, KeyError, TypeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(
+            f"file = {file!r} cannot be read as a run file ({reason}); allowed: an intact file "
+            "written by the run command"
+        ) from None
+    if as_json:
+        print(dump_json(summary))
+    else:
+        show(summary)
+    return 0

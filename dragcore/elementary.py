@@ -7,9 +7,8 @@ and is never vectorised. The functions here are written with ``+ - * /``, ``np.f
 into ``select`` instructions. (numba's ``math.floor`` returns an ``int64`` through ``fptosi``,
 undefined for huge or non-finite arguments, so it is not used.) There is no data-dependent
 branch, loop or libm call, so a caller's loop ``for i in range(n): out[i] = exp(x[i])``
-compiles to vector code: 4 doubles per instruction with AVX2, 8 with AVX-512 (measured
-1.5–2.0 ns per element on a Zen 4 core with AVX-512, 3.1–4.6 ns on a Zen 3 core with AVX2;
-``benchmarks/bench_elementary.py``).
+compiles to vector code: 4 doubles per instruction with AVX2, 8 with AVX-512
+(``benchmarks/bench_elementary.py`` measures the time per element on the machine at hand).
 
 All functions are decorated with :func:`dragcore.jit.jit` (no fastmath: no FMA contraction,
 no reassociation), so the vectorised loop and a scalar call give the same bits, and the error
@@ -26,14 +25,15 @@ of a finite, normal result is::
       Stability of Numerical Algorithms*, 2nd ed., section 3.1 and 5.1, with unit roundoff
       u = 2**-53, including the rounding of the coefficients to double).
 
-The second term is computed, not estimated by hand: :func:`relative_error_bound` re-runs each
-algorithm in numpy on a grid of the reduced argument (and for every reduction integer n or k)
-with values that carry an absolute error bound through every operation (:class:`_Bounded`: a
-rounding adds at most half the spacing of the rounded value, <= u |value|; exact steps add
-nothing), and takes the maximum of the total relative bound. Terms of order u**2 are neglected
-(below 1e-31 relative); refining the grid from 4001 to 200001 points raises the maxima by at
-most 0.001 u (log; sin_pi 0.0003 u, exp 0), below the two decimals quoted here. The bounds,
-in units of u = 2**-53 = 1.11e-16 (a relative error of u is between 0.5 and 1 ulp):
+The second term is computed, not estimated by hand: :func:`relative_error_bound`
+(:mod:`dragcore.elementary_bounds`) re-runs each algorithm in numpy on a grid of the reduced
+argument (and for every reduction integer n or k) with values that carry an absolute error
+bound through every operation (a rounding adds at most half the spacing of the rounded value,
+<= u |value|; exact steps add nothing), and takes the maximum of the total relative bound.
+Terms of order u**2 are neglected (below 1e-31 relative); refining the grid from 4001 to 200001
+points raises the maxima by at most 0.001 u (log; sin_pi 0.0003 u, exp 0), below the two
+decimals quoted here. The bounds, in units of u = 2**-53 = 1.11e-16 (a relative error of u is
+between 0.5 and 1 ulp):
 
 =========  ========  ===========================================================================
 function   bound/u   where it is reached
@@ -46,11 +46,9 @@ sin_pi     2.16      the rounded leading coefficient fl(pi) (0.35 u) and the las
 cos_pi     2.16      as sin_pi (the odd quadrants use the sine polynomial; cosine alone: 2.14)
 =========  ========  ===========================================================================
 
-All are below 4.5e-16 (4.05 u, i.e. within 2 ulp). The measured maxima over 1e6 random points
-per range against an 80-bit reference (``tests/dragcore/test_elementary.py``,
-``benchmarks/bench_elementary.py --accuracy``): exp 1.62 u (1.14 ulp), expm1 1.98 u (1.56 ulp),
-log 1.30 u (0.80 ulp), log1p 1.37 u (0.85 ulp), sin_pi 2.10 u (1.56 ulp), cos_pi 2.08 u
-(1.61 ulp).
+All are below 4.5e-16 (4.05 u, i.e. within 2 ulp). ``tests/dragcore/test_elementary.py``
+checks the measured errors over random points per range against an 80-bit reference to be
+within these bounds (``benchmarks/bench_elementary.py --accuracy`` prints them).
 
 References
 ----------
@@ -65,14 +63,24 @@ higher degree, but every coefficient and the truncation error are derivable by h
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
 
+from dragcore.bitcast import bits_from_float, float_from_bits, sqrt
+from dragcore.elementary_bounds import relative_error_bound
+from dragcore.elementary_constants import (
+    _C_TAIL,
+    _E,
+    _L,
+    _LN2_HI,
+    _LN2_LO,
+    _LOG2E,
+    _MIN_NORMAL,
+    _Q,
+    _S,
+    _SQRT2,
+    _TWO54,
+)
 from dragcore.jit import jit
 
 __all__ = [
@@ -88,124 +96,6 @@ __all__ = [
     "sincos_pi",
     "sqrt",
 ]
-
-# ----------------------------------------------------------------------------------------------
-# Constants. Every coefficient is an exact rational rounded once (float(Fraction) rounds
-# correctly), so its representation error is known exactly for the error bound.
-
-_U = 2.0**-53  # unit roundoff of float64
-
-#: pi to 60 digits (the error of this rational, 1e-61, is irrelevant at double precision).
-_PI = Fraction("3.14159265358979323846264338327950288419716939937510582097494459")
-#: ln 2 to 60 digits.
-_LN2 = Fraction("0.693147180559945309417232121458176568075500134360255254120680009")
-
-_LOG2E = 1.4426950408889634  # fl(1/ln 2); only used to choose n, any rounding is harmless
-#: fdlibm's ln2_hi = 0x3FE62E42FEE00000: 32 significant bits, so k * ln2_hi is exact for
-#: |k| < 2**21 (here |k| <= 1128).
-_LN2_HI = 6.93147180369123816490e-01
-#: fdlibm's ln2_lo = 0x3DEA39EF35793C76 = fl(ln 2 - ln2_hi).
-_LN2_LO = 1.90821492927058770002e-10
-#: |ln 2 - ln2_hi - ln2_lo| (representation error of the two-part ln 2).
-_LN2_SPLIT_ERR = float(abs(_LN2 - Fraction(_LN2_HI) - Fraction(_LN2_LO)))
-
-_SQRT2 = 1.4142135623730951  # fl(sqrt 2) (the split point of the mantissa; any value near works)
-_TWO54 = 18014398509481984.0  # 2**54, scales a subnormal log argument to a normal one
-_MIN_NORMAL = 2.2250738585072014e-308  # 2**-1022
-
-
-def _rounded(exact: Fraction) -> tuple[float, float]:
-    """The double nearest to ``exact`` and its representation error."""
-    d = float(exact)
-    return d, float(abs(Fraction(d) - exact))
-
-
-#: exp: Taylor coefficients 1/k!, k = 0..13 (degree 13 on |r| <= ln2/2).
-_EXP_DEG = 13
-_EXP_C = tuple(_rounded(Fraction(1, math.factorial(k))) for k in range(_EXP_DEG + 1))
-#: expm1: q(r) = (e^r - 1 - r)/r^2 = sum_j r^j/(j+2)!, j = 0..12 (terms r^2..r^14 of e^r).
-_EM1_DEG = 12
-_EM1_C = tuple(_rounded(Fraction(1, math.factorial(j + 2))) for j in range(_EM1_DEG + 1))
-#: log: R(z) = sum_{j=1..11} 2 z^j/(2j+1), the series of 2 atanh(s)/s - 2 in z = s^2.
-_LOG_DEG = 11
-_LOG_C = tuple(_rounded(Fraction(2, 2 * j + 1)) for j in range(1, _LOG_DEG + 1))
-#: sin(pi y) = y sum_k S_k y^(2k), S_k = (-1)^k pi^(2k+1)/(2k+1)!, k = 0..8 (|y| <= 1/4).
-_SIN_DEG = 8
-_SIN_C = tuple(
-    _rounded((-1) ** k * _PI ** (2 * k + 1) / math.factorial(2 * k + 1))
-    for k in range(_SIN_DEG + 1)
-)
-#: cos(pi y) = sum_k C_k y^(2k), C_k = (-1)^k pi^(2k)/(2k)!, k = 0..9.
-_COS_DEG = 9
-_COS_C = tuple(
-    _rounded((-1) ** k * _PI ** (2 * k) / math.factorial(2 * k)) for k in range(_COS_DEG + 1)
-)
-
-# The jitted code reads plain float tuples (numba freezes module-level tuples as constants).
-_E = tuple(c for c, _ in _EXP_C)
-_Q = tuple(c for c, _ in _EM1_C)
-_L = tuple(c for c, _ in _LOG_C)
-_S = tuple(c for c, _ in _SIN_C)
-_C = tuple(c for c, _ in _COS_C)
-_C_TAIL = _C[1:]  # cos(pi y) = 1 + z (C[1] + z (...)): the Horner part
-
-
-# ----------------------------------------------------------------------------------------------
-# Bit casts.
-
-
-@intrinsic
-def float_from_bits(typingctx, bits):  # noqa: ARG001  (numba's intrinsic signature)
-    """Reinterpret the 64 bits of an ``int64`` as a ``float64`` (LLVM ``bitcast``; jit only).
-
-    ``float_from_bits((n + 1023) << 52)`` is ``2.0**n`` for integer ``-1022 <= n <= 1023``.
-    """
-    if bits != types.int64:
-        return None
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return sig, codegen
-
-
-@intrinsic
-def bits_from_float(typingctx, value):  # noqa: ARG001
-    """Reinterpret the 64 bits of a ``float64`` as an ``int64`` (LLVM ``bitcast``; jit only).
-
-    For a positive normal ``x``, ``(bits >> 52) - 1023`` is its binary exponent and
-    ``bits & (2**52 - 1)`` its fraction field.
-    """
-    if value != types.float64:
-        return None
-    sig = types.int64(types.float64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return sig, codegen
-
-
-@intrinsic
-def sqrt(typingctx, value):  # noqa: ARG001
-    """Correctly rounded √x through the ``llvm.sqrt`` intrinsic (jit only; vectorisable).
-
-    numba lowers ``math.sqrt`` to a call of libm's ``sqrt``, which LLVM must assume may set
-    ``errno``: a loop calling it is not vectorised. ``llvm.sqrt`` is the IEEE operation
-    (one ``vsqrtpd`` per 8 lanes): the same correctly rounded bits as ``math.sqrt``;
-    ``sqrt(x < 0) = nan``, ``sqrt(-0) = -0``, ``sqrt(inf) = inf`` (tested).
-    """
-    if value != types.float64:
-        return None
-    sig = types.float64(types.float64)
-
-    def codegen(context, builder, signature, args):
-        fnty = ir.FunctionType(ir.DoubleType(), [ir.DoubleType()])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.sqrt.f64")
-        return builder.call(fn, args)
-
-    return sig, codegen
 
 
 @jit
@@ -563,182 +453,3 @@ def sincos_pi(t: float) -> tuple[float, float]:
     vc = s if odd else c
     vc = -vc if abs(quadrant - 1.5) == 0.5 else vc
     return (vs if vs != 0.0 else t * 0.0), vc + 0.0
-
-
-# ----------------------------------------------------------------------------------------------
-# The error bounds: the same algorithms in numpy, carrying a first-order absolute error bound.
-
-
-class _Bounded:
-    """A computed float64 array with a first-order bound on its absolute error.
-
-    Each operation rounds once (at most half the spacing of the rounded result, <= u |result|)
-    and propagates the operands' bounds to first order; ``exact=True`` marks an operation that
-    is exact by construction (Sterbenz, powers of two, ...). The values are the float64 values
-    the jitted code computes, in the same order (tested bit for bit), so these "twins" are also
-    the plain-numpy versions of the kernels' main paths.
-    """
-
-    def __init__(self, value, err=0.0):
-        self.v = np.asarray(value, dtype=np.float64)
-        self.e = np.abs(np.asarray(err, dtype=np.float64)) + np.zeros_like(self.v)
-
-    @staticmethod
-    def const(coeff: tuple[float, float]) -> _Bounded:
-        return _Bounded(coeff[0], coeff[1])
-
-    def _new(self, v, e, exact: bool) -> _Bounded:
-        # A rounding moves the exact result by at most half a spacing of the rounded value.
-        return _Bounded(v, e if exact else e + 0.5 * np.spacing(np.abs(v)))
-
-    def add(self, o: _Bounded, exact: bool = False) -> _Bounded:
-        return self._new(self.v + o.v, self.e + o.e, exact)
-
-    def sub(self, o: _Bounded, exact: bool = False) -> _Bounded:
-        return self._new(self.v - o.v, self.e + o.e, exact)
-
-    def mul(self, o: _Bounded, exact: bool = False) -> _Bounded:
-        return self._new(self.v * o.v, np.abs(o.v) * self.e + np.abs(self.v) * o.e, exact)
-
-    def div(self, o: _Bounded) -> _Bounded:
-        v = self.v / o.v
-        return self._new(v, (self.e + np.abs(v) * o.e) / np.abs(o.v), False)
-
-
-def _horner(coeffs: tuple[tuple[float, float], ...], x: _Bounded) -> _Bounded:
-    p = _Bounded.const(coeffs[-1])
-    for c in coeffs[-2::-1]:
-        p = p.mul(x).add(_Bounded.const(c))
-    return p
-
-
-def _grid(lo: float, hi: float, n: int = 4001) -> np.ndarray:
-    g = np.linspace(lo, hi, n)
-    return g[g != 0.0]
-
-
-def _exp_twin(r_v: np.ndarray) -> _Bounded:
-    """The Horner polynomial of :func:`exp` at ``r``, with the reduction's error (|n| <= 1077):
-    the last subtraction of ``r``, the product ``n ln2_lo`` and the split of ln 2."""
-    r = _Bounded(r_v, _U * np.abs(r_v) + 1077.0 * (_U * _LN2_LO + _LN2_SPLIT_ERR))
-    return _horner(_EXP_C, r)
-
-
-def _exp_bound() -> float:
-    r_v = _grid(-0.3466, 0.3466)
-    p = _exp_twin(r_v)
-    trunc = np.abs(r_v) ** 14 / math.factorial(14) * np.exp(np.abs(r_v))
-    return float(np.max((p.e + trunc) / np.abs(p.v)))
-
-
-def _expm1_twin(r_hi_v: np.ndarray, n: int) -> _Bounded:
-    """:func:`expm1` for ``x = n ln2_hi + r_hi`` (``r_hi`` exact), with its error bound."""
-    nn = float(n)
-    r_hi = _Bounded(r_hi_v)
-    r_lo = _Bounded(nn * _LN2_LO, abs(nn) * (_U * _LN2_LO + _LN2_SPLIT_ERR))
-    r = r_hi.sub(r_lo, exact=(n == 0))
-    q = _horner(_EM1_C, r)
-    t = r.mul(r.mul(q)).sub(r_lo, exact=(n == 0))
-    em1 = r_hi.add(t)
-    trunc = np.abs(r.v) ** 15 / math.factorial(15) * np.exp(np.abs(r.v))
-    em1 = _Bounded(em1.v, em1.e + trunc)
-    if n < 53:
-        two_n = _Bounded(2.0**n)
-        return two_n.mul(em1, exact=True).add(two_n.sub(_Bounded(1.0), exact=(n >= -53)))
-    h = _Bounded(2.0 ** (n - 1))
-    y = _Bounded(2.0).mul(h.mul(_Bounded(1.0).add(em1), exact=True), exact=True)
-    return y.sub(_Bounded(1.0))
-
-
-def _expm1_bound() -> float:
-    r_v = _grid(-0.3466, 0.3466)
-    worst = 0.0
-    for n in range(-58, 1025):
-        with np.errstate(over="ignore", invalid="ignore"):  # n = 1024 overflows: excluded
-            y = _expm1_twin(r_v, n)
-            rel = np.where(np.isfinite(y.v), y.e / np.abs(y.v), 0.0)
-        worst = max(worst, float(np.max(rel)))
-    return worst
-
-
-class _LogTwin:
-    """``k ln2_hi - ((hfsq - (s (hfsq + R) + (k ln2_lo + c))) - f)`` of :func:`_log_kernel`;
-    the k-independent part is computed once for a grid of ``f``."""
-
-    def __init__(self, f_v: np.ndarray):
-        f = _Bounded(f_v)
-        self.f = f
-        self.hfsq = _Bounded(0.5).mul(f, exact=True).mul(f)
-        s = f.div(_Bounded(2.0).add(f))
-        z = s.mul(s)
-        big_r = z.mul(_horner(_LOG_C, z))
-        big_r = _Bounded(big_r.v, big_r.e + 2.0 * z.v**12 / 25.0 / (1.0 - z.v))  # series tail
-        self.s_term = s.mul(self.hfsq.add(big_r))
-
-    def at(self, k: int, c: _Bounded) -> _Bounded:
-        kk = float(k)
-        klo = _Bounded(kk * _LN2_LO, abs(kk) * _LN2_SPLIT_ERR + _U * abs(kk * _LN2_LO))
-        inner = self.s_term.add(klo.add(c, exact=(k == 0)))
-        corr = self.hfsq.sub(inner).sub(self.f)
-        return _Bounded(kk * _LN2_HI).sub(corr)  # k ln2_hi is exact (|k| < 2**21)
-
-
-def _log_bound(c_max: float) -> float:
-    """Maximum relative bound of :class:`_LogTwin` over f and k.
-
-    ``c`` (log1p's correction, ``|c| <= c_max``, rounded by its division, and ``c**2/2`` for
-    ``log(1 + c) ~ c``) is included for every k != 0, which over-covers: it is nonzero only
-    where ``1 + x`` rounds, k >= 1 or k = -1 (x in (-0.5, -0.29)).
-    """
-    twin = _LogTwin(_grid(math.sqrt(0.5) - 1.0, math.sqrt(2.0) - 1.0, 2001))
-    worst = 0.0
-    for k in range(-1074, 1025):
-        c = _Bounded(c_max, _U * c_max + c_max**2 / 2.0) if k != 0 else _Bounded(0.0)
-        y = twin.at(k, c)
-        worst = max(worst, float(np.max(y.e / np.abs(y.v))))
-    return worst
-
-
-def _sincos_twin(y_v: np.ndarray, which: str) -> _Bounded:
-    """:func:`_sin_poly` or :func:`_cos_poly` at ``y`` with its bound (truncation included)."""
-    y = _Bounded(y_v)
-    z = y.mul(y)
-    if which == "sin":
-        v = y.mul(_horner(_SIN_C, z))
-        trunc = (np.pi * np.abs(y_v)) ** 19 / math.factorial(19)
-    else:
-        v = _Bounded(1.0).add(z.mul(_horner(_COS_C[1:], z)))
-        trunc = (np.pi * np.abs(y_v)) ** 20 / math.factorial(20)
-    return _Bounded(v.v, v.e + trunc)
-
-
-def _sincos_bound(which: str) -> float:
-    v = _sincos_twin(_grid(-0.25, 0.25), which)
-    return float(np.max(v.e / np.abs(v.v)))
-
-
-def relative_error_bound(name: str) -> float:
-    """The derived bound on the relative error of ``name`` for finite normal results.
-
-    Parameters
-    ----------
-    name : {"exp", "expm1", "log", "log1p", "sin_pi", "cos_pi"}
-
-    Returns
-    -------
-    float
-        Truncation error of the Taylor polynomial plus the first-order running rounding-error
-        bound of every operation, maximised over a 4001-point grid of the reduced argument
-        (and over every reduction integer n or k). Takes up to ~1 s (pure numpy).
-    """
-    if name == "exp":
-        return _exp_bound()
-    if name == "expm1":
-        return _expm1_bound()
-    if name == "log":
-        return _log_bound(0.0)
-    if name == "log1p":
-        return _log_bound(2.0**-53)
-    if name in ("sin_pi", "cos_pi"):
-        return max(_sincos_bound("sin"), _sincos_bound("cos"))
-    raise ValueError(f"name = {name!r} is not one of exp, expm1, log, log1p, sin_pi, cos_pi")

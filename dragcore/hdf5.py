@@ -13,6 +13,7 @@ numbers is refused, not shown as a result.
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import hashlib
 import json
 import os
@@ -25,8 +26,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from dragcore import __version__
+
 __all__ = [
     "write_provenance",
+    "write_header",
+    "write_parameters",
     "atomic_h5_file",
     "dataset_with_units",
     "dimension_scale",
@@ -263,3 +268,26 @@ def write_provenance(f: h5py.File, ranks: int = 1) -> None:
     g = f.require_group("provenance")
     for key, value in provenance(ranks=ranks).items():
         g.attrs[key] = value
+
+
+def write_header(f: h5py.File, title: str, units: str, ranks: int = 1) -> None:
+    """The root attributes every result file opens with (``title``, the package ``version``,
+    ``created`` (UTC, ISO 8601), ``units``) and its ``/provenance`` (:func:`write_provenance`)."""
+    f.attrs["title"] = title
+    f.attrs["version"] = __version__
+    f.attrs["created"] = _dt.datetime.now(_dt.UTC).isoformat()
+    f.attrs["units"] = units
+    write_provenance(f, ranks)
+
+
+def write_parameters(
+    parent: h5py.Group, values: dict, units: dict[str, tuple[str, str]], description: str
+) -> h5py.Group:
+    """The group ``parameters`` of ``parent``: one scalar dataset per ``name → value``, with the
+    ``(unit, description)`` of ``units[name]`` (none: empty strings)."""
+    g = parent.create_group("parameters")
+    g.attrs["description"] = description
+    for name, value in values.items():
+        unit, text = units.get(name, ("", ""))
+        dataset_with_units(g, name, value, unit, text)
+    return g

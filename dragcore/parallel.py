@@ -35,6 +35,7 @@ __all__ = [
     "ordered_gather",
     "ordered_sum",
     "abort_on_failure",
+    "RankClock",
 ]
 
 
@@ -126,6 +127,46 @@ class World:
             time.sleep(ABORT_GRACE_SECONDS)
             self.comm.Abort(code)
         raise SystemExit(code)
+
+
+class RankClock:
+    """What one rank's share of a run costs: wall and CPU seconds and the bytes it sent.
+
+    The clocks start when the object is made; :meth:`start_computing` restarts the wall clock
+    and the byte count where the computing begins (the CPU clock keeps counting the setup).
+    :meth:`gather` brings every rank's figures to rank 0 and :meth:`columns` turns them into
+    the ``info`` entries of a run.
+    """
+
+    def __init__(self, w: World) -> None:
+        self.w = w
+        self.cpu0 = time.process_time()
+        self.start_computing()
+
+    def start_computing(self) -> None:
+        """Restart the wall clock and the byte count (not the CPU clock)."""
+        self.wall0 = time.perf_counter()
+        self.bytes0 = self.w.bytes_sent
+
+    def gather(self, **extra: Any) -> list[dict[str, Any]] | None:
+        """Every rank's ``{"wall", "cpu", "bytes", **extra}`` on rank 0, ``None`` elsewhere
+        (the gather's own few bytes are not counted)."""
+        return self.w.gather_to_root({
+            "wall": time.perf_counter() - self.wall0,
+            "cpu": time.process_time() - self.cpu0,
+            "bytes": self.w.bytes_sent - self.bytes0,
+            **extra,
+        })  # fmt: skip
+
+    @staticmethod
+    def columns(meta: list[dict[str, Any]]) -> dict[str, Any]:
+        """``compute_seconds_per_rank``, ``cpu_seconds_per_rank`` and ``bytes_sent`` (all
+        ranks) from the gathered figures."""
+        return {
+            "compute_seconds_per_rank": [m["wall"] for m in meta],
+            "cpu_seconds_per_rank": [m["cpu"] for m in meta],
+            "bytes_sent": int(sum(m["bytes"] for m in meta)),
+        }
 
 
 def _payload_bytes(obj: Any) -> int:

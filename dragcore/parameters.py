@@ -165,6 +165,9 @@ class RunParameter:
         Name in range errors (default: ``name``; e.g. the paper's symbol ``C``).
     example
         Value shown, commented out, in the TOML text when ``default`` is ``None``.
+    argument
+        The keyword under which the run hands the value to what it builds from its table
+        (:meth:`ParameterTable.arguments`; ``None``: not handed on that way).
     """
 
     name: str
@@ -180,6 +183,7 @@ class RunParameter:
     stored: str | None = ""
     label: str = ""
     example: Any = None
+    argument: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -277,6 +281,11 @@ class ParameterTable:
 
     def in_table(self, table: str) -> list[RunParameter]:
         return [p for p in self.parameters if p.table == table]
+
+    def arguments(self, config: Any, table: str) -> dict[str, Any]:
+        """``argument → value`` of the parameters of ``table`` that have an ``argument``: the
+        keywords of what the run builds from that table (e.g. its bilayer)."""
+        return {p.argument: getattr(config, p.name) for p in self.in_table(table) if p.argument}
 
     # ------------------------------------------------------------------ the command line
     def add_options(self, parser: argparse.ArgumentParser) -> None:

@@ -433,8 +433,6 @@ def accumulate_batch(
     n_out = len(adapt_weights)
     if values.shape[1] != n_out:
         raise ValueError("adapt_weights must hold one weight per column of values")
-    dim = y.shape[1]
-    n_bins = histogram.shape[1]
     mean = np.empty(n_out)
     cov = np.empty((n_out, n_out))
     n_nonzero = 0
@@ -442,52 +440,93 @@ def accumulate_batch(
     for q in range(piece_hcube.size):
         n = piece_count[q]
         stop = start + n
-        for k in range(n_out):
-            mean[k] = 0.0
-        for p in range(start, stop):
-            for k in range(n_out):
-                v = values[p, k] * jac[p]
-                if not abs(v) <= _LARGEST_FLOAT:
-                    return p, k, n_nonzero
-                values[p, k] = v
-                mean[k] += v
-        for k in range(n_out):
-            mean[k] /= n
-            for l in range(k + 1):
-                cov[k, l] = 0.0
+        bad, bad_k = _weigh_piece(values, jac, start, stop, mean, adapt_weights)
+        if bad >= 0:
+            return bad, bad_k, n_nonzero
         point_weight = hcube_volume / piece_total[q]
-        for p in range(start, stop):
-            square = 0.0
-            nonzero = False
-            for k in range(n_out):
-                vk = values[p, k]
-                dk = vk - mean[k]
-                for l in range(k + 1):
-                    cov[k, l] += dk * (values[p, l] - mean[l])
-                square += adapt_weights[k] * vk * vk
-                nonzero |= vk != 0.0
-            n_nonzero += nonzero
-            if square != 0.0:
-                for d in range(dim):
-                    j = int(y[p, d] * n_bins)
-                    if j >= n_bins:
-                        j = n_bins - 1
-                    histogram[d, j] += point_weight * square
+        n_nonzero += _scatter_piece(
+            values, y, start, stop, mean, cov, adapt_weights, point_weight, histogram
+        )
         share = n / piece_total[q]
-        weight = hcube_volume * share
-        variance_sum = 0.0
-        for k in range(n_out):
-            integral[k] += weight * mean[k]
-            for l in range(k + 1):
-                c = cov[k, l] / (n - 1)
-                term = weight * weight * c / n
-                covariance[k, l] += term
-                if l < k:
-                    covariance[l, k] += term
-            variance_sum += adapt_weights[k] * cov[k, k] / (n - 1)
+        variance_sum = _add_piece(mean, cov, n, hcube_volume * share, adapt_weights,
+                                  integral, covariance)  # fmt: skip
         hcube_variance[piece_hcube[q] - hcube_first] += share * variance_sum
         start = stop
     return -1, -1, n_nonzero
+
+
+@jit(nogil=True, inline="always")
+def _weigh_piece(values, jac, start, stop, mean, adapt_weights):  # pragma: no cover - compiled
+    """Points ``start:stop`` (one piece of a hypercube) of :func:`accumulate_batch`: ``values``
+    becomes ``J f``, ``mean`` its mean per component; returns ``(-1, -1)``, or the first point
+    and component whose ``J f`` is not finite (that value left raw)."""
+    n_out = len(adapt_weights)
+    for k in range(n_out):
+        mean[k] = 0.0
+    for p in range(start, stop):
+        for k in range(n_out):
+            v = values[p, k] * jac[p]
+            if not abs(v) <= _LARGEST_FLOAT:
+                return p, k
+            values[p, k] = v
+            mean[k] += v
+    for k in range(n_out):
+        mean[k] /= stop - start
+    return -1, -1
+
+
+@jit(nogil=True, inline="always")
+def _scatter_piece(
+    values, y, start, stop, mean, cov, adapt_weights, point_weight, histogram
+):  # pragma: no cover - compiled
+    """The piece's scatter about ``mean`` into ``cov`` (lower triangle, zeroed first) and its
+    points' ``point_weight Σ_k w_k (J f_k)²`` into the map ``histogram``; returns the number
+    of points with a nonzero value."""
+    n_out = len(adapt_weights)
+    dim = y.shape[1]
+    n_bins = histogram.shape[1]
+    for k in range(n_out):
+        for l in range(k + 1):
+            cov[k, l] = 0.0
+    n_nonzero = 0
+    for p in range(start, stop):
+        square = 0.0
+        nonzero = False
+        for k in range(n_out):
+            vk = values[p, k]
+            dk = vk - mean[k]
+            for l in range(k + 1):
+                cov[k, l] += dk * (values[p, l] - mean[l])
+            square += adapt_weights[k] * vk * vk
+            nonzero |= vk != 0.0
+        n_nonzero += nonzero
+        if square != 0.0:
+            for d in range(dim):
+                j = int(y[p, d] * n_bins)
+                if j >= n_bins:
+                    j = n_bins - 1
+                histogram[d, j] += point_weight * square
+    return n_nonzero
+
+
+@jit(nogil=True, inline="always")
+def _add_piece(
+    mean, cov, n, weight, adapt_weights, integral, covariance
+):  # pragma: no cover - compiled
+    """The piece's ``weight ×`` mean into ``integral`` and ``weight² ×`` covariance of the mean
+    into ``covariance`` (both triangles); returns ``Σ_k w_k s_k²`` (its sample variances)."""
+    n_out = len(adapt_weights)
+    variance_sum = 0.0
+    for k in range(n_out):
+        integral[k] += weight * mean[k]
+        for l in range(k + 1):
+            c = cov[k, l] / (n - 1)
+            term = weight * weight * c / n
+            covariance[k, l] += term
+            if l < k:
+                covariance[l, k] += term
+        variance_sum += adapt_weights[k] * cov[k, k] / (n - 1)
+    return variance_sum
 
 
 def accumulate_batch_numpy(

@@ -42,6 +42,7 @@ Checkpoints
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -54,7 +55,7 @@ import numpy as np
 
 from dragcore import __version__, units
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy
-from dragcore.parallel import World, world
+from dragcore.parallel import RankClock, World, world
 from dragcore.run import prepare_checkpoint
 from layers.bilayer import Bilayer
 from montecarlo.collision import OUTPUT_NAMES, collision_dim, collision_params
@@ -104,45 +105,33 @@ class CheckpointPolicy(SavePolicy):
 
 
 def run_identity(
-    bilayer: Bilayer,
-    T: float,
-    *,
-    n_eval: int,
-    n_train: int,
-    n_prod: int,
-    seed: int,
-    n_bins: int,
-    batch_size: int,
-    max_hcubes: int = DEFAULT_RECIPE.max_hcubes,
-    screening: str = "T0",
-    alpha: float = DEFAULT_RECIPE.alpha,
-    adapt_weights: tuple[float, ...] = DEFAULT_RECIPE.adapt_weights,
+    bilayer: Bilayer, T: float, recipe: CollisionRecipe, *, seed: int, screening: str = "T0"
 ) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity.
 
     The collision parameter vector (:func:`montecarlo.collision.collision_params`, every
     number the integrand sees) stands for the bilayer, the temperature and the screening;
-    ``outputs`` names the sampled outputs (a checkpoint of the four-output kernel of before
-    2026-12-03 is refused by name, not misread). The map's adaptation exponent ``alpha`` and
-    the ``adapt_weights`` enter only where they are not the defaults (so the identity of a
-    run with the default recipe is what it always was).
+    ``outputs`` names the sampled outputs (a checkpoint of a kernel with other outputs is
+    refused by name, not misread). The ``recipe``'s adaptation exponent ``alpha`` and its
+    ``adapt_weights`` enter only where they are not the defaults (so the identity of a run
+    with the default recipe keeps its keys).
     """
     extra: dict = {}
-    if alpha != DEFAULT_RECIPE.alpha:
-        extra["alpha"] = float(alpha)
-    if tuple(adapt_weights) != tuple(DEFAULT_RECIPE.adapt_weights):
-        extra["adapt_weights"] = [float(v) for v in adapt_weights]
+    if recipe.alpha != DEFAULT_RECIPE.alpha:
+        extra["alpha"] = float(recipe.alpha)
+    if tuple(recipe.adapt_weights) != tuple(DEFAULT_RECIPE.adapt_weights):
+        extra["adapt_weights"] = [float(v) for v in recipe.adapt_weights]
     return {
         "collision_params": [float(v) for v in collision_params(bilayer, T, screening=screening)],
         "outputs": list(OUTPUT_NAMES),
         "dim": int(collision_dim(bilayer)),
-        "n_eval": int(n_eval),
-        "n_train": int(n_train),
-        "n_prod": int(n_prod),
+        "n_eval": int(recipe.n_eval),
+        "n_train": int(recipe.n_train),
+        "n_prod": int(recipe.n_prod),
         "seed": int(seed),
-        "n_bins": int(n_bins),
-        "batch_size": int(batch_size),
-        "max_hcubes": int(max_hcubes),
+        "n_bins": int(recipe.n_bins),
+        "batch_size": int(recipe.batch_size),
+        "max_hcubes": int(recipe.max_hcubes),
         **extra,
     }
 
@@ -155,9 +144,8 @@ def recipe_of(recipe: CollisionRecipe | None, **settings) -> CollisionRecipe:
         if missing:
             raise TypeError(f"run_distributed() missing keyword argument {missing[0]!r}")
         return DEFAULT_RECIPE.with_(**settings)
-    defaults = {"n_eval": None, "n_train": None, "n_prod": None, "n_bins": DEFAULT_BINS,
-                "batch_size": DEFAULT_RECIPE.batch_size, "max_hcubes": DEFAULT_RECIPE.max_hcubes}
-    given = [k for k, v in settings.items() if v != defaults[k]]  # fmt: skip
+    defaults = inspect.signature(run_distributed).parameters  # the settings' defaults
+    given = [k for k, v in settings.items() if v != defaults[k].default]
     if given:
         raise TypeError(f"run_distributed() setting = {given[0]!r} is outside the allowed "
                         "range (a recipe holds the settings: give one or the other)")  # fmt: skip
@@ -175,15 +163,8 @@ class SavedRun:
 
 
 class CheckpointStore(CheckpointDirectory):
-    """The checkpoint directory of one run (see the module docstring for its layout).
-
-    Parameters
-    ----------
-    directory
-        The directory (created by :meth:`prepare`).
-    identity
-        :func:`run_identity` of the run; stored in ``manifest.json`` and checked on resume.
-    """
+    """The checkpoint directory of one Monte Carlo run: its manifest and ``state.npz`` (module
+    docstring), made with the run's :func:`run_identity` (checked on resume)."""
 
     OWN_FILES = re.compile(rf"^{re.escape(STATE_FILE)}$")
 
@@ -255,7 +236,15 @@ def integrator_outputs(records: list[IterationRecord]) -> int:
 
 @dataclass
 class DistributedRun:
-    """The estimate, the final sampling state and what the run cost (rank 0)."""
+    """The estimate, the final sampling state and what the run cost (rank 0).
+
+    ``info`` holds ``ranks``, ``wall_seconds`` (this invocation), ``wall_seconds_before``
+    (earlier, interrupted ones), ``compute_seconds_per_rank``, ``cpu_seconds_per_rank``,
+    ``bytes_sent`` (payload all ranks sent while iterating), ``bytes_per_iteration``,
+    ``bytes_by_iteration``, ``bytes_per_train_iteration``, ``bytes_per_prod_iteration``,
+    ``iterations_run``, ``resumed_iterations`` (found in the checkpoint), ``n_batches`` and
+    ``identity`` (:func:`run_identity`).
+    """
 
     estimate: DragEstimate
     integrator: Integrator
@@ -322,101 +311,112 @@ def run_distributed(
 
     Returns
     -------
-    The :class:`DistributedRun` on rank 0, ``None`` elsewhere. ``info`` holds ``ranks``,
-    ``wall_seconds`` (this invocation), ``wall_seconds_before`` (earlier, interrupted ones),
-    ``compute_seconds_per_rank``, ``cpu_seconds_per_rank``, ``bytes_sent`` (payload all ranks
-    sent while iterating), ``bytes_per_iteration``, ``bytes_by_iteration``,
-    ``bytes_per_train_iteration``, ``bytes_per_prod_iteration``, ``iterations_run``,
-    ``resumed_iterations`` (found in the checkpoint).
+    The :class:`DistributedRun` (its ``info``: the cost) on rank 0, ``None`` elsewhere.
     """
     w = w or world()
     t0 = time.perf_counter()
-    cpu0 = time.process_time()
+    clock = RankClock(w)
     recipe = recipe_of(recipe, n_eval=n_eval, n_train=n_train, n_prod=n_prod, n_bins=n_bins,
                        batch_size=batch_size, max_hcubes=max_hcubes)  # fmt: skip
-    r = recipe
-    identity = run_identity(
-        bilayer, T, n_eval=r.n_eval, n_train=r.n_train, n_prod=r.n_prod, seed=seed,
-        n_bins=r.n_bins, batch_size=r.batch_size, max_hcubes=r.max_hcubes, screening=screening,
-        alpha=r.alpha, adapt_weights=r.adapt_weights,
+    identity = run_identity(bilayer, T, recipe, seed=seed, screening=screening)
+    store, integ, saved = _starting_point(bilayer, recipe, identity, w, checkpoint_dir, resume)
+    if saved.records and w.is_root and progress:
+        w.log(f"resumed after iteration {len(saved.records)} (checkpoint {checkpoint_dir})",
+              file=sys.stderr)  # fmt: skip
+    hook = _AfterIteration(w, clock, store, policy or CheckpointPolicy(), integ, saved, t0)
+    n_total = recipe.n_train + recipe.n_prod
+    show = _progress_line(w, n_total, t0) if (progress and w.is_root) else None
+    clock.start_computing()
+    runner = distributed_batch_runner(w) if w.size > 1 else None
+    est = estimate_drag(
+        bilayer, T, recipe, seed=seed, screening=screening, batch_runner=runner, progress=show,
+        integrator=integ, previous=saved.records, previous_warnings=saved.warnings,
+        after_iteration=hook,
     )  # fmt: skip
-    store = None
-    saved: SavedRun | None = None
+    meta = clock.gather(by_iteration=hook.sent_by_iteration)
+    if not w.is_root:
+        return None
+    hook.save(est.result.iterations, est.result.warnings)  # whatever the policy skipped
+    info = _run_info(w, est, meta, saved, time.perf_counter() - t0)
+    return DistributedRun(est, integ, {**info, "identity": identity})
+
+
+class _AfterIteration:
+    """Called after every iteration (:func:`~montecarlo.drag_mc.estimate_drag`'s
+    ``after_iteration``): counts the bytes the iteration sent and, on rank 0, saves the state
+    when the policy says so."""
+
+    def __init__(
+        self,
+        w: World,
+        clock: RankClock,
+        store: CheckpointStore | None,
+        policy: CheckpointPolicy,
+        integrator: Integrator,
+        saved: SavedRun,
+        t0: float,
+    ) -> None:
+        self.w, self.clock, self.store, self.policy = w, clock, store, policy
+        self.integrator, self.wall_before, self.t0 = integrator, saved.wall_seconds, t0
+        self.sent_by_iteration: list[int] = []
+
+    def __call__(self, records: list[IterationRecord], warnings: list[str]) -> None:
+        sent = self.w.bytes_sent - self.clock.bytes0 - sum(self.sent_by_iteration)
+        self.sent_by_iteration.append(sent)
+        if self.store is not None and self.w.is_root and self.policy.iteration_done():
+            self.save(records, warnings)
+
+    def save(self, records: list[IterationRecord], warnings: list[str]) -> None:
+        """Save the state after ``records`` (no checkpoint directory: nothing)."""
+        if self.store is not None:
+            wall = self.wall_before + time.perf_counter() - self.t0
+            self.store.save(self.integrator, records, warnings, wall)
+
+
+def _starting_point(
+    bilayer: Bilayer,
+    recipe: CollisionRecipe,
+    identity: dict,
+    w: World,
+    checkpoint_dir: str | os.PathLike | None,
+    resume: bool,
+) -> tuple[CheckpointStore | None, Integrator, SavedRun]:
+    """The checkpoint store (``None``: no checkpoints), the integrator to continue and the
+    saved state to continue from (empty for a fresh run)."""
+    store, saved = None, None
     if checkpoint_dir is not None:
         store = CheckpointStore(checkpoint_dir, identity)
         saved = prepare_checkpoint(store, resume, w, load=store.load)
-    policy = policy or CheckpointPolicy()
-    integ = None
-    previous: list[IterationRecord] = []
-    previous_warnings: list[str] = []
-    wall_before = 0.0
-    if saved is not None:
-        integ = Integrator.from_dict(saved.integrator)
-        previous, previous_warnings = saved.records, saved.warnings
-        wall_before = saved.wall_seconds
-        if previous and w.is_root and progress:
-            w.log(f"resumed after iteration {len(previous)} (checkpoint {checkpoint_dir})",
-                  file=sys.stderr)  # fmt: skip
-    else:
-        integ = collision_integrator(bilayer, recipe)
+    if saved is None:
+        return store, collision_integrator(bilayer, recipe), SavedRun({}, [], [], 0.0)
+    return store, Integrator.from_dict(saved.integrator), saved
 
-    sent_by_iteration: list[int] = []
 
-    def after_iteration(records: list[IterationRecord], warnings: list[str]) -> None:
-        sent_by_iteration.append(w.bytes_sent - bytes0 - sum(sent_by_iteration))
-        if store is not None and w.is_root and policy.iteration_done():
-            store.save(integ, records, warnings, wall_before + time.perf_counter() - t0)
-
-    show = _progress_line(w, r.n_train + r.n_prod, t0) if (progress and w.is_root) else None
-    bytes0 = w.bytes_sent
-    t_iter = time.perf_counter()
-    est = estimate_drag(
-        bilayer,
-        T,
-        recipe,
-        seed=seed,
-        screening=screening,
-        batch_runner=distributed_batch_runner(w) if w.size > 1 else None,
-        progress=show,
-        integrator=integ,
-        previous=previous,
-        previous_warnings=previous_warnings,
-        after_iteration=after_iteration,
-    )
-    compute_wall = time.perf_counter() - t_iter
-    sent = w.bytes_sent - bytes0
-    cpu = time.process_time() - cpu0
-    meta = w.gather_to_root(
-        {"wall": compute_wall, "cpu": cpu, "bytes": sent, "by_iteration": sent_by_iteration}
-    )
-    if not w.is_root:
-        return None
-    if store is not None:  # the final state, whatever the policy skipped
-        store.save(integ, est.result.iterations, est.result.warnings,
-                   wall_before + time.perf_counter() - t0)  # fmt: skip
-    run_count = len(est.result.iterations) - len(previous)
-    total_bytes = int(sum(m["bytes"] for m in meta))
+def _run_info(
+    w: World, est: DragEstimate, meta: list[dict], saved: SavedRun, wall_seconds: float
+) -> dict:
+    """What the run cost (the ``info`` of :func:`run_distributed`, but its identity)."""
+    iterations = est.result.iterations
+    previous = len(saved.records)
+    run_count = len(iterations) - previous
+    cost = RankClock.columns(meta)
     by_iteration = np.sum([m["by_iteration"] for m in meta], axis=0).astype(int).tolist()
-    phases = [r.phase for r in est.result.iterations[len(previous) :]]
+    phases = [r.phase for r in iterations[previous:]]
 
     def mean_bytes(phase: str) -> float:
         sel = [b for b, ph in zip(by_iteration, phases, strict=True) if ph == phase]
         return sum(sel) / len(sel) if sel else 0.0
 
-    info = {
+    return {
         "ranks": w.size,
-        "wall_seconds": time.perf_counter() - t0,
-        "wall_seconds_before": wall_before,
-        "compute_seconds_per_rank": [m["wall"] for m in meta],
-        "cpu_seconds_per_rank": [m["cpu"] for m in meta],
-        "bytes_sent": total_bytes,
-        "bytes_per_iteration": total_bytes / run_count if run_count else 0.0,
+        "wall_seconds": wall_seconds,
+        "wall_seconds_before": saved.wall_seconds,
+        **cost,
+        "bytes_per_iteration": cost["bytes_sent"] / run_count if run_count else 0.0,
         "bytes_by_iteration": by_iteration,
         "bytes_per_train_iteration": mean_bytes("train"),
         "bytes_per_prod_iteration": mean_bytes("prod"),
         "iterations_run": run_count,
-        "resumed_iterations": len(previous),
-        "n_batches": [r.n_batches for r in est.result.iterations],
-        "identity": identity,
+        "resumed_iterations": previous,
+        "n_batches": [r.n_batches for r in iterations],
     }
-    return DistributedRun(est, integ, info)

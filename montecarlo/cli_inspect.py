@@ -16,7 +16,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from dragcore.cli import dump_json
+from dragcore.cli import inspect_file
 from dragcore.hdf5 import DIGEST_ATTR, open_h5_for_reading
 from montecarlo.result import format_estimate
 
@@ -109,6 +109,21 @@ def _correlation(cov: np.ndarray) -> np.ndarray:
 
 
 def _print(d: dict, component: int) -> None:
+    _print_header(d)
+    _print_estimates(d["estimate"], d["quadrature"])
+    _print_iterations(d["iterations"], d["estimate"], component)
+    if "sampling" in d:
+        s = d["sampling"]
+        print(
+            f"\nsampling: {s['dim']} axes x {s['n_bins']} map bins, "
+            f"{s['hypercubes']} strata hypercubes"
+        )
+    for text in d["warnings"]:
+        print(f"warning: {text}")
+
+
+def _print_header(d: dict) -> None:
+    """Where the file came from, what the run cost, its parameters and its consistency."""
     print(f"{d['file']}: bilayer-drag {d['version']}, written {d['created']}")
     print(f"command: {d['command']}")
     print(f"units: {d['units']}")
@@ -126,12 +141,15 @@ def _print(d: dict, component: int) -> None:
     print("parameters:")
     for key, p in d["parameters"].items():
         print(f"  {key:11s} = {p['value']!s:14s} [{p['units']}]")
-    e, q = d["estimate"], d["quadrature"]
     print(
         f"\nn_eval = {d['n_eval']} (total {d['n_eval_total']}); "
         f"chi2/dof = {d['chi2'] / d['dof'] if d['dof'] else math.nan:.2f} "
         f"(dof = {d['dof']}), Q = {d['Q']:.2f}"
     )
+
+
+def _print_estimates(e: dict, q: dict) -> None:
+    """The estimates ± errors, the quadratures beside them, and their correlation."""
     head = f"{'':9s} {'Monte Carlo (' + e['units'] + ')':>22s}"
     has_val = "validate" in q
     has_ref = "reference" in q
@@ -143,8 +161,8 @@ def _print(d: dict, component: int) -> None:
         head += f" {'finite-T ref':>14s} {'pull' if exact else 'Δ/σ (*)':>7s}"
         if not exact:
             print(
-                "(*) not a pull: this file was written before 2026-12-03, when the finite-T "
-                "reference at C ≠ 0 lacked O(C² q²/k_F²); (MC − ref)/σ measures that approximation"
+                "(*) not a pull: in this (older) file the finite-T reference at C ≠ 0 lacked "
+                "O(C² q²/k_F²); (MC − ref)/σ measures that approximation"
             )
     print(head)
     qnames = q.get("names", [])
@@ -166,8 +184,10 @@ def _print(d: dict, component: int) -> None:
     print("correlation:")
     for name, row in zip(e["names"], e["correlation"], strict=True):
         print(f"  {name:9s} " + " ".join(f"{c:+.3f}" for c in row))
-    it = d["iterations"]
-    k = component
+
+
+def _print_iterations(it: dict, e: dict, k: int) -> None:
+    """The vegas table of component ``k``."""
     if not 0 <= k < len(e["names"]):
         raise ValueError(f"component = {k} is outside the allowed range [0, {len(e['names'])})")
     print(f"\niterations ({e['names'][k]}, {e['units']}):")
@@ -188,25 +208,7 @@ def _print(d: dict, component: int) -> None:
             f"{(f'{qv:.2f}' if math.isfinite(qv) else ''):>5} {nonzero:8.3f} "
             f"{it['n_batches'][i]:7d} {it['seconds'][i]:6.2f}"
         )
-    if "sampling" in d:
-        s = d["sampling"]
-        print(
-            f"\nsampling: {s['dim']} axes x {s['n_bins']} map bins, "
-            f"{s['hypercubes']} strata hypercubes"
-        )
-    for text in d["warnings"]:
-        print(f"warning: {text}")
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        summary = describe(Path(args.file))
-    except (RuntimeError, KeyError, TypeError) as exc:  # h5py on a damaged file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"file = {args.file!r} cannot be read as a run file ({reason}); allowed: "
-                         "an intact file written by the run command") from None
-    if args.json:
-        print(dump_json(summary))
-    else:
-        _print(summary, args.component)
-    return 0
+    return inspect_file(args.file, describe, lambda d: _print(d, args.component), args.json)

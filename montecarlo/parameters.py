@@ -5,8 +5,9 @@ which everything about a parameter is derived: the fields of
 :class:`montecarlo.run.CollisionRunConfig` and their checks, the command-line options
 (:mod:`montecarlo.cli_run`), the TOML keys and the default configuration
 (:mod:`montecarlo.config`, ``--print-config``), the units of the stored parameters
-(:data:`montecarlo.storage.PARAMETER_UNITS`) and the stored values. A new parameter is one
-row here (and its use in the run).
+(:data:`montecarlo.storage.PARAMETER_UNITS`), the stored values and, for the ``[bilayer]``
+rows with an ``argument``, the keywords of :func:`layers.presets.preset` that build the run's
+bilayer. A new parameter is one row here (and its use in the run).
 
 The Monte Carlo settings take their defaults from :data:`montecarlo.drag_mc.DEFAULT_RECIPE`
 and are stored under the recipe's field names (``n_eval``).
@@ -38,19 +39,20 @@ RUN_PARAMETERS = ParameterTable([
     P("preset", "bilayer", "str", "fig2-d40", "", "fig2-d40 | fig2-d120", OneOf(tuple(PRESETS)),
       "bilayer preset (layers.presets)"),
     P("active", "bilayer", "str", "weyl", "", "weyl | metal (metal: 2D-2D drag)",
-      OneOf(tuple(ACTIVE_LAYERS)), "active layer: weyl (tilted Weyl film) or metal (2D-2D drag)"),
+      OneOf(tuple(ACTIVE_LAYERS)), "active layer: weyl (tilted Weyl film) or metal (2D-2D drag)",
+      argument="active"),
     P("T", "bilayer", "real", 10.0, "K", "temperature, K", _POSITIVE, "temperature"),
     P("n_p", "bilayer", "real", 3e11, "cm^-2", "metal density n^p, cm^-2", _POSITIVE,
-      "density of the passive 2D metal", option="--np"),
+      "density of the passive 2D metal", option="--np", argument="n_p_cm2"),
     P("tau_p", "bilayer", "real", 50.0, "ps", "metal momentum relaxation time tau^p, ps",
-      _POSITIVE, "momentum relaxation time of the passive metal"),
+      _POSITIVE, "momentum relaxation time of the passive metal", argument="tau_p_ps"),
     P("d", "bilayer", "real", None, "nm", "layer spacing, nm (default: the preset's)", _POSITIVE,
-      "interlayer spacing", example=40.0),
+      "interlayer spacing", example=40.0, argument="d_nm"),
     P("tilt", "bilayer", "real", 0.3, "1", "tilt C of the Weyl cones, |C| < 1",
       Range(-1.0, 1.0, lo_open=True, hi_open=True), "tilt C of the Weyl cone, |C| < 1",
-      label="C"),
+      label="C", argument="tilt"),
     P("eps", "bilayer", "real", 12.0, "1", "dielectric constant", _POSITIVE,
-      "dielectric constant of the surrounding medium"),
+      "dielectric constant of the surrounding medium", argument="dielectric"),
     P("screening", "bilayer", "str", "T0", "",
       "|U|^2 from the polarizations at T = 0 (T0) or at T (finite_T)", OneOf(SCREENINGS),
       "polarizations in |U|^2: T0 (the paper's model) or finite_T"),

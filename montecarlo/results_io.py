@@ -28,7 +28,7 @@ from dragcore import units
 from montecarlo.checkpoint import DistributedRun
 from montecarlo.drag_mc import DragEstimate
 from montecarlo.result import IterationRecord, MonteCarloResult
-from montecarlo.run import CollisionRunResult
+from montecarlo.run import CollisionRunResult, run_summary
 from montecarlo.storage import read_run
 
 __all__ = ["load"]
@@ -78,11 +78,35 @@ def load(path: str | os.PathLike) -> CollisionRunResult:
     ...     print(row["name"], row["mc_Pa_s"], "±", row["sdev_Pa_s"])
     """
     data = read_run(path)
-    pa = units.internal_viscosity_to_pascal_second
-    per_pa = 1.0 / pa(1.0)
-    est_g, quad_g = data["estimate"], data.get("quadrature", {})
-    names = tuple(str(n) for n in est_g["name"])
-    result = MonteCarloResult(
+    parameters = {k: _number(v) for k, v in data["parameters"].items()}
+    result = _monte_carlo_result(data)
+    hall_g = data.get("hall", {})
+    hall_names = [str(n).removeprefix("eta_H.") for n in hall_g.get("name", [])]
+    estimate = _drag_estimate(data, result, parameters, hall_names)
+    run = DistributedRun(estimate, None, _info(data))  # type: ignore[arg-type]
+    quad_g = data.get("quadrature", {})
+    rows = _coefficient_rows(estimate, quad_g)
+    hall_rows = [
+        {
+            "name": f"eta_H.{k}",
+            "mc_Pa_s": float(hall_g["mc"][i]),
+            "sdev_Pa_s": float(hall_g["sdev"][i]),
+            "validate_Pa_s": float(hall_g["relation"][i]),
+        }
+        for i, k in enumerate(hall_names)
+    ]
+    summary = {**run_summary(parameters, run, rows, hall_rows), "output": str(path)}
+    quadrature = _quadrature(quad_g, hall_rows)
+    return CollisionRunResult(
+        summary, run, parameters, quadrature, result.summary(0), output=Path(path)
+    )
+
+
+def _monte_carlo_result(data: dict) -> MonteCarloResult:
+    """The estimate as sampled (internal units) and the iteration records."""
+    per_pa = 1.0 / units.internal_viscosity_to_pascal_second(1.0)
+    est_g = data["estimate"]
+    return MonteCarloResult(
         mean=np.asarray(est_g["mean_internal"]),
         sdev=np.sqrt(np.maximum(np.diag(est_g["covariance_internal"]), 0.0)),
         covariance=np.asarray(est_g["covariance_internal"]),
@@ -95,16 +119,26 @@ def load(path: str | os.PathLike) -> CollisionRunResult:
         seed=int(data["seed"]),
         warnings=list(data["warnings"]),
     )
-    parameters = {k: _number(v) for k, v in data["parameters"].items()}
+
+
+def _drag_estimate(
+    data: dict, result: MonteCarloResult, parameters: dict, hall_names: list[str]
+) -> DragEstimate:
+    """The :class:`DragEstimate`: ``result`` with the output names and the Hall parts."""
+    per_pa = 1.0 / units.internal_viscosity_to_pascal_second(1.0)
+    names = tuple(str(n) for n in data["estimate"]["name"])
     hall_g = data.get("hall", {})
-    hall_names = [str(n).removeprefix("eta_H.") for n in hall_g.get("name", [])]
-    hall = {k: float(v) * per_pa for k, v in zip(hall_names, hall_g.get("mc", []), strict=True)}
-    hall_sdev = {
-        k: float(v) * per_pa for k, v in zip(hall_names, hall_g.get("sdev", []), strict=True)
-    }
+    hall, hall_sdev = (
+        {k: float(v) * per_pa for k, v in zip(hall_names, hall_g.get(key, []), strict=True)}
+        for key in ("mc", "sdev")
+    )
     T = units.kelvin_to_erg(float(parameters["T"]))
-    estimate = DragEstimate(result, T, names, hall, hall_sdev)
-    info = {
+    return DragEstimate(result, T, names, hall, hall_sdev)
+
+
+def _info(data: dict) -> dict:
+    """The cost and identity of the run, as :attr:`DistributedRun.info` holds them."""
+    return {
         "ranks": int(data["ranks"]),
         "wall_seconds": float(data["wall_seconds"]),
         "bytes_sent": int(data["bytes_sent"]),
@@ -112,68 +146,44 @@ def load(path: str | os.PathLike) -> CollisionRunResult:
         "resumed_iterations": int(data["resumed_iterations"]),
         "identity": data["identity"],
     }
-    run = DistributedRun(estimate, None, info)  # type: ignore[arg-type]
 
-    qnames = [str(n) for n in quad_g.get("name", [])]
+
+def _coefficient_rows(estimate: DragEstimate, quad_g: dict) -> list[dict]:
+    """The summary's coefficient rows: the estimate beside the stored quadratures (Pa s)."""
+    pa = units.internal_viscosity_to_pascal_second
     rows = []
-    for k, name in enumerate(qnames):
+    for k, name in enumerate(str(n) for n in quad_g.get("name", [])):
         m, s = estimate.value(name)
+        validate = quad_g["validate"][k]
         row = {
             "name": name,
             "mc_Pa_s": pa(m),
             "sdev_Pa_s": pa(s),
-            "validate_Pa_s": float(quad_g["validate"][k]),
+            "validate_Pa_s": float(validate),
             "pull_validate": float(quad_g["pull_validate"][k]),
-            "rel_diff_validate": (
-                pa(m) / quad_g["validate"][k] - 1.0 if quad_g["validate"][k] else math.nan
-            ),
+            "rel_diff_validate": pa(m) / validate - 1.0 if validate else math.nan,
         }
         if "reference" in quad_g and bool(quad_g["has_reference"][k]):
             row["reference_Pa_s"] = float(quad_g["reference"][k])
             row["pull_reference"] = float(quad_g["pull_reference"][k])
         rows.append(row)
-    hall_rows = [
-        {
-            "name": f"eta_H.{k}",
-            "mc_Pa_s": float(hall_g["mc"][i]),
-            "sdev_Pa_s": float(hall_g["sdev"][i]),
-            "validate_Pa_s": float(hall_g["relation"][i]),
-        }
-        for i, k in enumerate(hall_names)
-    ]
-    summary = {
-        "preset": parameters.get("preset"),
-        "T_K": parameters.get("T"),
-        "active": parameters.get("active"),
-        "tilt": parameters.get("tilt"),
-        "screening": parameters.get("screening"),
-        "seed": int(data["seed"]),
-        "n_eval": result.n_eval,
-        "n_eval_total": result.n_eval_total,
-        "chi2_dof": result.chi2 / result.dof if result.dof else math.nan,
-        "Q": result.Q,
-        "coefficients": rows,
-        "hall": hall_rows,
-        "correlation": result.correlation.tolist(),
-        "warnings": result.warnings,
-        **{k: info[k] for k in ("ranks", "wall_seconds", "bytes_sent", "bytes_per_iteration",
-                                "resumed_iterations")},  # fmt: skip
-        "output": str(path),
-    }
+    return rows
 
-    def _column(key: str):
+
+def _quadrature(quad_g: dict, hall_rows: list[dict]) -> dict:
+    """The quadratures as :func:`montecarlo.storage.write_run` was given them (Pa s)."""
+    qnames = [str(n) for n in quad_g.get("name", [])]
+
+    def column(key: str):
         if key not in quad_g:
             return None
         return {n: float(v) for n, v in zip(qnames, quad_g[key], strict=True) if np.isfinite(v)}
 
-    quadrature = {
+    return {
         "names": qnames,
         "validate": [float(v) for v in quad_g.get("validate", [])],
         "validate_error": [float(v) for v in quad_g.get("validate_error", [])],
-        "reference": _column("reference"),
-        "reference_error": _column("reference_error"),
+        "reference": column("reference"),
+        "reference_error": column("reference_error"),
         "hall": hall_rows,
     }
-    return CollisionRunResult(
-        summary, run, parameters, quadrature, result.summary(0), output=Path(path)
-    )

@@ -63,6 +63,7 @@ __all__ = [
     "DeterministicQuadrature",
     "run_collision_mc",
     "reference_by_name",
+    "run_summary",
 ]
 
 #: A deterministic quadrature of the drag coefficients: ``(bilayer, T, screening=…) →
@@ -85,16 +86,9 @@ class CollisionRunConfig:
             raise ValueError("--resume = True is outside the allowed range without --output")
 
     def bilayer(self) -> Bilayer:
-        """The bilayer of the run (:func:`layers.presets.preset`)."""
-        return preset(
-            self.preset,
-            n_p_cm2=self.n_p,
-            tau_p_ps=self.tau_p,
-            d_nm=self.d,
-            tilt=self.tilt,
-            dielectric=self.eps,
-            active=self.active,
-        )
+        """The bilayer of the run: :func:`layers.presets.preset` of ``preset`` with the
+        ``[bilayer]`` rows' ``argument`` keywords."""
+        return preset(self.preset, **RUN_PARAMETERS.arguments(self, "bilayer"))
 
     def recipe(self) -> CollisionRecipe:
         """The Monte Carlo settings of the run: the ``[integrator]`` parameters, under their
@@ -262,10 +256,10 @@ def run_collision_mc(
         )
     rows = _coefficient_rows(est, bl, qv, qe, ref, err)
     hall = _hall_rows(est, hall_q)
-    r = est.result
-    summary = _summary(config, drun, rows, hall)
+    parameters = config.stored_parameters(bl)
+    summary = run_summary(parameters, drun, rows, hall)
     quad = _stored_quadrature(rows, hall, qv, qe, ref, err)
-    result = CollisionRunResult(summary, drun, config.stored_parameters(bl), quad, r.summary(0))
+    result = CollisionRunResult(summary, drun, parameters, quad, est.result.summary(0))
     if files.output is not None:
         result.output = write_run(files.output, drun, result.parameters, quad, command=command)
         summary["output"] = str(result.output)
@@ -337,16 +331,28 @@ def _stored_quadrature(rows: list, hall: list, qv, qe, ref, err) -> dict:
     }
 
 
-def _summary(config: CollisionRunConfig, drun: DistributedRun, rows: list, hall: list) -> dict:
-    """Everything the command prints, as plain types."""
-    r = drun.estimate.result
+#: The entries of a run's summary that are run parameters: ``summary key → stored name``.
+SUMMARY_PARAMETERS = {
+    "preset": "preset",
+    "T_K": "T",
+    "active": "active",
+    "tilt": "tilt",
+    "screening": "screening",
+    "seed": "seed",
+}
+
+#: The entries of a run's summary that are its cost (keys of :attr:`DistributedRun.info`).
+SUMMARY_COST = ("ranks", "wall_seconds", "bytes_sent", "bytes_per_iteration", "resumed_iterations")
+
+
+def run_summary(parameters: dict, run: DistributedRun, rows: list, hall: list) -> dict:
+    """Everything the command prints, as plain types: from the stored run ``parameters``
+    (:meth:`CollisionRunConfig.stored_parameters`), the estimate and cost of ``run`` and the
+    coefficient and Hall rows. :func:`montecarlo.results_io.load` builds the same from a
+    file."""
+    r = run.estimate.result
     return {
-        "preset": config.preset,
-        "T_K": config.T,
-        "active": config.active,
-        "tilt": config.tilt,
-        "screening": config.screening,
-        "seed": config.seed,
+        **{key: parameters.get(name) for key, name in SUMMARY_PARAMETERS.items()},
         "n_eval": r.n_eval,
         "n_eval_total": r.n_eval_total,
         "chi2_dof": r.chi2 / r.dof if r.dof else math.nan,
@@ -355,6 +361,5 @@ def _summary(config: CollisionRunConfig, drun: DistributedRun, rows: list, hall:
         "hall": hall,
         "correlation": r.correlation.tolist(),
         "warnings": r.warnings,
-        **{k: drun.info[k] for k in ("ranks", "wall_seconds", "bytes_sent",
-                                     "bytes_per_iteration", "resumed_iterations")},
-    }  # fmt: skip
+        **{k: run.info[k] for k in SUMMARY_COST},
+    }

@@ -32,8 +32,8 @@ Layout::
     /quadrature/validate, validate_error            Pa s  validate.weyl (T = 0 Π, B7/B13)
     /quadrature/reference, reference_error          Pa s  finite-T reference (same |U|²)
     /quadrature/pull_validate, pull_reference       (MC − quad)/√(sdev² + err²)
-    /quadrature/deviation_reference                 (files before 2026-12-03 only) the same,
-                              instead of pull_reference, where the reference was approximate
+    /quadrature/deviation_reference                 (older files only) the same, instead of
+                              pull_reference, where the reference was approximate
                               (tilted film; attribute reference_exact = False): not a pull
     /quadrature/has_validate, has_reference         whether the route has a value for the
                               output (a reference may cover a subset: NaN where it does not)
@@ -47,7 +47,6 @@ when complete (``os.replace``): a crash never leaves a half file.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 from pathlib import Path
@@ -56,8 +55,14 @@ import h5py
 import numpy as np
 from scipy import stats
 
-from dragcore import __version__, units
-from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale, write_provenance
+from dragcore import units
+from dragcore.hdf5 import (
+    atomic_h5_file,
+    dataset_with_units,
+    dimension_scale,
+    write_header,
+    write_parameters,
+)
 from montecarlo.checkpoint import DistributedRun
 from montecarlo.parameters import RUN_PARAMETERS
 from montecarlo.result import equal_weight_average
@@ -73,6 +78,7 @@ UNITS = (
 #: Units and meaning of each stored run parameter (``name → (unit, description)``), from the
 #: one table of the run's parameters (:data:`montecarlo.parameters.RUN_PARAMETERS`).
 PARAMETER_UNITS: dict[str, tuple[str, str]] = RUN_PARAMETERS.units()
+PARAMETERS_DESCRIPTION = "run parameters (the options of python -m montecarlo run)"
 
 
 def _strings(values) -> np.ndarray:
@@ -144,150 +150,167 @@ def write_run(
     command
         The command line that produced the run (stored verbatim).
     """
-    res = run.estimate.result
-    info = run.info
-    pa = units.internal_viscosity_to_pascal_second
     with atomic_h5_file(path) as f:
-        a = f.attrs
-        a["title"] = "bilayer-drag collision-integral Monte Carlo (python -m montecarlo run)"
-        a["version"] = __version__
-        a["created"] = _dt.datetime.now(_dt.UTC).isoformat()
-        a["units"] = UNITS
-        a["command"] = command
-        a["seed"] = int(res.seed)
-        a["ranks"] = int(info["ranks"])
-        write_provenance(f, int(info["ranks"]))
-        a["wall_seconds"] = float(info["wall_seconds"])
-        a["wall_seconds_before"] = float(info["wall_seconds_before"])
-        a["n_eval"] = int(res.n_eval)
-        a["n_eval_total"] = int(res.n_eval_total)
-        for key in ("n_train", "n_prod", "n_bins", "batch_size", "max_hcubes"):
-            a[key] = int(parameters[key])
-        a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
-        a["bytes_sent"] = int(info["bytes_sent"])
-        a["bytes_per_iteration"] = float(info["bytes_per_iteration"])
-        a["resumed_iterations"] = int(info["resumed_iterations"])
-        a["warnings"] = json.dumps(list(res.warnings))
-        a["identity"] = json.dumps(info.get("identity", {}))
-
-        pg = f.create_group("parameters")
-        pg.attrs["description"] = "run parameters (the options of python -m montecarlo run)"
-        for name, value in parameters.items():
-            unit, text = PARAMETER_UNITS.get(name, ("", ""))
-            dataset_with_units(pg, name, value, unit, text)
-
+        _write_root(f, run, parameters, command)
+        write_parameters(f, parameters, PARAMETER_UNITS, PARAMETERS_DESCRIPTION)
         names = list(run.estimate.names)
-        eg = f.create_group("estimate")
-        eg.attrs["description"] = "equal-weight average of the production iterations"
-        nm = dimension_scale(eg, "name", _strings(names), "", "integrand (montecarlo.collision)")
-        mean = dataset_with_units(eg, "mean", pa(res.mean), "Pa s", "Monte Carlo estimate")
-        sdev = dataset_with_units(eg, "sdev", pa(res.sdev), "Pa s", "its standard error")
-        cov = dataset_with_units(eg, "covariance", pa(pa(res.covariance)), "(Pa s)^2", "covariance")
-        mi = dataset_with_units(eg, "mean_internal", res.mean, "1/cm^3", "estimate, internal units")
-        ci = dataset_with_units(
-            eg, "covariance_internal", res.covariance, "1/cm^6", "covariance, internal"
-        )
-        for ds in (mean, sdev, mi):
-            ds.dims[0].attach_scale(nm)
-        for ds in (cov, ci):
-            ds.dims[0].attach_scale(nm)
-            ds.dims[1].attach_scale(nm)
-
-        its = res.iterations
-        ig = f.create_group("iterations")
-        ig.attrs["description"] = (
-            "per-iteration records (the vegas table); training iterations adapt the "
-            "sampling and are discarded, production iterations are averaged"
-        )
-        idx = dimension_scale(ig, "index", [r.index for r in its], "1", "iteration number")
-        dataset_with_units(ig, "phase", _strings(r.phase for r in its), "", "train or prod")
-        run_mean, run_sdev, chi2_dof, q = _running_columns(its)
-        per_k = [
-            ("mean", pa(np.array([r.mean for r in its])), "Pa s", "iteration estimate"),
-            ("sdev", pa(np.array([r.sdev for r in its])), "Pa s", "its standard error"),
-            ("running_mean", pa(run_mean), "Pa s", "average of the prod iterations so far"),
-            ("running_sdev", pa(run_sdev), "Pa s", "its standard error"),
-        ]
-        for key, data, unit, text in per_k:
-            ds = dataset_with_units(ig, key, data, unit, text)
-            ds.dims[0].attach_scale(idx)
-            ds.dims[1].attach_scale(nm)
-        ds = dataset_with_units(
-            ig, "covariance", pa(pa(np.array([r.covariance for r in its]))),
-            "(Pa s)^2", "iteration covariance",
-        )  # fmt: skip
-        ds.dims[0].attach_scale(idx)
-        scalars = [
-            ("chi2_dof", chi2_dof, "1", "chi^2/dof of the prod iterations so far"),
-            ("Q", q, "1", "P(chi^2 > observed) of the prod iterations so far"),
-            ("n_eval", [r.n_eval for r in its], "1", "integrand evaluations"),
-            ("n_nonzero", [r.n_nonzero for r in its], "1", "points with a nonzero value"),
-            ("n_batches", [r.n_batches for r in its], "1", "batches"),
-            ("seconds", [r.seconds for r in its], "s", "wall time of the iteration"),
-        ]
-        for key, data, unit, text in scalars:
-            dataset_with_units(ig, key, data, unit, text).dims[0].attach_scale(idx)
-
-        qg = f.create_group("quadrature")
-        qg.attrs["description"] = (
-            "deterministic references: validate.weyl (Eq. B7/B13, T = 0 polarizations, "
-            "ballistic weights) and the finite-T reference of montecarlo.drag_mc (the "
-            "approximations of the Monte Carlo); pulls (MC - quad)/sqrt(sdev^2 + err^2)"
-        )
-        qn = list(quadrature["names"])
-        qs = dimension_scale(qg, "name", _strings(qn), "", "coefficient")
-        missing = sorted(set(qn) - set(names))
-        if missing:
-            raise ValueError(f"quadrature name = {missing[0]!r} is outside the estimates {names}")
-        at = [names.index(n) for n in qn]
-        mc, sd = pa(res.mean[at]), pa(res.sdev[at])
-        columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
-        if quadrature.get("reference") is not None:
-            columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
-        for key, text in columns:
-            val = _aligned(quadrature[key], qn, key)
-            err = _aligned(quadrature[f"{key}_error"], qn, f"{key}_error")
-            s = np.hypot(sd, err)
-            ok = np.isfinite(val) & np.isfinite(err) & (s > 0)
-            pull = np.where(ok, (mc - val) / np.where(ok, s, 1.0), np.nan)
-            pull_name, pull_desc = f"pull_{key}", f"(MC - {key})/sqrt(sdev^2 + error^2), NaN: none"
-            for name, data, unit, desc in (
-                (key, val, "Pa s", f"{text}; NaN where it has no value for the output"),
-                (f"{key}_error", err, "Pa s", "quadrature error estimate (NaN: no value)"),
-                (pull_name, pull, "1", pull_desc),
-                (f"has_{key}", np.isfinite(val), "", f"whether {key} has a value per output"),
-            ):
-                dataset_with_units(qg, name, data, unit, desc).dims[0].attach_scale(qs)
-
-        hall = quadrature.get("hall", [])
-        if hall:
-            hg = f.create_group("hall")
-            hg.attrs["description"] = (
-                "Hall drag parts: sj (A41-A42), eei1, eei2 (e-e-impurity skew rates W1, W2, "
-                "layers.skew_scattering) sampled; sj_B23, eei1_B17, eei2_B18 the paper's "
-                "relations on the sampled eta_Q3; 'relation' applies them to validate's eta_Q3"
-            )
-            hs = dimension_scale(hg, "name", _strings(r["name"] for r in hall), "", "part")
-            for key, col, text in (
-                ("mc", "mc_Pa_s", "Monte Carlo"),
-                ("sdev", "sdev_Pa_s", "its standard error"),
-                ("relation", "validate_Pa_s", "the paper's relation on validate's eta_Q3"),
-            ):
-                data = [float(r[col]) for r in hall]
-                dataset_with_units(hg, key, data, "Pa s", text).dims[0].attach_scale(hs)
-
-        sg = f.create_group("sampling")
-        sg.attrs["description"] = "final adapted sampling (montecarlo.adaptive_map)"
-        dataset_with_units(
-            sg, "edges", run.integrator.map.edges, "1", "map edges on [0, 1] per axis"
-        )
-        if run.integrator.strata is not None:
-            st = run.integrator.strata
-            ds = dataset_with_units(
-                sg, "strata_counts", st.counts, "1", "points per hypercube (VEGAS+ strata)"
-            )
-            ds.attrs["per_axis"] = int(st.per_axis)
+        name_scale = _write_estimate(f, names, run.estimate.result)
+        _write_iterations(f, run.estimate.result.iterations, name_scale)
+        _write_quadrature(f, quadrature, names, run.estimate.result)
+        _write_hall(f, quadrature.get("hall", []))
+        _write_sampling(f, run.integrator)
     return Path(path)
+
+
+def _write_root(f: h5py.File, run: DistributedRun, parameters: dict, command: str) -> None:
+    """The root attributes: the header, the command, the cost and the run's consistency."""
+    res, info = run.estimate.result, run.info
+    title = "bilayer-drag collision-integral Monte Carlo (python -m montecarlo run)"
+    write_header(f, title, UNITS, int(info["ranks"]))
+    a = f.attrs
+    a["command"] = command
+    a["seed"] = int(res.seed)
+    a["ranks"] = int(info["ranks"])
+    a["wall_seconds"] = float(info["wall_seconds"])
+    a["wall_seconds_before"] = float(info["wall_seconds_before"])
+    a["n_eval"] = int(res.n_eval)
+    a["n_eval_total"] = int(res.n_eval_total)
+    for p in RUN_PARAMETERS.in_table("integrator"):  # n_eval: the evaluations made, above
+        if p.stored != "n_eval":
+            a[p.stored] = int(parameters[p.stored])
+    a["chi2"], a["dof"], a["Q"] = float(res.chi2), int(res.dof), float(res.Q)
+    a["bytes_sent"] = int(info["bytes_sent"])
+    a["bytes_per_iteration"] = float(info["bytes_per_iteration"])
+    a["resumed_iterations"] = int(info["resumed_iterations"])
+    a["warnings"] = json.dumps(list(res.warnings))
+    a["identity"] = json.dumps(info.get("identity", {}))
+
+
+def _write_estimate(f: h5py.File, names: list[str], res) -> h5py.Dataset:
+    """``/estimate`` (Pa s and internal units); returns its ``name`` dimension scale."""
+    pa = units.internal_viscosity_to_pascal_second
+    eg = f.create_group("estimate")
+    eg.attrs["description"] = "equal-weight average of the production iterations"
+    nm = dimension_scale(eg, "name", _strings(names), "", "integrand (montecarlo.collision)")
+    mean = dataset_with_units(eg, "mean", pa(res.mean), "Pa s", "Monte Carlo estimate")
+    sdev = dataset_with_units(eg, "sdev", pa(res.sdev), "Pa s", "its standard error")
+    cov = dataset_with_units(eg, "covariance", pa(pa(res.covariance)), "(Pa s)^2", "covariance")
+    mi = dataset_with_units(eg, "mean_internal", res.mean, "1/cm^3", "estimate, internal units")
+    ci = dataset_with_units(
+        eg, "covariance_internal", res.covariance, "1/cm^6", "covariance, internal"
+    )
+    for ds in (mean, sdev, mi):
+        ds.dims[0].attach_scale(nm)
+    for ds in (cov, ci):
+        ds.dims[0].attach_scale(nm)
+        ds.dims[1].attach_scale(nm)
+    return nm
+
+
+def _write_iterations(f: h5py.File, its: list, name_scale: h5py.Dataset) -> None:
+    """``/iterations``: the vegas table, one row per iteration (Pa s)."""
+    pa = units.internal_viscosity_to_pascal_second
+    ig = f.create_group("iterations")
+    ig.attrs["description"] = (
+        "per-iteration records (the vegas table); training iterations adapt the "
+        "sampling and are discarded, production iterations are averaged"
+    )
+    idx = dimension_scale(ig, "index", [r.index for r in its], "1", "iteration number")
+    dataset_with_units(ig, "phase", _strings(r.phase for r in its), "", "train or prod")
+    run_mean, run_sdev, chi2_dof, q = _running_columns(its)
+    per_k = [
+        ("mean", pa(np.array([r.mean for r in its])), "Pa s", "iteration estimate"),
+        ("sdev", pa(np.array([r.sdev for r in its])), "Pa s", "its standard error"),
+        ("running_mean", pa(run_mean), "Pa s", "average of the prod iterations so far"),
+        ("running_sdev", pa(run_sdev), "Pa s", "its standard error"),
+    ]
+    for key, data, unit, text in per_k:
+        ds = dataset_with_units(ig, key, data, unit, text)
+        ds.dims[0].attach_scale(idx)
+        ds.dims[1].attach_scale(name_scale)
+    ds = dataset_with_units(
+        ig, "covariance", pa(pa(np.array([r.covariance for r in its]))),
+        "(Pa s)^2", "iteration covariance",
+    )  # fmt: skip
+    ds.dims[0].attach_scale(idx)
+    scalars = [
+        ("chi2_dof", chi2_dof, "1", "chi^2/dof of the prod iterations so far"),
+        ("Q", q, "1", "P(chi^2 > observed) of the prod iterations so far"),
+        ("n_eval", [r.n_eval for r in its], "1", "integrand evaluations"),
+        ("n_nonzero", [r.n_nonzero for r in its], "1", "points with a nonzero value"),
+        ("n_batches", [r.n_batches for r in its], "1", "batches"),
+        ("seconds", [r.seconds for r in its], "s", "wall time of the iteration"),
+    ]
+    for key, data, unit, text in scalars:
+        dataset_with_units(ig, key, data, unit, text).dims[0].attach_scale(idx)
+
+
+def _write_quadrature(f: h5py.File, quadrature: dict, names: list[str], res) -> None:
+    """``/quadrature``: the deterministic references beside the estimate and the pulls."""
+    pa = units.internal_viscosity_to_pascal_second
+    qg = f.create_group("quadrature")
+    qg.attrs["description"] = (
+        "deterministic references: validate.weyl (Eq. B7/B13, T = 0 polarizations, "
+        "ballistic weights) and the finite-T reference of montecarlo.drag_mc (the "
+        "approximations of the Monte Carlo); pulls (MC - quad)/sqrt(sdev^2 + err^2)"
+    )
+    qn = list(quadrature["names"])
+    qs = dimension_scale(qg, "name", _strings(qn), "", "coefficient")
+    missing = sorted(set(qn) - set(names))
+    if missing:
+        raise ValueError(f"quadrature name = {missing[0]!r} is outside the estimates {names}")
+    at = [names.index(n) for n in qn]
+    mc, sd = pa(res.mean[at]), pa(res.sdev[at])
+    columns = [("validate", "Eq. B7/B13 quadrature (validate.weyl)")]
+    if quadrature.get("reference") is not None:
+        columns.append(("reference", "finite-T reference (montecarlo.drag_mc)"))
+    for key, text in columns:
+        val = _aligned(quadrature[key], qn, key)
+        err = _aligned(quadrature[f"{key}_error"], qn, f"{key}_error")
+        s = np.hypot(sd, err)
+        ok = np.isfinite(val) & np.isfinite(err) & (s > 0)
+        pull = np.where(ok, (mc - val) / np.where(ok, s, 1.0), np.nan)
+        pull_name, pull_desc = f"pull_{key}", f"(MC - {key})/sqrt(sdev^2 + error^2), NaN: none"
+        for name, data, unit, desc in (
+            (key, val, "Pa s", f"{text}; NaN where it has no value for the output"),
+            (f"{key}_error", err, "Pa s", "quadrature error estimate (NaN: no value)"),
+            (pull_name, pull, "1", pull_desc),
+            (f"has_{key}", np.isfinite(val), "", f"whether {key} has a value per output"),
+        ):
+            dataset_with_units(qg, name, data, unit, desc).dims[0].attach_scale(qs)
+
+
+def _write_hall(f: h5py.File, hall: list[dict]) -> None:
+    """``/hall``: the sampled Hall parts beside the paper's relations (none: no group)."""
+    if not hall:
+        return
+    hg = f.create_group("hall")
+    hg.attrs["description"] = (
+        "Hall drag parts: sj (A41-A42), eei1, eei2 (e-e-impurity skew rates W1, W2, "
+        "layers.skew_scattering) sampled; sj_B23, eei1_B17, eei2_B18 the paper's "
+        "relations on the sampled eta_Q3; 'relation' applies them to validate's eta_Q3"
+    )
+    hs = dimension_scale(hg, "name", _strings(r["name"] for r in hall), "", "part")
+    for key, col, text in (
+        ("mc", "mc_Pa_s", "Monte Carlo"),
+        ("sdev", "sdev_Pa_s", "its standard error"),
+        ("relation", "validate_Pa_s", "the paper's relation on validate's eta_Q3"),
+    ):
+        data = [float(r[col]) for r in hall]
+        dataset_with_units(hg, key, data, "Pa s", text).dims[0].attach_scale(hs)
+
+
+def _write_sampling(f: h5py.File, integrator) -> None:
+    """``/sampling``: the final adaptive-map edges and strata counts."""
+    sg = f.create_group("sampling")
+    sg.attrs["description"] = "final adapted sampling (montecarlo.adaptive_map)"
+    dataset_with_units(sg, "edges", integrator.map.edges, "1", "map edges on [0, 1] per axis")
+    if integrator.strata is not None:
+        st = integrator.strata
+        ds = dataset_with_units(
+            sg, "strata_counts", st.counts, "1", "points per hypercube (VEGAS+ strata)"
+        )
+        ds.attrs["per_axis"] = int(st.per_axis)
 
 
 def read_run(path: str | os.PathLike) -> dict:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -20,30 +22,31 @@ def find_mpiexec() -> str | None:
     return shutil.which("mpiexec")
 
 
-def run_mpi(
-    script: str | Path, *args: str, n: int = 2, timeout: float = 300.0
+def _launch(
+    target: list[str], n: int, timeout: float, cwd: str | Path | None = None
 ) -> subprocess.CompletedProcess:
-    """Run ``mpiexec -n n python script args…``; return the completed process (text output)."""
+    """``mpiexec -n n python target…`` with one numba thread per rank unless set."""
     mpiexec = find_mpiexec()
     if mpiexec is None:
         raise RuntimeError("no mpiexec found: install the `mpich` wheel (pip install mpich)")
     env = dict(os.environ)
     env.setdefault("NUMBA_NUM_THREADS", "1")
-    cmd = [mpiexec, "-n", str(n), sys.executable, str(script), *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    cmd = [mpiexec, "-n", str(n), sys.executable, *target]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+
+
+def run_mpi(
+    script: str | Path, *args: str, n: int = 2, timeout: float = 300.0
+) -> subprocess.CompletedProcess:
+    """Run ``mpiexec -n n python script args…``; return the completed process (text output)."""
+    return _launch([str(script), *map(str, args)], n, timeout)
 
 
 def run_mpi_module(
     module: str, *args: str, n: int = 2, cwd: str | Path | None = None, timeout: float = 300.0
 ) -> subprocess.CompletedProcess:
     """Run ``mpiexec -n n python -m module args…`` in ``cwd`` (a README command)."""
-    mpiexec = find_mpiexec()
-    if mpiexec is None:
-        raise RuntimeError("no mpiexec found: install the `mpich` wheel (pip install mpich)")
-    env = dict(os.environ)
-    env.setdefault("NUMBA_NUM_THREADS", "1")
-    cmd = [mpiexec, "-n", str(n), sys.executable, "-m", module, *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+    return _launch(["-m", module, *map(str, args)], n, timeout, cwd)
 
 
 def descendants(pid: int) -> list[int]:
@@ -62,3 +65,22 @@ def descendants(pid: int) -> list[int]:
             out.append(child)
             todo.append(child)
     return out
+
+
+def kill_once(proc: subprocess.Popen, ready, what: str, timeout: float = 180.0) -> None:
+    """Wait until ``ready()`` (e.g. a checkpoint file exists), then SIGKILL the launcher's
+    process group and every process below it (hydra puts the ranks in groups of their own)
+    and reap the launcher. Fails if ``proc`` ends first or ``ready`` takes over ``timeout``."""
+    deadline = time.monotonic() + timeout  # a cold numba cache on a slow host
+    while not ready():
+        assert proc.poll() is None, f"the run ended before {what}"
+        assert time.monotonic() < deadline, f"no {what} within {timeout:g} s"
+        time.sleep(0.01)
+    rank_pids = descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGKILL)
+    for pid in rank_pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(timeout=10)

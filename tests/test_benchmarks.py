@@ -1,7 +1,8 @@
 """Every benchmark runs in its ``--smoke`` mode (seconds), so that a benchmark cannot rot.
 
 The smoke modes run every code path of a benchmark at tiny sizes; their figures mean nothing
-and are not checked — only that the script runs to the end (exit 0) and prints its CPU line.
+and are not checked — only that the script runs to the end (exit 0) and prints its CPU line
+(the CPU model and its vector extensions, :func:`dragcore.machine.cpu_label`).
 ``vegas`` (the ``bench`` extra) is optional: without it ``bench_mc_collision.py`` skips that
 comparison and says so.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from dragcore.machine import cpu_label
 from tests.mpi_launcher import find_mpiexec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,4 +43,4 @@ def test_benchmark_smoke(script: str, tmp_path) -> None:
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
     )  # fmt: skip
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:]
-    assert "CPU: " in p.stdout
+    assert f"CPU: {cpu_label()}" in p.stdout  # the model and its vector extensions

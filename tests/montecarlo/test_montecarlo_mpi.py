@@ -13,7 +13,6 @@ import json
 import math
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -40,7 +39,7 @@ from montecarlo.integrator import (
     run_batches,
 )
 from montecarlo.storage import read_run
-from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
+from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 T_K, N_EVAL, BATCH, SEED = 2.0, 4000, 500, 7
@@ -364,19 +363,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt"
-    deadline = time.monotonic() + 180  # a cold numba cache on a slow host
-    while not (ckpt / "state.npz").exists():
-        assert proc.poll() is None, "the run ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 180 s"
-        time.sleep(0.01)
-    rank_pids = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
-    for pid in rank_pids:  # … and the ranks, which hydra puts in groups of their own
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(timeout=10)
+    kill_once(proc, (ckpt / "state.npz").exists, "its first checkpoint")
     assert not out.exists()
     saved = CheckpointStore(ckpt, {}).saved_iterations()
     assert 1 <= saved < n_train + n_prod, saved

@@ -174,8 +174,7 @@ def test_the_recipe_is_passed_down_whole() -> None:
         "collision_params", "outputs", "dim", "n_eval", "n_train", "n_prod", "seed", "n_bins",
         "batch_size", "max_hcubes",
     }  # fmt: skip
-    other = run_identity(bl, T, n_eval=4000, n_train=1, n_prod=2, seed=3, n_bins=100,
-                         batch_size=16384, alpha=0.5)  # fmt: skip
+    other = run_identity(bl, T, recipe.with_(alpha=0.5), seed=3)
     assert other["alpha"] == 0.5 and "adapt_weights" not in other
     with pytest.raises(TypeError, match="'n_bins'"):
         recipe_of(
@@ -189,3 +188,21 @@ def test_the_recipe_is_passed_down_whole() -> None:
         )
     with pytest.raises(TypeError, match="'n_prod'"):
         run_distributed(bl, T, n_eval=4000, n_train=1, seed=3)
+
+
+def test_the_bilayer_is_built_from_the_rows_arguments() -> None:
+    """Every keyword of :func:`layers.presets.preset` is the ``argument`` of one ``[bilayer]``
+    row, so the run's bilayer needs no second list of its parameters."""
+    import inspect
+
+    from montecarlo.collision import collision_params
+
+    config = CollisionRunConfig(tilt=-0.5, n_p=2e11, tau_p=20.0, d=60.0, eps=9.0, active="weyl")
+    arguments = RUN_PARAMETERS.arguments(config, "bilayer")
+    assert set(arguments) == set(inspect.signature(preset).parameters) - {"name"}
+    assert arguments["tilt"] == -0.5 and arguments["d_nm"] == 60.0
+    built = config.bilayer()
+    by_hand = preset("fig2-d40", n_p_cm2=2e11, tau_p_ps=20.0, d_nm=60.0, tilt=-0.5,
+                     dielectric=9.0, active="weyl")  # fmt: skip
+    T = 1e-15  # erg: every number the kernel sees is the same
+    assert collision_params(built, T).tobytes() == collision_params(by_hand, T).tobytes()
