@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from tests.langevin.engine_checks import (
     distributed_equals_run_and_resumes,
     single_thread_env,
 )
-from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
+from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
@@ -200,19 +199,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "paper"
-    deadline = time.monotonic() + 180  # a cold numba cache on a slow host
-    while not list(ckpt.glob("r*.progress.npz")):
-        assert proc.poll() is None, "the run ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 180 s"
-        time.sleep(0.01)
-    rank_pids = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
-    for pid in rank_pids:  # … and the ranks, which hydra puts in groups of their own
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(timeout=10)
+    kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()
     saved = CheckpointStore(ckpt, {}).saved()
     assert saved["progress"], saved  # killed between blocks of some realisation

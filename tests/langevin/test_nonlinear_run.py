@@ -9,8 +9,6 @@ realisation API that :class:`langevin.nonlinear_simulation.NonlinearSimulation` 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -31,7 +29,7 @@ from tests.langevin.engine_checks import (
     distributed_equals_run_and_resumes,
     single_thread_env,
 )
-from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
+from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 7, 3, 20
@@ -118,19 +116,7 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "nl"
-    deadline = time.monotonic() + 180
-    while not list(ckpt.glob("r*.progress.npz")):
-        assert proc.poll() is None, "the run ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 180 s"
-        time.sleep(0.01)
-    rank_pids = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGKILL)
-    for pid in rank_pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(timeout=10)
+    kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()
     assert CheckpointStore(ckpt, {}).saved()["progress"]
     resumed = subprocess.run(
