@@ -13,7 +13,7 @@ from langevin.results import RunResult
 from langevin.storage import read_run
 
 
-def single_thread_env() -> dict:
+def subprocess_env() -> dict:
     """The environment of a subprocess run: numba on one thread unless set."""
     env = dict(os.environ)
     env.setdefault("NUMBA_NUM_THREADS", "1")
@@ -33,7 +33,7 @@ def assert_same_bits(path: Path, name: str, ref: RunResult) -> None:
     np.testing.assert_array_equal(f["snapshot"], [r.snapshot for r in ref.realisations])
 
 
-def distributed_equals_run_and_resumes(sim: Engine, seed: int, n_realisations: int,
+def check_distributed_resume(sim: Engine, seed: int, n_realisations: int,
                                        n_steps: int, blocks: int,
                                        directory: Path) -> tuple[RunResult, RunResult]:  # fmt: skip
     """In one process, :func:`run_distributed` gives the bits of :meth:`Engine.run`, and a

@@ -31,11 +31,7 @@ from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.storage import read_run
-from tests.langevin.engine_checks import (
-    assert_same_bits,
-    distributed_equals_run_and_resumes,
-    single_thread_env,
-)
+from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
 from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
@@ -80,14 +76,14 @@ def _config(tmp_path: Path, n_steps: int) -> Path:
 def _langevin(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "langevin", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=cwd,
-                          env=single_thread_env())  # fmt: skip
+                          env=subprocess_env())  # fmt: skip
 
 
 # --- in one process ------------------------------------------------------------------------
 def test_distributed_run_equals_simulation_run_and_resumes_in_process(tmp_path) -> None:
     """One rank: run_distributed = Simulation.run; a saved mid-block position resumes exactly."""
     sim = _sim()
-    ref, _ = distributed_equals_run_and_resumes(sim, SEED, R, 300, 4, tmp_path / "ck")
+    ref, _ = check_distributed_resume(sim, SEED, R, 300, 4, tmp_path / "ck")
     store = CheckpointStore(tmp_path / "ck", run_identity(sim, SEED, R, 300))
     assert store.saved() == {"progress": [], "done": [0, 1, 2]}
     # A second resume finds every realisation done and steps nothing.
@@ -195,7 +191,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     cmd = [find_mpiexec(), "-n", str(ranks), sys.executable, "-m", "langevin", "run",
            str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=single_thread_env(), start_new_session=True,
+        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "paper"

@@ -24,11 +24,7 @@ from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.params import BilayerParameters
 from langevin.run import run_langevin
 from langevin.storage import read_run
-from tests.langevin.engine_checks import (
-    assert_same_bits,
-    distributed_equals_run_and_resumes,
-    single_thread_env,
-)
+from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
 from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
@@ -73,7 +69,7 @@ def _sim():
 @pytest.mark.slow
 def test_distributed_nonlinear_run_equals_one_process_and_resumes(tmp_path) -> None:
     sim = _sim()
-    ref, res = distributed_equals_run_and_resumes(sim, SEED, R, 200, 3, tmp_path / "ck")
+    ref, res = check_distributed_resume(sim, SEED, R, 200, 3, tmp_path / "ck")
     assert run_distributed(sim, SEED, R, 200).info["constraint_mean"] == ref.info["constraint_mean"]
     assert res.info["constraint_sdev"] == ref.info["constraint_sdev"]
     ident = run_identity(sim, SEED, R, 200)
@@ -112,7 +108,7 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
     cmd = [find_mpiexec(), "-n", "2", sys.executable, "-m", "langevin", "run",
            str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=single_thread_env(), start_new_session=True,
+        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "nl"
@@ -122,7 +118,7 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
     resumed = subprocess.run(
         [sys.executable, "-m", "langevin", "run", str(cfg), "--output", str(out), "--resume",
          "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path,
-        env=single_thread_env(),
+        env=subprocess_env(),
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)["runs"]["nl"]
