@@ -1,6 +1,6 @@
 """Distributed, restartable Langevin runs: realisations over MPI ranks, checkpoints per realisation.
 
-The physics is :class:`langevin.simulation.Simulation`; this module only decides who steps
+The physics is :class:`langevin.engine.Engine`; this module only decides who steps
 which realisation, when its position is saved, and what travels to rank 0.
 
 Work and random numbers
@@ -13,8 +13,8 @@ What travels
     (``⌈n_steps/block_steps⌉`` numbers) and optionally the final real-space snapshot. The
     per-step series stay on the rank that computed them; there is no communication while
     stepping. Rank 0 combines the realisations in realisation order
-    (:func:`langevin.simulation.combine_realisations`), so the estimate has the same bits
-    on 1, 2 or N ranks — and the same bits as ``Simulation.run`` in one process.
+    (:meth:`langevin.engine.Engine.result`), so the estimate has the same bits on 1, 2 or N
+    ranks — and the same bits as ``Engine.run`` in one process.
 
 Checkpoints
     A checkpoint is a directory, global in the sense that it is keyed by realisation and
@@ -46,6 +46,7 @@ import json
 import os
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +57,9 @@ from dragcore.checks import require_positive
 from dragcore.parallel import World, ordered_gather, owned_items, world
 from dragcore.philox import PhiloxStream
 from dragcore.run import prepare_checkpoint
+from langevin.engine import Engine
 from langevin.noise import NoiseSource
-from langevin.simulation import (
-    RealisationProgress,
-    RealisationResult,
-    RunResult,
-    Simulation,
-    _Progress,
-    combine_realisations,
-)
+from langevin.results import RealisationProgress, RealisationResult, RunResult, _Progress
 
 __all__ = [
     "CheckpointPolicy",
@@ -96,7 +91,7 @@ class CheckpointPolicy(SavePolicy):
         return self.step_done()
 
 
-def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) -> dict:
+def run_identity(sim: Engine, seed: int, n_realisations: int, n_steps: int) -> dict:
     """Everything that fixes the bits of a run; a checkpoint resumes only the same identity."""
     p = sim.model.params
     params = {}
@@ -118,9 +113,11 @@ def run_identity(sim: Simulation, seed: int, n_realisations: int, n_steps: int) 
         "seed": int(seed),
         "n_realisations": int(n_realisations),
         "n_steps": int(n_steps),
-        "model": getattr(sim.model, "options", {"model": "linear"}),
-        "burn_in": int(getattr(sim, "burn_in", 0)),
-        "linear_twin_mean": getattr(sim, "linear_twin_mean", None),
+        "model": sim.model.options,
+        "burn_in": int(sim.burn_in),
+        "linear_twin_mean": sim.linear_twin_mean,
+        # only where set, so the identities of the runs without it stay as they were
+        **({"antithetic": True} if sim.antithetic else {}),
     }
 
 
@@ -242,7 +239,7 @@ def realisation_record(res: RealisationResult, snapshot: bool) -> dict[str, Any]
 
 
 def run_distributed(
-    sim: Simulation,
+    sim: Engine,
     seed: int,
     n_realisations: int,
     n_steps: int,
@@ -262,7 +259,7 @@ def run_distributed(
     sim
         The simulation (identical on every rank).
     seed, n_realisations, n_steps
-        As for :meth:`Simulation.run`.
+        As for :meth:`Engine.run`.
     w
         The MPI world (default: :func:`dragcore.parallel.world`).
     checkpoint_dir
@@ -289,115 +286,106 @@ def run_distributed(
     w = w or world()
     require_positive("n_realisations", n_realisations)
     require_positive("n_steps", n_steps)
-    t0 = time.perf_counter()
-    cpu0 = time.process_time()
-    bytes0 = w.bytes_sent
-    store = None
-    if checkpoint_dir is not None:
-        if not sim.noise.checkpointable:
-            raise ValueError(
-                f"rng_backend = {sim.rng_backend!r} is outside the allowed range "
-                f"{list(NoiseSource.names(checkpointable=True))} for checkpoints (numba's "
-                "generator state cannot be saved)"
-            )
-        store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
-        prepare_checkpoint(store, resume, w)
-    identity = store.identity if store is not None else None
-    policy = policy or CheckpointPolicy(seconds=600.0)
+    t0, cpu0, bytes0 = time.perf_counter(), time.process_time(), w.bytes_sent
+    store = _checkpoint_store(sim, checkpoint_dir, resume, w, seed, n_realisations, n_steps)
     mine = owned_items(int(n_realisations), w.rank, w.size)
     tracker = None
     if progress and w.is_root:
         tracker = _Progress(len(mine) * int(n_steps), sim.modes.size * len(sim.systems))
-    records: dict[int, dict[str, Any]] = {}
-    found = {"done": 0, "progress": 0}
-    for r in mine:
-        rec = store.load_done(r) if (store is not None and resume) else None
-        if rec is not None:
-            found["done"] += 1
-            records[r] = rec if snapshots else {**rec, "snapshot": None}
-            if tracker is not None:
-                tracker.update(int(n_steps))
-            continue
-        prog = store.load_progress(r, int(n_steps)) if (store is not None and resume) else None
-        if prog is None:
-            prog = sim.begin_realisation(seed, r, int(n_steps))
-        else:
-            found["progress"] += 1
-            if tracker is not None:
-                tracker.update(prog.steps_done)
-        while not sim.advance_realisation(
-            prog, 1, progress=None if tracker is None else tracker.update
-        ):
-            if store is not None and policy.block_done():
-                store.save_progress(prog)
-        res = sim.finish_realisation(prog)
-        full = realisation_record(res, snapshot=True)  # saved whole: a resume may want it
-        if store is not None:
-            store.save_done(full)
-        records[r] = full if snapshots else {**full, "snapshot": None}
+    owned = _OwnedRealisations(sim, seed, int(n_steps), store if resume else None, store,
+                               policy or CheckpointPolicy(seconds=600.0), tracker)  # fmt: skip
+    records = {r: owned.record(r, snapshots) for r in mine}
     if tracker is not None:
         tracker.close()
-    compute_wall = time.perf_counter() - t0
-    cpu = time.process_time() - cpu0
     merged = ordered_gather(w, records)
-    meta = w.gather_to_root(
-        {"found": found, "wall": compute_wall, "cpu": cpu, "bytes": w.bytes_sent - bytes0}
-    )  # (its own few bytes are not counted)
-    if not w.is_root:
+    meta = w.gather_to_root({"found": owned.found, "wall": time.perf_counter() - t0,
+                             "cpu": time.process_time() - cpu0,
+                             "bytes": w.bytes_sent - bytes0})  # fmt: skip
+    if not w.is_root:  # (the gather's own few bytes are not counted)
         return None
-    realisations = [
-        RealisationResult(
-            rec["index"],
-            None,
-            None,
-            rec["mean"],
-            rec["error"],
-            rec["blocking_error"],
-            rec["tau_int"],
-            snapshot=rec.get("snapshot"),
-            block_means=rec["block_means"],
-            constraint=None if rec.get("constraint") is None else tuple(rec["constraint"]),
-        )  # fmt: skip
-        for rec in merged.values()
-    ]
-    mean, sdev, chi2 = combine_realisations(
-        np.array([r.mean for r in realisations]), np.array([r.error for r in realisations])
-    )
-    exact_sd = sim.exact_sdev(n_steps, n_realisations) if with_exact_sdev else float("nan")
-    second = {}
-    if realisations and realisations[0].constraint is not None:
-        m2, s2, _ = combine_realisations(
-            np.array([r.constraint[0] for r in realisations]),
-            np.array([r.constraint[1] for r in realisations]),
-        )
-        second = {"constraint_mean": m2, "constraint_sdev": s2, "burn_in": sim.burn_in}
-    wall = time.perf_counter() - t0
-    total = n_realisations * n_steps
+    realisations = [_realisation_from_record(rec) for rec in merged.values()]
+    sent = sum(m["bytes"] for m in meta)
     info = {
-        "scheme": sim.scheme,
-        "dt": sim.dt,
-        "seed": int(seed),
-        "n_realisations": int(n_realisations),
-        "first_realisation": 0,
-        "n_steps": int(n_steps),
-        "block_steps": sim.block_steps,
-        "common_random_numbers": sim.crn,
-        "rng_backend": sim.rng_backend,
-        "modes": sim.modes.size,
-        "systems": len(sim.systems),
-        "setup_seconds": sim.setup_seconds,
-        "wall_seconds": wall,
+        **sim.info(seed, n_realisations, n_steps, time.perf_counter() - t0),
         "compute_seconds_per_rank": [m["wall"] for m in meta],
         "cpu_seconds_per_rank": [m["cpu"] for m in meta],
-        "mode_steps_per_second": sim.modes.size * len(sim.systems) * total / max(wall, 1e-12),
-        "estimator": sim.estimator.name,
         "field_names": list(sim.model.state_names),
         "ranks": w.size,
-        "bytes_sent": int(sum(m["bytes"] for m in meta)),
-        "bytes_per_step": sum(m["bytes"] for m in meta) / n_steps,
+        "bytes_sent": int(sent),
+        "bytes_per_step": sent / n_steps,
         "resumed_done": int(sum(m["found"]["done"] for m in meta)),
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
-        **({"identity": identity} if identity is not None else {}),
-        **second,
+        **({"identity": store.identity} if store is not None else {}),
     }
-    return RunResult(mean, sdev, float("nan"), exact_sd, chi2, realisations, info)
+    return sim.result(realisations, info, with_exact_sdev)
+
+
+def _checkpoint_store(sim, checkpoint_dir, resume: bool, w: World, seed: int,
+                      n_realisations: int, n_steps: int) -> CheckpointStore | None:  # fmt: skip
+    """The run's checkpoint directory, prepared on every rank (``None``: no checkpoints)."""
+    if checkpoint_dir is None:
+        return None
+    if not sim.noise.checkpointable:
+        raise ValueError(
+            f"rng_backend = {sim.rng_backend!r} is outside the allowed range "
+            f"{list(NoiseSource.names(checkpointable=True))} for checkpoints (numba's "
+            "generator state cannot be saved)"
+        )
+    store = CheckpointStore(checkpoint_dir, run_identity(sim, seed, n_realisations, n_steps))
+    prepare_checkpoint(store, resume, w)
+    return store
+
+
+@dataclass
+class _OwnedRealisations:
+    """The realisations a rank computes: each found done, continued from its saved position
+    or begun, stepped block by block with saves by ``policy``, and saved when done."""
+
+    sim: Engine
+    seed: int
+    n_steps: int
+    resume_from: CheckpointStore | None
+    store: CheckpointStore | None
+    policy: CheckpointPolicy
+    tracker: _Progress | None
+    found: dict[str, int] = field(default_factory=lambda: {"done": 0, "progress": 0})
+
+    def record(self, r: int, snapshots: bool) -> dict[str, Any]:
+        """Realisation ``r``'s record (its snapshot only with ``snapshots``)."""
+        rec = self.resume_from.load_done(r) if self.resume_from is not None else None
+        if rec is not None:
+            self.found["done"] += 1
+            self._update(self.n_steps)
+        else:
+            rec = self._compute(r)
+        return rec if snapshots else {**rec, "snapshot": None}
+
+    def _update(self, steps: int) -> None:
+        if self.tracker is not None:
+            self.tracker.update(steps)
+
+    def _compute(self, r: int) -> dict[str, Any]:
+        sim, store = self.sim, self.store
+        prog = self.resume_from.load_progress(r, self.n_steps) if self.resume_from else None
+        if prog is None:
+            prog = sim.begin_realisation(self.seed, r, self.n_steps)
+        else:
+            self.found["progress"] += 1
+            self._update(prog.steps_done)
+        step_done = None if self.tracker is None else self.tracker.update
+        while not sim.advance_realisation(prog, 1, progress=step_done):
+            if store is not None and self.policy.block_done():
+                store.save_progress(prog)
+        full = realisation_record(sim.finish_realisation(prog), snapshot=True)
+        if store is not None:  # saved whole: a resume may want the snapshot
+            store.save_done(full)
+        return full
+
+
+def _realisation_from_record(rec: dict[str, Any]) -> RealisationResult:
+    """A realisation as rank 0 receives it: summary, block means, snapshot; no series."""
+    return RealisationResult(
+        rec["index"], None, None, rec["mean"], rec["error"], rec["blocking_error"],
+        rec["tau_int"], snapshot=rec.get("snapshot"), block_means=rec["block_means"],
+        constraint=None if rec.get("constraint") is None else tuple(rec["constraint"]),
+    )  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from dragcore.cli import dump_json
+from dragcore.cli import inspect_file
 from dragcore.hdf5 import DIGEST_ATTR, open_h5_for_reading
 
 __all__ = ["add_arguments", "run", "describe"]
@@ -145,14 +145,5 @@ def _print(summary: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        summary = describe(Path(args.file), args.run, args.blocks)
-    except (RuntimeError, KeyError, TypeError) as exc:  # h5py on a damaged file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"file = {args.file!r} cannot be read as a run file ({reason}); allowed: "
-                         "an intact file written by the run command") from None
-    if args.json:
-        print(dump_json(summary))
-    else:
-        _print(summary)
-    return 0
+    return inspect_file(args.file, lambda path: describe(path, args.run, args.blocks), _print,
+                        args.json)  # fmt: skip

@@ -21,14 +21,13 @@ The configuration is :mod:`langevin.config`; the computing is
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
-from dragcore.checks import require_int, require_range
 from dragcore.cli import dump_json, read_config_text
 from dragcore.parallel import World
 from dragcore.run import run_command
-from langevin.config import DEFAULT_CONFIG, load_config, require_seed, run_parameters
+from langevin.config import DEFAULT_CONFIG, load_config, run_parameters
+from langevin.parameters import RUN_PARAMETERS
 from langevin.run import run_langevin
 from langevin.run_models import RunModel
 from langevin.simulation import RunResult
@@ -37,50 +36,35 @@ __all__ = ["DEFAULT_CONFIG", "add_arguments", "load_config", "run", "run_paramet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The configuration file, the run parameters that override it (the rows of
+    :data:`langevin.parameters.RUN_PARAMETERS` with an option) and the printing options."""
     parser.add_argument("config", nargs="?", help="TOML configuration (default: built in)")
-    parser.add_argument("--output", help="HDF5 file (overrides the configuration)")
-    parser.add_argument("--seed", type=int, help="seed (overrides the configuration)")
-    parser.add_argument("--steps", type=int, help="steps per realisation (override)")
-    parser.add_argument("--realisations", type=int, help="number of realisations (override)")
+    RUN_PARAMETERS.add_options(parser)
     parser.add_argument("--only", help="run only the [[run]] with this name")
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
     parser.add_argument("--print-config", action="store_true", help="print the default TOML")
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
-    parser.add_argument(
-        "--resume", action="store_true", help="continue from the checkpoint directory"
-    )
-    parser.add_argument("--checkpoint-dir", help="checkpoint directory (default: <output>.ckpt)")
-    parser.add_argument(
-        "--checkpoint-seconds", type=float, help="wall time between checkpoints (0: never)"
-    )
-    parser.add_argument(
-        "--checkpoint-blocks", type=int, help="blocks of steps between checkpoints (0: never)"
-    )
-    parser.add_argument("--no-snapshots", action="store_true", help="no real-space snapshots")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
 def run(args: argparse.Namespace) -> int:
     return run_command(args.print_config, DEFAULT_CONFIG, lambda w: _run(args, w))
 
 
+def _given_options(args: argparse.Namespace) -> dict:
+    """The run parameters given on the command line, each checked (``ValueError`` naming the
+    option, its value and the allowed range)."""
+    given = RUN_PARAMETERS.given_options(args)
+    for name, value in given.items():
+        p = RUN_PARAMETERS[name]
+        if p.check is not None:
+            p.check(p.option, value)
+    return given
+
+
 def _run(args: argparse.Namespace, w: World) -> int:
     text = DEFAULT_CONFIG if args.config is None else read_config_text(args.config)
     cfg = load_config(text)
-    seed = require_seed("--seed" if args.seed is not None else "seed",
-                        args.seed if args.seed is not None else cfg.get("seed", 0))
-    if args.output is not None and not args.output.strip():
-        raise ValueError(f"--output = {args.output!r} is outside the allowed range (a file name)")
-    if args.checkpoint_dir is not None and not args.checkpoint_dir.strip():
-        raise ValueError(f"--checkpoint-dir = {args.checkpoint_dir!r} is outside the allowed "
-                         "range (a directory name)")  # fmt: skip
-    if args.checkpoint_seconds is not None:
-        require_range("--checkpoint-seconds", args.checkpoint_seconds, 0.0, math.inf)
-    if args.checkpoint_blocks is not None:
-        require_int("--checkpoint-blocks", args.checkpoint_blocks, 0, math.inf)
-    for opt in ("steps", "realisations"):
-        if getattr(args, opt) is not None:
-            require_int(f"--{opt}", getattr(args, opt), 1, math.inf)
+    given = _given_options(args)
     talk = w.is_root and not args.json
 
     def print_run(name: str, res: RunResult, entry: dict) -> None:
@@ -99,17 +83,8 @@ def _run(args: argparse.Namespace, w: World) -> int:
         w,
         config_text=text,
         config_path=args.config,
-        output=args.output,
-        seed=seed,
-        n_steps=args.steps,
-        n_realisations=args.realisations,
         only=args.only,
-        snapshots=not args.no_snapshots,
-        checkpoint_dir=args.checkpoint_dir,
-        checkpoint_seconds=args.checkpoint_seconds,
-        checkpoint_blocks=args.checkpoint_blocks,
-        resume=args.resume,
-        overwrite=args.overwrite,
+        **given,
         progress=not (args.no_progress or args.json),
         talk=talk,
         on_run_done=print_run,

@@ -37,6 +37,7 @@ from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.nonlinear_simulation import NonlinearSimulation
+from langevin.parameters import NONLINEAR_START_DT, RUN_PARAMETERS
 from langevin.simulation import RunResult, Simulation, drive_systems
 from langevin.steppers import LinearStepper
 
@@ -104,11 +105,11 @@ class ExactComparison:
         self,
         model: BilayerModel,
         grid: PeriodicGrid,
-        scheme: str = "exact",
-        dt: float = 0.5,
+        scheme: str = RUN_PARAMETERS["scheme"].default,
+        dt: float = RUN_PARAMETERS["dt"].default,
         *,
         common_random_numbers: bool = False,
-        rng_backend: str = "numpy",
+        rng_backend: str = RUN_PARAMETERS["rng_backend"].default,
         block_steps: int | None = None,
     ) -> None:
         systems = drive_systems(model, bool(common_random_numbers))
@@ -179,6 +180,9 @@ class NonlinearComparison:
         As for :class:`~langevin.nonlinear_simulation.NonlinearSimulation`.
     control_variate
         Step the linear twins (where the linear model is stable).
+    antithetic
+        Antithetic partners for every system and twin
+        (:class:`~langevin.nonlinear_simulation.NonlinearSimulation`).
 
     Attributes
     ----------
@@ -194,13 +198,14 @@ class NonlinearComparison:
         self,
         model: NonlinearBilayerModel,
         grid: PeriodicGrid,
-        scheme: str = "lawson-heun",
-        dt: float = 0.2,
+        scheme: str = RUN_PARAMETERS["nonlinear_scheme"].default,
+        dt: float = NONLINEAR_START_DT,
         *,
         common_random_numbers: bool = False,
         burn_in: int = 0,
         control_variate: bool = True,
-        rng_backend: str = "numpy",
+        antithetic: bool = False,
+        rng_backend: str = RUN_PARAMETERS["rng_backend"].default,
         block_steps: int | None = None,
     ) -> None:
         systems = drive_systems(model, bool(common_random_numbers))
@@ -234,6 +239,7 @@ class NonlinearComparison:
             stationary_covariance=covs,
             common_random_numbers=common_random_numbers,
             linear_twin_mean=exact if (control_variate and self.linear_stable) else None,
+            antithetic=antithetic,
             burn_in=burn_in,
             rng_backend=rng_backend,
             block_steps=block_steps,

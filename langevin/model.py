@@ -360,6 +360,15 @@ class BilayerModel:
         self._grid_matrices: tuple[PeriodicGrid, np.ndarray, np.ndarray] | None = None
         self._reversed: BilayerModel | None = None
 
+    @property
+    def options(self) -> dict:
+        """The model's settings beyond ``params`` (part of a run's identity)."""
+        return {"model": "linear"}
+
+    def active_modes(self, grid: PeriodicGrid) -> np.ndarray:
+        """Half-plane mask of the modes the model evolves: all of them."""
+        return np.ones((grid.n, grid.n // 2 + 1), dtype=bool)
+
     def reversed_drive(self) -> BilayerModel:
         """The same model with the drift reversed (v → −v) at fixed χ / nonreciprocal tensor:
         the partner of a common-random-numbers pair. Made once and kept (so its grid

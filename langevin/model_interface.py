@@ -45,10 +45,13 @@ class LangevinModel(Protocol):
         The model's parameters, a frozen dataclass: part of a run's identity (checkpoints).
     state_names
         Names of the ``d`` components of a mode's state, in order.
+    options
+        The model's settings beyond ``params`` (part of a run's identity).
     """
 
     params: Any
     state_names: tuple[str, ...]
+    options: dict
 
     def drift_operator(self, grid: PeriodicGrid) -> np.ndarray:
         """Linear drift ``M`` per half-plane mode, ``(N, N//2+1, d, d)`` complex (rates in the
@@ -58,6 +61,11 @@ class LangevinModel(Protocol):
     def noise_matrix(self, grid: PeriodicGrid) -> np.ndarray:
         """Noise (diffusion) matrix ``Q`` per half-plane mode, ``(N, N//2+1, d, d)`` Hermitian
         PSD, the covariance rate of the grid coefficients (the grid's 1/L² included)."""
+        ...
+
+    def active_modes(self, grid: PeriodicGrid) -> np.ndarray:
+        """Half-plane mask ``(N, N//2+1)`` of the modes the model evolves (the engine steps
+        the independent ones without q = 0)."""
         ...
 
     def nonlinear_drift(self, grid: PeriodicGrid) -> NonlinearDrift | None:

@@ -290,27 +290,13 @@ def nonlinear_rhs(
     BlowUpError
         If a density ``n_a = 1 + ρ_a`` is ≤ 0 somewhere or a field is not finite.
     """
-    grid = spec.grid
-    n = grid.n
+    n = spec.grid.n
     norm = n * n
-    ikx, iky = spec.ik
-    rho = state[0:2]
-    # ∇(φ + s²ρ) per layer: φ_a = (Ũ + s²)_ab ρ_b
-    cu = spec.coulomb_parts
-    phi = np.stack([cu[0] * rho[0] + cu[1] * rho[1], cu[2] * rho[0] + cu[3] * rho[1]])
-    spectral_in = np.concatenate([state, ikx * phi, iky * phi], axis=0)  # 10 fields
-    real = scipy.fft.irfft2(spectral_in * norm, s=(n, n), axes=(-2, -1), workers=workers)
+    real = _real_fields(state, spec, workers)
     rho_r, p_r = real[0:2], real[2:6].reshape(2, 2, n, n)
     grad_phi = np.stack([real[6:8], real[8:10]], axis=1)  # (layer, component, N, N)
     dens = 1.0 + rho_r
-    if not np.all(np.isfinite(real)):
-        bad = int(np.argmax(~np.all(np.isfinite(real.reshape(10, -1)), axis=1)))
-        raise BlowUpError(f"field {('dn1', 'dn2', 'p1x', 'p1y', 'p2x', 'p2y')[min(bad, 5)]} "
-                          "is not finite")  # fmt: skip
-    low = float(dens.min())
-    if low <= 0.0:
-        layer = int(np.argmin(dens.reshape(2, -1).min(axis=1)))
-        raise BlowUpError(f"density of layer {layer + 1} reached {low:.3g} n (≤ 0)")
+    _require_physical(real, dens)
     w = p_r / dens[:, None]  # (layer, component, N, N)
     kinetic = 0.5 * (w[:, 0] ** 2 + w[:, 1] ** 2)
     flux = np.stack(
@@ -320,34 +306,18 @@ def nonlinear_rhs(
     real_out = np.concatenate(
         [w.reshape(4, n, n), kinetic, flux.reshape(6, n, n), force.reshape(4, n, n)], axis=0
     )
-    extra = None
     if full_velocity:
         extra = _full_velocity_stress(w, params, spec, workers)
         real_out = np.concatenate([real_out, extra.reshape(6, n, n)], axis=0)
     f = scipy.fft.rfft2(real_out, axes=(-2, -1), workers=workers) / norm
-    w_q = f[0:4].reshape(2, 2, n, n // 2 + 1)
-    kin_q = f[4:6]
-    flux_q = f[6:12].reshape(2, 3, n, n // 2 + 1)
-    force_q = f[12:16].reshape(2, 2, n, n // 2 + 1)
     out = np.zeros_like(state)
-    out[0:2] = params.varsigma * spec.q2 * kin_q
+    out[0:2] = params.varsigma * spec.q2 * f[4:6]  # ς q² FT(|w|²/2)
     eos_force_q = None
     if excess_chemical_potential is not None:
         eos_force_q = _excess_pressure_force(out, dens, excess_chemical_potential, spec, params,
                                              workers)  # fmt: skip
-    p = state[2:6].reshape(2, 2, n, n // 2 + 1)
-    adv_x = ikx * flux_q[:, 0] + iky * flux_q[:, 1]
-    adv_y = ikx * flux_q[:, 1] + iky * flux_q[:, 2]
-    mom = -np.stack([adv_x, adv_y], axis=1) - force_q
-    for a in (0, 1):
-        dw = w_q[a] - p[a]
-        sxx, sxy, syx, syy = spec.stress_parts[a]
-        mom[a, 0] -= sxx * dw[0] + sxy * dw[1]
-        mom[a, 1] -= syx * dw[0] + syy * dw[1]
-    if extra is not None:
-        s_q = f[16:22].reshape(2, 3, n, n // 2 + 1)
-        mom[:, 0] += ikx * s_q[:, 0] + iky * s_q[:, 1]
-        mom[:, 1] += ikx * s_q[:, 1] + iky * s_q[:, 2]
+    force_q = f[12:16].reshape(2, 2, n, n // 2 + 1)
+    mom = _momentum_rhs(state, f, spec, full_velocity)
     if eos_force_q is not None:
         mom -= eos_force_q
     out[2:6] = mom.reshape(4, n, n // 2 + 1)
@@ -359,6 +329,57 @@ def nonlinear_rhs(
         q0 = q0 - eos_force_q[:, :, 0, 0]
     out[2:6, 0, 0] = q0.reshape(4)
     return out
+
+
+def _real_fields(state: np.ndarray, spec: _Spectral, workers: int) -> np.ndarray:
+    """``(10, N, N)`` real-space fields: ρ₁, ρ₂, p₁, p₂ and ``∇(φ + s²ρ)`` per layer (x of
+    both layers, then y), with ``φ_a = (Ũ + s²)_ab ρ_b``."""
+    n = spec.grid.n
+    ikx, iky = spec.ik
+    rho = state[0:2]
+    cu = spec.coulomb_parts
+    phi = np.stack([cu[0] * rho[0] + cu[1] * rho[1], cu[2] * rho[0] + cu[3] * rho[1]])
+    spectral_in = np.concatenate([state, ikx * phi, iky * phi], axis=0)  # 10 fields
+    return scipy.fft.irfft2(spectral_in * (n * n), s=(n, n), axes=(-2, -1), workers=workers)
+
+
+def _require_physical(real: np.ndarray, dens: np.ndarray) -> None:
+    """:class:`BlowUpError` if a field is not finite or a density ``n_a`` is ≤ 0."""
+    if not np.all(np.isfinite(real)):
+        bad = int(np.argmax(~np.all(np.isfinite(real.reshape(10, -1)), axis=1)))
+        raise BlowUpError(f"field {('dn1', 'dn2', 'p1x', 'p1y', 'p2x', 'p2y')[min(bad, 5)]} "
+                          "is not finite")  # fmt: skip
+    low = float(dens.min())
+    if low <= 0.0:
+        layer = int(np.argmin(dens.reshape(2, -1).min(axis=1)))
+        raise BlowUpError(f"density of layer {layer + 1} reached {low:.3g} n (≤ 0)")
+
+
+def _momentum_rhs(state: np.ndarray, f: np.ndarray, spec: _Spectral,
+                  full_velocity: bool) -> np.ndarray:  # fmt: skip
+    """The momenta's ``N`` (Eq. M, layer, component): advection ``−∂_j(p_i p_j/n)``, the
+    Coulomb + pressure force ``−ρ∇(φ + s²ρ)``, the viscous and nonreciprocal stress of
+    ``w − p`` and, with ``full_velocity``, the full-velocity stress; ``f`` the transformed
+    products of :func:`nonlinear_rhs`."""
+    n = spec.grid.n
+    ikx, iky = spec.ik
+    w_q = f[0:4].reshape(2, 2, n, n // 2 + 1)
+    flux_q = f[6:12].reshape(2, 3, n, n // 2 + 1)
+    force_q = f[12:16].reshape(2, 2, n, n // 2 + 1)
+    p = state[2:6].reshape(2, 2, n, n // 2 + 1)
+    adv_x = ikx * flux_q[:, 0] + iky * flux_q[:, 1]
+    adv_y = ikx * flux_q[:, 1] + iky * flux_q[:, 2]
+    mom = -np.stack([adv_x, adv_y], axis=1) - force_q
+    for a in (0, 1):
+        dw = w_q[a] - p[a]
+        sxx, sxy, syx, syy = spec.stress_parts[a]
+        mom[a, 0] -= sxx * dw[0] + sxy * dw[1]
+        mom[a, 1] -= syx * dw[0] + syy * dw[1]
+    if full_velocity:
+        s_q = f[16:22].reshape(2, 3, n, n // 2 + 1)
+        mom[:, 0] += ikx * s_q[:, 0] + iky * s_q[:, 1]
+        mom[:, 1] += ikx * s_q[:, 1] + iky * s_q[:, 2]
+    return mom
 
 
 def _excess_pressure_force(out: np.ndarray, dens: np.ndarray, excess, spec: _Spectral,
@@ -406,8 +427,8 @@ class NonlinearBilayerModel:
     Parameters
     ----------
     params
-        :class:`~langevin.params.BilayerParameters`; ``theta`` is now the fluctuation
-        strength Θ (it no longer scales out).
+        :class:`~langevin.params.BilayerParameters`; ``theta`` is the fluctuation strength
+        Θ (unlike in the linear model, it does not scale out).
     nonreciprocal_full_velocity
         Evaluate the nonreciprocal stress with the full velocity (module docstring); needs
         ``drift > 0`` and the paper's contraction.

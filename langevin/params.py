@@ -90,6 +90,30 @@ class PhysicalScales:
     fermi_energy: float
     drift_velocity: float
 
+    @classmethod
+    def from_inputs(cls, density_cm2: float, mass_me: float, kappa: float, spacing_nm: float,
+                    temperature_k: float, sigma_e2_per_hbar: float,
+                    velocity_mps: np.ndarray) -> PhysicalScales:  # fmt: skip
+        """The scales of :meth:`BilayerParameters.from_physical`'s inputs (its units):
+        ``ω_p² = 2π n² e²/(ϱ κ d)`` with ``ϱ = m n`` (Eq. 14 at q = 1/d)."""
+        n = density_cm2
+        m = units.electron_masses_to_gram(mass_me)
+        d = units.nm_to_cm(spacing_nm)
+        e2 = units.E_CHARGE**2
+        omega_p = math.sqrt(2.0 * math.pi * n**2 * e2 / (m * n * kappa * d))
+        v_cgs = np.array([units.mps_to_cmps(x) for x in velocity_mps])
+        return cls(
+            density=n,
+            mass=m,
+            kappa=kappa,
+            spacing=d,
+            temperature=units.kelvin_to_erg(temperature_k),
+            sigma=units.conductivity_e2_per_hbar_to_cgs(sigma_e2_per_hbar),
+            omega_p=omega_p,
+            fermi_energy=math.pi * units.HBAR**2 * n / m,
+            drift_velocity=float(np.hypot(*v_cgs)),
+        )
+
     @property
     def rho_0(self) -> float:
         """ρ₀ = σ/(4π²e⁴) (nd²)⁻² T/E_F — the prefactor of Eq. (21), in s/cm (Gaussian sheet).
@@ -259,56 +283,35 @@ class BilayerParameters:
         even_viscosity
             Keep the even viscous stress (Eq. 7) and its noise (Eq. 10).
         """
-        require_positive("density_cm2", density_cm2)
-        require_positive("mass_me", mass_me)
-        require_positive("kappa", kappa)
-        require_positive("spacing_nm", spacing_nm)
-        require_positive("temperature_k", temperature_k)
-        require_positive("sigma_e2_per_hbar", sigma_e2_per_hbar)
+        for name, value in (("density_cm2", density_cm2), ("mass_me", mass_me), ("kappa", kappa),
+                            ("spacing_nm", spacing_nm), ("temperature_k", temperature_k),
+                            ("sigma_e2_per_hbar", sigma_e2_per_hbar)):  # fmt: skip
+            require_positive(name, value)
         require_positive("eta_hbar_n", eta_hbar_n, allow_zero=not even_viscosity)
         require_positive("bulk_hbar_n", bulk_hbar_n, allow_zero=True)
         require_finite("odd_hbar_n", odd_hbar_n)
         require_finite("alpha_per_mps_tesla", alpha_per_mps_tesla)
         b_vec = require_finite("field_tesla", field_tesla).reshape(2)
         v_vec = require_finite("velocity_mps", velocity_mps).reshape(2)
-
-        n = density_cm2
-        m = units.electron_masses_to_gram(mass_me)
-        d = units.nm_to_cm(spacing_nm)
-        t_erg = units.kelvin_to_erg(temperature_k)
-        e2 = units.E_CHARGE**2
+        sc = PhysicalScales.from_inputs(density_cm2, mass_me, kappa, spacing_nm, temperature_k,
+                                        sigma_e2_per_hbar, v_vec)  # fmt: skip
+        n, m, d, omega_p, sigma = sc.density, sc.mass, sc.spacing, sc.omega_p, sc.sigma
         rho = m * n
-        omega_p = math.sqrt(2.0 * math.pi * n**2 * e2 / (rho * kappa * d))
-        sigma = units.conductivity_e2_per_hbar_to_cgs(sigma_e2_per_hbar)
-        eta = units.viscosity_hbar_n_to_cgs(eta_hbar_n, n)
-        bulk = units.viscosity_hbar_n_to_cgs(bulk_hbar_n, n)
-        odd = units.viscosity_hbar_n_to_cgs(odd_hbar_n, n)
+        eta, bulk, odd = (units.viscosity_hbar_n_to_cgs(x, n)
+                          for x in (eta_hbar_n, bulk_hbar_n, odd_hbar_n))  # fmt: skip
         v_cgs = np.array([units.mps_to_cmps(x) for x in v_vec])
-        speed = float(np.hypot(*v_cgs))
         chi = alpha_per_mps_tesla * float(np.dot(v_vec, b_vec))
         dmu_dn = math.pi * units.HBAR**2 / m if pressure else 0.0
-        fermi = math.pi * units.HBAR**2 * n / m
-        scales = PhysicalScales(
-            density=n,
-            mass=m,
-            kappa=kappa,
-            spacing=d,
-            temperature=t_erg,
-            sigma=sigma,
-            omega_p=omega_p,
-            fermi_energy=fermi,
-            drift_velocity=speed,
-        )
         return cls(
             varsigma=2.0 * math.pi * sigma / (d * kappa * omega_p),
             beta=(eta + bulk) / (rho * d**2 * omega_p),
             chi=chi,
-            drift=speed / (omega_p * d),
-            drift_angle=math.atan2(v_cgs[1], v_cgs[0]) if speed > 0 else 0.0,
+            drift=sc.drift_velocity / (omega_p * d),
+            drift_angle=math.atan2(v_cgs[1], v_cgs[0]) if sc.drift_velocity > 0 else 0.0,
             bulk_to_shear=bulk / eta if eta > 0 else 0.0,
             odd=odd / (rho * d**2 * omega_p),
             sound=n**2 * dmu_dn / (rho * omega_p**2 * d**2),
-            theta=t_erg / (rho * omega_p**2 * d**4),
+            theta=sc.temperature / (rho * omega_p**2 * d**4),
             even_viscosity=even_viscosity,
-            scales=scales,
+            scales=sc,
         )

@@ -32,7 +32,8 @@ from dragcore.parallel import World, world
 from dragcore.run import RunFiles, releases_claim
 from langevin import exact as exact_solution
 from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed
-from langevin.config import PARAMETER_KEYS, require_seed, run_parameters
+from langevin.config import require_seed, run_parameters
+from langevin.parameters import RUN_PARAMETERS, stored_model_parameters, table_values
 from langevin.run_models import (
     NONLINEAR_DEFAULTS,
     RunModel,
@@ -89,7 +90,7 @@ def checkpoint_policy(
 ) -> CheckpointPolicy:
     """The checkpoint policy of the ``[checkpoint]`` table, overridden by ``seconds`` and
     ``blocks`` where they are given (0: never)."""
-    table = {"seconds": 600.0, "blocks": 0, **config.get("checkpoint", {})}
+    table = table_values(config, "checkpoint")
     seconds = table["seconds"] if seconds is None else seconds
     blocks = table["blocks"] if blocks is None else blocks
     return CheckpointPolicy(
@@ -99,20 +100,10 @@ def checkpoint_policy(
 
 def _stepper_table(config: dict, n_steps: int | None, n_realisations: int | None) -> dict:
     """The ``[stepper]`` table with its defaults, overridden by the command line's sizes."""
-    st = {
-        "scheme": "exact",
-        "dt": 8.0,
-        "common_random_numbers": True,
-        "rng_backend": "numpy",
-        "n_realisations": 4,
-        "n_steps": 10000,
-        "block_steps": None,
-        **config.get("stepper", {}),
-    }
-    if n_steps is not None:
-        st["n_steps"] = require_int("n_steps", n_steps, 1, math.inf)
-    if n_realisations is not None:
-        st["n_realisations"] = require_int("n_realisations", n_realisations, 1, math.inf)
+    st = table_values(config, "stepper")
+    for key, value in (("n_steps", n_steps), ("n_realisations", n_realisations)):
+        if value is not None:
+            st[key] = require_int(key, value, 1, math.inf)
     return st
 
 
@@ -172,10 +163,7 @@ def run_langevin(
     checkpoint_dir: str | os.PathLike | None = None,
     checkpoint_seconds: float | None = None,
     checkpoint_blocks: int | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    progress: bool = False,
-    talk: bool = False,
+    resume: bool = False, overwrite: bool = False, progress: bool = False, talk: bool = False,
     on_run_done: RunDoneCallback | None = None,
 ) -> LangevinRunResult | None:
     """Run every ``[[run]]`` of ``config`` on every rank of ``w`` and write one HDF5 file.
@@ -198,14 +186,10 @@ def run_langevin(
     checkpoint_dir, checkpoint_seconds, checkpoint_blocks
         The checkpoint directory (default ``<output>.ckpt``) and the overrides of the
         ``[checkpoint]`` table.
-    resume
-        Continue from the checkpoint directory.
-    overwrite
-        Replace an existing output file.
-    progress
-        A progress line on rank 0.
-    talk
-        Log each run's set-up and the scheme warnings on rank 0.
+    resume, overwrite
+        Continue from the checkpoint directory; replace an existing output file.
+    progress, talk
+        A progress line on rank 0; log each run's set-up and the scheme warnings there.
     on_run_done
         Called on rank 0 after each ``[[run]]`` (the command prints its result there).
 
@@ -215,73 +199,88 @@ def run_langevin(
     of the runs removed), ``None`` on the other ranks.
     """
     w = w or world()
-    seed = require_seed("seed", seed if seed is not None else config.get("seed", 0))
-    output = config.get("output", "langevin-run.h5") if output is None else output
-    if not str(output).strip():
-        raise ValueError(f"output = {str(output)!r} is outside the allowed range (a file name)")
-    snapshots = config.get("snapshots", True) and snapshots
-    grid_cfg = {"n": 32, "length": 16.0, **config.get("grid", {})}
-    st = _stepper_table(config, n_steps, n_realisations)
+    top = table_values(config, "")
+    seed = require_seed("seed", top["seed"] if seed is None else seed)
+    output = top["output"] if output is None else output
+    RUN_PARAMETERS["output"].check("output", str(output))
     names = require_run_names([r.get("name") for r in config["run"]])
     entries = [r for r in config["run"] if only is None or r.get("name") == only]
     if not entries:
         raise ValueError(f"--only = {only!r} is outside the allowed range {names}")
-    policy = checkpoint_policy(config, checkpoint_seconds, checkpoint_blocks)
-    talk = talk and w.is_root
-    settings = RunSettings(grid_cfg, st, n_steps is not None, n_realisations is not None,
-                           talk, w)  # fmt: skip
+    settings = RunSettings(table_values(config, "grid"),
+                           _stepper_table(config, n_steps, n_realisations),
+                           n_steps is not None, n_realisations is not None, talk and w.is_root,
+                           w)  # fmt: skip
     plans = _plan_runs(config, entries, settings)
-    files = RunFiles.from_options(
-        output, checkpoint_dir or None, resume=resume, overwrite=overwrite
-    )
+    files = RunFiles.from_options(output, checkpoint_dir or None, resume=resume,
+                                  overwrite=overwrite)  # fmt: skip
     # claimed before computing, before a checkpoint
     files.check_output(w, inputs=[config_path], parts=names, store=CheckpointStore)
-    results, runs, summary, extra = {}, {}, {}, {}
-    for plan in plans:
-        name, params, kind, sim = plan.name, plan.params, plan.kind, plan.sim
-        n_real, n_run_steps = plan.n_real, plan.n_steps
-        if talk:
-            w.log(
-                f"[{name}] {kind.name} model, N = {plan.grid.n}, "
-                f"L = {plan.grid.length:g} d, {sim.modes.size} modes, "
-                f"{sim.scheme} dt = {sim.dt:g}, CRN = {sim.crn}, "
-                f"{n_real} x {n_run_steps} steps, seed {seed}, {w.size} rank(s)"
-                + (f"; {plan.accuracy}" if plan.accuracy else "")
-            )
-        res = run_distributed(
-            sim,
-            seed,
-            n_real,
-            n_run_steps,
-            w=w,
-            checkpoint_dir=files.checkpoint_dir(name) if sim.noise.checkpointable else None,
-            resume=resume,
-            policy=policy,
-            snapshots=snapshots,
-            progress=progress,
-        )
-        if res is None:  # not rank 0
-            continue
-        res = plan.comparison.compare(res)
-        require_sane_estimate(f"[{name}] D", res.mean, res.sdev, chi2_dof=res.chi2_dof,
-                              dof=max(n_real - 1, 0))  # fmt: skip
-        continuum = float("nan")
-        if params.drift > 0 and kind.continuum_applies(plan):
-            continuum = exact_solution.exact_drag(params).D  # the linear model's
-        summary[name] = {**run_summary(res, params.drift, continuum, kind.name),
-                         **kind.summary(plan, res, w)}  # fmt: skip
-        if on_run_done is not None:
-            on_run_done(name, res, summary[name])
-        results[name] = (
-            {**{k: getattr(params, k) for k in sorted(PARAMETER_KEYS | {"theta"})},
-             "even_viscosity": params.even_viscosity, **kind.stored_parameters(plan)},
-            plan.grid_cfg,
-            res,
-        )  # fmt: skip
-        runs[name] = res
-        extra[name] = {"continuum": continuum, "model": kind.name}
+    execution = _Execution(seed, files, checkpoint_policy(config, checkpoint_seconds,
+                           checkpoint_blocks), resume, bool(top["snapshots"] and snapshots),
+                           progress, on_run_done)  # fmt: skip
+    finished = [_run_plan(plan, execution, settings) for plan in plans]
     if not w.is_root:
         return None
-    path = write_runs(files.output, results, config_text=config_text, extra=extra)
-    files.remove_checkpoints(parts=list(results))
-    return LangevinRunResult(Path(path), seed, runs, summary)
+    done = [f for f in finished if f is not None]
+    path = write_runs(files.output, {f.name: f.stored for f in done}, config_text=config_text,
+                      extra={f.name: f.extra for f in done})  # fmt: skip
+    files.remove_checkpoints(parts=[f.name for f in done])
+    return LangevinRunResult(Path(path), seed, {f.name: f.result for f in done},
+                             {f.name: f.summary for f in done})  # fmt: skip
+
+
+@dataclass
+class _Execution:
+    """How the runs of one invocation compute: seed, files, checkpoints, output options."""
+
+    seed: int
+    files: RunFiles
+    policy: CheckpointPolicy
+    resume: bool
+    snapshots: bool
+    progress: bool
+    on_run_done: RunDoneCallback | None
+
+
+@dataclass
+class _Finished:
+    """One finished ``[[run]]`` on rank 0: what is written and what is returned."""
+
+    name: str
+    stored: tuple[dict, dict, RunResult]
+    extra: dict
+    result: RunResult
+    summary: dict
+
+
+def _run_plan(plan: RunPlan, ex: _Execution, settings: RunSettings) -> _Finished | None:
+    """Compute one planned ``[[run]]`` on every rank; its result on rank 0 (else ``None``)."""
+    name, params, kind, sim, w = plan.name, plan.params, plan.kind, plan.sim, settings.w
+    if settings.talk:
+        w.log(
+            f"[{name}] {kind.name} model, N = {plan.grid.n}, L = {plan.grid.length:g} d, "
+            f"{sim.modes.size} modes, {sim.scheme} dt = {sim.dt:g}, CRN = {sim.crn}, "
+            f"{plan.n_real} x {plan.n_steps} steps, seed {ex.seed}, {w.size} rank(s)"
+            + (f"; {plan.accuracy}" if plan.accuracy else "")
+        )
+    res = run_distributed(
+        sim, ex.seed, plan.n_real, plan.n_steps, w=w,
+        checkpoint_dir=ex.files.checkpoint_dir(name) if sim.noise.checkpointable else None,
+        resume=ex.resume, policy=ex.policy, snapshots=ex.snapshots, progress=ex.progress,
+    )  # fmt: skip
+    if res is None:  # not rank 0
+        return None
+    res = plan.comparison.compare(res)
+    require_sane_estimate(f"[{name}] D", res.mean, res.sdev, chi2_dof=res.chi2_dof,
+                          dof=max(plan.n_real - 1, 0))  # fmt: skip
+    continuum = float("nan")
+    if params.drift > 0 and kind.continuum_applies(plan):
+        continuum = exact_solution.exact_drag(params).D  # the linear model's
+    summary = {**run_summary(res, params.drift, continuum, kind.name),
+               **kind.summary(plan, res, w)}  # fmt: skip
+    if ex.on_run_done is not None:
+        ex.on_run_done(name, res, summary)
+    stored = {**stored_model_parameters(params), **kind.stored_parameters(plan)}
+    return _Finished(name, (stored, plan.grid_cfg, res),
+                     {"continuum": continuum, "model": kind.name}, res, summary)  # fmt: skip

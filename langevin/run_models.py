@@ -35,10 +35,10 @@ from langevin.noise import NoiseSource
 from langevin.nonlinear_model import NonlinearBilayerModel, dealias_mask
 from langevin.nonlinear_simulation import (
     CONSISTENCY_SIGMAS,
-    estimator_consistency,
     expected_density_zeros,
     point_fluctuations,
 )
+from langevin.parameters import NONLINEAR_START_DT, table_values
 from langevin.params import MAX_RATE
 from langevin.registry import register
 from langevin.simulation import RunResult
@@ -56,13 +56,14 @@ __all__ = [
     "NONLINEAR_BYTES_PER_MODE",
 ]
 
-#: The ``[nonlinear]`` table's defaults.
-NONLINEAR_DEFAULTS = {"scheme": "lawson-heun", "dt": 0.25, "burn_in": 400,
-                      "control_variate": True, "grid_n": 16}  # fmt: skip
+#: The ``[nonlinear]`` table's defaults (:data:`langevin.parameters.RUN_PARAMETERS`); ``dt``
+#: is the step a run starts from when none is given.
+NONLINEAR_DEFAULTS = {**{k: v for k, v in table_values({}, "nonlinear").items() if v is not None},
+                      "dt": NONLINEAR_START_DT}  # fmt: skip
 
 #: Peak bytes per half-plane point (N²/2) of a nonlinear run's set-up (step, noise and
-#: half-step maps of the ±v systems, joint initial covariance, Lyapunov covariances):
-#: measured with tracemalloc, 2.6e4 at N = 16 and 2.2e4 at N = 32 (±v pair, Lawson–Heun).
+#: half-step maps of the ±v systems, joint initial covariance, Lyapunov covariances), an
+#: upper bound of the tracemalloc peaks at N = 16 and 32 (CHANGELOG, History).
 NONLINEAR_BYTES_PER_MODE = 2.7e4
 
 
@@ -73,11 +74,8 @@ def nonlinear_step_limit(rate: float, theta: float) -> float:
     (:meth:`langevin.nonlinear_simulation.NonlinearSimulation.nonlinear_rate`, ∝ √Θ: the
     fields are O(√Θ)). The Lawson steppers are weak order 2 in ``λ_nl dt``: the step changes
     D at O((λ_nl dt)²) relative, while the nonlinear effect a run measures is
-    ``D/D_linear − 1 = O(Θ)``; ``(λ_nl dt)² ≤ Θ`` keeps the step's error below the effect.
-    Measured at Θ = 0.02, N = 8, L = 12 d (λ_nl = 0.114, limit 1.24; 12 realisations of 10⁴
-    steps), D/D_linear against dt = 0.25 (0.991 ± 0.007, the nonlinear effect −0.009): dt = 1
-    +0.007 ± 0.008 (allowed), dt = 2 +0.022 ± 0.008, dt = 4 +0.049 ± 0.008, dt = 8
-    +0.142 ± 0.009 (refused)."""
+    ``D/D_linear − 1 = O(Θ)``; ``(λ_nl dt)² ≤ Θ`` keeps the step's error below the effect
+    (``tests/langevin/test_nonlinear_accuracy.py``)."""
     if not rate > 0:
         return math.inf
     return min(math.sqrt(theta), 1.0) / rate
@@ -135,8 +133,9 @@ class RunModel:
     ----------
     name
         ``model = …`` of the ``[[run]]``.
-    table, defaults
-        Its own configuration table (``None``: none) and that table's defaults.
+    table
+        Its own configuration table (``None``: none); its keys and defaults are rows of
+        :data:`langevin.parameters.RUN_PARAMETERS`.
     run_keys
         The ``[[run]]`` keys only this model accepts.
     """
@@ -144,7 +143,6 @@ class RunModel:
     registry: ClassVar[dict[str, type[RunModel]]] = {}
     name: ClassVar[str]
     table: ClassVar[str | None] = None
-    defaults: ClassVar[dict] = {}
     run_keys: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
@@ -153,9 +151,8 @@ class RunModel:
         (``stepper``: the ``[stepper]`` table as given); ``ValueError`` naming the key."""
 
     def __init__(self, config: dict) -> None:
-        given = config.get(self.table, {}) if self.table else {}
-        self.cfg = {**self.defaults, **given}
-        self.dt_given = "dt" in given
+        self.cfg = table_values(config, self.table) if self.table else {}
+        self.dt_given = "dt" in (config.get(self.table, {}) if self.table else {})
 
     def prepare(self, name: str, entry: dict, params, run: RunSettings) -> RunPlan:
         """Check the ``[[run]]`` against everything its input decides and build its engine
@@ -238,7 +235,6 @@ class NonlinearRun(RunModel):
 
     name = "nonlinear"
     table = "nonlinear"
-    defaults = NONLINEAR_DEFAULTS
     #: The model class (a new equation of state: a subclass of it, and an entry naming it).
     model_class: ClassVar[type[NonlinearBilayerModel]] = NonlinearBilayerModel
     run_keys = frozenset({"nonreciprocal_full_velocity"})
@@ -264,9 +260,9 @@ class NonlinearRun(RunModel):
         nl_cfg, st = self.cfg, run.stepper
         n, length = nl_cfg["grid_n"], float(run.grid["length"])
         n_real, n_run_steps = int(st["n_realisations"]), int(st["n_steps"])
-        if not run.n_realisations_given and "n_realisations" in nl_cfg:
+        if not run.n_realisations_given and nl_cfg["n_realisations"] is not None:
             n_real = int(nl_cfg["n_realisations"])
-        if not run.n_steps_given and "n_steps" in nl_cfg:
+        if not run.n_steps_given and nl_cfg["n_steps"] is not None:
             n_run_steps = int(nl_cfg["n_steps"])
         burn_in = int(nl_cfg["burn_in"])
         if n_run_steps <= burn_in:
@@ -336,12 +332,13 @@ class NonlinearRun(RunModel):
                 block_steps=st["block_steps"],
             )
 
-        comparison = build(float(nl_cfg["dt"]))
+        dt_start = float(nl_cfg["dt"]) if self.dt_given else NONLINEAR_START_DT
+        comparison = build(dt_start)
         rate = comparison.simulation.nonlinear_rate()
         dt_max = nonlinear_step_limit(rate, params.theta)
         if not self.dt_given and not comparison.simulation.dt <= dt_max:
-            dt = float(nl_cfg["dt"])
-            while dt > dt_max:  # the default: 0.25 halved until it meets the limit
+            dt = dt_start
+            while dt > dt_max:  # the default halved until it meets the limit
                 dt /= 2
             comparison = build(dt)
         sim = comparison.simulation
@@ -362,7 +359,9 @@ class NonlinearRun(RunModel):
         on stderr when they differ by more than :data:`CONSISTENCY_SIGMAS` σ."""
         name, sim, params = plan.name, plan.sim, plan.params
         ratio_ok = math.isfinite(res.exact) and res.exact != 0
-        diff, diff_sdev, diff_z = _estimator_difference(res)
+        diff, diff_sdev, diff_z = (res.info.get(key, math.nan) for key in (
+            "estimator_difference", "estimator_difference_sdev", "estimator_difference_sigmas"
+        ))  # NaN for realisations without it (a checkpoint written before it was recorded)
         extra = dict(
             theta=params.theta,
             linear_stable=plan.comparison.linear_stable,
@@ -417,14 +416,3 @@ class NonlinearRun(RunModel):
                 else ""
             )
         )
-
-
-def _estimator_difference(res: RunResult) -> tuple[float, float, float]:
-    """The two estimators' difference of a nonlinear run, its error and its size in σ
-    (:func:`langevin.nonlinear_simulation.estimator_consistency`); NaN for realisations
-    without it (a checkpoint written before it was recorded)."""
-    parts = [r.constraint for r in res.realisations]
-    if not parts or any(p is None or len(p) < 4 for p in parts):
-        return math.nan, math.nan, math.nan
-    return estimator_consistency(np.array([p[2] for p in parts]),
-                                 np.array([p[3] for p in parts]))  # fmt: skip

@@ -286,6 +286,32 @@ def trend_test(x: np.ndarray, n_blocks: int) -> TrendTest:
     )
 
 
+def _short_blocks(worst_tau: float, b: int, n_blocks: int, min_block_tau: float) -> list[str]:
+    """Why the block tests cannot decide (empty: they can): the autocorrelation window did
+    not close, or the blocks are shorter than ``min_block_tau`` correlation times."""
+    if worst_tau >= 0.5 * b * n_blocks:
+        return ["the autocorrelation window did not close: the run is not longer than a few "
+                "of its correlation times"]  # fmt: skip
+    if b < min_block_tau * worst_tau:
+        return [f"blocks of {b} samples are shorter than {min_block_tau:g} τ_int "
+                f"(τ_int = {worst_tau:.3g} samples): block means not independent"]  # fmt: skip
+    return []
+
+
+def _failed_tests(level: TrendTest, spread: TrendTest, z_crit: float) -> list[str]:
+    """The tests of the level and the spread beyond ``z_crit`` standard deviations."""
+    failed = []
+    for name, tt in (("level", level), ("spread", spread)):
+        for label, z in (("slope", tt.z_slope), ("halves", tt.z_halves)):
+            if abs(z) > z_crit:
+                failed.append(f"{name} {label} {z:+.2f}σ (threshold ±{z_crit:.2f}σ)")
+        if tt.z_chi2 > z_crit:
+            failed.append(
+                f"{name} block means not constant: χ²/dof = {tt.chi2_dof:.2f} (p = {tt.chi2_p:.2g})"
+            )
+    return failed
+
+
 def stationarity_diagnostics(
     series: np.ndarray,
     n_blocks: int = 8,
@@ -335,28 +361,9 @@ def stationarity_diagnostics(
     mean = float(means.mean())
     error = float(np.sqrt(np.sum(errs**2)) / r)
     z_crit = float(scipy.stats.norm.isf(alpha / N_TESTS / 2.0))
-    reasons: list[str] = []
-    worst_tau = max(level.tau_int, spread.tau_int)
-    if worst_tau >= 0.5 * b * n_blocks:
-        reasons.append(
-            "the autocorrelation window did not close: the run is not longer than a few of "
-            "its correlation times"
-        )
-    elif b < min_block_tau * worst_tau:
-        reasons.append(
-            f"blocks of {b} samples are shorter than {min_block_tau:g} τ_int "
-            f"(τ_int = {worst_tau:.3g} samples): block means not independent"
-        )
+    reasons = _short_blocks(max(level.tau_int, spread.tau_int), b, n_blocks, min_block_tau)
     undetermined = bool(reasons)
-    failed = []
-    for name, tt in (("level", level), ("spread", spread)):
-        for label, z in (("slope", tt.z_slope), ("halves", tt.z_halves)):
-            if abs(z) > z_crit:
-                failed.append(f"{name} {label} {z:+.2f}σ (threshold ±{z_crit:.2f}σ)")
-        if tt.z_chi2 > z_crit:
-            failed.append(
-                f"{name} block means not constant: χ²/dof = {tt.chi2_dof:.2f} (p = {tt.chi2_p:.2g})"
-            )
+    failed = _failed_tests(level, spread, z_crit)
     reasons += failed
     if failed and not undetermined:
         verdict = NON_STATIONARY

@@ -5,15 +5,20 @@ timesteppers of Dedalus, ``@add_scheme``, and the solver registry of py-pde): th
 look it up with :meth:`LinearStepper.from_name` or :meth:`NonlinearStepper.from_name` and
 never test a scheme's name. A new scheme is one class plus its decorator line.
 
-* Linear engine (:class:`langevin.simulation.Simulation`): a :class:`LinearStepper` builds
+The one engine (:class:`langevin.engine.Engine`) takes its stepper from the kind its model
+asks for (a :class:`LinearStepper` for a model without a nonlinear drift, else a
+:class:`NonlinearStepper`) and leaves to it what depends on the kind: the maps, the
+advance of a block of steps, the forces recorded, the moments and the back-ends.
+
+* :class:`LinearStepper` builds
   the affine step maps ``X ← A X + S z`` of :mod:`langevin.stepping` (exact
   Ornstein–Uhlenbeck, Crank–Nicolson, Euler–Maruyama) and carries what depends on the scheme:
   its stability limit, the drift its step matrix stands for (correlation times), the mean of
   the estimator in its own stationary state (its stationary bias) and the accuracy check a
   run makes before it computes (:meth:`LinearStepper.check`).
-* Nonlinear engine (:class:`langevin.nonlinear_simulation.NonlinearSimulation`): a
-  :class:`NonlinearStepper` (Lawson–Heun, Lawson–midpoint) builds the maps it needs beyond
-  the exact full step and advances one system (and its linear twin) by one step.
+* :class:`NonlinearStepper` (Lawson–Heun, Lawson–midpoint) builds the maps it needs beyond
+  the exact full step and advances every system (its antithetic partner and linear twin)
+  step by step in Python.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from typing import ClassVar
 
 import numpy as np
 
+from langevin.noise import NoiseSource
 from langevin.registry import register
 from langevin.statistics import discrete_stationary_covariance, pair_observable_matrix
 from langevin.stepping import (
     StepMaps,
+    advance_modes,
+    advance_modes_own_rng,
     crank_nicolson_maps,
     euler_maruyama_maps,
     exact_ou_maps,
@@ -53,10 +61,55 @@ MAX_SLOWDOWN = 10.0
 
 
 class _Registered:
-    """A kind of stepper: its subclasses registered by name (:func:`register_stepper`)."""
+    """A kind of stepper: its subclasses registered by name (:func:`register_stepper`).
+
+    What the engine (:class:`langevin.engine.Engine`) asks of a stepper, so that it never
+    asks which kind it steps with:
+
+    Attributes
+    ----------
+    increments
+        Raw normal vectors per mode and step (the engine's ``noise_dim`` is ``increments · d``).
+    affine
+        The step is affine in the state (``X ← A X + S z``): the run's statistics are exact
+        Gaussian ones (:meth:`langevin.engine.Engine.exact_sdev`) and a mode's trajectory can
+        be recorded beside the kernel.
+    partners
+        The stepper steps rows beyond the systems: linear twins (a control variate) and
+        antithetic partners, and discards a burn-in.
+    force_columns, constraint_columns
+        Numbers recorded per row and step (the drag force first), and the columns of a
+        second estimator of the same force (``None``: none).
+    """
 
     registry: ClassVar[dict[str, type]]
     name: ClassVar[str]
+    increments: ClassVar[int] = 1
+    affine: ClassVar[bool]
+    partners: ClassVar[bool]
+    force_columns: ClassVar[int]
+    constraint_columns: ClassVar[slice | None] = None
+
+    @classmethod
+    def noise_sources(cls) -> list[str] | None:
+        """The noise back-ends it steps with (``None``: every registered one)."""
+        return None
+
+    def maps(self, drift: np.ndarray, noise: np.ndarray, dt: float) -> StepMaps:
+        """The full-step maps of ``dX = M X dt + dW``, ``⟨dW dW†⟩ = Q dt`` at step ``dt``."""
+        raise NotImplementedError
+
+    def build(self, sim, drift: np.ndarray, noise: np.ndarray) -> None:
+        """Maps beyond the full step, kept on ``sim``, for one system."""
+
+    def moments(self, sim, rows: int, structure: bool) -> np.ndarray:
+        """The accumulator of the equal-time structure factors (empty without ``structure``)."""
+        raise NotImplementedError
+
+    def advance(self, sim, prog, z: np.ndarray | None, nb: int) -> None:
+        """Step ``prog`` by ``nb`` steps with the block of normals ``z`` (``None``: the kernel
+        draws them), recording the forces and the moments."""
+        raise NotImplementedError
 
     @classmethod
     def from_name(cls, name: str):
@@ -91,10 +144,27 @@ class LinearStepper(_Registered):
 
     registry: ClassVar[dict[str, type]] = {}
     starts_from_lyapunov: ClassVar[bool] = True
+    affine = True
+    partners = False
+    force_columns = 2
 
-    def maps(self, drift: np.ndarray, noise: np.ndarray, dt: float) -> StepMaps:
-        """The step maps of ``dX = M X dt + dW``, ``⟨dW dW†⟩ = Q dt`` at step ``dt``."""
-        raise NotImplementedError
+    def moments(self, sim, rows, structure):
+        """``Σ X X†`` per row and mode, ``(rows, modes or 0, d, d)`` complex."""
+        return np.zeros((rows, sim.modes.size if structure else 0, sim.dim, sim.dim),
+                        dtype=complex)  # fmt: skip
+
+    def advance(self, sim, prog, z, nb):
+        """A block in the kernels (:func:`langevin.stepping.advance_modes`, or
+        :func:`langevin.stepping.advance_modes_own_rng` drawing its own normals)."""
+        out = np.empty((nb, prog.state.shape[0], 2))
+        args = (sim.pair, sim.coef, out, prog.moments)
+        if z is None:
+            advance_modes_own_rng(prog.state, sim.step_matrix, sim.noise_map,
+                                  sim.modes.real_mode, nb, *args)  # fmt: skip
+        else:
+            advance_modes(prog.state, sim.step_matrix, sim.noise_map, sim.modes.real_mode, z,
+                          *args)  # fmt: skip
+        prog.forces[prog.steps_done : prog.steps_done + nb] = out
 
     def drift_from_step(self, a: np.ndarray, dt: float) -> np.ndarray | None:
         """The drift ``M`` whose exact step the scheme's ``A`` approximates (``None``: ``A``
@@ -261,19 +331,69 @@ class NonlinearStepper(_Registered):
     """An exponential (Lawson) step of ``dX = [M X + N(X)] dt + dW``: the linear part exact,
     ``N`` explicit (:mod:`langevin.nonlinear_simulation`).
 
+    Records per row the drag force (2) and the constraint forces (4: layer 1 x, y, layer 2 x,
+    y), the q = 0 force the drive's constraint removes, whose layer-2 part is the second
+    estimator.
+
     Attributes
     ----------
     name
         The scheme's name (``[nonlinear] scheme``).
-    increments
-        Raw normal vectors per mode and step (the engine's ``noise_dim`` is ``increments · d``).
     """
 
     registry: ClassVar[dict[str, type]] = {}
-    increments: ClassVar[int] = 1
+    affine = False
+    partners = True
+    force_columns = 6
+    constraint_columns = slice(4, 6)
 
-    def build(self, sim, drift: np.ndarray, noise: np.ndarray) -> None:
-        """Maps beyond the exact full step, appended to ``sim`` for one system."""
+    @classmethod
+    def noise_sources(cls):
+        """The back-ends that fill blocks of normals in Python (the steps are Python)."""
+        return list(NoiseSource.names(draws_in_kernel=False))
+
+    def maps(self, drift, noise, dt):
+        """The exact Ornstein–Uhlenbeck maps of the linear part."""
+        return exact_ou_maps(drift, noise, dt)
+
+    def moments(self, sim, rows, structure):
+        """``Σ |X_i|²`` per row, mode and component after the burn-in, real."""
+        return np.zeros((rows, sim.modes.size if structure else 0, sim.dim), dtype=float)
+
+    def advance(self, sim, prog, z, nb):
+        """``nb`` steps of every row (:meth:`step_all`); a :class:`FloatingPointError`
+        (a density ≤ 0, a field not finite) names the step, the realisation and the run."""
+        out = np.empty((sim.n_total, 6))
+        done = prog.steps_done
+        for t in range(nb):
+            try:
+                self.step_all(sim, prog.state, z[:, t], out)
+            except FloatingPointError as exc:
+                raise type(exc)(
+                    f"{exc} at step {done + t + 1} of realisation {prog.index} "
+                    f"({type(sim.model).__name__}, scheme {self.name}, dt = {sim.dt:g}, "
+                    f"grid N = {sim.grid.n}, L = {sim.grid.length:g}; "
+                    f"parameters {sim.model.params})"
+                ) from None
+            prog.forces[done + t] = out
+            if prog.moments.shape[1] and done + t >= sim.burn_in:
+                prog.moments += np.abs(prog.state) ** 2
+
+    def step_all(self, sim, state: np.ndarray, z: np.ndarray, out: np.ndarray) -> None:
+        """One step of every row in place; ``z`` raw normals ``(modes, noise_dim)`` (the
+        antithetic partners take ``−z``); ``out`` ``(n_total, 6)``: drag force (2) and
+        constraint forces (4) per row. Rows: the systems (then their antithetic partners),
+        then the linear twins (the exact OU step)."""
+        n = sim.n_nl
+        normals = (z, -z) if sim.antithetic else (z,)
+        for k in range(sim.n_stepped):
+            state[k], out[k, 2:] = self.step(sim, k % n, state[k], normals[k // n])
+            out[k, :2] = sim.drag_forces(state[k])
+        for k in range(sim.n_stepped, sim.n_total):
+            j = k - sim.n_stepped
+            state[k] = self.step_twin(sim, j % n, state[k], normals[j // n])
+            out[k, :2] = sim.drag_forces(state[k])
+            out[k, 2:] = 0.0
 
     def step(self, sim, k: int, x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """System ``k`` one step on from ``x`` with raw normals ``z``: the new state and the

@@ -41,6 +41,7 @@ import numpy as np
 
 from dragcore import __version__
 from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale, write_provenance
+from langevin.parameters import RUN_ENTRY_PARAMETERS
 from langevin.simulation import RunResult
 
 __all__ = ["UNITS", "PARAMETER_UNITS", "FIELD_NAMES", "write_runs", "read_run"]
@@ -51,21 +52,15 @@ UNITS = (
     "D = rho_D/rho_0 with rho_0 = hbar^2 sigma/(4 pi^2 e^4) (n d^2)^-2 T/E_F (Eq. 21)"
 )
 
-#: Units and meaning of each model parameter (see :mod:`langevin.params`).
-PARAMETER_UNITS: dict[str, tuple[str, str]] = {
-    "varsigma": ("1", "Maxwell rate parameter 2 pi sigma/(d kappa omega_p) (Eq. 24)"),
-    "beta": ("1", "longitudinal kinematic viscosity nu/(d^2 omega_p) (Eqs. 15, 24)"),
-    "chi": ("1", "nonreciprocal coupling alpha (v.B) (Eq. 24)"),
-    "drift": ("omega_p d", "drift speed u = |v|/(omega_p d) of layer 1"),
-    "drift_angle": ("rad", "direction of the drift from the x axis"),
-    "bulk_to_shear": ("1", "zeta_b/eta"),
-    "odd": ("1", "odd kinematic viscosity nu_o/(d^2 omega_p)"),
-    "sound": ("1", "s^2 = c_s^2/(omega_p d)^2 (pressure term)"),
-    "theta": ("rho omega_p^2 d^4", "temperature in the energy unit"),
-    "even_viscosity": ("bool", "even viscous stress (Eq. 7) and its noise (Eq. 10) on"),
-}
+#: Units and meaning of each stored model parameter: the ``[[run]]`` rows of
+#: :data:`langevin.parameters.RUN_ENTRY_PARAMETERS` (see :mod:`langevin.params`).
+PARAMETER_UNITS: dict[str, tuple[str, str]] = RUN_ENTRY_PARAMETERS.units()
 
 FIELD_NAMES = ("dn1", "dn2", "dv1x", "dv1y", "dv2x", "dv2y")
+
+#: The run settings of ``RunResult.info`` stored as attributes of a run's group.
+_INFO_ATTRIBUTES = ("scheme", "dt", "seed", "n_realisations", "n_steps", "block_steps",
+                    "rng_backend", "common_random_numbers", "estimator")  # fmt: skip
 
 _QUANTITY = {
     "D": ("1", "D = rho_D/rho_0, time average of the drag-force estimator (Eq. 13, 21)"),
@@ -88,23 +83,38 @@ def _jsonable(obj):
 
 
 def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: dict | None) -> None:
+    """One run's group: its attributes, parameters, realisation table and the arrays."""
+    quantity_units = _write_attributes(g, params, grid, res, extra)
+    reals = res.realisations
+    real = dimension_scale(g, "realisation", [r.index for r in reals], "1", "realisation index r")
+    table = dataset_with_units(
+        g,
+        "realisations",
+        np.array([[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in reals]),
+        quantity_units,
+        "per realisation: index, mean, error (windowed tau_int), error (blocking), tau_int "
+        "(in steps); errors are standard errors of the realisation mean",
+    )
+    table.attrs["columns"] = ["index", "mean", "error", "blocking_error", "tau_int"]
+    table.dims[0].attach_scale(real)
+    if all(r.block_means is not None for r in reals):
+        _write_block_means(g, res, real, quantity_units)
+    if all(r.snapshot is not None for r in reals) and reals:
+        _write_snapshots(g, grid, res, real)
+    if all(r.series is not None for r in reals) and reals and not res.info.get("burn_in", 0):
+        _write_series(g, res, real, quantity_units)
+
+
+def _write_attributes(g: h5py.Group, params: dict, grid: dict, res: RunResult,
+                      extra: dict | None) -> str:  # fmt: skip
+    """The run's attributes and its ``parameters`` group; returns the quantity's units."""
     info = res.info
     quantity_units, quantity = _QUANTITY[info["estimator"]]
     g.attrs["description"] = f"Langevin run: {quantity}"
     g.attrs["parameters"] = json.dumps(_jsonable(params))
     g.attrs["grid_n"] = int(grid["n"])
     g.attrs["grid_length"] = float(grid["length"])
-    for key in (
-        "scheme",
-        "dt",
-        "seed",
-        "n_realisations",
-        "n_steps",
-        "block_steps",
-        "rng_backend",
-        "common_random_numbers",
-        "estimator",
-    ):
+    for key in _INFO_ATTRIBUTES:
         g.attrs[key] = info[key]
     g.attrs["quantity"] = quantity
     g.attrs["quantity_units"] = quantity_units
@@ -118,79 +128,74 @@ def _write_run(g: h5py.Group, params: dict, grid: dict, res: RunResult, extra: d
     g.attrs["info"] = json.dumps(_jsonable(info))
     if "identity" in info:  # the checkpoint identity: a resume recognises its finished result
         g.attrs["identity"] = json.dumps(_jsonable(info["identity"]))
-
     pg = g.create_group("parameters")
     pg.attrs["description"] = "model parameters (langevin.params), one scalar each"
     for name, value in params.items():
         units, text = PARAMETER_UNITS.get(name, ("", ""))
         dataset_with_units(pg, name, value, units, text)
+    return quantity_units
 
-    reals = res.realisations
-    r_count = len(reals)
-    real = dimension_scale(g, "realisation", [r.index for r in reals], "1", "realisation index r")
-    table = dataset_with_units(
-        g,
-        "realisations",
-        np.array([[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in reals]),
-        quantity_units,
-        "per realisation: index, mean, error (windowed tau_int), error (blocking), tau_int "
-        "(in steps); errors are standard errors of the realisation mean",
+
+def _write_block_means(g: h5py.Group, res: RunResult, real, quantity_units: str) -> None:
+    """``block_means`` ``(R, B)`` against ``block_end_time``: blocks of the averaged series,
+    which starts after the burn-in (nonlinear runs)."""
+    info = res.info
+    burn = int(info.get("burn_in", 0))
+    n_steps, bs = int(info["n_steps"]) - burn, int(info["block_steps"])
+    ends = burn + np.minimum(np.arange(1, -(-n_steps // bs) + 1) * bs, n_steps)
+    t_end = dimension_scale(
+        g, "block_end_time", info["dt"] * ends, "1/omega_p", "time at the end of block b"
     )
-    table.attrs["columns"] = ["index", "mean", "error", "blocking_error", "tau_int"]
-    table.dims[0].attach_scale(real)
+    blocks = dataset_with_units(
+        g,
+        "block_means",
+        np.stack([r.block_means for r in res.realisations]),
+        quantity_units,
+        f"mean of the estimator over block b (block_steps = {bs} steps) of realisation r",
+    )
+    blocks.dims[0].attach_scale(real)
+    blocks.dims[1].attach_scale(t_end)
 
-    if all(r.block_means is not None for r in reals):
-        # blocks of the averaged series, which starts after the burn-in (nonlinear runs)
-        burn = int(info.get("burn_in", 0))
-        n_steps, bs = int(info["n_steps"]) - burn, int(info["block_steps"])
-        ends = burn + np.minimum(np.arange(1, -(-n_steps // bs) + 1) * bs, n_steps)
-        t_end = dimension_scale(
-            g, "block_end_time", info["dt"] * ends, "1/omega_p", "time at the end of block b"
-        )
-        blocks = dataset_with_units(
-            g,
-            "block_means",
-            np.stack([r.block_means for r in reals]),
-            quantity_units,
-            f"mean of the estimator over block b (block_steps = {bs} steps) of realisation r",
-        )
-        blocks.dims[0].attach_scale(real)
-        blocks.dims[1].attach_scale(t_end)
 
-    if all(r.snapshot is not None for r in reals) and r_count:
-        n, length = int(grid["n"]), float(grid["length"])
-        coord = np.arange(n) * (length / n)
-        x = dimension_scale(g, "x", coord, "d", "grid coordinate x")
-        y = dimension_scale(g, "y", coord, "d", "grid coordinate y")
-        names = list(info.get("field_names", FIELD_NAMES))
-        fld = dimension_scale(g, "field", np.arange(len(names)), "1", "field index")
-        fld.attrs["names"] = names
-        snap = dataset_with_units(
-            g,
-            "snapshot",
-            np.stack([r.snapshot for r in reals]),
-            "n (densities), omega_p d (velocities), n omega_p d (momentum densities p)",
-            "real-space fields at the end of each realisation: " + ", ".join(names),
-        )
-        for axis, scale in enumerate((real, fld, x, y)):
-            snap.dims[axis].attach_scale(scale)
+def _write_snapshots(g: h5py.Group, grid: dict, res: RunResult, real) -> None:
+    """``snapshot`` ``(R, fields, N, N)``: each realisation's final real-space fields."""
+    n, length = int(grid["n"]), float(grid["length"])
+    coord = np.arange(n) * (length / n)
+    x = dimension_scale(g, "x", coord, "d", "grid coordinate x")
+    y = dimension_scale(g, "y", coord, "d", "grid coordinate y")
+    names = list(res.info.get("field_names", FIELD_NAMES))
+    fld = dimension_scale(g, "field", np.arange(len(names)), "1", "field index")
+    fld.attrs["names"] = names
+    snap = dataset_with_units(
+        g,
+        "snapshot",
+        np.stack([r.snapshot for r in res.realisations]),
+        "n (densities), omega_p d (velocities), n omega_p d (momentum densities p)",
+        "real-space fields at the end of each realisation: " + ", ".join(names),
+    )
+    for axis, scale in enumerate((real, fld, x, y)):
+        snap.dims[axis].attach_scale(scale)
 
-    if all(r.series is not None for r in reals) and r_count and not info.get("burn_in", 0):
-        n_steps = int(info["n_steps"])
-        t = dimension_scale(g, "time", info["dt"] * np.arange(1, n_steps + 1), "1/omega_p", "t_k")
-        est = dataset_with_units(
-            g, "estimator", np.stack([r.series for r in reals]), quantity_units, quantity
-        )
-        force = dataset_with_units(
-            g,
-            "force",
-            np.stack([r.force for r in reals]),
-            "rho omega_p^2 d^3 per area",
-            "drag force per system (+v, and -v with common random numbers), x and y",
-        )
-        for ds in (est, force):
-            ds.dims[0].attach_scale(real)
-            ds.dims[1].attach_scale(t)
+
+def _write_series(g: h5py.Group, res: RunResult, real, quantity_units: str) -> None:
+    """The per-step series a single-process result kept: estimator and forces."""
+    info, reals = res.info, res.realisations
+    t = dimension_scale(g, "time", info["dt"] * np.arange(1, int(info["n_steps"]) + 1),
+                        "1/omega_p", "t_k")  # fmt: skip
+    est = dataset_with_units(
+        g, "estimator", np.stack([r.series for r in reals]), quantity_units,
+        _QUANTITY[info["estimator"]][1],
+    )  # fmt: skip
+    force = dataset_with_units(
+        g,
+        "force",
+        np.stack([r.force for r in reals]),
+        "rho omega_p^2 d^3 per area",
+        "drag force per system (+v, and -v with common random numbers), x and y",
+    )
+    for ds in (est, force):
+        ds.dims[0].attach_scale(real)
+        ds.dims[1].attach_scale(t)
 
 
 def write_runs(

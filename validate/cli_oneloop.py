@@ -6,8 +6,8 @@ deterministic: :mod:`langevin.one_loop`) at ς = 0.15, β = 0.1, u = 0.05 for ea
 and the one-loop shift of the v = 0 structure factors over Gibbs
 (:func:`validate.oneloop.structure_one_loop`).
 ``--simulate THETAS`` adds, on the first grid and for each χ, the simulated slope (control
-variate, ±v common random numbers, weighted fit) and its pull against the one-loop value
-(minutes per χ on an 8×8 grid).
+variate, ±v common random numbers, antithetic pairs unless ``--no-antithetic``, weighted fit)
+and its pull against the one-loop value (minutes per χ on an 8×8 grid).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         )  # fmt: skip
     parser.add_argument("--realisations", type=int, default=2, help="per Θ (default 2)")
     parser.add_argument("--steps", type=int, default=4000, help="per realisation (default 4000)")
+    parser.add_argument("--antithetic", action=argparse.BooleanOptionalAction, default=True,
+                        help="antithetic pairs in the simulation (default on)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
 
 
@@ -81,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulating χ = {chi:g} …", file=sys.stderr)
         sims.append(simulated_against_one_loop(
             thetas, PAPER_POINT.with_(chi=chi), PeriodicGrid(*grids[0]),
-            n_realisations=args.realisations, n_steps=args.steps))  # fmt: skip
+            n_realisations=args.realisations, n_steps=args.steps,
+            antithetic=args.antithetic))  # fmt: skip
     if args.json:
         print(dump_json({"one_loop": rows, "structure": structure, "simulated": sims}))
         return 0

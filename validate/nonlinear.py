@@ -113,10 +113,12 @@ def nonlinear_point(
     seed: int = 1,
     n_realisations: int = 4,
     n_steps: int = 4000,
+    antithetic: bool = False,
     w: World | None = None,
 ) -> NonlinearPoint | None:
-    """One nonlinear run (±v common random numbers, linear-twin control variate) with its
-    linear reference; realisations over the ranks of ``w``. ``None`` on ranks other than 0.
+    """One nonlinear run (±v common random numbers, linear-twin control variate, antithetic
+    pairs if ``antithetic``: :class:`langevin.nonlinear_simulation.NonlinearSimulation`) with
+    its linear reference; realisations over the ranks of ``w``. ``None`` on ranks other than 0.
 
     A run that blows up (:class:`langevin.nonlinear_model.BlowUpError`) gives a point with
     NaN numbers and the message (raised on every rank alike: the realisations are seeded
@@ -130,6 +132,7 @@ def nonlinear_point(
         dt,
         common_random_numbers=params.drift > 0,
         burn_in=burn_in,
+        antithetic=antithetic,
     )
     try:
         res: RunResult | None = run_distributed(
@@ -165,13 +168,17 @@ def strength_scan(
     grid: PeriodicGrid = DEFAULT_GRID,
     *,
     seed: int = 1,
+    antithetic: bool = False,
     **run,
 ) -> list[NonlinearPoint]:
     """:func:`nonlinear_point` at each Θ (seed ``seed + k`` for the k-th: independent
-    points). ``run``: the other arguments of :func:`nonlinear_point`."""
+    points), with antithetic pairs if ``antithetic`` (the smaller error at small Θ: the
+    control variate's O(√Θ) fluctuation cancels in the pair). ``run``: the other arguments
+    of :func:`nonlinear_point`."""
     out = []
     for k, theta in enumerate(thetas):
-        pt = nonlinear_point(params.with_(theta=float(theta)), grid, seed=seed + k, **run)
+        pt = nonlinear_point(params.with_(theta=float(theta)), grid, seed=seed + k,
+                             antithetic=antithetic, **run)  # fmt: skip
         if pt is not None:
             out.append(pt)
     return out

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from langevin.comparison import ExactComparison
+from langevin.engine import Engine
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.model_interface import LangevinModel
+from langevin.nonlinear_simulation import NonlinearSimulation
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 
@@ -34,7 +36,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_engine_does_not_import_the_exact_solution_or_the_comparison() -> None:
-    for name in ("simulation.py", "stepping.py", "checkpoint.py", "observables.py"):
+    for name in ("engine.py", "modes.py", "results.py", "steppers.py", "simulation.py",
+                 "nonlinear_simulation.py", "stepping.py", "checkpoint.py", "observables.py"):
         imported = _imports(ROOT / "langevin" / name)
         assert not any(i.startswith(("langevin.exact", "langevin.comparison")) for i in imported)
         assert "langevin.model" not in imported  # the interface, not the bilayer model
@@ -88,10 +91,46 @@ def test_the_initial_state_comes_from_the_given_covariance() -> None:
         Simulation(BilayerModel(PAPER), GRID, stationary_covariance=[], common_random_numbers=True)
 
 
-def test_a_nonlinear_model_is_refused_until_the_engine_steps_one() -> None:
+def test_each_front_door_refuses_the_other_kind_of_model() -> None:
+    """:class:`Simulation` steps linear models, :class:`NonlinearSimulation` nonlinear ones;
+    the one engine takes either (its stepper registry from the model's nonlinear drift)."""
+
     class Nonlinear(BilayerModel):
         def nonlinear_drift(self, grid):
             return lambda x: 0.0 * x
 
-    with pytest.raises(NotImplementedError, match="linear models only"):
+    with pytest.raises(ValueError, match="linear models only"):
         Simulation(Nonlinear(PAPER), GRID)
+    with pytest.raises(ValueError, match="nonlinear_drift = None is outside"):
+        NonlinearSimulation(BilayerModel(PAPER), GRID, stationary_covariance=[None])
+    with pytest.raises(ValueError, match=r"scheme = 'exact' is outside the allowed range \('"):
+        Engine(Nonlinear(PAPER), GRID, "exact", 1.0)
+    with pytest.raises(ValueError, match="antithetic = True is outside the allowed range"):
+        Engine(BilayerModel(PAPER), GRID, "exact", 1.0, antithetic=True)
+
+
+def test_one_engine_behind_both_front_doors() -> None:
+    """:class:`Simulation` and :class:`NonlinearSimulation` are the one :class:`Engine`: built
+    directly with the same arguments it gives the same bits, and the kind-dependent parts
+    come from the stepper (no kind test in the engine)."""
+    from langevin.comparison import NonlinearComparison
+    from langevin.nonlinear_model import NonlinearBilayerModel
+
+    comparison = ExactComparison(BilayerModel(PAPER), GRID, "exact", 1.0,
+                                 common_random_numbers=True)  # fmt: skip
+    front = comparison.simulation
+    engine = Engine(BilayerModel(PAPER), GRID, "exact", 1.0,
+                    stationary_covariance=comparison.covariances, common_random_numbers=True)
+    a, b = front.run(3, 2, 30), engine.run(3, 2, 30)
+    assert isinstance(front, Engine) and a.mean == b.mean and a.exact_sdev == b.exact_sdev
+    assert np.array_equal(a.realisations[1].series, b.realisations[1].series)
+    params = PAPER.with_(theta=0.01, drift=0.05)
+    nl = NonlinearComparison(NonlinearBilayerModel(params), GRID, "lawson-midpoint", 0.25,
+                             burn_in=5, antithetic=True)  # fmt: skip
+    engine = Engine(NonlinearBilayerModel(params), GRID, "lawson-midpoint", 0.25,
+                    stationary_covariance=nl.covariances, antithetic=True, burn_in=5,
+                    linear_twin_mean=nl.simulation.linear_twin_mean)  # fmt: skip
+    c, d = nl.simulation.run(4, 1, 20), engine.run(4, 1, 20)
+    assert isinstance(nl.simulation, Engine) and c.mean == d.mean
+    assert c.realisations[0].constraint == d.realisations[0].constraint
+    assert np.isnan(d.exact_sdev) and engine.n_total == 4 and engine.stepper.force_columns == 6

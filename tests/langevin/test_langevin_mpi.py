@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import h5py
-import numpy as np
 import pytest
 
 from langevin.checkpoint import (
@@ -33,7 +31,8 @@ from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.storage import read_run
-from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
+from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
+from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
@@ -68,12 +67,6 @@ def _sim() -> Simulation:
     ).simulation  # fmt: skip
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env.setdefault("NUMBA_NUM_THREADS", "1")
-    return env
-
-
 def _config(tmp_path: Path, n_steps: int) -> Path:
     cfg = tmp_path / "run.toml"
     cfg.write_text(CONFIG.format(n_steps=n_steps))
@@ -82,38 +75,16 @@ def _config(tmp_path: Path, n_steps: int) -> Path:
 
 def _langevin(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "langevin", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=cwd, env=_env())
-
-
-def _assert_same_bits(path: Path, ref) -> None:
-    """File ``path`` holds exactly the numbers of the in-process run ``ref``."""
-    f = read_run(path, "paper")
-    assert (f["mean"], f["sdev"], f["chi2_dof"]) == (ref.mean, ref.sdev, ref.chi2_dof)
-    table = np.array(
-        [[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in ref.realisations]
-    )
-    np.testing.assert_array_equal(f["realisations"], table)
-    np.testing.assert_array_equal(f["block_means"], [r.block_means for r in ref.realisations])
-    np.testing.assert_array_equal(f["snapshot"], [r.snapshot for r in ref.realisations])
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=cwd,
+                          env=subprocess_env())  # fmt: skip
 
 
 # --- in one process ------------------------------------------------------------------------
 def test_distributed_run_equals_simulation_run_and_resumes_in_process(tmp_path) -> None:
     """One rank: run_distributed = Simulation.run; a saved mid-block position resumes exactly."""
     sim = _sim()
-    ref = sim.run(SEED, R, 300)
-    assert run_distributed(sim, SEED, R, 300).mean == ref.mean
+    ref, _ = check_distributed_resume(sim, SEED, R, 300, 4, tmp_path / "ck")
     store = CheckpointStore(tmp_path / "ck", run_identity(sim, SEED, R, 300))
-    store.prepare(resume=False)
-    prog = sim.begin_realisation(SEED, 1, 300)
-    sim.advance_realisation(prog, 4)
-    store.save_progress(prog)
-    res = run_distributed(
-        sim, SEED, R, 300, checkpoint_dir=tmp_path / "ck", resume=True,
-        policy=CheckpointPolicy(blocks=1),
-    )  # fmt: skip
-    assert res.info["resumed_in_progress"] == 1
-    assert (res.mean, res.sdev, res.chi2_dof) == (ref.mean, ref.sdev, ref.chi2_dof)
     assert store.saved() == {"progress": [], "done": [0, 1, 2]}
     # A second resume finds every realisation done and steps nothing.
     again = run_distributed(sim, SEED, R, 300, checkpoint_dir=tmp_path / "ck", resume=True)
@@ -195,7 +166,7 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
     ref = _sim().run(SEED, R, 1000)
     for name in ("one.h5", "two.h5"):
-        _assert_same_bits(tmp_path / name, ref)
+        assert_same_bits(tmp_path / name, "paper", ref)
     assert read_run(tmp_path / "two.h5", "paper")["ranks"] == 2
     assert "[1/2]" not in two.stdout + two.stderr  # rank 1 is quiet
     summary = json.loads(two.stdout)["runs"]["paper"]
@@ -220,23 +191,11 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     cmd = [find_mpiexec(), "-n", str(ranks), sys.executable, "-m", "langevin", "run",
            str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=_env(), start_new_session=True,
+        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "paper"
-    deadline = time.monotonic() + 180  # a cold numba cache on a slow host
-    while not list(ckpt.glob("r*.progress.npz")):
-        assert proc.poll() is None, "the run ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 180 s"
-        time.sleep(0.01)
-    rank_pids = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGKILL)  # mpiexec's whole group …
-    for pid in rank_pids:  # … and the ranks, which hydra puts in groups of their own
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(timeout=10)
+    kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()
     saved = CheckpointStore(ckpt, {}).saved()
     assert saved["progress"], saved  # killed between blocks of some realisation
@@ -248,7 +207,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)["runs"]["paper"]
     assert summary["ranks"] == resume_ranks and summary["resumed_in_progress"] >= 1
-    _assert_same_bits(out, _sim().run(SEED, R, n_steps))
+    assert_same_bits(out, "paper", _sim().run(SEED, R, n_steps))
     assert not (tmp_path / "out.h5.ckpt").exists()
 
 

@@ -9,17 +9,14 @@ realisation API that :class:`langevin.nonlinear_simulation.NonlinearSimulation` 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from langevin.checkpoint import CheckpointPolicy, CheckpointStore, run_distributed, run_identity
+from langevin.checkpoint import CheckpointStore, run_distributed, run_identity
 from langevin.comparison import NonlinearComparison
 from langevin.config import load_config
 from langevin.grid import PeriodicGrid
@@ -27,7 +24,8 @@ from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.params import BilayerParameters
 from langevin.run import run_langevin
 from langevin.storage import read_run
-from tests.mpi_launcher import descendants, find_mpiexec, run_mpi
+from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
+from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 7, 3, 20
@@ -68,40 +66,11 @@ def _sim():
     ).simulation  # fmt: skip
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env.setdefault("NUMBA_NUM_THREADS", "1")
-    return env
-
-
-def _assert_same_bits(path: Path, ref) -> None:
-    f = read_run(path, "nl")
-    assert (f["mean"], f["sdev"], f["chi2_dof"]) == (ref.mean, ref.sdev, ref.chi2_dof)
-    table = np.array(
-        [[r.index, r.mean, r.error, r.blocking_error, r.tau_int] for r in ref.realisations]
-    )
-    np.testing.assert_array_equal(f["realisations"], table)
-    np.testing.assert_array_equal(f["snapshot"], [r.snapshot for r in ref.realisations])
-
-
 @pytest.mark.slow
 def test_distributed_nonlinear_run_equals_one_process_and_resumes(tmp_path) -> None:
     sim = _sim()
-    ref = sim.run(SEED, R, 200)
-    dist = run_distributed(sim, SEED, R, 200)
-    assert (dist.mean, dist.sdev) == (ref.mean, ref.sdev)
-    assert dist.info["constraint_mean"] == ref.info["constraint_mean"]
-    store = CheckpointStore(tmp_path / "ck", run_identity(sim, SEED, R, 200))
-    store.prepare(resume=False)
-    prog = sim.begin_realisation(SEED, 1, 200)
-    sim.advance_realisation(prog, 3)
-    store.save_progress(prog)
-    res = run_distributed(
-        sim, SEED, R, 200, checkpoint_dir=tmp_path / "ck", resume=True,
-        policy=CheckpointPolicy(blocks=1),
-    )  # fmt: skip
-    assert res.info["resumed_in_progress"] == 1
-    assert (res.mean, res.sdev, res.chi2_dof) == (ref.mean, ref.sdev, ref.chi2_dof)
+    ref, res = check_distributed_resume(sim, SEED, R, 200, 3, tmp_path / "ck")
+    assert run_distributed(sim, SEED, R, 200).info["constraint_mean"] == ref.info["constraint_mean"]
     assert res.info["constraint_sdev"] == ref.info["constraint_sdev"]
     ident = run_identity(sim, SEED, R, 200)
     assert ident["model"]["model"] == "nonlinear" and ident["burn_in"] == 40
@@ -139,38 +108,27 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
     cmd = [find_mpiexec(), "-n", "2", sys.executable, "-m", "langevin", "run",
            str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=_env(), start_new_session=True,
+        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     ckpt = tmp_path / "out.h5.ckpt" / "nl"
-    deadline = time.monotonic() + 180
-    while not list(ckpt.glob("r*.progress.npz")):
-        assert proc.poll() is None, "the run ended before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within 180 s"
-        time.sleep(0.01)
-    rank_pids = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGKILL)
-    for pid in rank_pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(timeout=10)
+    kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()
     assert CheckpointStore(ckpt, {}).saved()["progress"]
     resumed = subprocess.run(
         [sys.executable, "-m", "langevin", "run", str(cfg), "--output", str(out), "--resume",
-         "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=_env(),
+         "--json"], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env=subprocess_env(),
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)["runs"]["nl"]
     assert summary["resumed_in_progress"] >= 1
     ref = _sim().run(SEED, R, n_steps)
-    _assert_same_bits(out, ref)
+    assert_same_bits(out, "nl", ref)
     two = run_mpi(SCRIPTS / "langevin_run.py", "run", str(cfg), "--output",
                   str(tmp_path / "two.h5"), "--json", n=2, timeout=300)  # fmt: skip
     assert two.returncode == 0, two.stderr
-    _assert_same_bits(tmp_path / "two.h5", ref)
+    assert_same_bits(tmp_path / "two.h5", "nl", ref)
 
 
 def test_theta_past_the_density_limit_is_refused_before_computing(tmp_path, capsys) -> None:
