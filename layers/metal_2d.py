@@ -179,30 +179,6 @@ class Metal2D:
     def collision_model(self) -> CollisionModel:
         return CollisionModel.METAL_2D
 
-    def collision_parameters(
-        self, role: str, table_size: int
-    ) -> tuple[dict[str, float], np.ndarray]:
-        """ε_F, m, g_s, k_F (and v_F as the active layer); no table (a placeholder of 2)."""
-        if role == "passive":
-            values = {
-                "mu_p": self.eps_F,
-                "mass_p": self.mass,
-                "g_p": self.g_s,
-                "kF_p": self.fermi_wavevector,
-            }
-        elif role == "active":
-            values = {
-                "active_is_metal": float(self.collision_model),
-                "mu_a": self.eps_F,
-                "mass_a": self.mass,
-                "g_a": self.g_s,
-                "kF_a": self.fermi_wavevector,
-                "v_a": self.fermi_velocity,
-            }
-        else:
-            raise ValueError(f"role = {role!r} is outside the allowed range ['active', 'passive']")
-        return values, np.zeros(2)
-
     @property
     def drag_coefficient_names(self) -> tuple[str, ...]:
         """η∥⁽⁰⁾ only: the quadrature's η∥⁽¹⁾ and η_{Q3} weights are the film's ω̃²."""

@@ -23,7 +23,6 @@ from dragcore import units
 from dragcore.checks import require_positive, require_range
 from layers.film_state_sum import film_im_polarization_exact
 from layers.interaction import (
-    _smooth_part,
     weyl_ballistic_thermal_factor,
     weyl_chemical_potential,
     weyl_film_polarization,
@@ -169,27 +168,6 @@ class WeylFilm:
     @property
     def collision_model(self) -> CollisionModel:
         return CollisionModel.WEYL_FILM
-
-    def collision_parameters(
-        self, role: str, table_size: int
-    ) -> tuple[dict[str, float], np.ndarray]:
-        """As the active layer: ε_F, v_F, C, W N_nodes, the node prefactor ε_F²/(8π³v³), the
-        boost per field and the film's Re Π table ∫[w(μ)μ − w(s)s]/(μ − s)dμ on
-        ``table_size`` equally spaced s ∈ [−1, 1] (:func:`layers.interaction._smooth_part`).
-        The kernel's passive layer is a 2D parabolic metal: a film cannot be passive."""
-        if role != "active":
-            raise ValueError(f"role = {role!r} is outside the allowed range ['active'] for a film")
-        values = {
-            "active_is_metal": float(self.collision_model),
-            "mu_a": self.eps_F,
-            "v_a": self.v_F,
-            "tilt": self.tilt,
-            "sheet": self.thickness * self.n_nodes,
-            "boost": self.boost_per_field,
-            "tau_a": self.tau,
-            "node_prefactor": self.eps_F**2 / (8.0 * np.pi**3 * self.v_F**3),
-        }
-        return values, _smooth_part(np.linspace(-1.0, 1.0, table_size), self.tilt)
 
     @property
     def drag_coefficient_names(self) -> tuple[str, ...]:

@@ -175,7 +175,7 @@ def test_weyl_roots_are_all_roots_of_the_film_delta_function() -> None:
     against a central difference at h = 1e-6 within its error, bounded by the difference to
     the one at 2h (truncation 4× larger there; √(1−μ²) makes it large near |μ| = 1) plus
     rounding ε/h ~ 1e-10."""
-    from montecarlo.collision import _weyl_root_nb
+    from montecarlo.path_weyl_film import _weyl_root_nb
 
     rng = np.random.default_rng(8)
     grid = np.linspace(-1.0, 1.0, 4001)
@@ -230,7 +230,7 @@ def test_second_root_test_never_skips_a_root() -> None:
     (:func:`montecarlo.collision._second_root_possible`) is True wherever that branch is a
     root (200 000 random cases, C up to 0.95, q up to 2.2 k, including |ω| → vq), so the
     kernel's sum over roots is that of trying both branches; it skips most cases at q ≲ k."""
-    from montecarlo.collision import _second_root_possible, _weyl_root_nb
+    from montecarlo.path_weyl_film import _second_root_possible, _weyl_root_nb
 
     rng = np.random.default_rng(11)
     n_root = n_skip_small_q = n_small_q = 0
@@ -445,7 +445,7 @@ def test_parameter_layout_packs_and_unpacks_the_bilayer() -> None:
     assert values["mu_p"] < p.eps_F
     assert values["kF_p"] == p.fermi_wavevector
     assert (values["mu_a"], values["v_a"], values["tilt"]) == (a.eps_F, a.v_F, a.tilt)
-    assert values["active_is_metal"] == 0.0 and values["table_size"] == table.size
+    assert values["active_path"] == 0.0 and values["table_size"] == table.size
     again = pack_parameters({k: v for k, v in values.items() if k != "table_size"}, table)
     assert np.array_equal(again, collision_params(bl, T))
     assert again.size == TABLE_OFFSET + table.size
@@ -471,7 +471,7 @@ def test_kernel_reads_exactly_the_declared_slots_of_its_layer(active: str) -> No
     metal_only = {"mass_a", "g_a", "kF_a"}
     unused = metal_only if active == "weyl" else film_only | {"v_a"}
     for name in PARAMETER_LAYOUT:
-        if name in ("active_is_metal", "table_size"):
+        if name in ("active_path", "table_size"):
             continue
         changed = params.copy()
         changed[SLOT[name]] = changed[SLOT[name]] * (1 + 1e-3) + 1e-3

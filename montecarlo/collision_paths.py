@@ -1,0 +1,145 @@
+"""The registry of sampling paths: which kernel samples a layer's states, chosen in Python.
+
+A path is looked up by the layer's :attr:`~layers.interface.Layer.collision_model` (a
+:class:`~layers.interface.CollisionModel` for the package's layers; any hashable key for a new
+one) and handed to the integrator; the kernels never test what kind of layer they sample.
+An active path (:class:`ActivePath`) is one module (:mod:`montecarlo.path_weyl_film`,
+:mod:`montecarlo.path_metal_2d`): its numba integrand over the passive 2D metal (the shared loop
+of :mod:`montecarlo.collision_loop` with its point functions), its packer from the layer object
+and its numpy twin. A new kind is such a module plus one :func:`register_active_path` line.
+
+The passive layer goes through the same interface (:class:`PassivePath`): today the 2D metal
+only; a non-metal passive layer is a new passive module whose functions the shared loop takes,
+plus an integrand per active path it is to be paired with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from layers.interface import CollisionModel
+from montecarlo import path_metal_2d, path_weyl_film
+
+__all__ = [
+    "ActivePath",
+    "PassivePath",
+    "ACTIVE_PATHS",
+    "PASSIVE_PATHS",
+    "register_active_path",
+    "active_path",
+    "passive_path",
+    "path_for_code",
+]
+
+
+@dataclass(frozen=True)
+class ActivePath:
+    """How the Monte Carlo samples an active layer's states.
+
+    Attributes
+    ----------
+    code
+        The value of the slot ``active_path`` of the parameter vector (unique per path: it
+        keeps two paths' vectors apart in a run's identity; the kernels do not read it).
+    dim
+        Coordinates of a point (the passive layer's three and the active layer's).
+    integrand
+        The numba integrand ``(x, out, params)`` over the passive 2D metal.
+    polarizations
+        numba ``(q, ω, params) → (n, 4)``: both Π at T as the integrand screens (tests).
+    pack
+        ``(layer, T, table_size) → (slot values, table)`` from the layer object.
+    screening
+        ``(layer, T, slot values, spacing) → (screening-block values, Ψ_a table)``.
+    twin
+        The numpy twin of the active part ``(layer, x, q, ω, ξ₁, T) → (measure, Π_a, q̂·k̂₁,
+        |k₁|, side jump, (skew W⁽¹⁾, W⁽²⁾), η∥⁽¹⁾'s normalisation)``.
+    polarization_twin
+        ``(q, ω, slot values, table, screening block) → Π_a`` at T, complex (numpy twin of
+        the screening).
+    second_sin2
+        Whether the passive δ goes through a second sin² (an active 2D band's √ edge meets the
+        passive one).
+    """
+
+    code: float
+    dim: int
+    integrand: Callable
+    polarizations: Callable
+    pack: Callable
+    screening: Callable
+    twin: Callable
+    polarization_twin: Callable
+    second_sin2: bool
+
+
+@dataclass(frozen=True)
+class PassivePath:
+    """How the Monte Carlo samples the passive layer's states: its packer, its part of the
+    screening block and its numpy twin (the numba functions are the loop's arguments)."""
+
+    pack: Callable
+    screening: Callable
+    twin: Callable
+
+
+ACTIVE_PATHS: dict[Hashable, ActivePath] = {}
+"""The active paths by the layer's ``collision_model``."""
+
+PASSIVE_PATHS: dict[Hashable, PassivePath] = {
+    CollisionModel.METAL_2D: PassivePath(
+        path_metal_2d.pack_passive, path_metal_2d.passive_screening, path_metal_2d.passive_twin
+    ),
+}
+"""The passive paths by the layer's ``collision_model``."""
+
+
+def register_active_path(key: Hashable, path: ActivePath) -> ActivePath:
+    """Add ``path`` under ``key`` (a layer's ``collision_model``); ``ValueError`` if the key or
+    the path's code is taken by another path."""
+    for other_key, other in ACTIVE_PATHS.items():
+        if (other_key == key or other.code == path.code) and other != path:
+            raise ValueError(f"active path {key!r} (code {path.code}) clashes with {other_key!r}")
+    ACTIVE_PATHS[key] = path
+    return path
+
+
+register_active_path(CollisionModel.WEYL_FILM, ActivePath(
+    float(CollisionModel.WEYL_FILM), 5, path_weyl_film.weyl_film_integrand,
+    path_weyl_film.weyl_film_polarizations, path_weyl_film.pack_active,
+    path_weyl_film.active_screening, path_weyl_film.active_twin,
+    path_weyl_film.active_polarization_twin, False,
+))  # fmt: skip
+register_active_path(CollisionModel.METAL_2D, ActivePath(
+    float(CollisionModel.METAL_2D), 4, path_metal_2d.metal_2d_integrand,
+    path_metal_2d.metal_2d_polarizations, path_metal_2d.pack_active,
+    path_metal_2d.active_screening, path_metal_2d.active_twin,
+    path_metal_2d.active_polarization_twin, True,
+))  # fmt: skip
+
+
+def active_path(layer) -> ActivePath:
+    """The registered path of ``layer`` as the active layer."""
+    key = layer.collision_model
+    if key not in ACTIVE_PATHS:
+        raise ValueError(f"collision_model = {key!r} is not one of {list(ACTIVE_PATHS)}")
+    return ACTIVE_PATHS[key]
+
+
+def passive_path(layer) -> PassivePath:
+    """The registered path of ``layer`` as the passive layer."""
+    key = layer.collision_model
+    if key not in PASSIVE_PATHS:
+        raise ValueError(
+            f"collision_model = {key!r} is not one of {list(PASSIVE_PATHS)} (passive layers)"
+        )
+    return PASSIVE_PATHS[key]
+
+
+def path_for_code(code: float) -> ActivePath:
+    """The active path whose ``code`` a parameter vector carries (slot ``active_path``)."""
+    for path in ACTIVE_PATHS.values():
+        if path.code == code:
+            return path
+    raise ValueError(f"active_path = {code!r} is not the code of a registered path")
