@@ -96,10 +96,11 @@ PASSIVE_PATHS: dict[Hashable, PassivePath] = {
 
 
 def register_active_path(key: Hashable, path: ActivePath) -> ActivePath:
-    """Add ``path`` under ``key`` (a layer's ``collision_model``); ``ValueError`` if the key or
-    the path's code is taken by another path."""
+    """Add ``path`` under ``key`` (a layer's ``collision_model``); ``ValueError`` if another
+    key has the path's code or the key has another code (the same key and code again, e.g. a
+    module imported twice, replaces the entry)."""
     for other_key, other in ACTIVE_PATHS.items():
-        if (other_key == key or other.code == path.code) and other != path:
+        if (other_key == key) != (other.code == path.code):
             raise ValueError(f"active path {key!r} (code {path.code}) clashes with {other_key!r}")
     ACTIVE_PATHS[key] = path
     return path
