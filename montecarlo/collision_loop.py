@@ -143,6 +143,26 @@ def _passive_pass(
 
 
 @jit(forceinline=True)
+def _screened_pass(
+    n, buf, aux, ap, pp, a_screened, p_screened, psi_a, psi_p, fac_a, pol
+):  # pragma: no cover - compiled
+    """Both Π at T of every point into ``pol`` (stride 4; scalar: table reads)."""
+    for p in range(n):
+        q, om = buf[6 * p + 1], buf[6 * p + 3]
+        pol[4 * p], pol[4 * p + 1] = a_screened(q, om, aux[p], ap, psi_a, fac_a)
+        pol[4 * p + 2], pol[4 * p + 3] = p_screened(q, om, pp, psi_p)
+
+
+@jit(forceinline=True)
+def _spread_three(res, of, n):  # pragma: no cover - compiled
+    """Three values per point from the stride-4 ``res`` into the six of ``of`` (Hall: 0)."""
+    for p in range(n):
+        for k in range(3):
+            of[6 * p + k] = res[4 * p + k]
+            of[6 * p + 3 + k] = 0.0
+
+
+@jit(forceinline=True)
 def collision_loop(
     x,
     out,
@@ -190,10 +210,7 @@ def collision_loop(
         aux[p] = a_lookup(table, buf[6 * p + 5])
     pol = np.empty(4 * n)  # per point: Re Π_a, Im Π_a, Re Π_p, Im Π_p at T (if screened)
     if screened:
-        for p in range(n):
-            q, om = buf[6 * p + 1], buf[6 * p + 3]
-            pol[4 * p], pol[4 * p + 1] = a_screened(q, om, aux[p], ap, psi_a, fac_a)
-            pol[4 * p + 2], pol[4 * p + 3] = p_screened(q, om, pp, psi_p)
+        _screened_pass(n, buf, aux, ap, pp, a_screened, p_screened, psi_a, psi_p, fac_a, pol)
     direct = n_values == 6
     stride = 6 if direct else 4
     res = of if direct else np.empty(4 * n)
@@ -221,10 +238,7 @@ def collision_loop(
         else:
             res[stride * p + 3] = 0.0
     if not direct:  # no Hall parts: three values per point
-        for p in range(n):
-            for k in range(3):
-                of[6 * p + k] = res[4 * p + k]
-                of[6 * p + 3 + k] = 0.0
+        _spread_three(res, of, n)
     zero_rejected(of, keep, 1)
 
 
