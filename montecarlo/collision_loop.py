@@ -72,6 +72,8 @@ __all__ = [
     "N_OUT",
     "OUTPUT_NAMES",
     "collision_loop",
+    "no_table_position",
+    "no_table_lookup",
     "screened_polarizations_loop",
     "interaction_sq_nb",
 ]
@@ -121,6 +123,18 @@ def zero_rejected(of, flags, stride):  # pragma: no cover - compiled
         if flags[stride * p] == 0.0:
             for k in range(6):
                 of[6 * p + k] = 0.0
+
+
+@jit(forceinline=True)
+def no_table_position(q, om, ap):  # pragma: no cover - compiled
+    """The ``position`` of an active layer without a table."""
+    return 0.0
+
+
+@jit(forceinline=True)
+def no_table_lookup(table, pos):  # pragma: no cover - compiled
+    """The ``lookup`` of an active layer without a table."""
+    return 0.0
 
 
 @jit(forceinline=True)

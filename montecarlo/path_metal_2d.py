@@ -37,7 +37,12 @@ from layers.metal import (
     metal_polarization_edge_function,
     parabolic_chemical_potential,
 )
-from montecarlo.collision_loop import collision_loop, screened_polarizations_loop
+from montecarlo.collision_loop import (
+    collision_loop,
+    no_table_lookup,
+    no_table_position,
+    screened_polarizations_loop,
+)
 from montecarlo.kernel_layout import G_A, G_P, KF_A, KF_P, MASS_A, MASS_P, MU_OCC_A, MU_P
 from montecarlo.sampling import (
     fermi_window_above,
@@ -199,16 +204,6 @@ def _active_prefactor(ap):  # pragma: no cover - compiled
 
 
 @jit(forceinline=True)
-def _no_table(q, om, ap):  # pragma: no cover - compiled
-    return 0.0
-
-
-@jit(forceinline=True)
-def _no_lookup(table, pos):  # pragma: no cover - compiled
-    return 0.0
-
-
-@jit(forceinline=True)
 def active_metal_point(
     x3, x4, q, om, T, ap, aux, t_re, t_im, screened, factor
 ):  # pragma: no cover - compiled
@@ -245,25 +240,79 @@ def _active_screened(q, om, aux, ap, psi_a, factor):  # pragma: no cover - compi
     return metal_pi_table_nb(q, om, ap[1], ap[2], psi_a)
 
 
+@jit(forceinline=True)
+def loop_over_passive_metal(
+    x,
+    out,
+    params,
+    dim,
+    second_sin2,
+    n_values,
+    a_read,
+    a_prefactor,
+    a_position,
+    a_lookup,
+    a_point,
+    a_screened,
+):  # pragma: no cover - compiled
+    """:func:`montecarlo.collision_loop.collision_loop` of an active layer's functions over
+    the passive 2D metal."""
+    collision_loop(
+        x,
+        out,
+        params,
+        dim,
+        second_sin2,
+        n_values,
+        a_read,
+        a_prefactor,
+        a_position,
+        a_lookup,
+        a_point,
+        a_screened,
+        passive_read,
+        passive_prefactor,
+        passive_metal_point,
+        passive_polarization,
+        passive_screened,
+    )
+
+
+@jit(forceinline=True)
+def polarizations_over_passive_metal(
+    q, om, params, a_read, a_position, a_lookup, a_screened
+):  # pragma: no cover - compiled
+    """:func:`montecarlo.collision_loop.screened_polarizations_loop` over the passive metal."""
+    return screened_polarizations_loop(
+        q, om, params, a_read, a_position, a_lookup, a_screened, passive_read, passive_screened
+    )
+
+
 @jit(nogil=True)
 def metal_2d_integrand(x, out, params):  # pragma: no cover - compiled
     """The integrand of a 2D metal over the passive 2D metal (D = 4; serial, GIL-free)."""
-    collision_loop(
-        x, out, params, 4, True, 3,
-        _active_read, _active_prefactor, _no_table, _no_lookup,
-        active_metal_point, _active_screened,
-        passive_read, passive_prefactor, passive_metal_point, passive_polarization,
-        passive_screened,
-    )  # fmt: skip
+    loop_over_passive_metal(
+        x,
+        out,
+        params,
+        4,
+        True,
+        3,
+        _active_read,
+        _active_prefactor,
+        no_table_position,
+        no_table_lookup,
+        active_metal_point,
+        _active_screened,
+    )
 
 
 @jit
 def metal_2d_polarizations(q, om, params):  # pragma: no cover - compiled
     """(Re Π_a, Im Π_a, Re Π_p, Im Π_p) at T of the 2D-metal path's screening (tests)."""
-    return screened_polarizations_loop(
-        q, om, params, _active_read, _no_table, _no_lookup, _active_screened,
-        passive_read, passive_screened,
-    )  # fmt: skip
+    return polarizations_over_passive_metal(
+        q, om, params, _active_read, no_table_position, no_table_lookup, _active_screened
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from dragcore.jit import jit
 from layers.interaction import _node_prefactor, _smooth_part, weyl_chemical_potential
 from layers.skew_scattering import film_skew_weights
 from layers.weyl import coordinate_shift, spinor_overlap_sq
-from montecarlo.collision_loop import collision_loop, screened_polarizations_loop
 from montecarlo.kernel_layout import (
     BOOST,
     MU_OCC_A,
@@ -45,13 +44,7 @@ from montecarlo.kernel_layout import (
     TILT,
     V_A,
 )
-from montecarlo.path_metal_2d import (
-    passive_metal_point,
-    passive_polarization,
-    passive_prefactor,
-    passive_read,
-    passive_screened,
-)
+from montecarlo.path_metal_2d import loop_over_passive_metal, polarizations_over_passive_metal
 from montecarlo.sampling import fermi_window_energy_nb
 
 __all__ = [
@@ -295,20 +288,26 @@ def _formed_in_point(q, om, smooth, ap, psi_a, factor):  # pragma: no cover - co
 @jit(nogil=True)
 def weyl_film_integrand(x, out, params):  # pragma: no cover - compiled
     """The integrand of the Weyl film over the passive 2D metal (D = 5; serial, GIL-free)."""
-    collision_loop(
-        x, out, params, 5, False, 6,
-        _read, _prefactor, _position, _lookup, _point, _formed_in_point,
-        passive_read, passive_prefactor, passive_metal_point, passive_polarization,
-        passive_screened,
-    )  # fmt: skip
+    loop_over_passive_metal(
+        x,
+        out,
+        params,
+        5,
+        False,
+        6,
+        _read,
+        _prefactor,
+        _position,
+        _lookup,
+        _point,
+        _formed_in_point,
+    )
 
 
 @jit
 def weyl_film_polarizations(q, om, params):  # pragma: no cover - compiled
     """(Re Π_a, Im Π_a, Re Π_p, Im Π_p) at T of the film path's screening (tests)."""
-    return screened_polarizations_loop(
-        q, om, params, _read, _position, _lookup, _screened, passive_read, passive_screened
-    )
+    return polarizations_over_passive_metal(q, om, params, _read, _position, _lookup, _screened)
 
 
 # --------------------------------------------------------------------------------------

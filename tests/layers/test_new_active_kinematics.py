@@ -30,17 +30,11 @@ from layers.bilayer import Bilayer
 from layers.interface import ZERO_HALL
 from layers.metal_2d import metal_from_physical
 from montecarlo.collision import collision_dim, collision_integrand_numpy, collision_params
-from montecarlo.collision_loop import collision_loop, screened_polarizations_loop
+from montecarlo.collision_loop import no_table_lookup, no_table_position
 from montecarlo.collision_paths import ActivePath, active_path, register_active_path
 from montecarlo.drag_mc import CollisionRecipe, estimate_drag, finite_temperature_reference
 from montecarlo.kernel_layout import G_A, MU_OCC_A, TABLE_OFFSET, V_A
-from montecarlo.path_metal_2d import (
-    passive_metal_point,
-    passive_polarization,
-    passive_prefactor,
-    passive_read,
-    passive_screened,
-)
+from montecarlo.path_metal_2d import loop_over_passive_metal, polarizations_over_passive_metal
 from montecarlo.sampling import fermi_window_energy_nb
 
 
@@ -134,17 +128,7 @@ def _read(params):  # pragma: no cover - compiled
 
 @jit(forceinline=True)
 def _prefactor(ap):  # pragma: no cover - compiled
-    return ap[2] / (4.0 * math.pi**2)
-
-
-@jit(forceinline=True)
-def _no_table(q, om, ap):  # pragma: no cover - compiled
-    return 0.0
-
-
-@jit(forceinline=True)
-def _no_lookup(table, pos):  # pragma: no cover - compiled
-    return 0.0
+    return ap[2] / (4.0 * math.pi**2)  # the measure g d²k/(2π)²
 
 
 @jit(forceinline=True)
@@ -169,18 +153,26 @@ def _screened(q, om, aux, ap, psi_a, factor):  # pragma: no cover - compiled
 
 @jit(nogil=True)
 def dirac_integrand(x, out, params):  # pragma: no cover - compiled
-    collision_loop(
-        x, out, params, 4, False, 3,
-        _read, _prefactor, _no_table, _no_lookup, _point, _screened,
-        passive_read, passive_prefactor, passive_metal_point, passive_polarization,
-        passive_screened,
-    )  # fmt: skip
+    loop_over_passive_metal(
+        x,
+        out,
+        params,
+        4,
+        False,
+        3,
+        _read,
+        _prefactor,
+        no_table_position,
+        no_table_lookup,
+        _point,
+        _screened,
+    )
 
 
 @jit
 def dirac_polarizations(q, om, params):  # pragma: no cover - compiled
-    return screened_polarizations_loop(
-        q, om, params, _read, _no_table, _no_lookup, _screened, passive_read, passive_screened
+    return polarizations_over_passive_metal(
+        q, om, params, _read, no_table_position, no_table_lookup, _screened
     )
 
 
