@@ -480,6 +480,26 @@ def test_kernel_reads_exactly_the_declared_slots_of_its_layer(active: str) -> No
         assert np.array_equal(out, base) == (name in unused), name
 
 
+@pytest.mark.parametrize("active", ["weyl", "metal"])
+def test_the_path_is_chosen_in_python_not_in_the_kernel(active: str) -> None:
+    """The registry gives the layer's path (its integrand, its dimension); the path's integrand
+    does not read the slot ``active_path``: any value there leaves its bits unchanged."""
+    from montecarlo.collision import SLOT, collision_integrand_for
+    from montecarlo.collision_paths import ACTIVE_PATHS
+
+    bl = preset("fig2-d40", active=active)
+    path = ACTIVE_PATHS[bl.active.collision_model]
+    assert collision_integrand_for(bl) is path.integrand and collision_dim(bl) == path.dim
+    params = collision_params(bl, _kelvin(5.0))
+    x = np.random.default_rng(3).random((400, path.dim))
+    base, out = np.zeros((400, 6)), np.zeros((400, 6))
+    path.integrand(x, base, params)
+    other = params.copy()
+    other[SLOT["active_path"]] = 7.0
+    path.integrand(x, out, other)
+    assert np.array_equal(out, base) and np.count_nonzero(base[:, 0]) > 100
+
+
 def test_one_recipe_holds_the_monte_carlo_settings() -> None:
     """The run configuration, the TOML default and the checkpoint identity take their
     defaults from montecarlo.drag_mc.DEFAULT_RECIPE; keyword settings and a recipe give the
