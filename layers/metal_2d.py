@@ -149,7 +149,7 @@ class Metal2D:
 
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:
         """Im Π at T with the weights: k₁·q̂ − q/2 = mω/q on every state of the line of
-        states, so η∥⁽¹⁾'s weight is mω²/(μ q²), μ = μ(T) the Monte Carlo kernel's slot (η∥⁽¹⁾
+        states, so η∥⁽¹⁾'s weight is mω²/(μ q²), μ = μ(T) as in the Monte Carlo (η∥⁽¹⁾
         is not reported for a metal); η_{Q3}'s weight is not constant there (no
         reference: NaN); no side jump and no e–e–impurity skew scattering in a 2D metal (0).
         ``n`` is not used (exact)."""

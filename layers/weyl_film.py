@@ -141,7 +141,7 @@ class WeylFilm:
         """Sheet Im Π at temperature T and the film's fixed density, exact at any tilt (the
         state sum of the upper cone; :mod:`layers.film_state_sum`): occupations at
         μ(T) = ε_F(1 − π²T²/3ε_F² + …) (:meth:`chemical_potential`), as the Monte Carlo
-        kernel's (slot ``mu_occ_a``). Against occupations at ε_F it is lower by
+        kernel's. Against occupations at ε_F it is lower by
         ≈ 2π²T²/(3ε_F²) relative at small q (0.54 % at 20 K, 14 % at 100 K for ε_F = 60 meV)."""
         return film_im_polarization_exact(q, omega, self, T)[0]
 

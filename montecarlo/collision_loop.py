@@ -8,34 +8,35 @@ first-class function pointer; a tuple of them would be one), so numba compiles (
 one specialised loop per path, with every function inlined. The loop never asks which path
 it runs.
 
-Passive functions, in this order after the active ones::
+Arguments after ``params``: first the path's constants, literal in its integrand's call (numba
+then specialises the loop on them; a row length known only at run time costs a gather per
+load)::
+
+    dim                                         coordinates per point (3 + the active layer's)
+    second_sin2                                 whether the passive δ goes through a second sin²
+    n_values                                    6 values per point, or 3 (no Hall parts)
+
+then the active layer's functions::
+
+    read(params) -> ap                          scalars only (an array costs reference counts)
+    prefactor(ap) -> float
+    position(q, ω, ap) -> float                 a table position (vectorised pass)
+    lookup(table, position) -> float            the table read (scalar pass)
+    point(x₃, x₄, q, ω, T, ap, aux, Re Π_T, Im Π_T, screened, factor)
+        -> (valid, (a₀ … a₅), Re Π_a, Im Π_a)   x₄ = 0 with one coordinate; Π_a as the
+                                                screening wants it: the scalar pass's Π_T or
+                                                the path's own Π × factor (the film: a select
+                                                of its Π against the table kept LLVM from
+                                                vectorising)
+    screened_polarization(q, ω, aux, ap, psi_a, factor) -> (Re, Im)   for the scalar pass
+
+and the passive layer's::
 
     read(params) -> pp                          the layer's constants from the vector
     prefactor(d, T, pp) -> float                d/4T × its measure's constant
     point(x0, x1, x2, d, T, pp, second_sin2)    -> (valid, q, e^{−qd}, ω, weight)
     polarization(q, ω, pp) -> (Re, Im)          Π at T = 0
     screened_polarization(q, ω, pp, psi_p) -> (Re, Im)   Π at T (screening block)
-
-Then the path's constants, literal in its integrand's call (so that numba specialises the
-loop on them: a row length known only at run time costs a gather per load, 5× slower)::
-
-    dim                                         coordinates per point (3 + the active layer's)
-    second_sin2                                 whether the passive δ goes through a second sin²
-    n_values                                    6 values per point, or 3 (no Hall parts)
-
-Active functions, in this order::
-
-    read(params) -> ap                          scalars only (no array: reference counts)
-    prefactor(ap) -> float
-    position(q, ω, ap) -> float                 a table position (vectorised pass)
-    lookup(table, position) -> float            the table read (scalar pass)
-    point(x₃, x₄, q, ω, T, ap, aux, Re Π_T, Im Π_T, screened, factor)
-        -> (valid, (a₀ … a₅), Re Π_a, Im Π_a)   x₄ = 0 with one coordinate; Π_a: the
-                                                screening's Π at T (the scalar pass's
-                                                Π_T, or the path's own T = 0 Π × factor:
-                                                a select of the film's Π against the table
-                                                kept LLVM from vectorising, 3× slower)
-    screened_polarization(q, ω, aux, ap, psi_a, factor) -> (Re, Im)
 
 How the loop is written (speed): the passes that carry the physics are vectorised by LLVM (4
 points at once with AVX2, 8 with AVX-512), which needs no libm call (:mod:`dragcore.elementary`),

@@ -8,8 +8,9 @@ An active path (:class:`ActivePath`) is one module (:mod:`montecarlo.path_weyl_f
 of :mod:`montecarlo.collision_loop` with its point functions), its packer from the layer object
 and its numpy twin. A new kind is such a module plus one :func:`register_active_path` line.
 
-The passive layer goes through the same interface (:class:`PassivePath`): today the 2D metal
-only; a non-metal passive layer is a new passive module whose functions the shared loop takes,
+The passive layer goes through the same interface (:class:`PassivePath`; the 2D metal is the
+one registered): a non-metal passive layer is a new passive module whose functions the shared
+loop takes (as :func:`montecarlo.path_metal_2d.loop_over_passive_metal` hands it the metal's),
 plus an integrand per active path it is to be paired with.
 """
 
