@@ -16,11 +16,11 @@ plus an integrand per active path it is to be paired with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable
 
 from layers.interface import CollisionModel
 from montecarlo import path_metal_2d, path_weyl_film
+from montecarlo.path_types import ActivePath, PassivePath
 
 __all__ = [
     "ActivePath",
@@ -34,64 +34,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ActivePath:
-    """How the Monte Carlo samples an active layer's states.
-
-    Attributes
-    ----------
-    code
-        The value of the slot ``active_path`` of the parameter vector (unique per path: it
-        keeps two paths' vectors apart in a run's identity; the kernels do not read it).
-    dim
-        Coordinates of a point (the passive layer's three and the active layer's).
-    integrand
-        The numba integrand ``(x, out, params)`` over the passive 2D metal.
-    polarizations
-        numba ``(q, ω, params) → (n, 4)``: both Π at T as the integrand screens (tests).
-    pack
-        ``(layer, T, table_size) → (slot values, table)`` from the layer object.
-    screening
-        ``(layer, T, slot values, spacing) → (screening-block values, Ψ_a table)``.
-    twin
-        The numpy twin of the active part ``(layer, x, q, ω, ξ₁, T) → (measure, Π_a, q̂·k̂₁,
-        |k₁|, side jump, (skew W⁽¹⁾, W⁽²⁾), η∥⁽¹⁾'s normalisation)``.
-    polarization_twin
-        ``(q, ω, slot values, table, screening block) → Π_a`` at T, complex (numpy twin of
-        the screening).
-    second_sin2
-        Whether the passive δ goes through a second sin² (an active 2D band's √ edge meets the
-        passive one).
-    """
-
-    code: float
-    dim: int
-    integrand: Callable
-    polarizations: Callable
-    pack: Callable
-    screening: Callable
-    twin: Callable
-    polarization_twin: Callable
-    second_sin2: bool
-
-
-@dataclass(frozen=True)
-class PassivePath:
-    """How the Monte Carlo samples the passive layer's states: its packer, its part of the
-    screening block and its numpy twin (the numba functions are the loop's arguments)."""
-
-    pack: Callable
-    screening: Callable
-    twin: Callable
-
-
 ACTIVE_PATHS: dict[Hashable, ActivePath] = {}
 """The active paths by the layer's ``collision_model``."""
 
 PASSIVE_PATHS: dict[Hashable, PassivePath] = {
-    CollisionModel.METAL_2D: PassivePath(
-        path_metal_2d.pack_passive, path_metal_2d.passive_screening, path_metal_2d.passive_twin
-    ),
+    CollisionModel.METAL_2D: path_metal_2d.PASSIVE_METAL_PATH,
 }
 """The passive paths by the layer's ``collision_model``."""
 
@@ -107,18 +54,8 @@ def register_active_path(key: Hashable, path: ActivePath) -> ActivePath:
     return path
 
 
-register_active_path(CollisionModel.WEYL_FILM, ActivePath(
-    float(CollisionModel.WEYL_FILM), 5, path_weyl_film.weyl_film_integrand,
-    path_weyl_film.weyl_film_polarizations, path_weyl_film.pack_active,
-    path_weyl_film.active_screening, path_weyl_film.active_twin,
-    path_weyl_film.active_polarization_twin, False,
-))  # fmt: skip
-register_active_path(CollisionModel.METAL_2D, ActivePath(
-    float(CollisionModel.METAL_2D), 4, path_metal_2d.metal_2d_integrand,
-    path_metal_2d.metal_2d_polarizations, path_metal_2d.pack_active,
-    path_metal_2d.active_screening, path_metal_2d.active_twin,
-    path_metal_2d.active_polarization_twin, True,
-))  # fmt: skip
+register_active_path(CollisionModel.WEYL_FILM, path_weyl_film.WEYL_FILM_PATH)
+register_active_path(CollisionModel.METAL_2D, path_metal_2d.METAL_2D_PATH)
 
 
 def active_path(layer) -> ActivePath:

@@ -32,6 +32,7 @@ import numpy as np
 
 from dragcore.elementary import sincos_pi, sqrt
 from dragcore.jit import jit
+from layers.interface import CollisionModel
 from layers.metal import (
     metal_edge_function_tail,
     metal_polarization_edge_function,
@@ -44,6 +45,7 @@ from montecarlo.collision_loop import (
     screened_polarizations_loop,
 )
 from montecarlo.kernel_layout import G_A, G_P, KF_A, KF_P, MASS_A, MASS_P, MU_OCC_A, MU_P
+from montecarlo.path_types import ActivePath, PassivePath
 from montecarlo.sampling import (
     fermi_window_above,
     fermi_window_above_nb,
@@ -56,6 +58,8 @@ from montecarlo.sampling import (
 )
 
 __all__ = [
+    "METAL_2D_PATH",
+    "PASSIVE_METAL_PATH",
     "stern_nb",
     "metal_2d_integrand",
     "pack_passive",
@@ -432,3 +436,13 @@ def metal_pi_twin(q, om, block: dict, role: str, m: float, g: float) -> np.ndarr
 def active_polarization_twin(q, om, values: dict, table: np.ndarray, block: dict) -> np.ndarray:
     """The active metal's Π_T from the screening block (twin of the kernel's screening)."""
     return metal_pi_twin(q, om, block, "a", values["mass_a"], values["g_a"])
+
+
+#: The active 2D metal's path (registered under ``CollisionModel.METAL_2D``).
+METAL_2D_PATH = ActivePath(
+    float(CollisionModel.METAL_2D), 4, metal_2d_integrand, metal_2d_polarizations,
+    pack_active, active_screening, active_twin, active_polarization_twin, True,
+)  # fmt: skip
+
+#: The passive 2D metal's path.
+PASSIVE_METAL_PATH = PassivePath(pack_passive, passive_screening, passive_twin)

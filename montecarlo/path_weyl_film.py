@@ -31,6 +31,7 @@ import numpy as np
 from dragcore.elementary import log, sin_pi, sqrt
 from dragcore.jit import jit
 from layers.interaction import _node_prefactor, _smooth_part, weyl_chemical_potential
+from layers.interface import CollisionModel
 from layers.skew_scattering import film_skew_weights
 from layers.weyl import coordinate_shift, spinor_overlap_sq
 from montecarlo.kernel_layout import (
@@ -45,9 +46,11 @@ from montecarlo.kernel_layout import (
     V_A,
 )
 from montecarlo.path_metal_2d import loop_over_passive_metal, polarizations_over_passive_metal
+from montecarlo.path_types import ActivePath
 from montecarlo.sampling import fermi_window_energy_nb
 
 __all__ = [
+    "WEYL_FILM_PATH",
     "weyl_film_integrand",
     "weyl_film_polarizations",
     "film_table_nb",
@@ -396,3 +399,10 @@ def active_polarization_twin(q, om, values: dict, table: np.ndarray, block: dict
         lg = np.where(inside, np.log(np.abs((1.0 - sv_s) / (1.0 + sv_s))), 0.0)
     pref = values["node_prefactor"] * values["sheet"] * block["values"]["pi_factor_a"]
     return pref * (smooth + ws * lg + 1j * np.where(inside, np.pi * ws, 0.0))
+
+
+#: The Weyl film's path (registered under ``CollisionModel.WEYL_FILM``).
+WEYL_FILM_PATH = ActivePath(
+    float(CollisionModel.WEYL_FILM), 5, weyl_film_integrand, weyl_film_polarizations,
+    pack_active, active_screening, active_twin, active_polarization_twin, False,
+)  # fmt: skip
