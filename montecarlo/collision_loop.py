@@ -6,7 +6,9 @@ the points of a batch and writes the six outputs; a path module's integrand is o
 hands its constants and functions to it as arguments (each function its own type, not a
 first-class function pointer; a tuple of them would be one), so numba compiles (and caches)
 one specialised loop per path, with every function inlined. The loop never asks which path
-it runs.
+it runs. The functions that take functions are not cached themselves (``cache=False``): their
+cache index would hold the argument functions' types, which cannot be restored in another
+process; the path's integrand, which takes arrays only, is cached whole.
 
 Arguments after ``params``: first the path's constants, literal in its integrand's call (numba
 then specialises the loop on them; a row length known only at run time costs a gather per
@@ -138,7 +140,7 @@ def no_table_lookup(table, pos):  # pragma: no cover - compiled
     return 0.0
 
 
-@jit(forceinline=True)
+@jit(forceinline=True, cache=False)  # takes functions: see the module docstring
 def _passive_pass(
     xf, dim, second_sin2, n, params, a_read, a_position, p_read, p_point, buf
 ):  # pragma: no cover - compiled
@@ -157,7 +159,7 @@ def _passive_pass(
         buf[6 * p + 5] = a_position(q, om, ap)
 
 
-@jit(forceinline=True)
+@jit(forceinline=True, cache=False)  # takes functions: see the module docstring
 def _screened_pass(
     n, buf, aux, ap, pp, a_screened, p_screened, psi_a, psi_p, fac_a, pol
 ):  # pragma: no cover - compiled
@@ -177,7 +179,7 @@ def _spread_three(res, of, n):  # pragma: no cover - compiled
             of[6 * p + 3 + k] = 0.0
 
 
-@jit(forceinline=True)
+@jit(forceinline=True, cache=False)  # takes functions: see the module docstring
 def collision_loop(
     x,
     out,
@@ -257,7 +259,7 @@ def collision_loop(
     zero_rejected(of, keep, 1)
 
 
-@jit(forceinline=True)
+@jit(forceinline=True, cache=False)  # takes functions: see the module docstring
 def screened_polarizations_loop(
     q, om, params, a_read, a_position, a_lookup, a_screened, p_read, p_screened
 ):  # pragma: no cover - compiled

@@ -244,7 +244,7 @@ def _active_screened(q, om, aux, ap, psi_a, factor):  # pragma: no cover - compi
     return metal_pi_table_nb(q, om, ap[1], ap[2], psi_a)
 
 
-@jit(forceinline=True)
+@jit(forceinline=True, cache=False)  # takes functions: not cacheable (module docstring)
 def loop_over_passive_metal(
     x, out, params, dim, second_sin2, n_values, read, prefactor, position, lookup, point, screened
 ):  # pragma: no cover - compiled
@@ -256,7 +256,7 @@ def loop_over_passive_metal(
                    passive_metal_point, passive_polarization, passive_screened)  # fmt: skip
 
 
-@jit(forceinline=True)
+@jit(forceinline=True, cache=False)  # takes functions: not cacheable (module docstring)
 def polarizations_over_passive_metal(
     q, om, params, a_read, a_position, a_lookup, a_screened
 ):  # pragma: no cover - compiled
