@@ -17,6 +17,9 @@ load)::
     dim                                         coordinates per point (3 + the active layer's)
     second_sin2                                 whether the passive δ goes through a second sin²
     n_values                                    6 values per point, or 3 (no Hall parts)
+    fuse_passive                                without screening at T, the passive point
+                                                computed in the main pass rather than stored
+                                                (a path without a table: the 2D metal)
 
 then the active layer's functions::
 
@@ -187,6 +190,7 @@ def collision_loop(
     dim,
     second_sin2,
     n_values,
+    fuse_passive,
     a_read,
     a_prefactor,
     a_position,
@@ -220,11 +224,14 @@ def collision_loop(
     pref = p_prefactor(d, T, pp) * a_prefactor(ap)
     screened, fac_a, psi_p, psi_a = screen_parts(params)
     buf = np.empty(6 * n)
-    _passive_pass(xf, dim, second_sin2, n, params, a_read, a_position, p_read, p_point, buf)
+    fused = fuse_passive and not screened  # loop-invariant: LLVM unswitches the main loop
+    if not fused:  # (q, ω) first: for the table and the Π at T
+        _passive_pass(xf, dim, second_sin2, n, params, a_read, a_position, p_read, p_point, buf)
     table = params[TABLE_OFFSET : TABLE_OFFSET + int(params[TABLE_SIZE])]
-    aux = np.empty(n)
-    for p in range(n):
-        aux[p] = a_lookup(table, buf[6 * p + 5])
+    aux = np.zeros(n)
+    if not fuse_passive:
+        for p in range(n):
+            aux[p] = a_lookup(table, buf[6 * p + 5])
     pol = np.empty(4 * n)  # per point: Re Π_a, Im Π_a, Re Π_p, Im Π_p at T (if screened)
     if screened:
         _screened_pass(n, buf, aux, ap, pp, a_screened, p_screened, psi_a, psi_p, fac_a, pol)
@@ -233,8 +240,12 @@ def collision_loop(
     res = of if direct else np.empty(4 * n)
     keep = np.empty(n)  # not written into buf: that kept LLVM from vectorising the film
     for p in range(n):
-        q, xq, om, w = buf[6 * p + 1], buf[6 * p + 2], buf[6 * p + 3], buf[6 * p + 4]
-        ok = buf[6 * p] != 0.0
+        if fused:
+            b = dim * p
+            ok, q, xq, om, w = p_point(xf[b], xf[b + 1], xf[b + 2], d, T, pp, second_sin2)
+        else:
+            q, xq, om, w = buf[6 * p + 1], buf[6 * p + 2], buf[6 * p + 3], buf[6 * p + 4]
+            ok = buf[6 * p] != 0.0
         b = dim * p + 3
         x4 = xf[b + 1] if dim > 4 else 0.0  # dim is a constant: no load, no branch
         # loaded always: a select, no branch

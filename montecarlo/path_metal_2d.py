@@ -246,12 +246,13 @@ def _active_screened(q, om, aux, ap, psi_a, factor):  # pragma: no cover - compi
 
 @jit(forceinline=True, cache=False)  # takes functions: not cacheable (module docstring)
 def loop_over_passive_metal(
-    x, out, params, dim, second_sin2, n_values, read, prefactor, position, lookup, point, screened
+    x, out, params, dim, second_sin2, n_values, fuse, read, prefactor, position, lookup, point,
+    screened,
 ):  # pragma: no cover - compiled
     """:func:`montecarlo.collision_loop.collision_loop` of an active layer's constants and
     functions over the passive 2D metal (the functions one by one: a tuple of them would be
     first-class function pointers, not inlined)."""
-    collision_loop(x, out, params, dim, second_sin2, n_values, read, prefactor, position,
+    collision_loop(x, out, params, dim, second_sin2, n_values, fuse, read, prefactor, position,
                    lookup, point, screened, passive_read, passive_prefactor,
                    passive_metal_point, passive_polarization, passive_screened)  # fmt: skip
 
@@ -269,7 +270,7 @@ def polarizations_over_passive_metal(
 @jit(nogil=True)
 def metal_2d_integrand(x, out, params):  # pragma: no cover - compiled
     """The integrand of a 2D metal over the passive 2D metal (D = 4; serial, GIL-free)."""
-    loop_over_passive_metal(x, out, params, 4, True, 3, _active_read, _active_prefactor,
+    loop_over_passive_metal(x, out, params, 4, True, 3, True, _active_read, _active_prefactor,
                             no_table_position, no_table_lookup, active_metal_point,
                             _active_screened)  # fmt: skip
 

@@ -291,8 +291,8 @@ def _formed_in_point(q, om, smooth, ap, psi_a, factor):  # pragma: no cover - co
 @jit(nogil=True)
 def weyl_film_integrand(x, out, params):  # pragma: no cover - compiled
     """The integrand of the Weyl film over the passive 2D metal (D = 5; serial, GIL-free)."""
-    loop_over_passive_metal(x, out, params, 5, False, 6, _read, _prefactor, _position, _lookup,
-                            _point, _formed_in_point)  # fmt: skip
+    loop_over_passive_metal(x, out, params, 5, False, 6, False, _read, _prefactor, _position,
+                            _lookup, _point, _formed_in_point)  # fmt: skip
 
 
 @jit

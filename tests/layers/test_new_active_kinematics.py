@@ -153,7 +153,7 @@ def _screened(q, om, aux, ap, psi_a, factor):  # pragma: no cover - compiled
 
 @jit(nogil=True)
 def dirac_integrand(x, out, params):  # pragma: no cover - compiled
-    loop_over_passive_metal(x, out, params, 4, False, 3, _read, _prefactor, no_table_position,
+    loop_over_passive_metal(x, out, params, 4, False, 3, True, _read, _prefactor, no_table_position,
                             no_table_lookup, _point, _screened)  # fmt: skip
 
 
