@@ -182,6 +182,17 @@ def _spread_three(res, of, n):  # pragma: no cover - compiled
             of[6 * p + 3 + k] = 0.0
 
 
+@jit(forceinline=True, cache=False)  # takes functions: not cacheable (module docstring)
+def _table_pass(params, n, buf, a_lookup, no_table):  # pragma: no cover - compiled
+    """The active layer's table at every point's position in ``buf`` (scalar pass), or 0."""
+    table = params[TABLE_OFFSET : TABLE_OFFSET + int(params[TABLE_SIZE])]
+    aux = np.zeros(n)
+    if not no_table:
+        for p in range(n):
+            aux[p] = a_lookup(table, buf[6 * p + 5])
+    return aux
+
+
 @jit(forceinline=True, cache=False)  # takes functions: see the module docstring
 def collision_loop(
     x,
@@ -208,8 +219,7 @@ def collision_loop(
 
     Passes: the passive layer (vectorised); the active layer's table (scalar); with
     ``screening="finite_T"`` both Π at T (scalar); the active layer and the outputs
-    (vectorised). Every point is written (0 where it does not contribute). The arguments
-    after ``params`` are the active layer's functions, then the passive layer's.
+    (vectorised). Every point is written (0 where it does not contribute).
     """
     if out.shape[1] != 6:
         raise ValueError("collision_integrand writes 6 outputs: n_out must be N_OUT = 6")
@@ -227,11 +237,7 @@ def collision_loop(
     fused = fuse_passive and not screened  # loop-invariant: LLVM unswitches the main loop
     if not fused:  # (q, ω) first: for the table and the Π at T
         _passive_pass(xf, dim, second_sin2, n, params, a_read, a_position, p_read, p_point, buf)
-    table = params[TABLE_OFFSET : TABLE_OFFSET + int(params[TABLE_SIZE])]
-    aux = np.zeros(n)
-    if not fuse_passive:
-        for p in range(n):
-            aux[p] = a_lookup(table, buf[6 * p + 5])
+    aux = _table_pass(params, n, buf, a_lookup, fuse_passive)
     pol = np.empty(4 * n)  # per point: Re Π_a, Im Π_a, Re Π_p, Im Π_p at T (if screened)
     if screened:
         _screened_pass(n, buf, aux, ap, pp, a_screened, p_screened, psi_a, psi_p, fac_a, pol)
