@@ -193,6 +193,44 @@ def _table_pass(params, n, buf, a_lookup, no_table):  # pragma: no cover - compi
     return aux
 
 
+@jit(forceinline=True, cache=False)  # takes functions: not cacheable (module docstring)
+def _active_pass(
+    fused, direct, xf, dim, n, consts, pp, ap, buf, aux, pol, res, keep, a_point, p_point,
+    p_polarization,
+):  # pragma: no cover - compiled
+    """The main pass (vectorised): the active layer's part and the outputs of every point
+    into ``res`` (stride 6 if ``direct``, else 4) and ``keep``; the passive part from ``buf``
+    or, ``fused``, computed here."""
+    d, T, e2, mu_a, pref, screened, fac_a, second_sin2 = consts
+    stride = 6 if direct else 4
+    for p in range(n):
+        if fused:
+            b = dim * p
+            ok, q, xq, om, w = p_point(xf[b], xf[b + 1], xf[b + 2], d, T, pp, second_sin2)
+        else:
+            q, xq, om, w = buf[6 * p + 1], buf[6 * p + 2], buf[6 * p + 3], buf[6 * p + 4]
+            ok = buf[6 * p] != 0.0
+        b = dim * p + 3
+        x4 = xf[b + 1] if dim > 4 else 0.0  # dim is a constant: no load, no branch
+        # loaded always: a select, no branch
+        ta_re, ta_im, tp_re, tp_im = pol[4 * p], pol[4 * p + 1], pol[4 * p + 2], pol[4 * p + 3]
+        ok_a, a, pa_re, pa_im = a_point(
+            xf[b], x4, q, om, T, ap, aux[p], ta_re, ta_im, screened, fac_a
+        )
+        pp_re, pp_im = p_polarization(q, om, pp)
+        pp_re = tp_re if screened else pp_re
+        pp_im = tp_im if screened else pp_im
+        v0, v1, v2, v3, v4, v5 = point_outputs(
+            w, pref, q, xq, om, a, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
+        )
+        keep[p] = 1.0 if ok & ok_a else 0.0
+        res[stride * p], res[stride * p + 1], res[stride * p + 2] = v0, v1, v2
+        if direct:
+            res[stride * p + 3], res[stride * p + 4], res[stride * p + 5] = v3, v4, v5
+        else:
+            res[stride * p + 3] = 0.0
+
+
 @jit(forceinline=True, cache=False)  # takes functions: see the module docstring
 def collision_loop(
     x,
@@ -242,35 +280,16 @@ def collision_loop(
     if screened:
         _screened_pass(n, buf, aux, ap, pp, a_screened, p_screened, psi_a, psi_p, fac_a, pol)
     direct = n_values == 6
-    stride = 6 if direct else 4
     res = of if direct else np.empty(4 * n)
     keep = np.empty(n)  # not written into buf: that kept LLVM from vectorising the film
-    for p in range(n):
-        if fused:
-            b = dim * p
-            ok, q, xq, om, w = p_point(xf[b], xf[b + 1], xf[b + 2], d, T, pp, second_sin2)
-        else:
-            q, xq, om, w = buf[6 * p + 1], buf[6 * p + 2], buf[6 * p + 3], buf[6 * p + 4]
-            ok = buf[6 * p] != 0.0
-        b = dim * p + 3
-        x4 = xf[b + 1] if dim > 4 else 0.0  # dim is a constant: no load, no branch
-        # loaded always: a select, no branch
-        ta_re, ta_im, tp_re, tp_im = pol[4 * p], pol[4 * p + 1], pol[4 * p + 2], pol[4 * p + 3]
-        ok_a, a, pa_re, pa_im = a_point(
-            xf[b], x4, q, om, T, ap, aux[p], ta_re, ta_im, screened, fac_a
-        )
-        pp_re, pp_im = p_polarization(q, om, pp)
-        pp_re = tp_re if screened else pp_re
-        pp_im = tp_im if screened else pp_im
-        v0, v1, v2, v3, v4, v5 = point_outputs(
-            w, pref, q, xq, om, a, pa_re, pa_im, T, mu_a, pp_re, pp_im, e2
-        )
-        keep[p] = 1.0 if ok & ok_a else 0.0
-        res[stride * p], res[stride * p + 1], res[stride * p + 2] = v0, v1, v2
-        if direct:
-            res[stride * p + 3], res[stride * p + 4], res[stride * p + 5] = v3, v4, v5
-        else:
-            res[stride * p + 3] = 0.0
+    consts = (d, T, e2, mu_a, pref, screened, fac_a, second_sin2)
+    # each call specialised on its literal (a branch inside the loop kept it scalar)
+    if fuse_passive and not screened:
+        _active_pass(fuse_passive, direct, xf, dim, n, consts, pp, ap, buf, aux, pol, res,
+                     keep, a_point, p_point, p_polarization)  # fmt: skip
+    else:
+        _active_pass(False, direct, xf, dim, n, consts, pp, ap, buf, aux, pol, res, keep,
+                     a_point, p_point, p_polarization)  # fmt: skip
     if not direct:  # no Hall parts: three values per point
         _spread_three(res, of, n)
     zero_rejected(of, keep, 1)
