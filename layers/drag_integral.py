@@ -34,6 +34,8 @@ __all__ = [
     "SCREENINGS",
     "layer_polarization",
     "drag_kernel",
+    "Q_PANEL_BREAKS",
+    "q_panels",
     "EtaResult",
     "drag_coefficients",
     "drag_quadrature_by_name",
@@ -107,6 +109,36 @@ def _sin2_panel(a, b, n):
     jac = 0.5 * np.pi * np.sin(np.pi * t) * 0.5
     a, b = np.asarray(a)[..., None], np.asarray(b)[..., None]
     return a + (b - a) * s, (b - a) * jac * w
+
+
+Q_PANEL_BREAKS = (0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0)
+"""Break points of the q panels in units of 1/d; the last, 36/d, is the cut (e^{−2qd} < 10⁻³¹)."""
+
+
+def q_panels(
+    bilayer: Bilayer, T: float, n: int, wavevector_breaks: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes x = q d and weights on the q panels of the package's quadratures.
+
+    Panels between :data:`Q_PANEL_BREAKS`, the thermal wave numbers T/v_F of both layers and
+    (``wavevector_breaks``) their :meth:`~layers.interface.Layer.wavevector_breaks` (2k_F of a
+    metal), all clipped to [0, 36]; n points per panel; panels narrower than 1e-12 dropped.
+    """
+    d = bilayer.spacing
+    xb = list(Q_PANEL_BREAKS)
+    for lay in (bilayer.active, bilayer.passive):
+        xb.append(T / lay.fermi_velocity * d)
+        if wavevector_breaks:
+            xb.extend(k * d for k in lay.wavevector_breaks())
+    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
+    xg, wg = np.polynomial.legendre.leggauss(n)
+    qs, wq = [], []
+    for lo, hi in zip(xb[:-1], xb[1:], strict=True):
+        if hi - lo < 1e-12:
+            continue
+        qs.append(0.5 * (hi - lo) * xg + 0.5 * (hi + lo))
+        wq.append(0.5 * (hi - lo) * wg)
+    return np.concatenate(qs), np.concatenate(wq)
 
 
 def _inv_sinh2(x):
@@ -231,21 +263,7 @@ def _eta_once(
     screening_T = T if screening == "finite_T" else None
     d = bilayer.spacing
     a, p = bilayer.active, bilayer.passive
-    # q panels (in units of 1/d), with the thermal wave number T/v and 2k_F of the metals
-    xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
-    for lay in (a, p):
-        xb.append(T / lay.fermi_velocity * d)
-        xb.extend(k * d for k in lay.wavevector_breaks())
-    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
-    xg, wg = np.polynomial.legendre.leggauss(n)
-    qs, wq = [], []
-    for lo, hi in zip(xb[:-1], xb[1:], strict=True):
-        if hi - lo < 1e-12:
-            continue
-        qs.append(0.5 * (hi - lo) * xg + 0.5 * (hi + lo))
-        wq.append(0.5 * (hi - lo) * wg)
-    x = np.concatenate(qs)
-    wx = np.concatenate(wq)
+    x, wx = q_panels(bilayer, T, n)
     q = x / d
     ballistic = interaction == "a2"
     lo_a, hi_a, kinks_a = _edges(a, q, ballistic, screening_T)

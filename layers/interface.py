@@ -39,11 +39,9 @@ ZERO_HALL = {"eei1": 0.0, "eei2": 0.0, "sj": 0.0, "total": 0.0}
 
 
 class CollisionModel(IntEnum):
-    """How the Monte Carlo kernel samples the states of the active layer.
-
-    The value is the kernel's slot ``active_is_metal`` (:data:`montecarlo.collision.
-    PARAMETER_LAYOUT`), filled by :meth:`Layer.collision_parameters`. ``WEYL_FILM``: a film of
-    tilted linear nodes, 2 coordinates (energy, azimuth; the polar angle from the delta
+    """How the Monte Carlo samples the states of a layer: the key of its sampling path in
+    :mod:`montecarlo.collision_paths` (whose packer reads the layer object). ``WEYL_FILM``: a
+    film of tilted linear nodes, 2 coordinates (energy, azimuth; the polar angle from the delta
     function); ``METAL_2D``: a 2D parabolic band, 1 coordinate (energy; the delta function in
     elliptic coordinates).
     """
@@ -67,8 +65,8 @@ class Layer(Protocol):
     Finite-temperature reference and sampler (the Monte Carlo)
         :meth:`im_polarization_at`, :meth:`weighted_im_polarization_at`,
         :meth:`thermal_omega_max`, :meth:`thermal_omega_kinks`,
-        :attr:`finite_T_reference_is_exact`, :attr:`collision_model`,
-        :meth:`collision_parameters` (the Fermi-surface data of the kernel),
+        :attr:`finite_T_reference_is_exact`, :attr:`collision_model` (the Monte Carlo's
+        sampling path, whose packer reads the layer's attributes),
         :attr:`drag_coefficient_names`.
     Transport and Hall friction (Eqs. 28, 33–50, App. C; B17, B18, B22, B23)
         ``boost_per_field``, ``hall_ratio``, ``boost_exponents``, ``conductivity_xx``,
@@ -147,16 +145,9 @@ class Layer(Protocol):
 
     @property
     def collision_model(self) -> CollisionModel:
-        """How the Monte Carlo kernel samples this layer's states as the active layer."""
-
-    def collision_parameters(
-        self, role: str, table_size: int
-    ) -> tuple[dict[str, float], np.ndarray]:
-        """The slots of the Monte Carlo kernel's parameter vector that this layer fills, as
-        ``role`` ``"active"`` or ``"passive"`` (names of
-        :data:`montecarlo.collision.PARAMETER_LAYOUT`), and the active layer's table
-        (``table_size`` values; an empty-ish placeholder where none is needed).
-        ``ValueError`` for a role the kernel cannot sample this layer in."""
+        """How the Monte Carlo samples this layer's states: the key of its sampling path
+        (:mod:`montecarlo.collision_paths`; a :class:`CollisionModel` for the package's
+        layers)."""
 
     @property
     def drag_coefficient_names(self) -> tuple[str, ...]:

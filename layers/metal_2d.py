@@ -149,7 +149,7 @@ class Metal2D:
 
     def weighted_im_polarization_at(self, q, omega, T: float, n: int) -> tuple[np.ndarray, ...]:
         """Im Π at T with the weights: k₁·q̂ − q/2 = mω/q on every state of the line of
-        states, so η∥⁽¹⁾'s weight is mω²/(μ q²), μ = μ(T) the Monte Carlo kernel's slot (η∥⁽¹⁾
+        states, so η∥⁽¹⁾'s weight is mω²/(μ q²), μ = μ(T) as in the Monte Carlo (η∥⁽¹⁾
         is not reported for a metal); η_{Q3}'s weight is not constant there (no
         reference: NaN); no side jump and no e–e–impurity skew scattering in a 2D metal (0).
         ``n`` is not used (exact)."""
@@ -178,30 +178,6 @@ class Metal2D:
     @property
     def collision_model(self) -> CollisionModel:
         return CollisionModel.METAL_2D
-
-    def collision_parameters(
-        self, role: str, table_size: int
-    ) -> tuple[dict[str, float], np.ndarray]:
-        """ε_F, m, g_s, k_F (and v_F as the active layer); no table (a placeholder of 2)."""
-        if role == "passive":
-            values = {
-                "mu_p": self.eps_F,
-                "mass_p": self.mass,
-                "g_p": self.g_s,
-                "kF_p": self.fermi_wavevector,
-            }
-        elif role == "active":
-            values = {
-                "active_is_metal": float(self.collision_model),
-                "mu_a": self.eps_F,
-                "mass_a": self.mass,
-                "g_a": self.g_s,
-                "kF_a": self.fermi_wavevector,
-                "v_a": self.fermi_velocity,
-            }
-        else:
-            raise ValueError(f"role = {role!r} is outside the allowed range ['active', 'passive']")
-        return values, np.zeros(2)
 
     @property
     def drag_coefficient_names(self) -> tuple[str, ...]:

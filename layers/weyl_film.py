@@ -23,7 +23,6 @@ from dragcore import units
 from dragcore.checks import require_positive, require_range
 from layers.film_state_sum import film_im_polarization_exact
 from layers.interaction import (
-    _smooth_part,
     weyl_ballistic_thermal_factor,
     weyl_chemical_potential,
     weyl_film_polarization,
@@ -142,7 +141,7 @@ class WeylFilm:
         """Sheet Im Π at temperature T and the film's fixed density, exact at any tilt (the
         state sum of the upper cone; :mod:`layers.film_state_sum`): occupations at
         μ(T) = ε_F(1 − π²T²/3ε_F² + …) (:meth:`chemical_potential`), as the Monte Carlo
-        kernel's (slot ``mu_occ_a``). Against occupations at ε_F it is lower by
+        kernel's. Against occupations at ε_F it is lower by
         ≈ 2π²T²/(3ε_F²) relative at small q (0.54 % at 20 K, 14 % at 100 K for ε_F = 60 meV)."""
         return film_im_polarization_exact(q, omega, self, T)[0]
 
@@ -169,27 +168,6 @@ class WeylFilm:
     @property
     def collision_model(self) -> CollisionModel:
         return CollisionModel.WEYL_FILM
-
-    def collision_parameters(
-        self, role: str, table_size: int
-    ) -> tuple[dict[str, float], np.ndarray]:
-        """As the active layer: ε_F, v_F, C, W N_nodes, the node prefactor ε_F²/(8π³v³), the
-        boost per field and the film's Re Π table ∫[w(μ)μ − w(s)s]/(μ − s)dμ on
-        ``table_size`` equally spaced s ∈ [−1, 1] (:func:`layers.interaction._smooth_part`).
-        The kernel's passive layer is a 2D parabolic metal: a film cannot be passive."""
-        if role != "active":
-            raise ValueError(f"role = {role!r} is outside the allowed range ['active'] for a film")
-        values = {
-            "active_is_metal": float(self.collision_model),
-            "mu_a": self.eps_F,
-            "v_a": self.v_F,
-            "tilt": self.tilt,
-            "sheet": self.thickness * self.n_nodes,
-            "boost": self.boost_per_field,
-            "tau_a": self.tau,
-            "node_prefactor": self.eps_F**2 / (8.0 * np.pi**3 * self.v_F**3),
-        }
-        return values, _smooth_part(np.linspace(-1.0, 1.0, table_size), self.tilt)
 
     @property
     def drag_coefficient_names(self) -> tuple[str, ...]:

@@ -60,7 +60,7 @@ import numpy as np
 
 from dragcore.checks import require_positive
 from layers.bilayer import Bilayer
-from layers.drag_integral import _plasmon_breaks, thermal_plasmon_exposure
+from layers.drag_integral import _plasmon_breaks, q_panels, thermal_plasmon_exposure
 from layers.interaction import interlayer_interaction
 from layers.metal import metal_im_polarization_exact_T
 from montecarlo.collision import (
@@ -68,7 +68,7 @@ from montecarlo.collision import (
     OUTPUT_NAMES,
     SCREENINGS,
     collision_dim,
-    collision_integrand,
+    collision_integrand_for,
     collision_params,
 )
 from montecarlo.integrator import DEFAULT_BATCH_SIZE, DEFAULT_MAX_HCUBES, Integrator
@@ -228,7 +228,7 @@ def estimate_drag(
     params = collision_params(bilayer, T, screening=screening)
     integ = integrator or collision_integrator(bilayer, recipe)
     res = integ.integrate(
-        collision_integrand,
+        collision_integrand_for(bilayer),
         params,
         n_out=N_OUT,
         n_train=recipe.n_train,
@@ -334,23 +334,10 @@ def metal_im_polarization_finite_T(q, omega, layer, T: float) -> np.ndarray:
     return metal_im_polarization_exact_T(q, omega, mu, layer.mass, layer.g_s, T)
 
 
-def _panels(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = np.polynomial.legendre.leggauss(n)
-    pts, wts = [], []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        if hi - lo > 1e-14 * max(abs(hi), 1.0):
-            pts.append(0.5 * (hi - lo) * x + 0.5 * (hi + lo))
-            wts.append(0.5 * (hi - lo) * w)
-    return np.concatenate(pts), np.concatenate(wts)
-
-
 def _reference_once(bilayer: Bilayer, T: float, n: int, screening: str = "T0") -> np.ndarray:
     a, p = bilayer.active, bilayer.passive
     d = bilayer.spacing
-    xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
-    xb += [T / a.fermi_velocity * d, T / p.fermi_velocity * d]
-    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
-    xq, wq = _panels(xb, n)
+    xq, wq = q_panels(bilayer, T, n, wavevector_breaks=False)
     q = xq / d
     wq = wq / d
     # ω ∈ (−hi, hi): each layer's range at T (the film's continuum is exact at any T; a

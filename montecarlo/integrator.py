@@ -38,18 +38,15 @@ frozen, send the estimate alone (:func:`distributed_batch_runner`).
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
 from dragcore.checks import require_range
 from dragcore.jit import numba
-from dragcore.parallel import World, owned_items
 from montecarlo.adaptive_map import (
     MIN_POINTS_PER_HCUBE,
     AdaptiveMap,
@@ -57,6 +54,24 @@ from montecarlo.adaptive_map import (
     accumulate_batch,
     default_strata_per_axis,
     stratified_points,
+)
+from montecarlo.batch_tree import (
+    BatchAccumulator,
+    BatchRunner,
+    IterationPlan,
+    IterationTotals,
+    Node,
+    _merge,
+    _node_span,
+    _root_node,
+    _run_all_here,
+    batch_boundaries,
+    batch_seed_sequence,
+    combine_batches,
+    combine_partials,
+    distributed_batch_runner,
+    partial_sums,
+    reduction_nodes,
 )
 from montecarlo.result import IterationRecord, MonteCarloResult
 
@@ -79,13 +94,8 @@ __all__ = [
 ]
 
 Integrand = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
-BatchRun = Callable[[Sequence[int]], dict[int, "BatchAccumulator"]]
-BatchRunner = Callable[
-    ["IterationPlan", BatchRun], "Mapping[int, BatchAccumulator] | IterationTotals"
-]
 Progress = Callable[[IterationRecord], None]
 AfterIteration = Callable[[list[IterationRecord], list[str]], None]
-Node = tuple[int, int]
 
 
 def memory_estimate(
@@ -109,144 +119,6 @@ def memory_estimate(
 
 class NonFiniteIntegrandError(ValueError):
     """The integrand returned NaN or ±inf (or its product with the map's Jacobian overflowed)."""
-
-
-def batch_seed_sequence(seed: int, iteration: int, batch: int) -> np.random.SeedSequence:
-    """The random stream of batch ``batch`` of iteration ``iteration`` of a run with ``seed``.
-
-    ``SeedSequence(seed, spawn_key=(iteration, batch))``: the tuple-keyed analogue of
-    :func:`dragcore.parallel.item_seed_sequence`, independent of the worker that runs it.
-    """
-    return np.random.SeedSequence(int(seed), spawn_key=(int(iteration), int(batch)))
-
-
-def batch_boundaries(counts: np.ndarray, batch_size: int) -> np.ndarray:
-    """Point offsets ``0 = P_0 < P_1 < … < P_B = Σ counts`` cutting the iteration into batches.
-
-    Nominal cuts at multiples of ``batch_size`` are moved by one point where they would leave
-    a piece of a single point on either side (every hypercube has ≥ 2 points, so a piece of
-    ≥ 2 always has a sample variance).
-    """
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    total = int(ends[-1])
-    cuts = np.arange(batch_size, total, batch_size, dtype=np.int64)
-    h = np.searchsorted(ends, cuts, side="right")
-    offset = cuts - starts[h]
-    cuts = np.where(offset == 1, cuts - 1, cuts)
-    cuts = np.where((offset != 1) & (counts[h] - offset == 1), cuts + 1, cuts)
-    cuts = cuts[(cuts > 0) & (cuts < total)]
-    return np.concatenate(([0], cuts, [total])).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class IterationPlan:
-    """Everything a worker needs to compute any batch of one iteration (read-only).
-
-    Attributes
-    ----------
-    iteration
-        Integrator iteration number (key of the random streams).
-    phase
-        ``"train"`` or ``"prod"``.
-    seed
-        Seed of the run.
-    edges
-        The adaptive map's edges ``(D, N+1)``, frozen for this iteration.
-    per_axis
-        Hypercubes per axis ``m``.
-    counts
-        Points per hypercube (``m^D``).
-    bounds
-        Batch boundaries in the point sequence (:func:`batch_boundaries`).
-    n_out
-        Number of integrands K.
-    adapt_weights
-        ``w_k ≥ 0``: the map and the strata adapt to ``Σ_k w_k (J f_k)²``.
-    """
-
-    iteration: int
-    phase: str
-    seed: int
-    edges: np.ndarray
-    per_axis: int
-    counts: np.ndarray
-    bounds: np.ndarray
-    n_out: int
-    adapt_weights: np.ndarray
-
-    @property
-    def dim(self) -> int:
-        return self.edges.shape[0]
-
-    @property
-    def n_bins(self) -> int:
-        return self.edges.shape[1] - 1
-
-    @property
-    def n_batches(self) -> int:
-        return self.bounds.size - 1
-
-    @property
-    def n_eval(self) -> int:
-        return int(self.bounds[-1])
-
-    @property
-    def n_hcubes(self) -> int:
-        return self.counts.size
-
-    @functools.cached_property
-    def hcube_ends(self) -> np.ndarray:
-        """Offset just past each hypercube's points in the iteration's point sequence."""
-        return np.cumsum(self.counts)
-
-    def pieces(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(hypercube, points in this batch, points in the whole hypercube)`` per piece."""
-        first, stop = int(self.bounds[batch]), int(self.bounds[batch + 1])
-        ends = self.hcube_ends
-        h0 = int(np.searchsorted(ends, first, side="right"))
-        h1 = int(np.searchsorted(ends, stop - 1, side="right"))
-        hcube = np.arange(h0, h1 + 1, dtype=np.int64)
-        total = self.counts[h0 : h1 + 1].astype(np.int64)
-        count = total.copy()
-        for i, h in ((0, h0), (-1, h1)):  # only the end pieces can be partial
-            end = int(ends[h])
-            count[i] = min(end, stop) - max(end - int(total[i]), first)
-        if total.min() > 0:
-            return hcube, count, total
-        keep = count > 0  # hypercubes without points (not made by Strata)
-        return hcube[keep], count[keep], total[keep]
-
-
-@dataclass
-class BatchAccumulator:
-    """What one batch sends back (no per-sample values).
-
-    ``integral`` (K) and ``covariance`` (K, K) are the batch's additive contributions to the
-    iteration's estimate and its covariance; ``histogram`` (D, N) feeds the map;
-    ``hcube_variance`` covers hypercubes ``hcube_first …`` and feeds the strata.
-    """
-
-    batch: int
-    n_eval: int
-    n_nonzero: int
-    integral: np.ndarray
-    covariance: np.ndarray
-    histogram: np.ndarray
-    hcube_first: int
-    hcube_variance: np.ndarray
-
-
-@dataclass
-class IterationTotals:
-    """The batch accumulators of one iteration, added along the batch tree."""
-
-    n_eval: int
-    n_nonzero: int
-    integral: np.ndarray
-    covariance: np.ndarray
-    histogram: np.ndarray
-    hcube_variance: np.ndarray
 
 
 def run_batch(
@@ -403,200 +275,6 @@ def streamed_partial_sums(
         for b in batches[lo : lo + chunk]:
             push((0, b), done.pop(b))
     return dict(stack)
-
-
-def _node_span(node: Node, n_batches: int) -> tuple[int, int]:
-    """Batches ``[start, stop)`` under tree node ``(level, index)`` (leaves: level 0)."""
-    level, index = node
-    return index << level, min((index + 1) << level, n_batches)
-
-
-def _root_node(n_batches: int) -> Node:
-    return (max(int(n_batches) - 1, 0).bit_length(), 0)
-
-
-def reduction_nodes(n_batches: int, start: int, stop: int) -> list[Node]:
-    """The maximal nodes of the batch tree lying inside batches ``[start, stop)``.
-
-    The tree over batches ``0 … B−1`` has leaves ``(0, b)``; node ``(l, i)`` covers batches
-    ``[i 2^l, min((i+1) 2^l, B))``. A contiguous range is the disjoint union of at most
-    ``2 ⌈log₂ B⌉`` such nodes, listed left to right.
-    """
-    out: list[Node] = []
-    if start >= stop:
-        return out
-    todo = [_root_node(n_batches)]
-    while todo:
-        node = todo.pop()
-        lo, hi = _node_span(node, n_batches)
-        if hi <= start or lo >= stop or lo >= hi:
-            continue
-        if start <= lo and hi <= stop:
-            out.append(node)
-            continue
-        level, index = node
-        todo.extend([(level - 1, 2 * index + 1), (level - 1, 2 * index)])
-    return sorted(out, key=lambda nd: _node_span(nd, n_batches)[0])
-
-
-def _merge(a: BatchAccumulator, b: BatchAccumulator) -> BatchAccumulator:
-    """``a + b`` for adjacent pieces (``a`` left of ``b``); hypercube ranges may overlap by one."""
-    stop = max(a.hcube_first + a.hcube_variance.size, b.hcube_first + b.hcube_variance.size)
-    variance = np.zeros(stop - a.hcube_first)
-    variance[: a.hcube_variance.size] += a.hcube_variance
-    offset = b.hcube_first - a.hcube_first
-    variance[offset : offset + b.hcube_variance.size] += b.hcube_variance
-    return BatchAccumulator(
-        batch=a.batch,
-        n_eval=a.n_eval + b.n_eval,
-        n_nonzero=a.n_nonzero + b.n_nonzero,
-        integral=a.integral + b.integral,
-        covariance=a.covariance + b.covariance,
-        histogram=a.histogram + b.histogram,
-        hcube_first=a.hcube_first,
-        hcube_variance=variance,
-    )
-
-
-def _node_sum(
-    node: Node, n_batches: int, known: Mapping[Node, BatchAccumulator]
-) -> BatchAccumulator:
-    """The sum under ``node``: ``known[node]`` if given, else left + right (fixed order)."""
-    if node in known:
-        return known[node]
-    level, index = node
-    if level == 0:
-        raise ValueError(f"batches [{index}] are missing")
-    left = (level - 1, 2 * index)
-    right = (level - 1, 2 * index + 1)
-    if _node_span(right, n_batches)[0] >= n_batches:
-        return _node_sum(left, n_batches, known)
-    return _merge(_node_sum(left, n_batches, known), _node_sum(right, n_batches, known))
-
-
-def partial_sums(
-    plan: IterationPlan, accumulators: Mapping[int, BatchAccumulator]
-) -> dict[Node, BatchAccumulator]:
-    """The sums over the maximal tree nodes inside one worker's contiguous batch range.
-
-    ``accumulators`` must hold a contiguous range of batches (what
-    :func:`dragcore.parallel.owned_items` gives a rank). What the worker sends instead of
-    its per-batch accumulators: at most ``2 log₂ B`` of them.
-    """
-    if not accumulators:
-        return {}
-    start, stop = min(accumulators), max(accumulators) + 1
-    if len(accumulators) != stop - start:
-        raise ValueError(f"batches = {sorted(accumulators)[:10]} is outside the allowed range "
-                         "(a contiguous block)")  # fmt: skip
-    leaves = {(0, b): acc for b, acc in accumulators.items()}
-    return {
-        node: _node_sum(node, plan.n_batches, leaves)
-        for node in reduction_nodes(plan.n_batches, start, stop)
-    }
-
-
-def combine_partials(
-    plan: IterationPlan, partials: Mapping[Node, BatchAccumulator]
-) -> IterationTotals:
-    """Finish the batch tree from the workers' :func:`partial_sums` (or from the leaves).
-
-    Raises
-    ------
-    ValueError
-        If some batch of the plan is not covered.
-    """
-    total = _node_sum(_root_node(plan.n_batches), plan.n_batches, partials)
-    if total.n_eval != plan.n_eval or total.hcube_first != 0:
-        raise ValueError(f"batches of iteration {plan.iteration} are missing")
-    variance = np.zeros(plan.n_hcubes)
-    variance[: total.hcube_variance.size] += total.hcube_variance
-    histogram = total.histogram if total.histogram.size else np.zeros((plan.dim, plan.n_bins))
-    return IterationTotals(
-        n_eval=total.n_eval,
-        n_nonzero=total.n_nonzero,
-        integral=total.integral,
-        covariance=total.covariance,
-        histogram=histogram,
-        hcube_variance=variance,
-    )
-
-
-def combine_batches(
-    plan: IterationPlan, accumulators: Mapping[int, BatchAccumulator]
-) -> IterationTotals:
-    """Add every batch's accumulator along the batch tree (bitwise independent of who ran
-    which batch, and of how the batches were grouped into :func:`partial_sums`).
-
-    Raises
-    ------
-    ValueError
-        If some batch of the plan is missing.
-    """
-    missing = sorted(set(range(plan.n_batches)) - set(accumulators))
-    if missing:
-        raise ValueError(f"batches {missing[:10]} of iteration {plan.iteration} are missing")
-    return combine_partials(plan, {(0, b): accumulators[b] for b in range(plan.n_batches)})
-
-
-def _estimate_only(acc: BatchAccumulator) -> BatchAccumulator:
-    """``acc`` without the sampling data (histogram, hypercube variances): what a production
-    iteration needs to travel."""
-    return BatchAccumulator(
-        batch=acc.batch,
-        n_eval=acc.n_eval,
-        n_nonzero=acc.n_nonzero,
-        integral=acc.integral,
-        covariance=acc.covariance,
-        histogram=np.zeros(0),
-        hcube_first=0,
-        hcube_variance=np.zeros(0),
-    )
-
-
-def _run_all_here(plan: IterationPlan, run: BatchRun) -> IterationTotals:
-    sums = getattr(run, "partial_sums", None)
-    if sums is not None:  # summed as the batches finish: bounded memory
-        return combine_partials(plan, sums(range(plan.n_batches)))
-    return combine_batches(plan, run(range(plan.n_batches)))
-
-
-def distributed_batch_runner(w: World) -> BatchRunner:
-    """A ``batch_runner`` spreading batches over the ranks of ``w`` (a
-    :class:`dragcore.parallel.World`).
-
-    Rank r runs the contiguous block :func:`~dragcore.parallel.owned_items` of batches and
-    sends its :func:`partial_sums` (at most ``2 log₂ B`` accumulators, never samples) to rank
-    0, which finishes the batch tree (:func:`combine_partials`) and broadcasts the totals, so
-    every rank adapts identically and the bits are those of a serial run.
-    In production iterations (frozen sampling) only the estimate travels: the partial sums
-    and the broadcast totals carry no map histogram and no hypercube variances (K + K²
-    numbers each; the totals' ``histogram`` and ``hcube_variance`` are then empty).
-    Every rank must call :meth:`Integrator.integrate` with the same arguments; wrap the call in
-    :func:`dragcore.parallel.abort_on_failure` so that an integrand error on one rank stops all.
-    """
-
-    def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
-        owned = owned_items(plan.n_batches, w.rank, w.size)
-        sums = getattr(run, "partial_sums", None)
-        if sums is not None:  # summed as the batches finish: bounded memory
-            mine = sums(owned)
-        else:
-            mine = partial_sums(plan, run(owned))
-        if plan.phase == "prod":  # frozen sampling: the map and strata data are not needed
-            mine = {node: _estimate_only(a) for node, a in mine.items()}
-        gathered = w.gather_to_root(mine)
-        totals = None
-        if w.is_root:
-            merged: dict[Node, BatchAccumulator] = {}
-            for part in gathered:
-                merged.update(part)
-            totals = combine_partials(plan, merged)
-            if plan.phase == "prod":
-                totals.histogram = totals.hcube_variance = np.zeros(0)  # not used
-        return w.bcast(totals)
-
-    return runner
 
 
 DEFAULT_BATCH_SIZE = 16384
@@ -756,128 +434,137 @@ class Integrator:
 
         Parameters
         ----------
-        integrand
-            ``integrand(x, out, params)`` (module docstring).
-        params
-            Float array passed to the integrand unchanged.
-        n_out
-            Number of integrands K.
-        n_train, n_prod
-            Training iterations (adapt, discarded) and production iterations (frozen map and
-            allocation, equally weighted). ``n_prod ≥ 1``.
-        n_eval
-            Target evaluations per iteration (the strata may use slightly fewer).
-        seed
-            Seed of the random streams.
-        adapt_weights
-            ``w_k ≥ 0`` (K); the sampling adapts to ``Σ_k w_k (J f_k)²``. Default: the first
-            integrand only (``w = (1, 0, …)``), as vegas does.
-        adapt_relative
-            Adapt to ``Σ_k w_k (J f_k / I_k)²`` instead, ``I_k`` the previous iteration's
-            estimate (relative errors: integrands of very different size, e.g. ∝ T and ∝ T³,
-            get the attention their weights say; components with ``I_k = 0`` drop out, and the
-            first iteration, with no previous estimate, uses ``w`` as given). Deterministic
-            from the records, so restarts and any grouping of batches keep the bits.
-        progress
-            Called with each :class:`~montecarlo.result.IterationRecord` as it finishes.
+        integrand, params
+            ``integrand(x, out, params)`` (module docstring); ``params`` goes to it unchanged.
+        n_out, n_train, n_prod, n_eval, seed
+            Integrands K; training iterations (adapt, discarded) and production iterations
+            (frozen map and allocation, equally weighted, ``n_prod ≥ 1``); target evaluations
+            per iteration (the strata may use slightly fewer); seed of the random streams.
+        adapt_weights, adapt_relative
+            ``w_k ≥ 0`` (K): the sampling adapts to ``Σ_k w_k (J f_k)²`` (default: the first
+            integrand only, as vegas does); relative: to ``Σ_k w_k (J f_k / I_k)²``, ``I_k``
+            the previous iteration's estimate (components with ``I_k = 0`` drop out; the first
+            iteration uses ``w``), deterministic from the records.
+        progress, after_iteration
+            Called with each :class:`~montecarlo.result.IterationRecord`; after each iteration
+            (the integrator adapted) with the records and warnings so far (the moment to save
+            :meth:`as_dict` and the records).
         batch_runner
-            ``batch_runner(plan, run)`` must return the accumulators of all
-            ``plan.n_batches`` batches, obtained by calling ``run(batch_indices)`` for any
-            grouping of them (e.g. on several ranks), or their :func:`combine_batches`
-            (e.g. combined on rank 0 and broadcast). Default: ``run(range(n_batches))``.
+            ``batch_runner(plan, run)`` returns the accumulators of all ``plan.n_batches``
+            batches, from ``run(batch_indices)`` for any grouping (e.g. on several ranks), or
+            their :func:`combine_batches`. Default: ``run(range(n_batches))``.
         previous, previous_warnings
             To continue an interrupted call: the records (and warnings) of the iterations it
             finished, on an integrator restored (:meth:`from_dict`) from the state saved
-            right after the last of them. Those iterations are not repeated; the result is
-            bitwise that of the uninterrupted call.
-        after_iteration
-            Called after each iteration (and after the integrator adapted) with the records
-            and warnings so far: the moment to save :meth:`as_dict` and the records.
+            right after the last of them; the result is bitwise that of the uninterrupted call.
 
         Raises
         ------
         ValueError
             Bad arguments; :class:`NonFiniteIntegrandError` for NaN/inf integrand values.
         """
-        require_range("n_out", n_out, 1, math.inf)
-        require_range("n_train", n_train, 0, math.inf)
-        require_range("n_prod", n_prod, 1, math.inf)
-        require_range("n_eval", n_eval, MIN_POINTS_PER_HCUBE, math.inf)
-        require_range("seed", seed, 0, math.inf)
-        if adapt_weights is None:
-            weights = np.zeros(n_out)
-            weights[0] = 1.0
-        else:
-            weights = require_range("adapt_weights", adapt_weights, 0.0, math.inf)
-            if weights.shape != (n_out,) or not weights.sum() > 0:
-                raise ValueError(
-                    f"adapt_weights = {list(weights.ravel())} must be {n_out} non-negative "
-                    "numbers, not all zero"
-                )
+        weights = _checked_weights(n_out, n_train, n_prod, n_eval, seed, adapt_weights)
         params = np.ascontiguousarray(params, dtype=float)
         runner = batch_runner or _run_all_here
         phases = ["train"] * int(n_train) + ["prod"] * int(n_prod)
-        records = list(previous)
-        warnings = list(previous_warnings)
-        if records:
-            done = [r.phase for r in records]
-            if done != phases[: len(done)] or records[-1].index != self.iterations_done - 1:
-                raise ValueError(
-                    f"previous = {len(done)} iterations ({done.count('train')} train, "
-                    f"last index {records[-1].index}) is outside the allowed range for "
-                    f"n_train = {n_train}, n_prod = {n_prod} on an integrator after "
-                    f"{self.iterations_done} iterations"
-                )
+        records, warnings = list(previous), list(previous_warnings)
+        self._check_previous(records, phases, n_train, n_prod)
         for phase in phases[len(records) :]:
             start = time.perf_counter()
-            plan = self.plan(
-                phase,
-                int(n_eval),
-                int(n_out),
-                int(seed),
-                _iteration_weights(weights, records) if adapt_relative else weights,
-            )
-
-            def run(batches: Sequence[int], plan: IterationPlan = plan) -> dict:
-                return run_batches(integrand, params, plan, batches)
-
-            run.partial_sums = lambda batches, plan=plan: streamed_partial_sums(  # type: ignore[attr-defined]
-                integrand, params, plan, batches
-            )
-
-            outcome = runner(plan, run)
-            totals = (
-                outcome if isinstance(outcome, IterationTotals) else combine_batches(plan, outcome)
-            )
-            self.iterations_done += 1
-            if totals.n_nonzero == 0:
-                warnings.append(
-                    f"iteration {plan.iteration} ({phase}): the integrand vanished at all "
-                    f"{totals.n_eval} points; estimate 0 with sdev 0, sampling not adapted"
-                )
-            elif phase == "train":
-                frozen = self.map.refine(totals.histogram, self.alpha)
-                if frozen:
-                    warnings.append(
-                        f"iteration {plan.iteration}: map axes {frozen} not adapted (the "
-                        "adapted integrands vanished at all points, or the new bins would "
-                        "have had zero width)"
-                    )
-                if self.strata is not None:
-                    self.strata.reallocate(totals.hcube_variance)
-            record = IterationRecord(
-                index=plan.iteration,
-                phase=phase,
-                mean=totals.integral,
-                covariance=totals.covariance,
-                n_eval=totals.n_eval,
-                n_nonzero=totals.n_nonzero,
-                n_batches=plan.n_batches,
-                seconds=time.perf_counter() - start,
-            )
-            records.append(record)
+            w = _iteration_weights(weights, records) if adapt_relative else weights
+            plan = self.plan(phase, int(n_eval), int(n_out), int(seed), w)
+            totals = self._run_iteration(integrand, params, plan, runner)
+            self._adapt(plan, totals, warnings)
+            records.append(_record(plan, totals, start))
             if progress is not None:
-                progress(record)
+                progress(records[-1])
             if after_iteration is not None:
                 after_iteration(records, warnings)
         return MonteCarloResult.from_iterations(records, seed, warnings)
+
+    def _check_previous(
+        self, records: list[IterationRecord], phases: list[str], n_train: int, n_prod: int
+    ) -> None:
+        """``ValueError`` unless ``records`` are the first iterations of ``phases`` and the
+        last of them is this integrator's last."""
+        if not records:
+            return
+        done = [r.phase for r in records]
+        if done != phases[: len(done)] or records[-1].index != self.iterations_done - 1:
+            raise ValueError(
+                f"previous = {len(done)} iterations ({done.count('train')} train, "
+                f"last index {records[-1].index}) is outside the allowed range for "
+                f"n_train = {n_train}, n_prod = {n_prod} on an integrator after "
+                f"{self.iterations_done} iterations"
+            )
+
+    def _run_iteration(
+        self, integrand: Integrand, params: np.ndarray, plan: IterationPlan, runner: BatchRunner
+    ) -> IterationTotals:
+        """Run the batches of ``plan`` through ``runner`` and count the iteration."""
+
+        def run(batches: Sequence[int]) -> dict:
+            return run_batches(integrand, params, plan, batches)
+
+        run.partial_sums = lambda batches: streamed_partial_sums(  # type: ignore[attr-defined]
+            integrand, params, plan, batches
+        )
+        outcome = runner(plan, run)
+        self.iterations_done += 1
+        if isinstance(outcome, IterationTotals):
+            return outcome
+        return combine_batches(plan, outcome)
+
+    def _adapt(self, plan: IterationPlan, totals: IterationTotals, warnings: list[str]) -> None:
+        """Refine the map and reallocate the strata after a training iteration (warnings for
+        an iteration where the integrand vanished or map axes could not adapt)."""
+        if totals.n_nonzero == 0:
+            warnings.append(
+                f"iteration {plan.iteration} ({plan.phase}): the integrand vanished at all "
+                f"{totals.n_eval} points; estimate 0 with sdev 0, sampling not adapted"
+            )
+        elif plan.phase == "train":
+            frozen = self.map.refine(totals.histogram, self.alpha)
+            if frozen:
+                warnings.append(
+                    f"iteration {plan.iteration}: map axes {frozen} not adapted (the "
+                    "adapted integrands vanished at all points, or the new bins would "
+                    "have had zero width)"
+                )
+            if self.strata is not None:
+                self.strata.reallocate(totals.hcube_variance)
+
+
+def _checked_weights(n_out, n_train, n_prod, n_eval, seed, adapt_weights) -> np.ndarray:
+    """The adaptation weights (default ``(1, 0, …)``) after checking the counts and seed of
+    :meth:`Integrator.integrate`."""
+    require_range("n_out", n_out, 1, math.inf)
+    require_range("n_train", n_train, 0, math.inf)
+    require_range("n_prod", n_prod, 1, math.inf)
+    require_range("n_eval", n_eval, MIN_POINTS_PER_HCUBE, math.inf)
+    require_range("seed", seed, 0, math.inf)
+    if adapt_weights is None:
+        weights = np.zeros(n_out)
+        weights[0] = 1.0
+        return weights
+    weights = require_range("adapt_weights", adapt_weights, 0.0, math.inf)
+    if weights.shape != (n_out,) or not weights.sum() > 0:
+        raise ValueError(
+            f"adapt_weights = {list(weights.ravel())} must be {n_out} non-negative "
+            "numbers, not all zero"
+        )
+    return weights
+
+
+def _record(plan: IterationPlan, totals: IterationTotals, start: float) -> IterationRecord:
+    """The record of an iteration that began at ``start`` (``time.perf_counter``)."""
+    return IterationRecord(
+        index=plan.iteration,
+        phase=plan.phase,
+        mean=totals.integral,
+        covariance=totals.covariance,
+        n_eval=totals.n_eval,
+        n_nonzero=totals.n_nonzero,
+        n_batches=plan.n_batches,
+        seconds=time.perf_counter() - start,
+    )

@@ -113,7 +113,7 @@ def fermi_window_above_nb(
     """y ≥ y_min with density ∝ the Fermi window there; returns (y, dy/dx).
 
     For a 2D parabolic band whose state-sum measure has a 1/√(y − y_min) edge at the band
-    bottom (the elliptic coordinates of :func:`montecarlo.collision._passive_metal_point`).
+    bottom (the elliptic coordinates of :func:`montecarlo.path_metal_2d.passive_metal_point`).
     With t the window's CDF, t = t_min + (1 − t_min) h(x) where h(x) = x²/a below x = a and
     (2x − a) above (C¹), divided by 2 − a: near the edge y − y_min ∝ t − t_min ∝ x², so
     dt/dx ∝ √(t − t_min) cancels the 1/√ and the variance stays finite however much of the

@@ -36,7 +36,7 @@ import numpy as np
 from dragcore import units
 from dragcore.checks import require_positive
 from layers.bilayer import Bilayer
-from layers.drag_integral import _edges, _inv_sinh2, _sin2_panel, drag_kernel
+from layers.drag_integral import _edges, _inv_sinh2, _sin2_panel, drag_kernel, q_panels
 from layers.presets import preset
 from layers.skew_scattering import skew_weight_functions, skew_weight_functions_leading
 from layers.weyl_film import WeylFilm
@@ -49,20 +49,7 @@ def _weighted_eta_once(bilayer: Bilayer, T: float, n: int, tilt: float) -> np.nd
     """(η_{Q3}, η[φ₁], η[φ₁ leading]) with n Gauss points per panel (validate.weyl's panels)."""
     d = bilayer.spacing
     a, p = bilayer.active, bilayer.passive
-    xb = [0.0, 0.25, 0.5, 1.0, 2.0, 3.5, 6.0, 10.0, 16.0, 24.0, 36.0]
-    for lay in (a, p):
-        xb.append(T / lay.fermi_velocity * d)
-        xb.extend(k * d for k in lay.wavevector_breaks())
-    xb = np.unique(np.clip(np.array(xb), 0.0, 36.0))
-    xg, wg = np.polynomial.legendre.leggauss(n)
-    qs, wq = [], []
-    for lo, hi in zip(xb[:-1], xb[1:], strict=True):
-        if hi - lo < 1e-12:
-            continue
-        qs.append(0.5 * (hi - lo) * xg + 0.5 * (hi + lo))
-        wq.append(0.5 * (hi - lo) * wg)
-    x = np.concatenate(qs)
-    wx = np.concatenate(wq)
+    x, wx = q_panels(bilayer, T, n)
     q = x / d
     lo_a, hi_a, kinks_a = _edges(a, q, False)
     lo_p, hi_p, kinks_p = _edges(p, q, False)

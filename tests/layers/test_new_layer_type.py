@@ -114,13 +114,9 @@ class ValleyMetal:
     collision_model = CollisionModel.METAL_2D
     drag_coefficient_names = ("eta0",)
 
-    def collision_parameters(self, role, table_size):
-        if role == "passive":
-            return {"mu_p": self.eps_F, "mass_p": self.mass, "g_p": self.g,
-                    "kF_p": self.fermi_wavevector}, np.zeros(2)  # fmt: skip
-        return {"active_is_metal": float(self.collision_model), "mu_a": self.eps_F,
-                "mass_a": self.mass, "g_a": self.g, "kF_a": self.fermi_wavevector,
-                "v_a": self.fermi_velocity}, np.zeros(2)  # fmt: skip
+    @property
+    def g_s(self) -> int:  # the degeneracy the 2D-metal sampling path reads
+        return self.g
 
     @property
     def boost_per_field(self) -> float:
@@ -159,7 +155,7 @@ def test_the_new_type_is_a_layer_and_not_one_of_the_package() -> None:
     bl = _bilayer(si, metal_from_physical())
     assert collision_dim(bl) == 4
     values, _ = unpack_parameters(collision_params(bl, units.kelvin_to_erg(2.0)))
-    assert values["g_a"] == 4.0 and values["active_is_metal"] == 1.0
+    assert values["g_a"] == 4.0 and values["active_path"] == 1.0
     assert hall_coefficients(bl, 1.0) == ZERO_HALL
 
 

@@ -175,7 +175,7 @@ def test_weyl_roots_are_all_roots_of_the_film_delta_function() -> None:
     against a central difference at h = 1e-6 within its error, bounded by the difference to
     the one at 2h (truncation 4× larger there; √(1−μ²) makes it large near |μ| = 1) plus
     rounding ε/h ~ 1e-10."""
-    from montecarlo.collision import _weyl_root_nb
+    from montecarlo.path_weyl_film import _weyl_root_nb
 
     rng = np.random.default_rng(8)
     grid = np.linspace(-1.0, 1.0, 4001)
@@ -230,7 +230,7 @@ def test_second_root_test_never_skips_a_root() -> None:
     (:func:`montecarlo.collision._second_root_possible`) is True wherever that branch is a
     root (200 000 random cases, C up to 0.95, q up to 2.2 k, including |ω| → vq), so the
     kernel's sum over roots is that of trying both branches; it skips most cases at q ≲ k."""
-    from montecarlo.collision import _second_root_possible, _weyl_root_nb
+    from montecarlo.path_weyl_film import _second_root_possible, _weyl_root_nb
 
     rng = np.random.default_rng(11)
     n_root = n_skip_small_q = n_small_q = 0
@@ -399,30 +399,31 @@ def test_cli_run_json(capsys) -> None:
 @pytest.mark.slow
 def test_collision_kernel_loops_are_vectorised_without_libm_calls() -> None:
     """The speed of the collision kernel rests on LLVM vectorising its loops over points
-    (see :mod:`montecarlo.collision`, "How the kernel is written"); a libm call, a branch
-    that LLVM cannot turn into a select or an unbounded table read silently undoes it
-    (310 → 95 ns per point measured). Both paths (Weyl film, 2D metal) must show double
-    vectors in the optimised IR and call no libm function (the negative control of the IR
-    inspection is in ``tests/dragcore/test_elementary.py``)."""
+    (see :mod:`montecarlo.collision_loop`, "How the loop is written"); a libm call, a branch
+    that LLVM cannot turn into a select or an unbounded table read silently undoes it. Each
+    path (Weyl film, 2D metal), compiled afresh, must show its two vectorised passes (the
+    passive layer; the active layer and the outputs) with double vectors in the optimised IR
+    and call no libm function (the negative control of the IR inspection is in
+    ``tests/dragcore/test_elementary.py``); the 2D metal has a third, its main pass with the
+    passive point computed in it (``fuse_passive``, without screening at T)."""
     import re
 
+    import llvmlite.binding as llvm_binding
     import numba
 
-    kernel = numba.njit(error_model="numpy", nogil=True)(collision_integrand.py_func)
-    for active in ("weyl", "metal"):
-        bl = preset("fig2-d40", active=active)
-        params = collision_params(bl, _kelvin(5.0))
-        kernel(np.full((16, collision_dim(bl)), 0.5), np.zeros((16, 6)), params)
-    import llvmlite.binding as llvm_binding
+    from montecarlo.collision_paths import ACTIVE_PATHS
 
     wide = "+avx2" in llvm_binding.get_host_cpu_features().flatten()
-    for sig in kernel.signatures:
-        llvm = kernel.inspect_llvm(sig)
+    for active, n_loops in (("weyl", 2), ("metal", 3)):
+        bl = preset("fig2-d40", active=active)
+        path = ACTIVE_PATHS[bl.active.collision_model]
+        kernel = numba.njit(error_model="numpy", nogil=True)(path.integrand.py_func)
+        params = collision_params(bl, _kelvin(5.0))
+        kernel(np.full((16, path.dim), 0.5), np.zeros((16, 6)), params)
+        llvm = kernel.inspect_llvm(kernel.signatures[0])
         if wide:  # (with SSE2 alone LLVM's cost model may keep a loop scalar)
-            # four vectorised loops: passive metal and film (Weyl), the whole point (metal),
-            # and the metal's (q, ω) pass before its screening tables are read (finite_T)
-            assert len(re.findall(r"^vector\.body[\w.]*:", llvm, re.M)) == 4
-            assert len(re.findall(r"<(?:4|8) x double>", llvm)) > 100
+            assert len(re.findall(r"^vector\.body[\w.]*:", llvm, re.M)) == n_loops, active
+            assert len(re.findall(r"<(?:4|8) x double>", llvm)) > 100, active
         libm = re.findall(
             r"call [^@]*@\"?((?:llvm\.)?(?:exp|log|sin|cos|pow|sqrt|expm1|log1p)\b[\w.]*)", llvm
         )
@@ -445,7 +446,7 @@ def test_parameter_layout_packs_and_unpacks_the_bilayer() -> None:
     assert values["mu_p"] < p.eps_F
     assert values["kF_p"] == p.fermi_wavevector
     assert (values["mu_a"], values["v_a"], values["tilt"]) == (a.eps_F, a.v_F, a.tilt)
-    assert values["active_is_metal"] == 0.0 and values["table_size"] == table.size
+    assert values["active_path"] == 0.0 and values["table_size"] == table.size
     again = pack_parameters({k: v for k, v in values.items() if k != "table_size"}, table)
     assert np.array_equal(again, collision_params(bl, T))
     assert again.size == TABLE_OFFSET + table.size
@@ -471,13 +472,33 @@ def test_kernel_reads_exactly_the_declared_slots_of_its_layer(active: str) -> No
     metal_only = {"mass_a", "g_a", "kF_a"}
     unused = metal_only if active == "weyl" else film_only | {"v_a"}
     for name in PARAMETER_LAYOUT:
-        if name in ("active_is_metal", "table_size"):
+        if name in ("active_path", "table_size"):
             continue
         changed = params.copy()
         changed[SLOT[name]] = changed[SLOT[name]] * (1 + 1e-3) + 1e-3
         out = np.zeros_like(base)
         collision_integrand(x, out, changed)
         assert np.array_equal(out, base) == (name in unused), name
+
+
+@pytest.mark.parametrize("active", ["weyl", "metal"])
+def test_the_path_is_chosen_in_python_not_in_the_kernel(active: str) -> None:
+    """The registry gives the layer's path (its integrand, its dimension); the path's integrand
+    does not read the slot ``active_path``: any value there leaves its bits unchanged."""
+    from montecarlo.collision import SLOT, collision_integrand_for
+    from montecarlo.collision_paths import ACTIVE_PATHS
+
+    bl = preset("fig2-d40", active=active)
+    path = ACTIVE_PATHS[bl.active.collision_model]
+    assert collision_integrand_for(bl) is path.integrand and collision_dim(bl) == path.dim
+    params = collision_params(bl, _kelvin(5.0))
+    x = np.random.default_rng(3).random((400, path.dim))
+    base, out = np.zeros((400, 6)), np.zeros((400, 6))
+    path.integrand(x, base, params)
+    other = params.copy()
+    other[SLOT["active_path"]] = 7.0
+    path.integrand(x, out, other)
+    assert np.array_equal(out, base) and np.count_nonzero(base[:, 0]) > 100
 
 
 def test_one_recipe_holds_the_monte_carlo_settings() -> None:
