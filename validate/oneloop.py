@@ -42,6 +42,7 @@ __all__ = [
     "one_loop_table",
     "cutoff_exponent",
     "simulated_against_one_loop",
+    "record_slopes",
 ]
 
 #: Grids of the default table: fixed spacing 0.75 d (growing box) and the studies' 16×16.
@@ -110,6 +111,30 @@ def simulated_against_one_loop(
         "pull": (fit["slope"] - ol.slope) / fit["slope_sdev"],
         "cpu_seconds": cpu,
     }
+
+
+def record_slopes(path, sims: Sequence[dict], thetas: Sequence[float], command: str) -> dict:
+    """Add the results of :func:`simulated_against_one_loop` to the JSON table at ``path``
+    (created if absent; a case of the same grid, χ and drift is replaced), each with the
+    ``command`` that made it. The table's ``thetas`` must be those of every case."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    table = json.loads(path.read_text()) if path.exists() else {"thetas": list(thetas),
+                                                                 "cases": []}  # fmt: skip
+    if [float(t) for t in table["thetas"]] != [float(t) for t in thetas]:
+        raise ValueError(f"thetas = {list(thetas)} is outside the allowed range: the table "
+                         f"{path} holds Θ = {table['thetas']}")  # fmt: skip
+    def key(c):
+        return (c["n"], c["length"], c["chi"], c["drift"])
+
+    new = {key(s): {**s, "command": command} for s in sims}
+    table["cases"] = [c for c in table["cases"] if key(c) not in new] + list(new.values())
+    table["cases"].sort(key=key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(table, indent=1, default=float) + "\n")
+    return table
 
 
 def structure_one_loop(grid: PeriodicGrid, params: BilayerParameters = PAPER_POINT) -> dict:
