@@ -5,8 +5,9 @@ The simulation is expensive (minutes per grid and χ), so its measured slopes ar
 as :func:`validate.oneloop.simulated_against_one_loop` returns it, with the command that made
 it); the one-loop value is recomputed here from the code (deterministic, a second each), so a
 change of the one-loop route is caught by the rows. Each row is an ``internal`` comparison:
-``z = (a_sim − a_one_loop)/σ(a_sim)``, with σ the weighted fit's error (per-Θ errors from the
-autocorrelation of the antithetic-pair series, independent seeds per Θ).
+``z = (a_sim − a_one_loop)/σ``, with σ the weighted fit's error (per-Θ errors from the
+autocorrelation of the antithetic-pair series, independent seeds per Θ) scaled by
+``√max(1, χ²/dof)`` of the fit (the per-Θ errors may be underestimated, never shrunk).
 
 :func:`slope_table` gives the same records as plain rows (grid, χ, v, a_sim ± σ, one loop,
 pull, χ²/dof, CPU seconds) for the documentation and the tests.
@@ -40,8 +41,9 @@ def load_slopes(path: Path = SLOPES_PATH) -> dict:
 
 def slope_table(record: dict | None = None) -> list[dict]:
     """One row per stored case: ``n``, ``length``, ``chi``, ``drift``, ``slope``,
-    ``slope_sdev``, ``relative_sdev``, ``one_loop`` (recomputed), ``pull``, ``chi2_dof``,
-    ``points`` (Θ values fitted), ``cpu_seconds``."""
+    ``slope_sdev`` (the fit's), ``sdev`` (scaled by ``√max(1, χ²/dof)``: the error used),
+    ``relative_sdev`` (``sdev/|slope|``), ``one_loop`` (recomputed), ``pull`` (in ``sdev``),
+    ``chi2_dof``, ``points`` (Θ values fitted), ``cpu_seconds``."""
     record = load_slopes() if record is None else record
     rows = []
     for case in record["cases"]:
@@ -49,10 +51,11 @@ def slope_table(record: dict | None = None) -> list[dict]:
         params = PAPER_POINT.with_(chi=case["chi"], drift=case["drift"])
         grid = PeriodicGrid(case["n"], case["length"])
         one_loop = one_loop_drag(NonlinearBilayerModel(params), grid).slope
-        sdev = fit["slope_sdev"]
+        sdev = fit["slope_sdev"] * math.sqrt(max(1.0, fit["chi2_dof"]))
         rows.append({
             "n": case["n"], "length": case["length"], "chi": case["chi"],
-            "drift": case["drift"], "slope": fit["slope"], "slope_sdev": sdev,
+            "drift": case["drift"], "slope": fit["slope"], "slope_sdev": fit["slope_sdev"],
+            "sdev": sdev,
             "relative_sdev": sdev / abs(fit["slope"]), "one_loop": one_loop,
             "pull": (fit["slope"] - one_loop) / sdev if sdev > 0 else math.nan,
             "chi2_dof": fit["chi2_dof"], "points": fit["points"],
@@ -77,9 +80,9 @@ def slope_comparisons(size=None) -> list[Comparison]:
             row["slope"],
             "one loop (langevin.one_loop, the same kept modes, recomputed)",
             row["one_loop"],
-            row["slope_sdev"],
+            row["sdev"],
             f"weighted least-squares error of a over Θ = {thetas} (per-Θ autocorrelation "
-            "errors, independent seeds)",
+            "errors, independent seeds), scaled by √max(1, χ²/dof)",
             note=(f"σ(a)/|a| = {row['relative_sdev']:.1%}, χ²/dof of the fit "
                   f"{row['chi2_dof']:.2f}, {row['cpu_seconds'] / 60:.0f} CPU-min; "
                   f"made by {record['command']}"),
