@@ -10,11 +10,15 @@ the kept modes of a grid, deterministically. Here:
   finest grids), the UV statement: ``a`` is set by the one-point variances of the fields on
   the kept modes (the tadpole), which grow as a power of the cutoff, not as its logarithm;
 * :func:`simulated_against_one_loop` — the simulator's slope (:func:`validate.nonlinear
-  .strength_scan` and :func:`validate.nonlinear.strength_slope`: control variate, ±v common
-  random numbers, independent seeds per Θ, weighted fit through D/D_linear = 1 at Θ = 0
-  with its covariance and χ²/dof) beside the one-loop value, with the pull; from the
-  command line ``python -m validate oneloop --grids 8x6 --chis 5 --simulate
-  0.005,0.01,0.015,0.02 --realisations 2 --steps 24000`` (about 4 CPU-minutes per χ).
+  .strength_scan` and :func:`validate.nonlinear.strength_slope`: control variate, antithetic
+  pairs, ±v common random numbers, independent seeds per Θ, weighted fit through
+  D/D_linear = 1 at Θ = 0 with its covariance and χ²/dof) beside the one-loop value, with the
+  pull; from the command line ``python -m validate oneloop --grids 8x6 --chis 5 --simulate
+  0.005,0.01,0.015 --realisations 4 --steps 8000`` (2–3 CPU-minutes per χ), and
+  :func:`record_slopes` (``--record``) for the stored table of :mod:`validate.oneloop_rows`;
+* :func:`structure_against_one_loop` — the v = 0 structure factors' O(Θ) shifts, simulated
+  (twins as control variate for ``|X_q|²``, antithetic pairs) against
+  :func:`structure_one_loop`.
 
 The simulated slope carries the stepper's weak error (O(Θ dt²), dt = 0.25 by default) and the
 fit's neglect of O(Θ²); the one-loop value is the continuous-time model's. Points whose run

@@ -27,7 +27,7 @@ from validate.report import Comparison
 
 __all__ = ["SLOPES_PATH", "load_slopes", "slope_table", "slope_comparisons"]
 
-#: The stored measurements (a JSON object: ``command``, ``thetas``, ``cases``).
+#: The stored measurements (a JSON object: ``thetas`` and ``cases``, each with its ``command``).
 SLOPES_PATH = Path(__file__).resolve().parent / "data" / "oneloop_slopes.json"
 
 #: The report's section of these rows.
@@ -43,7 +43,7 @@ def slope_table(record: dict | None = None) -> list[dict]:
     """One row per stored case: ``n``, ``length``, ``chi``, ``drift``, ``slope``,
     ``slope_sdev`` (the fit's), ``sdev`` (scaled by ``√max(1, χ²/dof)``: the error used),
     ``relative_sdev`` (``sdev/|slope|``), ``one_loop`` (recomputed), ``pull`` (in ``sdev``),
-    ``chi2_dof``, ``points`` (Θ values fitted), ``cpu_seconds``."""
+    ``chi2_dof``, ``points`` (Θ values fitted), ``cpu_seconds``, ``command``."""
     record = load_slopes() if record is None else record
     rows = []
     for case in record["cases"]:
@@ -60,6 +60,7 @@ def slope_table(record: dict | None = None) -> list[dict]:
             "pull": (fit["slope"] - one_loop) / sdev if sdev > 0 else math.nan,
             "chi2_dof": fit["chi2_dof"], "points": fit["points"],
             "cpu_seconds": case.get("cpu_seconds", math.nan),
+            "command": case.get("command", ""),
         })  # fmt: skip
     return rows
 
@@ -85,6 +86,6 @@ def slope_comparisons(size=None) -> list[Comparison]:
             "errors, independent seeds), scaled by √max(1, χ²/dof)",
             note=(f"σ(a)/|a| = {row['relative_sdev']:.1%}, χ²/dof of the fit "
                   f"{row['chi2_dof']:.2f}, {row['cpu_seconds'] / 60:.0f} CPU-min; "
-                  f"made by {record['command']}"),
+                  f"made by {row['command']}"),
         ))  # fmt: skip
     return out

@@ -1051,6 +1051,7 @@ def montecarlo_grid_comparisons(records: list) -> list[Comparison]:
 #: other row, under the section each row names.
 ROW_PROVIDERS: list[str] = [
     "validate.report:anchor_comparisons",
+    "validate.oneloop_rows:slope_comparisons",
 ]
 
 #: T/T_F of the Flensberg–Hu anchor in ``--quick`` (full job: ``anchors.FH_TEMPERATURES``).
