@@ -212,8 +212,8 @@ def structure_against_one_loop(
         "antithetic": bool(antithetic), "n_realisations": n_realisations, "n_steps": n_steps,
         "pp": (float(mean[0]), float(sem[0])), "nn": (float(mean[1]), float(sem[1])),
         "pp_one_loop": ol["pp"], "nn_one_loop": ol["nn"],
-        "pp_pull": float((mean[0] - ol["pp"]) / sem[0]),
-        "nn_pull": float((mean[1] - ol["nn"]) / sem[1]),
+        "pp_pull": float((mean[0] - ol["pp"]) / sem[0]) if sem[0] > 0 else math.nan,
+        "nn_pull": float((mean[1] - ol["nn"]) / sem[1]) if sem[1] > 0 else math.nan,
         "gibbs_mismatch": float(np.max(np.abs(c_lin / g - 1.0))),
     }  # fmt: skip
 
