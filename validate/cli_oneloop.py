@@ -42,6 +42,14 @@ def _floats(name: str, text: str) -> list[float]:
                          "comma-separated numbers") from None  # fmt: skip
 
 
+def _command(args: argparse.Namespace, drift: float) -> str:
+    """The command line that repeats this simulation."""
+    return (f"python -m validate oneloop --grids {args.grids.split(',')[0]} --chis {args.chis} "
+            f"--drift {drift:g} --simulate {args.simulate} --realisations {args.realisations} "
+            f"--steps {args.steps} --seed {args.seed}"
+            + ("" if args.antithetic else " --no-antithetic"))  # fmt: skip
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grids", default="8x6,12x9,16x12,24x18",
                         help="N×L list (default 8x6,12x9,16x12,24x18: spacing 0.75 d)")  # fmt: skip
@@ -51,6 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         )  # fmt: skip
     parser.add_argument("--realisations", type=int, default=2, help="per Θ (default 2)")
     parser.add_argument("--steps", type=int, default=4000, help="per realisation (default 4000)")
+    parser.add_argument("--drift", type=float, default=None,
+                        help="drift u = v/(ω_p d) (default the paper point's 0.05)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1,
+                        help="seed of the first χ (default 1; the k-th χ adds 100k)")  # fmt: skip
+    parser.add_argument("--record", default="", metavar="FILE",
+                        help="add the simulated slopes to this JSON table (e.g. validate/"
+                        "data/oneloop_slopes.json; same grid, χ and u replaced)")  # fmt: skip
     parser.add_argument("--antithetic", action=argparse.BooleanOptionalAction, default=True,
                         help="antithetic pairs in the simulation (default on)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
@@ -62,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from validate.oneloop import (
         gaas_corrections,
         one_loop_table,
+        record_slopes,
         simulated_against_one_loop,
         structure_one_loop,
     )
@@ -75,20 +91,25 @@ def run(args: argparse.Namespace) -> int:
     if args.realisations < 1 or args.steps < 500:
         raise ValueError(f"realisations, steps = {args.realisations}, {args.steps} is outside "
                          "the allowed range (≥ 1, ≥ 500)")  # fmt: skip
-    rows = one_loop_table(grids, chis)
+    point = PAPER_POINT if args.drift is None else PAPER_POINT.with_(drift=args.drift)
+    if not 0 < point.drift < 10:
+        raise ValueError(f"drift = {point.drift!r} is outside the allowed range (0, 10)")
+    rows = one_loop_table(grids, chis, point)
     structure = [{"n": n, "length": length, **structure_one_loop(PeriodicGrid(n, length))}
                  for n, length in grids]  # fmt: skip
     sims = []
-    for chi in chis if thetas else []:
+    for k, chi in enumerate(chis if thetas else []):
         print(f"simulating χ = {chi:g} …", file=sys.stderr)
         sims.append(simulated_against_one_loop(
-            thetas, PAPER_POINT.with_(chi=chi), PeriodicGrid(*grids[0]),
+            thetas, point.with_(chi=chi), PeriodicGrid(*grids[0]), seed=args.seed + 100 * k,
             n_realisations=args.realisations, n_steps=args.steps,
             antithetic=args.antithetic))  # fmt: skip
+    if args.record and sims:
+        record_slopes(args.record, sims, thetas, _command(args, point.drift))
     if args.json:
         print(dump_json({"one_loop": rows, "structure": structure, "simulated": sims}))
         return 0
-    p = PAPER_POINT
+    p = point
     print(f"One loop: D/D_linear = 1 + aΘ + O(Θ²) at ς = {p.varsigma:g}, β = {p.beta:g}, "
           f"u = {p.drift:g} (±v estimator), on the 2/3-dealiased modes of each grid")  # fmt: skip
     print(f"  {'N':>3} {'L/d':>5} {'h/d':>6} {'χ':>6} {'modes':>5} {'D_lin':>9} {'a':>10} "

@@ -10,11 +10,15 @@ the kept modes of a grid, deterministically. Here:
   finest grids), the UV statement: ``a`` is set by the one-point variances of the fields on
   the kept modes (the tadpole), which grow as a power of the cutoff, not as its logarithm;
 * :func:`simulated_against_one_loop` — the simulator's slope (:func:`validate.nonlinear
-  .strength_scan` and :func:`validate.nonlinear.strength_slope`: control variate, ±v common
-  random numbers, independent seeds per Θ, weighted fit through D/D_linear = 1 at Θ = 0
-  with its covariance and χ²/dof) beside the one-loop value, with the pull; from the
-  command line ``python -m validate oneloop --grids 8x6 --chis 5 --simulate
-  0.005,0.01,0.015,0.02 --realisations 2 --steps 24000`` (about 4 CPU-minutes per χ).
+  .strength_scan` and :func:`validate.nonlinear.strength_slope`: control variate, antithetic
+  pairs, ±v common random numbers, independent seeds per Θ, weighted fit through
+  D/D_linear = 1 at Θ = 0 with its covariance and χ²/dof) beside the one-loop value, with the
+  pull; from the command line ``python -m validate oneloop --grids 8x6 --chis 5 --simulate
+  0.005,0.01,0.015 --realisations 4 --steps 8000`` (2–3 CPU-minutes per χ), and
+  :func:`record_slopes` (``--record``) for the stored table of :mod:`validate.oneloop_rows`;
+* :func:`structure_against_one_loop` — the v = 0 structure factors' O(Θ) shifts, simulated
+  (twins as control variate for ``|X_q|²``, antithetic pairs) against
+  :func:`structure_one_loop`.
 
 The simulated slope carries the stepper's weak error (O(Θ dt²), dt = 0.25 by default) and the
 fit's neglect of O(Θ²); the one-loop value is the continuous-time model's. Points whose run
@@ -42,6 +46,7 @@ __all__ = [
     "one_loop_table",
     "cutoff_exponent",
     "simulated_against_one_loop",
+    "record_slopes",
 ]
 
 #: Grids of the default table: fixed spacing 0.75 d (growing box) and the studies' 16×16.
@@ -112,6 +117,30 @@ def simulated_against_one_loop(
     }
 
 
+def record_slopes(path, sims: Sequence[dict], thetas: Sequence[float], command: str) -> dict:
+    """Add the results of :func:`simulated_against_one_loop` to the JSON table at ``path``
+    (created if absent; a case of the same grid, χ and drift is replaced), each with the
+    ``command`` that made it. The table's ``thetas`` must be those of every case."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    table = json.loads(path.read_text()) if path.exists() else {"thetas": list(thetas),
+                                                                 "cases": []}  # fmt: skip
+    if [float(t) for t in table["thetas"]] != [float(t) for t in thetas]:
+        raise ValueError(f"thetas = {list(thetas)} is outside the allowed range: the table "
+                         f"{path} holds Θ = {table['thetas']}")  # fmt: skip
+    def key(c):
+        return (c["n"], c["length"], c["chi"], c["drift"])
+
+    new = {key(s): {**s, "command": command} for s in sims}
+    table["cases"] = [c for c in table["cases"] if key(c) not in new] + list(new.values())
+    table["cases"].sort(key=key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(table, indent=1, default=float) + "\n")
+    return table
+
+
 def structure_one_loop(grid: PeriodicGrid, params: BilayerParameters = PAPER_POINT) -> dict:
     """At v = 0, χ = 0: the one-loop O(Θ) coefficients of the equal-time structure factors
     over their Gibbs (linear) values, averaged over the kept modes and components as
@@ -129,6 +158,64 @@ def structure_one_loop(grid: PeriodicGrid, params: BilayerParameters = PAPER_POI
         "pp": float(np.mean(d1[:, 2:] / d0[:, 2:])),
         "nn": float(np.mean(d1[:, :2] / d0[:, :2])),
     }
+
+
+def structure_against_one_loop(
+    grid: PeriodicGrid,
+    theta: float,
+    *,
+    dt: float = 0.25,
+    burn_in: int = 400,
+    seed: int = 5,
+    n_realisations: int = 4,
+    n_steps: int = 8000,
+    antithetic: bool = True,
+) -> dict:
+    """v = 0, χ = 0: the simulated O(Θ) shifts of the structure factors over their linear
+    (Gibbs) values against :func:`structure_one_loop`, with the linear twins as a control
+    variate for ``|X_q|²`` (the engine accumulates ``|X|²`` of every row): per realisation
+    ``S = ⟨|X_nl|²⟩ − ⟨|X_lin|²⟩ + C_lin`` (averaged with the antithetic partners), ``C_lin``
+    the twins' exact (Lyapunov) variance, then the mean over the kept modes and components of
+    ``S/C_lin − 1`` as :func:`structure_one_loop` averages. Errors from the spread over the
+    independent realisations.
+
+    Returns ``pp``, ``nn`` (each ``(coefficient, sdev)``: the shift over Θ), the one-loop
+    ``pp_one_loop``, ``nn_one_loop``, their pulls, and ``gibbs_mismatch`` (the largest
+    relative difference between the twins' Lyapunov variance and the Gibbs value: zero at
+    v = 0, χ = 0 to rounding).
+    """
+    from langevin.comparison import NonlinearComparison
+
+    p = PAPER_POINT.with_(drift=0.0, chi=0.0, theta=float(theta))
+    model = NonlinearBilayerModel(p)
+    cmp = NonlinearComparison(model, grid, "lawson-heun", dt, burn_in=burn_in,
+                              antithetic=antithetic)  # fmt: skip
+    sim = cmp.simulation
+    c_lin = np.real(np.einsum("mii->mi", cmp.covariances[0][sim.modes.index]))
+    gibbs = model.linear.equilibrium_covariance(sim.modes.qx, sim.modes.qy)
+    g = np.real(np.einsum("mii->mi", gibbs)) * grid.mode_noise_scale
+    stepped = sim.n_stepped
+    per_real = []
+    for r in range(n_realisations):
+        prog = sim.begin_realisation(seed, r, n_steps, structure=True)
+        sim.advance_realisation(prog)
+        m = prog.moments / (n_steps - burn_in)
+        s = m[:stepped].mean(axis=0) - m[stepped:].mean(axis=0) + c_lin
+        ratio = s / c_lin - 1.0
+        per_real.append((float(np.mean(ratio[:, 2:])), float(np.mean(ratio[:, :2]))))
+    arr = np.array(per_real) / theta
+    mean = arr.mean(axis=0)
+    sem = arr.std(axis=0, ddof=1) / math.sqrt(len(arr))
+    ol = structure_one_loop(grid, p)
+    return {
+        "n": grid.n, "length": grid.length, "theta": float(theta), "dt": dt,
+        "antithetic": bool(antithetic), "n_realisations": n_realisations, "n_steps": n_steps,
+        "pp": (float(mean[0]), float(sem[0])), "nn": (float(mean[1]), float(sem[1])),
+        "pp_one_loop": ol["pp"], "nn_one_loop": ol["nn"],
+        "pp_pull": float((mean[0] - ol["pp"]) / sem[0]) if sem[0] > 0 else math.nan,
+        "nn_pull": float((mean[1] - ol["nn"]) / sem[1]) if sem[1] > 0 else math.nan,
+        "gibbs_mismatch": float(np.max(np.abs(c_lin / g - 1.0))),
+    }  # fmt: skip
 
 
 #: Temperatures (K) of the GaAs translation.

@@ -105,6 +105,7 @@ __all__ = [
 #: counts and summary like any other row, under the section each row names.
 ROW_PROVIDERS: list[str] = [
     "validate.rows_anchors:anchor_comparisons",
+    "validate.oneloop_rows:slope_comparisons",
 ]
 
 
