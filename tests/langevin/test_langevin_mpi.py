@@ -31,33 +31,12 @@ from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.storage import read_run
+from tests.cli_helpers import exact_paper_toml
 from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
 from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
-
-CONFIG = """
-output = "out.h5"
-seed = 5
-[grid]
-n = 8
-length = 8.0
-[stepper]
-scheme = "exact"
-dt = 2.0
-n_realisations = 3
-n_steps = {n_steps}
-block_steps = 20
-[[run]]
-name = "paper"
-paper_approximations = true
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.01
-"""
-
 
 def _sim() -> Simulation:
     p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
@@ -69,7 +48,7 @@ def _sim() -> Simulation:
 
 def _config(tmp_path: Path, n_steps: int) -> Path:
     cfg = tmp_path / "run.toml"
-    cfg.write_text(CONFIG.format(n_steps=n_steps))
+    cfg.write_text(exact_paper_toml(n_realisations=R, n_steps=n_steps, block_steps=BLOCK))
     return cfg
 
 

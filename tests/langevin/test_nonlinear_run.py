@@ -24,6 +24,7 @@ from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.params import BilayerParameters
 from langevin.run import run_langevin
 from langevin.storage import read_run
+from tests.cli_helpers import run_toml
 from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
 from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
 
@@ -44,15 +45,7 @@ block_steps = 20
 grid_n = 12
 dt = 0.25
 burn_in = 40
-[[run]]
-name = "nl"
-model = "nonlinear"
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.05
-theta = 0.005
-"""
+""" + run_toml("nl", drift=0.05, theta=0.005)
 
 
 def _params() -> BilayerParameters:
