@@ -17,8 +17,9 @@ def montecarlo_main(argv: list[str]) -> int:
     return main(argv)
 
 
-def run_toml(name: str, *, paper: bool = False, drift: float = 0.01,
-             theta: float | None = None) -> str:
+def run_toml(
+    name: str, *, paper: bool = False, drift: float = 0.01, theta: float | None = None
+) -> str:
     """One langevin ``[[run]]`` table at the tests' bilayer, ς = 0.15 and β = χ = 0.1.
 
     Parameters

@@ -33,10 +33,11 @@ from langevin.simulation import Simulation
 from langevin.storage import read_run
 from tests.cli_helpers import exact_paper_toml
 from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
-from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
+from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
+
 
 def _sim() -> Simulation:
     p = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, drift=0.01).paper_approximations()
@@ -167,12 +168,9 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     n_steps = 15000
     cfg = _config(tmp_path, n_steps)
     out = tmp_path / "out.h5"
-    cmd = [find_mpiexec(), "-n", str(ranks), sys.executable, "-m", "langevin", "run",
-           str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    run = ["-m", "langevin", "run", cfg, "--output", out, "--checkpoint-blocks", "5",
+           "--no-progress"]  # fmt: skip
+    proc = start_mpi_to_kill(run, ranks, tmp_path, subprocess_env())
     ckpt = tmp_path / "out.h5.ckpt" / "paper"
     kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()
