@@ -247,8 +247,7 @@ def thermal_plasmon_exposure(
 
 
 def omega_panels(
-    bilayer: Bilayer, q, T: float, n: int, ballistic: bool = False,
-    screening_T: float | None = None,
+    bilayer: Bilayer, q, T: float, n: int, ballistic: bool = False, screening_T: float | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The ω panels of the Eq. B7 quadrature at each q: the nodes and weights of
     :func:`_sin2_panel` between the break points (the common continuum [lo, hi] of the two
