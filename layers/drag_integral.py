@@ -20,6 +20,7 @@ run``) as the T = 0 column beside its estimate. Internal units (:mod:`dragcore.u
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,6 +246,39 @@ def thermal_plasmon_exposure(
     return PlasmonExposure(float(weight[k]), float(qr[k] * d), float(w_r[k] / T))
 
 
+def omega_panels(
+    bilayer: Bilayer, q, T: float, n: int, ballistic: bool = False, screening_T: float | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The ω panels of the Eq. B7 quadrature at each q: the nodes and weights of
+    :func:`_sin2_panel` between the break points (the common continuum [lo, hi] of the two
+    layers, their kinks, lo + (1, 4, 12, 40) T, a mesh graded towards hi, where the 3D
+    Lindhard function has its log, and with ``screening_T`` the thermal plasmons).
+
+    Yields
+    ------
+    qq, omega, weight
+        Per panel, arrays of shape (len(q), n): q broadcast, the nodes ω (the continuum's
+        middle on a panel of zero width) and their weights (0 on such a panel).
+    """
+    lo_a, hi_a, kinks_a = _edges(bilayer.active, q, ballistic, screening_T)
+    lo_p, hi_p, kinks_p = _edges(bilayer.passive, q, ballistic, screening_T)
+    lo = np.maximum(lo_a, lo_p)
+    hi = np.minimum(hi_a, hi_p)
+    ok = hi > lo
+    cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
+    cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
+    if screening_T is not None:
+        cand += _plasmon_breaks(bilayer, q, lo, hi, screening_T)
+    cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
+    br = np.sort(np.stack(cand, axis=-1), axis=-1)
+    for j in range(br.shape[-1] - 1):
+        a_, b_ = br[:, j], br[:, j + 1]
+        om, wom = _sin2_panel(a_, b_, n)
+        qq = np.broadcast_to(q[:, None], om.shape)
+        good = (b_ - a_)[:, None] > 1e-14 * np.maximum(hi, 1e-300)[:, None]
+        yield qq, np.where(good, om, 0.5 * (lo + hi)[:, None] + 0 * om), np.where(good, wom, 0.0)
+
+
 @dataclass(frozen=True)
 class EtaResult:
     """Drag coefficients (internal units, 1/cm³) with quadrature error estimates."""
@@ -262,33 +296,14 @@ def _eta_once(
 ) -> np.ndarray:
     screening_T = T if screening == "finite_T" else None
     d = bilayer.spacing
-    a, p = bilayer.active, bilayer.passive
+    a = bilayer.active
     x, wx = q_panels(bilayer, T, n)
     q = x / d
-    ballistic = interaction == "a2"
-    lo_a, hi_a, kinks_a = _edges(a, q, ballistic, screening_T)
-    lo_p, hi_p, kinks_p = _edges(p, q, ballistic, screening_T)
-    lo = np.maximum(lo_a, lo_p)
-    hi = np.minimum(hi_a, hi_p)
-    ok = hi > lo
-    # ω break points: continuum edges, kinks, thermal scales
-    cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
-    # graded mesh towards the upper edge, where the 3D Lindhard function has its log
-    cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
-    if screening_T is not None:
-        cand += _plasmon_breaks(bilayer, q, lo, hi, screening_T)
-    cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
-    br = np.sort(np.stack(cand, axis=-1), axis=-1)
     tot = np.zeros(3)
-    for j in range(br.shape[-1] - 1):
-        a_, b_ = br[:, j], br[:, j + 1]
-        om, wom = _sin2_panel(a_, b_, n)
-        qq = np.broadcast_to(q[:, None], om.shape)
-        good = (b_ - a_)[:, None] > 1e-14 * np.maximum(hi, 1e-300)[:, None]
-        om_safe = np.where(good, om, 0.5 * (lo + hi)[:, None] + 0 * om)
+    panels = omega_panels(bilayer, q, T, n, interaction == "a2", screening_T)
+    for qq, om_safe, wt in panels:
         k = drag_kernel(bilayer, qq, np.maximum(om_safe, 1e-300), interaction, screening_T)
         th = _inv_sinh2(np.maximum(om_safe, 1e-300) / (2.0 * T))
-        wt = np.where(good, wom, 0.0)
         base = k * th * wt * (qq**3)
         wt_ = (om_safe / (a.fermi_velocity * qq)) ** 2
         tot[0] += np.sum(wx[:, None] / d * base)

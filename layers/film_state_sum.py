@@ -155,8 +155,12 @@ def film_state_sums(
                     continue
                 root = 2.0 * abs(a) * math.sqrt(disc)
                 above = e >= 0.5 * v * qi
-                if above:
-                    rho = (v * e - (root if a >= 0.0 else -root)) / (2.0 * alpha)
+                if not above and a >= 0.0:
+                    continue  # no root below 0.5 v q unless a < 0
+                for sign in (1.0, -1.0):
+                    if above and (sign > 0.0) == (a >= 0.0):
+                        continue  # above 0.5 v q one root: v e - |root| for a >= 0, + for a < 0
+                    rho = (v * e + sign * root) / (2.0 * alpha)
                     t0, t1, t2, t3, t4, t5 = _root_terms(
                         rho, qi, delta, a, v, om, mu, boost, sp, amp, tilt, rate
                     )
@@ -166,18 +170,6 @@ def film_state_sums(
                     acc3 += wj * t3
                     acc4 += wj * t4
                     acc5 += wj * t5
-                elif a < 0.0:
-                    for sign in (1.0, -1.0):
-                        rho = (v * e + sign * root) / (2.0 * alpha)
-                        t0, t1, t2, t3, t4, t5 = _root_terms(
-                            rho, qi, delta, a, v, om, mu, boost, sp, amp, tilt, rate
-                        )
-                        acc0 += wj * t0
-                        acc1 += wj * t1
-                        acc2 += wj * t2
-                        acc3 += wj * t3
-                        acc4 += wj * t4
-                        acc5 += wj * t5
         out[0, i] = om * acc0
         out[1, i] = om * acc1
         out[2, i] = om * acc2

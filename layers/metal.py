@@ -29,6 +29,7 @@ __all__ = [
     "metal_fermi_wavevector",
     "metal_fermi_energy",
     "metal_fermi_velocity",
+    "ParabolicFermiSea",
     "stern_polarization",
     "lindhard_2d_complex",
     "metal_polarization_sum_over_states",
@@ -69,6 +70,35 @@ def metal_fermi_energy(density: float, mass: float, g_s: int = 2) -> float:
 def metal_fermi_velocity(density: float, mass: float, g_s: int = 2) -> float:
     """ħ v_F = k_F/m (energy × length)."""
     return metal_fermi_wavevector(density, g_s) / mass
+
+
+class ParabolicFermiSea:
+    """The equilibrium properties of a 2D parabolic metal, from the ``density`` (1/cm²),
+    ``mass`` (m/ħ²) and degeneracy ``g_s`` of the layer class that mixes it in."""
+
+    density: float
+    mass: float
+    g_s: int
+
+    @property
+    def fermi_wavevector(self) -> float:
+        return metal_fermi_wavevector(self.density, self.g_s)
+
+    @property
+    def fermi_velocity(self) -> float:
+        return metal_fermi_velocity(self.density, self.mass, self.g_s)
+
+    @property
+    def eps_F(self) -> float:
+        return metal_fermi_energy(self.density, self.mass, self.g_s)
+
+    @property
+    def dos_2d(self) -> float:
+        return metal_dos(self.mass, self.g_s)
+
+    @property
+    def density_2d(self) -> float:
+        return self.density
 
 
 def stern_polarization(q, omega, k_F: float, mass: float, g_s: int = 2) -> np.ndarray:

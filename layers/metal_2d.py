@@ -26,10 +26,7 @@ from dragcore import units
 from dragcore.checks import require_positive, require_range
 from layers.interface import ZERO_HALL, CollisionModel
 from layers.metal import (
-    metal_dos,
-    metal_fermi_energy,
-    metal_fermi_velocity,
-    metal_fermi_wavevector,
+    ParabolicFermiSea,
     metal_im_polarization_exact_T,
     metal_polarization_exact_T,
     parabolic_chemical_potential,
@@ -40,8 +37,10 @@ __all__ = ["Metal2D", "metal_from_physical"]
 
 
 @dataclass(frozen=True)
-class Metal2D:
-    """A 2D parabolic metal with an energy-independent transport time (internal units).
+class Metal2D(ParabolicFermiSea):
+    """A 2D parabolic metal with an energy-independent transport time (internal units); its
+    equilibrium properties (k_F, v_F, ε_F, ν, n) are those of :class:`layers.metal.
+    ParabolicFermiSea`.
 
     Attributes
     ----------
@@ -65,27 +64,6 @@ class Metal2D:
         require_positive("m", self.mass)
         require_positive("tau_p", self.tau)
         require_range("g_s", self.g_s, 1, 2)
-
-    # --- equilibrium properties -----------------------------------------------------
-    @property
-    def fermi_wavevector(self) -> float:
-        return metal_fermi_wavevector(self.density, self.g_s)
-
-    @property
-    def fermi_velocity(self) -> float:
-        return metal_fermi_velocity(self.density, self.mass, self.g_s)
-
-    @property
-    def eps_F(self) -> float:
-        return metal_fermi_energy(self.density, self.mass, self.g_s)
-
-    @property
-    def dos_2d(self) -> float:
-        return metal_dos(self.mass, self.g_s)
-
-    @property
-    def density_2d(self) -> float:
-        return self.density
 
     # --- polarization ---------------------------------------------------------------
     def polarization(self, q, omega) -> np.ndarray:

@@ -7,38 +7,11 @@
 # the result does not depend on RANKS. (The Monte Carlo launcher goes beside this one.)
 set -euo pipefail
 
-ranks=2
-output=langevin-run.h5
-while getopts "n:o:h" opt; do
-  case "$opt" in
-    n) ranks="$OPTARG" ;;
-    o) output="$OPTARG" ;;
-    h) sed -n '2,8p' "$0"; exit 0 ;;
-    *) exit 2 ;;
-  esac
-done
-shift $((OPTIND - 1))
-config=()
-if [[ $# -gt 0 && "$1" != "--" ]]; then config=("$1"); shift; fi
+# shellcheck source=local_launch.sh
+source "$(dirname "$0")/local_launch.sh"
+local_options langevin-run.h5 2,8p "$@"
+shift "$option_count"
+run_leading=()
+if [[ $# -gt 0 && "$1" != "--" ]]; then run_leading=("$1"); shift; fi
 [[ $# -gt 0 && "$1" == "--" ]] && shift
-
-python="${PYTHON:-python}"
-mpiexec="$(dirname "$(command -v "$python")")/mpiexec"
-[[ -x "$mpiexec" ]] || mpiexec="$(command -v mpiexec)"
-
-# One thread per rank: numba (dragcore.jit does this under MPI) and the BLAS of numpy.
-export NUMBA_NUM_THREADS="${NUMBA_NUM_THREADS:-1}"
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
-
-resume=()
-[[ -d "${output}.ckpt" ]] && resume=(--resume) && echo "resuming from ${output}.ckpt" >&2
-
-# a finished run (the file written, its checkpoint removed) is not redone:
-# requeued after the end, the job only inspects it
-if [[ -f "$output" && ! -d "${output}.ckpt" ]]; then
-  echo "$output exists: nothing to do" >&2
-else
-  "$mpiexec" -n "$ranks" "$python" -m langevin run "${config[@]}" --output "$output" \
-    "${resume[@]}" "$@"
-fi
-"$python" -m langevin inspect "$output"
+launch_local langevin "$@"

@@ -49,6 +49,18 @@ def run_mpi_module(
     return _launch(["-m", module, *map(str, args)], n, timeout, cwd)
 
 
+def start_mpi_to_kill(
+    target: list[str], n: int, cwd: str | Path, env: dict[str, str]
+) -> subprocess.Popen:
+    """Start ``mpiexec -n n python target…`` in a session of its own with its output
+    discarded: a run for :func:`kill_once` to kill."""
+    cmd = [find_mpiexec(), "-n", str(n), sys.executable, *map(str, target)]
+    return subprocess.Popen(
+        cmd, cwd=cwd, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def descendants(pid: int) -> list[int]:
     """Process ids below ``pid`` (from /proc): the ranks of an mpiexec."""
     children: dict[int, list[int]] = {}

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.cli_helpers import langevin_main, montecarlo_main
+from tests.cli_helpers import langevin_main, montecarlo_main, run_toml
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,13 +42,6 @@ scheme = "exact"
 dt = 8.0
 n_realisations = 2
 n_steps = 200
-[[run]]
-name = "{name}"
-paper_approximations = true
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.01
 """
 
 MC_TINY = ["--T", "2", "--neval", "2000", "--batch-size", "500", "--n-train", "1",
@@ -76,7 +69,7 @@ _mc = montecarlo_main
 
 def _toml(path: str = "small.toml", name: str = "paper") -> str:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(SMALL_TOML.format(name=name))
+    Path(path).write_text(SMALL_TOML + run_toml(name, paper=True))
     return path
 
 
@@ -201,7 +194,7 @@ def test_run_names_must_be_plain(tmp_path, capsys, no_computing, name) -> None:
 
 
 def test_duplicate_run_names_are_refused_before_computing(tmp_path, capsys, no_computing):
-    text = SMALL_TOML.format(name="paper")
+    text = SMALL_TOML + run_toml("paper", paper=True)
     Path("dup.toml").write_text(text + text[text.index("[[run]]") :])
     assert _lv(["run", "dup.toml", "--no-progress", "--output", "d.h5"]) == 2
     one_line_error(capsys, "[[run]] name = 'paper'", "unique")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import run_toml
+
 LANGEVIN_BASE = """\
 output = "run.h5"
 seed = 3
@@ -27,23 +29,8 @@ n_steps = 60
 [nonlinear]
 grid_n = 8
 burn_in = 10
-[[run]]
-name = "lin"
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.01
-"""
-NONLINEAR_RUN = """
-[[run]]
-name = "nl"
-model = "nonlinear"
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.05
-theta = 0.02
-"""
+""" + run_toml("lin")
+NONLINEAR_RUN = "\n" + run_toml("nl", drift=0.05, theta=0.02)
 
 #: (id, TOML text, parameter named in the message)
 LANGEVIN_TOML_CASES = [

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pytest
 
-from tests.cli_helpers import langevin_main, montecarlo_main
+from tests.cli_helpers import langevin_main, montecarlo_main, run_toml
 
 SMALL_TOML = """\
 seed = 1
@@ -32,14 +32,7 @@ scheme = "{scheme}"
 dt = {dt}
 n_realisations = 2
 n_steps = 200
-[[run]]
-name = "paper"
-paper_approximations = true
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.01
-"""
+""" + run_toml("paper", paper=True)
 
 MC_TINY = ["--T", "2", "--neval", "2000", "--batch-size", "500", "--n-train", "1",
            "--n-prod", "2", "--no-reference", "--no-progress"]  # fmt: skip

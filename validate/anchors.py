@@ -40,6 +40,7 @@ from scipy import integrate
 from dragcore import units
 from layers.presets import GAAS_DIELECTRIC, GAAS_MASS_ME, gaas_double_well
 from validate import referee_2deg as referee
+from validate.plotting import pyplot, save_figure
 from validate.screening import (
     FLENSBERG_HU_DENSITY_CM2,
     FLENSBERG_HU_SPACING_NM,
@@ -294,10 +295,7 @@ def anchors_markdown(rows: Sequence[AnchorRow]) -> str:
 def plot_flensberg_hu(c: FlensbergHuCurves, path) -> None:
     """ρ_D/(T/T_F)² against T/T_F: the package (markers, quadrature error bars) and the
     referee's independent route (lines), screening at T = 0 and at T."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(5.8, 4.2))
     style = {"T0": ("C0", "screening at T = 0"), "finite_T": ("C3", "screening at T (fixed n)")}
@@ -317,6 +315,4 @@ def plot_flensberg_hu(c: FlensbergHuCurves, path) -> None:
                  "(set-up of Flensberg & Hu 1995; error bars: quadrature errors)",
                  fontsize=9)  # fmt: skip
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)

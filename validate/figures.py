@@ -24,6 +24,7 @@ from layers.drag_integral import drag_coefficients
 from layers.presets import FIG2_DENSITIES_CM2, PRESETS, preset
 from validate import fg, fg_asymptotic
 from validate.fg import DEFAULT_FIGURE_BETA, FIG2_VARSIGMA
+from validate.plotting import pyplot, save_figure
 from validate.weyl import drag_point, eta_high_T, eta_low_T, q_functions
 
 __all__ = [
@@ -52,15 +53,6 @@ class FigureSet:
     notes: list[str] = field(default_factory=list)
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 # ------------------------------------------------------------------------------ f and g
 def fg_figures(
     out: Path,
@@ -83,7 +75,7 @@ def figure_g_over_f(
 ) -> Path:
     """(a) g/f versus ς for several β (the paper's Fig. 3); (b) the β-independent
     R(ς) = ς g/(β f) with its ς → 0 and ς → ∞ asymptotic forms. Written to ``path``."""
-    plt = _pyplot()
+    plt = pyplot()
     s_lo, s_hi = varsigma_min, varsigma_max
     s = np.geomspace(s_lo, s_hi, 241)
     ratio = fg.g(s, 1.0) / fg.f(s)
@@ -119,15 +111,14 @@ def figure_g_over_f(
     for axis in (ax, bx):
         axis.grid(True, which="major", alpha=0.4)
         axis.grid(True, which="minor", alpha=0.15)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path, dpi=150, tight_layout=False)
     return path
 
 
 def figure_spectral_density(path: Path, varsigma: float = FIG2_VARSIGMA) -> Path:
     """The integrand F(x, y) of f at ``varsigma`` (the paper's Fig. 2 at ς = 0.15) with the
     plasmon lines y = √(x(1 ± e^{−x})). Written to ``path``."""
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.colors import LogNorm
 
     x = np.linspace(1e-3, 6.0, 601)
@@ -148,8 +139,7 @@ def figure_spectral_density(path: Path, varsigma: float = FIG2_VARSIGMA) -> Path
     ax.set_ylabel("y = ω / ω$_p$")
     ax.set_title(f"Spectral density of f, Eq. (22a), ς = {varsigma:g} (paper's Fig. 2)")
     ax.legend(loc="upper left", fontsize=8, framealpha=0.6)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path, dpi=150, tight_layout=False)
     return path
 
 
@@ -170,7 +160,7 @@ def hydro_figures(res: dict, out: Path) -> list[Path]:
 
 def _figure_hydro_ratios(c: dict, path: Path) -> None:
     """(a) D(χ=0)/(π f) and (∂D/∂χ)/(π g) versus ς; (b) ∂D/∂χ term by term."""
-    plt = _pyplot()
+    plt = pyplot()
     s = np.array(c["varsigma"])
     # one normalisation throughout: ÷ (π × Eq. 22), i.e. the paper's f, g with the factor π
     # of E_F = πn/m restored (the paper's series, Eqs. 17–19, carry the same π)
@@ -207,13 +197,12 @@ def _figure_hydro_ratios(c: dict, path: Path) -> None:
     bx.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.0, 0.62))
     for axis in (ax, bx):
         axis.grid(True, alpha=0.3)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path, dpi=150, tight_layout=False)
 
 
 def _figure_drag_vs_chi(c: dict, d: dict, path: Path) -> None:
     """Exact D(χ) of the full model with its tangent and the paper's Eq. (21)."""
-    plt = _pyplot()
+    plt = pyplot()
     chi = np.array(d["chi"])
     line = np.linspace(d["chi_c"], chi[-1], 200)
     fig, ax = plt.subplots(figsize=(7.2, 4.8), layout="constrained")
@@ -240,13 +229,12 @@ def _figure_drag_vs_chi(c: dict, d: dict, path: Path) -> None:
                  f"β = {d['beta']:g})", fontsize=10)  # fmt: skip
     ax.legend(fontsize=7.5)
     ax.grid(True, alpha=0.3)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path, dpi=150, tight_layout=False)
 
 
 def _figure_box_convergence(b: dict, path: Path) -> None:
     """(a) finite-box error versus L with L⁻⁵; (b) refinement at fixed L."""
-    plt = _pyplot()
+    plt = pyplot()
     lengths = np.array(b["lengths"])
     err = np.abs(b["relative_error"])
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.0, 4.2), layout="constrained")
@@ -265,8 +253,7 @@ def _figure_box_convergence(b: dict, path: Path) -> None:
     bx.legend(fontsize=8)
     for axis in (ax, bx):
         axis.grid(True, which="both", alpha=0.3)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_figure(fig, path, dpi=150, tight_layout=False)
 
 
 def weyl_figures(
@@ -325,7 +312,7 @@ def _figure_fig2_analogue(
 ) -> list[str]:
     """The Hall-drag paper's Fig. 2 analogue: σ^D_xx, σ^D_xy and −ρ^D_xy versus T, both
     spacings, the densities of ``FIG2_DENSITIES_CM2``; one note per curve."""
-    plt = _pyplot()
+    plt = pyplot()
     notes: list[str] = []
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
     for row, name in enumerate(("fig2-d40", "fig2-d120")):
@@ -353,9 +340,7 @@ def _figure_fig2_analogue(
         f"{interaction}); the paper's curves are not shown",
         fontsize=10,
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
     return notes
 
 
@@ -389,7 +374,7 @@ def _fig2_curves(axes_row, name: str, density: float, temps, pts: list[dict]) ->
 
 def _figure_q_functions(path: Path, n_T: int, step) -> str:
     """The Fig. 5 analogue: Q₁, Q₂, Q₃ versus z, with the paper's printed limits; a note."""
-    plt = _pyplot()
+    plt = pyplot()
     zs = np.geomspace(1e-2, 1e2, max(21, 5 * n_T + 1))
     qs = np.array([q_functions(z) for z in zs])
     step(0.1 * len(zs))
@@ -404,16 +389,14 @@ def _figure_q_functions(path: Path, n_T: int, step) -> str:
     ax.legend(fontsize=7.5)
     ax.set_title(f"Fig. 5 analogue: Q₁(∞) = {q_inf[0]:.4f} (= 4/5), Q₂(∞) = {q_inf[1]:.6f} "
                  "(= 36/175)", fontsize=9)  # fmt: skip
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
     return f"Q1(inf) = {q_inf[0]:.6f} (paper 0.800), Q2(inf) = {q_inf[1]:.6f} (paper 0.205)"
 
 
 def _figure_limits(path: Path, n_p: float, tau_p: float, n_T: int, step) -> None:
     """The approach of the quadrature to the low- and high-T closed forms (A2 interaction,
     C = 0: the closed forms' assumptions)."""
-    plt = _pyplot()
+    plt = pyplot()
     bl = preset("fig2-d40", n_p_cm2=n_p, tau_p_ps=tau_p, tilt=0.0)
     ratios = np.geomspace(1e-3, 1e2, max(6, n_T + 2))
     lo, hi0, hi1 = [], [], []
@@ -434,9 +417,7 @@ def _figure_limits(path: Path, n_p: float, tau_p: float, n_T: int, step) -> None
     ax.set_title("our quadrature (Eq. A2, C = 0) vs the paper's closed forms", fontsize=10)
     ax.grid(True, which="both", lw=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def nonlinear_figures(res: dict, out: Path) -> list[Path]:
@@ -459,7 +440,7 @@ def _figure_strength(res: dict, path: Path) -> None:
     """D(Θ)/D_linear with the fit ``c + aΘ``, GaAs temperatures on the top axis."""
     from langevin.nonlinear_model import fluctuation_strength_gaas
 
-    plt = _pyplot()
+    plt = pyplot()
     kelvin_per_theta = 1.0 / fluctuation_strength_gaas(1.0)
     pts = res["strength"]
     fit = res["strength_fit"]
@@ -481,14 +462,12 @@ def _figure_strength(res: dict, path: Path) -> None:
     pt = res["point"]
     ax.set_title(f"ς = {pt['varsigma']:g}, β = {pt['beta']:g}, χ = {pt['chi']:g}, "
                  f"u = {pt['drift']:g}", fontsize=9)  # fmt: skip
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def _figure_chi_scan(res: dict, path: Path) -> None:
     """D(Θ)/D_linear and D over χ, through the viscous instability χ_c."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(6, 6.5), sharex=True)
     chi_c = res["thresholds"]["chi_c"]
     for theta in sorted({p["theta"] for p in res["chi_scan"]}):
@@ -516,14 +495,12 @@ def _figure_chi_scan(res: dict, path: Path) -> None:
     a2.set_xlabel("χ")
     a2.set_ylabel("D = ρ_D/ρ₀")
     a2.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def _figure_drift_scan(res: dict, path: Path) -> None:
     """D over the drift u, through the drift instability u_c."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     dr = res["drift_scan"]
     ok = [p for p in dr if not p["blow_up"]]
@@ -543,6 +520,4 @@ def _figure_drift_scan(res: dict, path: Path) -> None:
     ax.set_ylabel("D = ρ_D/ρ₀")
     ax.legend(fontsize=8)
     ax.set_title("× = nonlinear blow-up (density ≤ 0 or non-finite)", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)

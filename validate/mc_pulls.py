@@ -23,6 +23,7 @@ import numpy as np
 from layers.presets import preset
 from montecarlo.collision import OUTPUT_NAMES
 from montecarlo.drag_mc import estimate_drag, finite_temperature_reference
+from validate.plotting import pyplot, save_figure
 
 __all__ = [
     "PullRecord",
@@ -193,10 +194,7 @@ def _significance(z: float) -> str:
 def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
     """Pulls against T/T_d, one panel per preset, colour = tilt C, marker = output; the
     bands |pull| ≤ 1 and ≤ 3."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     presets = list(dict.fromkeys(r.preset for r in records))
     tilts = sorted({r.tilt for r in records})
@@ -232,6 +230,4 @@ def plot_pull_grid(records: Sequence[PullRecord], path) -> None:
         + "\n(order: " + ", ".join(SYMBOLS.get(n, n) for n in names) + ")",
         fontsize=9,
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)

@@ -39,6 +39,7 @@ from dragcore import units
 from layers.bilayer import Bilayer
 from layers.drag_integral import drag_coefficients
 from layers.presets import gaas_double_well
+from validate.plotting import pyplot, save_figure
 
 __all__ = [
     "FLENSBERG_HU_DENSITY_CM2",
@@ -111,10 +112,7 @@ def scaled_drag_rate(
 
 def plot_scaled_drag_rate(curves: Sequence[ScaledDragRate], path) -> None:
     """ρ_D/T² against T/T_F for each screening, with the quadrature errors."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     labels = {"T0": "T = 0 screening (the papers' model)", "finite_T": "screening at T"}
     fig, ax = plt.subplots(figsize=(5.5, 4.0))
@@ -125,6 +123,4 @@ def plot_scaled_drag_rate(curves: Sequence[ScaledDragRate], path) -> None:
     ax.set_ylabel("ρ_D / T²  (normalised)")
     ax.set_title("2DEG–2DEG drag, n = 1.5e11 cm⁻², d = 37.5 nm\n(Flensberg & Hu 1995)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)

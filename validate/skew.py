@@ -36,7 +36,7 @@ import numpy as np
 from dragcore import units
 from dragcore.checks import require_positive
 from layers.bilayer import Bilayer
-from layers.drag_integral import _edges, _inv_sinh2, _sin2_panel, drag_kernel, q_panels
+from layers.drag_integral import _inv_sinh2, drag_kernel, omega_panels, q_panels
 from layers.presets import preset
 from layers.skew_scattering import skew_weight_functions, skew_weight_functions_leading
 from layers.weyl_film import WeylFilm
@@ -48,27 +48,14 @@ __all__ = ["weighted_eta", "SkewHall", "skew_hall_coefficients", "skew_table"]
 def _weighted_eta_once(bilayer: Bilayer, T: float, n: int, tilt: float) -> np.ndarray:
     """(η_{Q3}, η[φ₁], η[φ₁ leading]) with n Gauss points per panel (validate.weyl's panels)."""
     d = bilayer.spacing
-    a, p = bilayer.active, bilayer.passive
+    a = bilayer.active
     x, wx = q_panels(bilayer, T, n)
     q = x / d
-    lo_a, hi_a, kinks_a = _edges(a, q, False)
-    lo_p, hi_p, kinks_p = _edges(p, q, False)
-    lo = np.maximum(lo_a, lo_p)
-    hi = np.minimum(hi_a, hi_p)
-    ok = hi > lo
-    cand = [lo, hi] + kinks_a + kinks_p + [lo + c * T for c in (1.0, 4.0, 12.0, 40.0)]
-    cand += [hi - g * (hi - lo) for g in (1e-1, 1e-2, 1e-3, 1e-4)]
-    cand = [np.clip(c, lo, np.where(ok, hi, lo)) for c in cand]
-    br = np.sort(np.stack(cand, axis=-1), axis=-1)
     tot = np.zeros(3)
-    for j in range(br.shape[-1] - 1):
-        a_, b_ = br[:, j], br[:, j + 1]
-        om, wom = _sin2_panel(a_, b_, n)
-        qq = np.broadcast_to(q[:, None], om.shape)
-        good = (b_ - a_)[:, None] > 1e-14 * np.maximum(hi, 1e-300)[:, None]
-        om_safe = np.maximum(np.where(good, om, 0.5 * (lo + hi)[:, None] + 0 * om), 1e-300)
+    for qq, om, weight in omega_panels(bilayer, q, T, n):
+        om_safe = np.maximum(om, 1e-300)
         k = drag_kernel(bilayer, qq, om_safe, "exact")
-        base = k * _inv_sinh2(om_safe / (2.0 * T)) * np.where(good, wom, 0.0) * qq**3
+        base = k * _inv_sinh2(om_safe / (2.0 * T)) * weight * qq**3
         omt = np.clip(om_safe / (a.fermi_velocity * qq), 0.0, 1.0)
         phi1, _ = skew_weight_functions(omt, tilt)
         lead1, _ = skew_weight_functions_leading(omt, tilt)

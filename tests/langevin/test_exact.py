@@ -25,6 +25,7 @@ from langevin.exact import (
 from langevin.grid import PeriodicGrid
 from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
+from tests.langevin.inputs import GAAS_10K
 
 EPS = np.finfo(float).eps
 
@@ -197,16 +198,7 @@ def test_instability_threshold_with_even_viscosity(ratio) -> None:
 
 
 def test_physical_route_matches_eq_13() -> None:
-    p = BilayerParameters.from_physical(
-        density_cm2=1e11,
-        mass_me=0.067,
-        kappa=12.0,
-        spacing_nm=200.0,
-        temperature_k=10.0,
-        sigma_e2_per_hbar=0.5,
-        eta_hbar_n=2.0,
-        velocity_mps=(2e4, 0.0),
-    )
+    p = BilayerParameters.from_physical(**GAAS_10K, velocity_mps=(2e4, 0.0))
     res = exact_drag(p, order=8, n_angle=16)
     model = BilayerModel(p)
     assert res.rho_D == pytest.approx(model.force_to_rho_D(res.force[0]), rel=1e-12)

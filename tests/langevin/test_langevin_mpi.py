@@ -31,32 +31,12 @@ from langevin.model import BilayerModel
 from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.storage import read_run
+from tests.cli_helpers import exact_paper_toml
 from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
-from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
+from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
-
-CONFIG = """
-output = "out.h5"
-seed = 5
-[grid]
-n = 8
-length = 8.0
-[stepper]
-scheme = "exact"
-dt = 2.0
-n_realisations = 3
-n_steps = {n_steps}
-block_steps = 20
-[[run]]
-name = "paper"
-paper_approximations = true
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.01
-"""
 
 
 def _sim() -> Simulation:
@@ -69,7 +49,7 @@ def _sim() -> Simulation:
 
 def _config(tmp_path: Path, n_steps: int) -> Path:
     cfg = tmp_path / "run.toml"
-    cfg.write_text(CONFIG.format(n_steps=n_steps))
+    cfg.write_text(exact_paper_toml(n_realisations=R, n_steps=n_steps, block_steps=BLOCK))
     return cfg
 
 
@@ -188,12 +168,9 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     n_steps = 15000
     cfg = _config(tmp_path, n_steps)
     out = tmp_path / "out.h5"
-    cmd = [find_mpiexec(), "-n", str(ranks), sys.executable, "-m", "langevin", "run",
-           str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    run = ["-m", "langevin", "run", cfg, "--output", out, "--checkpoint-blocks", "5",
+           "--no-progress"]  # fmt: skip
+    proc = start_mpi_to_kill(run, ranks, tmp_path, subprocess_env())
     ckpt = tmp_path / "out.h5.ckpt" / "paper"
     kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()

@@ -24,18 +24,15 @@ from langevin.model import (
     stress_noise,
 )
 from langevin.params import BilayerParameters, paper_nonreciprocal_tensor
+from tests.langevin.inputs import GAAS_10K, dag
 
 EPS = np.finfo(float).eps
 RNG = np.random.default_rng(20250411)
 QX, QY = RNG.uniform(-4, 4, 50), RNG.uniform(-4, 4, 50)
 
 
-def _herm(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a.conj(), -1, -2)
-
-
 def _lyapunov_residual(m, q, c):
-    return m @ c + c @ _herm(m) + q
+    return m @ c + c @ dag(m) + q
 
 
 def test_drift_is_conjugate_under_q_reversal_and_noise_is_psd() -> None:
@@ -53,7 +50,7 @@ def test_drift_is_conjugate_under_q_reversal_and_noise_is_psd() -> None:
     m = model.drift_matrix(QX, QY)
     np.testing.assert_allclose(model.drift_matrix(-QX, -QY), m.conj(), rtol=0, atol=4 * EPS * 32)
     q = model.noise_covariance(QX, QY)
-    np.testing.assert_array_equal(q, _herm(q))
+    np.testing.assert_array_equal(q, dag(q))
     assert np.all(np.linalg.eigvalsh(q) >= -1e-14 * np.max(np.abs(q)))
 
 
@@ -162,18 +159,7 @@ def test_bad_parameters(kwargs, name) -> None:
         BilayerParameters(**kwargs)
 
 
-PHYS = dict(
-    density_cm2=1e11,
-    mass_me=0.067,
-    kappa=12.0,
-    spacing_nm=200.0,
-    temperature_k=10.0,
-    sigma_e2_per_hbar=0.5,
-    eta_hbar_n=2.0,
-    alpha_per_mps_tesla=1e-5,
-    field_tesla=(1.0, 0.0),
-    velocity_mps=(3e3, 4e3),
-)
+PHYS = dict(GAAS_10K, alpha_per_mps_tesla=1e-5, field_tesla=(1.0, 0.0), velocity_mps=(3e3, 4e3))
 
 
 def test_physical_constructor_against_hand_formulas() -> None:

@@ -18,6 +18,7 @@ import langevin.run_models
 from langevin.config import load_config
 from langevin.nonlinear_simulation import estimator_consistency
 from langevin.run import nonlinear_step_limit, run_langevin
+from tests.cli_helpers import run_toml
 
 CONFIG = """
 seed = {seed}
@@ -28,15 +29,7 @@ n_realisations = {R}
 n_steps = {steps}
 [nonlinear]
 {extra}
-[[run]]
-name = "nl"
-model = "nonlinear"
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.05
-theta = 0.02
-"""
+""" + run_toml("nl", drift=0.05, theta=0.02)
 
 
 def _run(tmp_path, name, **fields):

@@ -24,8 +24,9 @@ from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.params import BilayerParameters
 from langevin.run import run_langevin
 from langevin.storage import read_run
+from tests.cli_helpers import run_toml
 from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
-from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
+from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 7, 3, 20
@@ -44,15 +45,7 @@ block_steps = 20
 grid_n = 12
 dt = 0.25
 burn_in = 40
-[[run]]
-name = "nl"
-model = "nonlinear"
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.05
-theta = 0.005
-"""
+""" + run_toml("nl", drift=0.05, theta=0.005)
 
 
 def _params() -> BilayerParameters:
@@ -105,12 +98,9 @@ def test_killed_nonlinear_run_resumes_on_one_rank_with_the_same_bits(tmp_path) -
     cfg = tmp_path / "run.toml"
     cfg.write_text(CONFIG.format(n_steps=n_steps))
     out = tmp_path / "out.h5"
-    cmd = [find_mpiexec(), "-n", "2", sys.executable, "-m", "langevin", "run",
-           str(cfg), "--output", str(out), "--checkpoint-blocks", "5", "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=subprocess_env(), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    run = ["-m", "langevin", "run", cfg, "--output", out, "--checkpoint-blocks", "5",
+           "--no-progress"]  # fmt: skip
+    proc = start_mpi_to_kill(run, 2, tmp_path, subprocess_env())
     ckpt = tmp_path / "out.h5.ckpt" / "nl"
     kill_once(proc, lambda: list(ckpt.glob("r*.progress.npz")), "its first checkpoint")
     assert not out.exists()

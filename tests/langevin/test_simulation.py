@@ -23,6 +23,7 @@ from langevin.params import BilayerParameters
 from langevin.simulation import Simulation
 from langevin.statistics import exact_mean_covariance, pair_observable_matrix
 from langevin.stepping import record_trajectory, record_trajectory_numpy
+from tests.cli_helpers import exact_paper_toml
 
 PAPER = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1).paper_approximations()
 FULL = BilayerParameters(varsigma=0.15, beta=0.1, chi=0.1, sound=0.3, odd=0.05, bulk_to_shear=0.5)
@@ -282,26 +283,7 @@ def test_dynamic_structure_factor_and_plasmon_peaks() -> None:
     )
 
 
-SMALL_CONFIG = """
-output = "out.h5"
-seed = 5
-[grid]
-n = 8
-length = 8.0
-[stepper]
-scheme = "exact"
-dt = 2.0
-n_realisations = 2
-n_steps = 300
-block_steps = 70
-[[run]]
-name = "paper"
-paper_approximations = true
-varsigma = 0.15
-beta = 0.1
-chi = 0.1
-drift = 0.01
-"""
+SMALL_CONFIG = exact_paper_toml(n_realisations=2, n_steps=300, block_steps=70)
 
 
 @pytest.mark.slow

@@ -22,12 +22,9 @@ from langevin.stepping import (
     kernel_noise_map,
     stationary_sample,
 )
+from tests.langevin.inputs import dag
 
 EPS = np.finfo(float).eps
-
-
-def dag(a: np.ndarray) -> np.ndarray:
-    return np.conj(np.swapaxes(a, -1, -2))
 
 
 def random_system(rng: np.random.Generator, modes: int, d: int, real: np.ndarray):

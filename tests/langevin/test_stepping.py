@@ -28,12 +28,9 @@ from langevin.stepping import (
     step_maps,
     van_loan_step_covariance,
 )
+from tests.langevin.inputs import dag
 
 EPS = np.finfo(float).eps
-
-
-def dag(a: np.ndarray) -> np.ndarray:
-    return np.conj(np.swapaxes(a, -1, -2))
 
 
 def random_stable_system(

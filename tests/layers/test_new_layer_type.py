@@ -3,12 +3,13 @@
 The class below is defined here, in the test file, and nowhere in the package: a two-valley 2D
 metal (a Si(100) inversion layer: m = 0.19 mₑ, spin × valley degeneracy g = 4, which
 :class:`layers.metal_2d.Metal2D` does not allow). It implements
-:class:`layers.interface.Layer` from the functions of :mod:`layers.metal` (it does not
-derive from ``Metal2D``). The deterministic quadrature (:func:`layers.drag_integral.
-drag_coefficients`, Eq. B7) and the collision-integral Monte Carlo
-(:func:`montecarlo.drag_mc.estimate_drag`) then compute the 2D–2D drag of a bilayer made of
-it — A.-P. Jauho and H. Smith, *Coulomb drag between parallel two-dimensional electron
-systems* (1993) — and must agree within the Monte Carlo's error.
+:class:`layers.interface.Layer` from the functions of :mod:`layers.metal`, its equilibrium
+properties from :class:`layers.metal.ParabolicFermiSea` (it does not derive from ``Metal2D``).
+The deterministic quadrature (:func:`layers.drag_integral.drag_coefficients`, Eq. B7) and the
+collision-integral Monte Carlo (:func:`montecarlo.drag_mc.estimate_drag`) then compute the
+2D–2D drag of a bilayer made of it — A.-P. Jauho and H. Smith, *Coulomb drag between
+parallel two-dimensional electron systems* (1993) — and must agree within the Monte Carlo's
+error.
 """
 
 from __future__ import annotations
@@ -22,10 +23,7 @@ from layers.bilayer import Bilayer
 from layers.drag_integral import drag_coefficients
 from layers.interface import ZERO_HALL, CollisionModel, Layer
 from layers.metal import (
-    metal_dos,
-    metal_fermi_energy,
-    metal_fermi_velocity,
-    metal_fermi_wavevector,
+    ParabolicFermiSea,
     metal_im_polarization_exact_T,
     metal_polarization_exact_T,
     parabolic_chemical_potential,
@@ -38,33 +36,13 @@ from validate.weyl import hall_coefficients
 
 
 @dataclass(frozen=True)
-class ValleyMetal:
+class ValleyMetal(ParabolicFermiSea):
     """A 2D parabolic metal with g = g_s g_v degenerate valleys (internal units)."""
 
     density: float  # 1/cm²
     mass: float  # m/ħ², 1/(erg·cm²)
     tau: float  # τ/ħ, 1/erg
     g: int = 4  # spin × valley degeneracy
-
-    @property
-    def fermi_wavevector(self) -> float:
-        return metal_fermi_wavevector(self.density, self.g)
-
-    @property
-    def fermi_velocity(self) -> float:
-        return metal_fermi_velocity(self.density, self.mass, self.g)
-
-    @property
-    def eps_F(self) -> float:
-        return metal_fermi_energy(self.density, self.mass, self.g)
-
-    @property
-    def dos_2d(self) -> float:
-        return metal_dos(self.mass, self.g)
-
-    @property
-    def density_2d(self) -> float:
-        return self.density
 
     def polarization(self, q, omega):
         return stern_polarization(q, omega, self.fermi_wavevector, self.mass, self.g)
@@ -115,7 +93,7 @@ class ValleyMetal:
     drag_coefficient_names = ("eta0",)
 
     @property
-    def g_s(self) -> int:  # the degeneracy the 2D-metal sampling path reads
+    def g_s(self) -> int:  # the degeneracy ParabolicFermiSea and the 2D-metal sampling path read
         return self.g
 
     @property

@@ -39,7 +39,7 @@ from montecarlo.integrator import (
     run_batches,
 )
 from montecarlo.storage import read_run
-from tests.mpi_launcher import find_mpiexec, kill_once, run_mpi
+from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 T_K, N_EVAL, BATCH, SEED = 2.0, 4000, 500, 7
@@ -356,12 +356,8 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     n_train, n_prod = 3, 5
     out = tmp_path / "out.h5"
     args = [*_args(n_train, n_prod), "--output", str(out)]
-    cmd = [find_mpiexec(), "-n", str(ranks), sys.executable,
-           str(SCRIPTS / "montecarlo_slow.py"), "0.4", "run", *args, "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=tmp_path, env=_env(), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    run = [SCRIPTS / "montecarlo_slow.py", "0.4", "run", *args, "--no-progress"]
+    proc = start_mpi_to_kill(run, ranks, tmp_path, _env())
     ckpt = tmp_path / "out.h5.ckpt"
     kill_once(proc, (ckpt / "state.npz").exists, "its first checkpoint")
     assert not out.exists()
