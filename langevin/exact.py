@@ -71,6 +71,7 @@ __all__ = [
     "exact_drag",
 ]
 
+
 def _check_stable(
     prep: _Prepared,
     qx,
@@ -281,14 +282,15 @@ def continuum_drag_slope(
     return _integrate(lambda qx, qy: _slope_density(model, qx, qy), order, n_angle)
 
 
-def _chi_slope_parts_density(model: BilayerModel, qx, qy) -> dict[str, np.ndarray]:
-    """Densities of ``∂²F/∂u∂χ`` at u = 0, χ = 0 (paper contraction), split by Born order.
+def _chi_slope_frame(model: BilayerModel, qx, qy):
+    """The u = 0, χ = 0 reference of the ``∂²F/∂u∂χ`` densities, in the solver's frame.
 
-    With x₀ = Gξ, G = (−iω − M)⁻¹, the O(uχ) part of the state is
-    ``G M_χ G M_u G ξ`` ("chi_after_u": nonreciprocity acting on the advected fluctuation,
-    the only term of the paper's Eqs. 19c–d) plus ``G M_u G M_χ G ξ`` ("u_after_chi"), and
-    the covariance also has ``⟨x_u x_χ†⟩ + h.c.`` ("cross"). Each is an equal-time
-    correlation of a block-triangular linear system, hence a chain of Lyapunov-type solves.
+    Returns
+    -------
+    tuple
+        ``(m, rot, rt, mu, mchi, c0l)``: the rotated drift matrix the Lyapunov solves take, the
+        rotation ``rot`` and its transpose ``rt`` (``x_lt = rot @ x @ rt``), the drift and χ
+        derivatives of the drift matrix, and the stationary covariance at u = χ = 0, all rotated.
     """
     p0 = model.params.with_(drift=0.0, chi=0.0, nonreciprocal_tensor=None)
     base = BilayerModel(p0)
@@ -303,15 +305,28 @@ def _chi_slope_parts_density(model: BilayerModel, qx, qy) -> dict[str, np.ndarra
     def to_lt(x):
         return rot @ x @ rt
 
+    mu = to_lt(model.drift_matrix_drift_derivative(qx, qy))
+    mchi = to_lt(base.drift_matrix_chi_derivative(qx, qy))
+    return prep.m, rot, rt, mu, mchi, to_lt(c0)
+
+
+def _chi_slope_parts_density(model: BilayerModel, qx, qy) -> dict[str, np.ndarray]:
+    """Densities of ``∂²F/∂u∂χ`` at u = 0, χ = 0 (paper contraction), split by Born order.
+
+    With x₀ = Gξ, G = (−iω − M)⁻¹, the O(uχ) part of the state is
+    ``G M_χ G M_u G ξ`` ("chi_after_u": nonreciprocity acting on the advected fluctuation,
+    the only term of the paper's Eqs. 19c–d) plus ``G M_u G M_χ G ξ`` ("u_after_chi"), and
+    the covariance also has ``⟨x_u x_χ†⟩ + h.c.`` ("cross"). Each is an equal-time
+    correlation of a block-triangular linear system, hence a chain of Lyapunov-type solves.
+    """
+    m, rot, rt, mu, mchi, c0l = _chi_slope_frame(model, qx, qy)
+
     def dag(x):
         return np.swapaxes(x.conj(), -1, -2)
 
     def solve(rhs):
-        return lyapunov_covariance(prep.m, rhs)
+        return lyapunov_covariance(m, rhs)
 
-    mu = to_lt(model.drift_matrix_drift_derivative(qx, qy))
-    mchi = to_lt(base.drift_matrix_chi_derivative(qx, qy))
-    c0l = to_lt(c0)
     x_u0 = solve(mu @ c0l)  # ⟨x_u x₀†⟩
     x_c0 = solve(mchi @ c0l)  # ⟨x_χ x₀†⟩
     chi_after_u = solve(mchi @ x_u0)  # ⟨(G M_χ G M_u G ξ) x₀†⟩
@@ -328,28 +343,14 @@ def _chi_slope_parts_density(model: BilayerModel, qx, qy) -> dict[str, np.ndarra
 def _chi_slope_density(model: BilayerModel, qx, qy) -> np.ndarray:
     """``∂²F/∂u∂χ`` density at u = 0, χ = 0: ``C_uχ`` solves
     ``A C_uχ + C_uχ A† + [M_u C_χ + M_χ C_u + h.c.] = 0``."""
-    p0 = model.params.with_(drift=0.0, chi=0.0, nonreciprocal_tensor=None)
-    base = BilayerModel(p0)
-    a = base.drift_matrix(qx, qy)
-    q0 = base.noise_covariance(qx, qy)
-    eq = base.equilibrium_covariance(qx, qy)
-    c0 = _stationary_from(a, q0, eq, qx, qy, p0, True)
-    m_u = model.drift_matrix_drift_derivative(qx, qy)
-    m_chi = base.drift_matrix_chi_derivative(qx, qy)
-    prep = _prepare(a, q0, qx, qy, np.zeros(a.shape))
-    rot = prep.rot
-    rt = np.swapaxes(rot, -1, -2)
-
-    def to_lt(x):
-        return rot @ x @ rt
+    m, rot, rt, mu, mchi, c0l = _chi_slope_frame(model, qx, qy)
 
     def herm(x):
         return x + np.swapaxes(x.conj(), -1, -2)
 
-    mu, mchi, c0l = to_lt(m_u), to_lt(m_chi), to_lt(c0)
-    c_u = lyapunov_covariance(prep.m, herm(mu @ c0l))
-    c_chi = lyapunov_covariance(prep.m, herm(mchi @ c0l))
-    c_uchi = lyapunov_covariance(prep.m, herm(mu @ c_chi) + herm(mchi @ c_u))
+    c_u = lyapunov_covariance(m, herm(mu @ c0l))
+    c_chi = lyapunov_covariance(m, herm(mchi @ c0l))
+    c_uchi = lyapunov_covariance(m, herm(mu @ c_chi) + herm(mchi @ c_u))
     return _force_density(model, qx, qy, rt @ c_uchi @ rot)
 
 
@@ -397,6 +398,32 @@ def stability_probe(qmax: float = CONTINUUM_QMAX, n_radial: int = 120, n_angle: 
     return x[:, None] * np.cos(phi), x[:, None] * np.sin(phi)
 
 
+def _bisect_stability_edge(
+    stable, inside: float, outside: float, tol: float, *, floor: float
+) -> float:
+    """Bisect between a stable ``inside`` and an unstable ``outside`` until they are closer
+    than ``tol * max(floor, |outside|)``; return the stable end.
+
+    Parameters
+    ----------
+    stable : callable
+        ``stable(x) -> bool`` on the bisected parameter.
+    inside, outside : float
+        A stable and an unstable value of the parameter (either order on the line).
+    tol : float
+        Relative width at which to stop.
+    floor : float
+        Smallest scale of the width (absolute tolerance ``tol * floor`` near zero).
+    """
+    while abs(inside - outside) > tol * max(floor, abs(outside)):
+        mid = 0.5 * (inside + outside)
+        if stable(mid):
+            inside = mid
+        else:
+            outside = mid
+    return inside
+
+
 def instability_threshold(
     params: BilayerParameters, qx=None, qy=None, *, tol: float = 1e-7
 ) -> float:
@@ -424,13 +451,7 @@ def instability_threshold(
         lo *= 2
         if lo < -1e3:
             return -math.inf
-    while hi - lo > tol * max(1.0, abs(lo)):
-        mid = 0.5 * (lo + hi)
-        if stable(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return _bisect_stability_edge(stable, hi, lo, tol, floor=1.0)
 
 
 def drift_threshold(params: BilayerParameters, qx=None, qy=None, *, tol: float = 1e-4) -> float:
@@ -459,13 +480,7 @@ def drift_threshold(params: BilayerParameters, qx=None, qy=None, *, tol: float =
         lo, hi = hi, 2 * hi
         if hi > 100.0:
             return math.inf
-    while hi - lo > tol * hi:
-        mid = 0.5 * (lo + hi)
-        if stable(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    return _bisect_stability_edge(stable, lo, hi, tol, floor=0.0)
 
 
 def check_stability(params: BilayerParameters, qx=None, qy=None) -> None:
