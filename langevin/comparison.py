@@ -38,6 +38,7 @@ from langevin.model import BilayerModel
 from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.nonlinear_simulation import NonlinearSimulation
 from langevin.parameters import NONLINEAR_START_DT, RUN_PARAMETERS
+from langevin.params import BilayerParameters
 from langevin.simulation import RunResult, Simulation, drive_systems
 from langevin.steppers import LinearStepper
 
@@ -243,6 +244,25 @@ class NonlinearComparison:
             burn_in=burn_in,
             rng_backend=rng_backend,
             block_steps=block_steps,
+        )
+
+    @classmethod
+    def at_parameters(
+        cls, params: BilayerParameters, grid: PeriodicGrid, scheme: str, dt: float, **options
+    ) -> NonlinearComparison:
+        """The comparison for the nonlinear model at ``params``, with the ±v common random
+        numbers whenever there is a drift to reverse (``params.drift > 0``).
+
+        ``options`` are the keyword arguments of the constructor other than
+        ``common_random_numbers``.
+        """
+        return cls(
+            NonlinearBilayerModel(params),
+            grid,
+            scheme,
+            dt,
+            common_random_numbers=params.drift > 0,
+            **options,
         )
 
     def compare(self, result: RunResult) -> RunResult:

@@ -125,14 +125,8 @@ def nonlinear_point(
     independently of the rank count, but a blow-up on one rank stops only that one — so with
     ``w`` of several ranks, call it where all ranks step the same realisations).
     """
-    cmp = NonlinearComparison(
-        NonlinearBilayerModel(params),
-        grid,
-        scheme,
-        dt,
-        common_random_numbers=params.drift > 0,
-        burn_in=burn_in,
-        antithetic=antithetic,
+    cmp = NonlinearComparison.at_parameters(
+        params, grid, scheme, dt, burn_in=burn_in, antithetic=antithetic
     )
     try:
         res: RunResult | None = run_distributed(
@@ -253,8 +247,8 @@ def step_size_comparison(
                            n_steps=n_steps * factor, w=w)  # fmt: skip
     if coarse is None or fine is None:
         return None
-    rate = NonlinearComparison(NonlinearBilayerModel(params), grid, "lawson-heun", dt,
-                               common_random_numbers=params.drift > 0).simulation.nonlinear_rate()
+    cmp = NonlinearComparison.at_parameters(params, grid, "lawson-heun", dt)
+    rate = cmp.simulation.nonlinear_rate()
     diff = coarse.mean - fine.mean
     sdev = math.hypot(coarse.sdev, fine.sdev)
     return {"theta": params.theta, "dt": [dt, dt / factor], "coarse": coarse.as_dict(),

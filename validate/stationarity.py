@@ -35,7 +35,6 @@ import numpy as np
 
 from langevin.comparison import NonlinearComparison
 from langevin.grid import PeriodicGrid
-from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.params import BilayerParameters
 from langevin.stationarity import StationarityResult, stationarity_diagnostics
 from validate.nonlinear import DEFAULT_GRID, PAPER_POINT, kept_thresholds
@@ -207,12 +206,11 @@ def stationarity_point(
     diagnostics.
     """
     check_run_length(n_steps, burn_in, sample_every, n_blocks)
-    cmp = NonlinearComparison(
-        NonlinearBilayerModel(params),
+    cmp = NonlinearComparison.at_parameters(
+        params,
         grid,
         scheme,
         dt,
-        common_random_numbers=params.drift > 0,
         burn_in=burn_in,
         control_variate=False,
         block_steps=sample_every,
