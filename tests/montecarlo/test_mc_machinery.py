@@ -722,19 +722,12 @@ def test_batches_on_threads_give_the_bits_of_one_thread() -> None:
 
 
 MPI_SCRIPT = """
-    import hashlib, math, sys
-    import numpy as np
-    from numba import njit
+    import hashlib
     from dragcore.parallel import abort_on_failure, world
     from montecarlo.integrator import Integrator, distributed_batch_runner
+    from tests.montecarlo.integrands import gaussian_peak
 
-    @njit
-    def peak(x, out, params):
-        for p in range(x.shape[0]):
-            z0 = (x[p, 0] - 0.3) / 0.05
-            z1 = (x[p, 1] - 0.6) / 0.05
-            out[p, 0] = math.exp(-0.5 * (z0 * z0 + z1 * z1))
-            out[p, 1] = out[p, 0] * x[p, 2]
+    peak = gaussian_peak(0.05)
 
     w = world()
     with abort_on_failure(w):

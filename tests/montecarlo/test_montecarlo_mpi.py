@@ -22,7 +22,6 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from numba import njit
 
 from dragcore import units
 from dragcore.parallel import World, owned_items
@@ -39,6 +38,7 @@ from montecarlo.integrator import (
     run_batches,
 )
 from montecarlo.storage import read_run
+from tests.montecarlo.integrands import gaussian_peak
 from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
@@ -87,13 +87,7 @@ def _assert_same_bits(path: Path, ref) -> None:
 
 
 # --- the batch tree: what a rank sends ---------------------------------------------------------
-@njit
-def _peak(x, out, params):
-    for p in range(x.shape[0]):
-        z0 = (x[p, 0] - 0.3) / 0.1
-        z1 = (x[p, 1] - 0.6) / 0.1
-        out[p, 0] = math.exp(-0.5 * (z0 * z0 + z1 * z1))
-        out[p, 1] = out[p, 0] * x[p, 2]
+_peak = gaussian_peak(0.1)
 
 
 def _plan(n_eval: int) -> tuple[Integrator, object]:
