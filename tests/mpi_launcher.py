@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 
 def find_mpiexec() -> str | None:
     here = Path(sys.executable).parent / "mpiexec"
@@ -96,3 +98,24 @@ def kill_once(proc: subprocess.Popen, ready, what: str, timeout: float = 180.0) 
         except ProcessLookupError:
             pass
     proc.wait(timeout=10)
+
+
+def killed_and_resumed(test):
+    """Mark a test that kills an MPI run and resumes it on another rank count: ``mpi``,
+    ``slow``, and run with ``(ranks, resume_ranks)`` = (2, 1) and (1, 2)."""
+    test = pytest.mark.slow(test)
+    test = pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])(test)
+    return pytest.mark.mpi(test)
+
+
+def resume_on(
+    n: int, without_mpi, script: str | Path, *args: str, cwd: str | Path
+) -> subprocess.CompletedProcess:
+    """Run the command ``args`` on ``n`` ranks: ``without_mpi(*args, cwd=cwd)`` (a plain run)
+    for one, ``mpiexec -n n python script args…`` otherwise. Asserts that it succeeded."""
+    if n == 1:
+        done = without_mpi(*args, cwd=cwd)
+    else:
+        done = run_mpi(script, *args, n=n, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done

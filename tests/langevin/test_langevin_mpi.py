@@ -33,7 +33,7 @@ from langevin.simulation import Simulation
 from langevin.storage import read_run
 from tests.cli_helpers import exact_paper_toml
 from tests.langevin.engine_checks import assert_same_bits, check_distributed_resume, subprocess_env
-from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
+from tests.mpi_launcher import kill_once, killed_and_resumed, resume_on, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 SEED, R, BLOCK = 5, 3, 20
@@ -158,9 +158,7 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     assert not (tmp_path / "two.h5.ckpt").exists()
 
 
-@pytest.mark.mpi
-@pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])
-@pytest.mark.slow
+@killed_and_resumed
 def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     tmp_path, ranks: int, resume_ranks: int
 ) -> None:
@@ -177,11 +175,7 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     saved = CheckpointStore(ckpt, {}).saved()
     assert saved["progress"], saved  # killed between blocks of some realisation
     args = ("run", str(cfg), "--output", str(out), "--resume", "--json")
-    if resume_ranks == 1:
-        resumed = _langevin(*args, cwd=tmp_path)
-    else:
-        resumed = run_mpi(SCRIPTS / "langevin_run.py", *args, n=resume_ranks, timeout=60)
-    assert resumed.returncode == 0, resumed.stderr
+    resumed = resume_on(resume_ranks, _langevin, SCRIPTS / "langevin_run.py", *args, cwd=tmp_path)
     summary = json.loads(resumed.stdout)["runs"]["paper"]
     assert summary["ranks"] == resume_ranks and summary["resumed_in_progress"] >= 1
     assert_same_bits(out, "paper", _sim().run(SEED, R, n_steps))

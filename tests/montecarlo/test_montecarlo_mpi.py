@@ -39,7 +39,7 @@ from montecarlo.integrator import (
 )
 from montecarlo.storage import read_run
 from tests.montecarlo.integrands import gaussian_peak
-from tests.mpi_launcher import kill_once, run_mpi, start_mpi_to_kill
+from tests.mpi_launcher import kill_once, killed_and_resumed, resume_on, run_mpi, start_mpi_to_kill
 
 SCRIPTS = Path(__file__).parents[1] / "mpi_scripts"
 T_K, N_EVAL, BATCH, SEED = 2.0, 4000, 500, 7
@@ -340,9 +340,7 @@ def test_one_and_two_ranks_give_the_same_bits(tmp_path) -> None:
     assert not (tmp_path / "two.h5.ckpt").exists()
 
 
-@pytest.mark.mpi
-@pytest.mark.parametrize("ranks, resume_ranks", [(2, 1), (1, 2)])
-@pytest.mark.slow
+@killed_and_resumed
 def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     tmp_path, ranks: int, resume_ranks: int
 ) -> None:
@@ -358,11 +356,9 @@ def test_killed_run_resumes_on_another_rank_count_with_the_same_bits(
     saved = CheckpointStore(ckpt, {}).saved_iterations()
     assert 1 <= saved < n_train + n_prod, saved
     resume = ("run", *args, "--resume", "--json")
-    if resume_ranks == 1:
-        resumed = _montecarlo(*resume, cwd=tmp_path)
-    else:
-        resumed = run_mpi(SCRIPTS / "montecarlo_run.py", *resume, n=resume_ranks, timeout=60)
-    assert resumed.returncode == 0, resumed.stderr
+    resumed = resume_on(
+        resume_ranks, _montecarlo, SCRIPTS / "montecarlo_run.py", *resume, cwd=tmp_path
+    )
     summary = json.loads(resumed.stdout)
     assert summary["ranks"] == resume_ranks and summary["resumed_iterations"] >= saved
     _assert_same_bits(out, _reference(n_train, n_prod))
