@@ -54,7 +54,7 @@ import numpy as np
 
 from dragcore.checkpoint import CheckpointDirectory, SavePolicy
 from dragcore.checks import require_positive
-from dragcore.parallel import World, ordered_gather, owned_items, world
+from dragcore.parallel import RankClock, World, ordered_gather, owned_items, world
 from dragcore.philox import PhiloxStream
 from dragcore.run import prepare_checkpoint
 from langevin.engine import Engine
@@ -286,7 +286,7 @@ def run_distributed(
     w = w or world()
     require_positive("n_realisations", n_realisations)
     require_positive("n_steps", n_steps)
-    t0, cpu0, bytes0 = time.perf_counter(), time.process_time(), w.bytes_sent
+    clock = RankClock(w)
     store = _checkpoint_store(sim, checkpoint_dir, resume, w, seed, n_realisations, n_steps)
     mine = owned_items(int(n_realisations), w.rank, w.size)
     tracker = None
@@ -298,21 +298,19 @@ def run_distributed(
     if tracker is not None:
         tracker.close()
     merged = ordered_gather(w, records)
-    meta = w.gather_to_root({"found": owned.found, "wall": time.perf_counter() - t0,
-                             "cpu": time.process_time() - cpu0,
-                             "bytes": w.bytes_sent - bytes0})  # fmt: skip
-    if not w.is_root:  # (the gather's own few bytes are not counted)
+    meta = clock.gather(found=owned.found)
+    if not w.is_root:
         return None
     realisations = [_realisation_from_record(rec) for rec in merged.values()]
-    sent = sum(m["bytes"] for m in meta)
+    cost = RankClock.columns(meta)
     info = {
-        **sim.info(seed, n_realisations, n_steps, time.perf_counter() - t0),
-        "compute_seconds_per_rank": [m["wall"] for m in meta],
-        "cpu_seconds_per_rank": [m["cpu"] for m in meta],
+        **sim.info(seed, n_realisations, n_steps, time.perf_counter() - clock.wall0),
+        "compute_seconds_per_rank": cost["compute_seconds_per_rank"],
+        "cpu_seconds_per_rank": cost["cpu_seconds_per_rank"],
         "field_names": list(sim.model.state_names),
         "ranks": w.size,
-        "bytes_sent": int(sent),
-        "bytes_per_step": sent / n_steps,
+        "bytes_sent": cost["bytes_sent"],
+        "bytes_per_step": cost["bytes_sent"] / n_steps,
         "resumed_done": int(sum(m["found"]["done"] for m in meta)),
         "resumed_in_progress": int(sum(m["found"]["progress"] for m in meta)),
         **({"identity": store.identity} if store is not None else {}),
