@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import shutil
 import textwrap
 import warnings
 from pathlib import Path
@@ -43,6 +44,7 @@ from montecarlo.integrator import (
     run_batches,
 )
 from montecarlo.result import MonteCarloResult, equal_weight_average, format_estimate
+from tests.montecarlo import integrands
 from tests.mpi_launcher import run_mpi
 
 EPS = np.finfo(float).eps
@@ -725,7 +727,7 @@ MPI_SCRIPT = """
     import hashlib
     from dragcore.parallel import abort_on_failure, world
     from montecarlo.integrator import Integrator, distributed_batch_runner
-    from tests.montecarlo.integrands import gaussian_peak
+    from integrands import gaussian_peak  # copied beside this script by the test
 
     peak = gaussian_peak(0.05)
 
@@ -751,6 +753,9 @@ def _shas(text: str) -> list[str]:
 def test_two_ranks_give_the_bits_of_one(tmp_path: Path) -> None:
     script = tmp_path / "mc_ranks.py"
     script.write_text(textwrap.dedent(MPI_SCRIPT))
+    # The script runs outside the source tree (CI installs the package, not the tests): the
+    # shared integrand goes beside it, where ``python script.py`` finds it.
+    shutil.copy(integrands.__file__, tmp_path / "integrands.py")
     one = run_mpi(script, n=1, timeout=300)
     two = run_mpi(script, n=2, timeout=300)
     assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
