@@ -30,7 +30,6 @@ only when complete (``os.replace`` is atomic on POSIX): a crash never leaves a h
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 from dataclasses import asdict, is_dataclass
@@ -40,7 +39,13 @@ import h5py
 import numpy as np
 
 from dragcore import __version__
-from dragcore.hdf5 import atomic_h5_file, dataset_with_units, dimension_scale, write_provenance
+from dragcore.hdf5 import (
+    atomic_h5_file,
+    dataset_with_units,
+    dimension_scale,
+    write_header,
+    write_parameters,
+)
 from langevin.parameters import RUN_ENTRY_PARAMETERS
 from langevin.simulation import RunResult
 
@@ -128,11 +133,8 @@ def _write_attributes(g: h5py.Group, params: dict, grid: dict, res: RunResult,
     g.attrs["info"] = json.dumps(_jsonable(info))
     if "identity" in info:  # the checkpoint identity: a resume recognises its finished result
         g.attrs["identity"] = json.dumps(_jsonable(info["identity"]))
-    pg = g.create_group("parameters")
-    pg.attrs["description"] = "model parameters (langevin.params), one scalar each"
-    for name, value in params.items():
-        units, text = PARAMETER_UNITS.get(name, ("", ""))
-        dataset_with_units(pg, name, value, units, text)
+    write_parameters(g, params, PARAMETER_UNITS,
+                     "model parameters (langevin.params), one scalar each")  # fmt: skip
     return quantity_units
 
 
@@ -219,13 +221,10 @@ def write_runs(
         ``name → {attr: value}``: further attributes of a run's group (e.g. ``continuum``).
     """
     with atomic_h5_file(path) as f:
-        f.attrs["title"] = "bilayer-drag Langevin runs (python -m langevin run)"
-        f.attrs["version"] = __version__
-        f.attrs["created"] = _dt.datetime.now(_dt.UTC).isoformat()
-        f.attrs["units"] = UNITS
+        write_header(f, "bilayer-drag Langevin runs (python -m langevin run)", UNITS,
+                     max((int(r[2].info.get("ranks", 1)) for r in runs.values()), default=1))
         f.attrs["config"] = config_text
         f.attrs["runs"] = list(runs)
-        write_provenance(f, max((int(r[2].info.get("ranks", 1)) for r in runs.values()), default=1))
         for name, (params, grid, res) in runs.items():
             _write_run(f.create_group(name), params, grid, res, (extra or {}).get(name))
     return Path(path)
