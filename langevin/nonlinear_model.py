@@ -70,11 +70,11 @@ pressure force above. Another equation of state is a subclass that overrides
 
 What is exact and what is O(Θ)
 ------------------------------
-The fluctuation strength is Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd) (nd²)²) (``params.theta``,
-:func:`fluctuation_strength_gaas`): the squared relative density fluctuation in a d × d patch
-and the squared thermal velocity of its ``nd²`` electrons in units of (ω_p d)². With fields
-of size √Θ, the nonlinear terms are O(√Θ) relative to the linear ones, and the drag changes
-at O(Θ): ``D(Θ)/D_linear = 1 + a Θ + O(Θ²)``, with ``a`` depending on the grid's cutoff (the
+The fluctuation strength is Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd) (nd²)²) (``params.theta``, from
+physical inputs by :meth:`BilayerParameters.from_physical`): the squared relative density
+fluctuation in a d × d patch and the squared thermal velocity of its ``nd²`` electrons in
+units of (ω_p d)². With fields of size √Θ, the nonlinear terms are O(√Θ) relative to the
+linear ones, and the drag changes at O(Θ): ``D(Θ)/D_linear = 1 + a Θ + O(Θ²)``, with ``a`` depending on the grid's cutoff (the
 fluctuations per cell grow as the cell shrinks — the known UV sensitivity of fluctuating
 hydrodynamics). At v = 0:
 
@@ -126,7 +126,6 @@ __all__ = [
     "BlowUpError",
     "NonlinearBilayerModel",
     "dealias_mask",
-    "fluctuation_strength_gaas",
     "stress_operator",
     "nonlinear_rhs",
 ]
@@ -141,31 +140,6 @@ class BlowUpError(FloatingPointError, ValueError):
     Also a ``ValueError``: the parameters (Θ for the grid's cell size, a drift or χ past where
     the model saturates) are outside the range the model can run, so the command line ends
     with its one-line message and exit code 2, as for other bad input."""
-
-
-def fluctuation_strength_gaas(
-    temperature_k: float,
-    *,
-    density_cm2: float = 1e11,
-    spacing_nm: float = 40.0,
-    kappa: float = 12.9,
-    mass_me: float = 0.067,
-) -> float:
-    """Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd)(nd²)²) of a GaAs bilayer (module docstring).
-
-    The defaults are a GaAs double quantum well: n = 1e11 cm⁻² per layer, d = 40 nm, κ = 12.9,
-    m = 0.067 mₑ (Θ does not depend on m). Θ ≈ 1.9e-3 at 1 K and 3.8e-2 at 20 K.
-    """
-    params = BilayerParameters.from_physical(
-        density_cm2=density_cm2,
-        mass_me=mass_me,
-        kappa=kappa,
-        spacing_nm=spacing_nm,
-        temperature_k=temperature_k,
-        sigma_e2_per_hbar=1.0,
-        eta_hbar_n=1.0,
-    )
-    return float(params.theta)
 
 
 def dealias_mask(grid: PeriodicGrid) -> np.ndarray:

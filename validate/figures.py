@@ -438,10 +438,10 @@ def nonlinear_figures(res: dict, out: Path) -> list[Path]:
 
 def _figure_strength(res: dict, path: Path) -> None:
     """D(Θ)/D_linear with the fit ``c + aΘ``, GaAs temperatures on the top axis."""
-    from langevin.nonlinear_model import fluctuation_strength_gaas
+    from validate.regime import GAAS_EXAMPLE, fluctuation_strength
 
     plt = pyplot()
-    kelvin_per_theta = 1.0 / fluctuation_strength_gaas(1.0)
+    kelvin_per_theta = 1.0 / fluctuation_strength(*GAAS_EXAMPLE, 1.0, "gaas")
     pts = res["strength"]
     fit = res["strength_fit"]
     fig, ax = plt.subplots(figsize=(6, 4))

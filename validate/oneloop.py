@@ -223,14 +223,14 @@ GAAS_TEMPERATURES = (1.0, 2.0, 5.0, 10.0, 20.0)
 
 
 def gaas_corrections(slope: float, temperatures: Sequence[float] = GAAS_TEMPERATURES) -> list:
-    """``(T [K], Θ, aΘ)`` for a GaAs double quantum well (n = 1e11 cm⁻², d = 40 nm,
-    κ = 12.9: :func:`langevin.nonlinear_model.fluctuation_strength_gaas`) at the one-loop
-    slope ``a`` of a given grid: the relative nonlinear correction of the drag at that
-    cutoff (valid while |aΘ| ≪ 1)."""
-    from langevin.nonlinear_model import fluctuation_strength_gaas
+    """``(T [K], Θ, aΘ)`` for the docs' GaAs double quantum well
+    (:data:`validate.regime.GAAS_EXAMPLE`: n = 1e11 cm⁻², d = 40 nm;
+    :func:`validate.regime.fluctuation_strength`) at the one-loop slope ``a`` of a given grid:
+    the relative nonlinear correction of the drag at that cutoff (valid while |aΘ| ≪ 1)."""
+    from validate.regime import GAAS_EXAMPLE, fluctuation_strength
 
     out = []
     for t in temperatures:
-        theta = fluctuation_strength_gaas(float(t))
+        theta = fluctuation_strength(*GAAS_EXAMPLE, float(t), "gaas")
         out.append((float(t), theta, slope * theta))
     return out

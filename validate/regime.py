@@ -68,6 +68,8 @@ from layers.presets import GAAS_DIELECTRIC, GAAS_MASS_ME
 __all__ = [
     "Material",
     "MATERIALS",
+    "GAAS_EXAMPLE",
+    "fluctuation_strength",
     "RegimePoint",
     "regime_point",
     "regime_map",
@@ -95,6 +97,8 @@ MATERIALS: dict[str, Material] = {
     ),  # fmt: skip
 }
 
+#: The docs' GaAs double quantum well (material ``gaas``): n per layer (cm⁻²), spacing d (nm).
+GAAS_EXAMPLE = (1e11, 40.0)
 #: The one-loop grid (N, L/d): 2/3-dealiased cutoff Λd = 2π⌊(N−1)/3⌋/L = π, cell ℓ = d.
 REFERENCE_GRID = (16, 10.0)
 #: χ and drift u of the one-loop slope; χ₀ of the nonreciprocal part.
@@ -199,6 +203,17 @@ def physical_parameters(density_cm2: float, spacing_nm: float, temperature_k: fl
         temperature_k=temperature_k, sigma_e2_per_hbar=1.0, eta_hbar_n=est["eta_hbar_n"],
     )  # fmt: skip
     return p.with_(chi=float(chi), drift=float(drift))
+
+
+def fluctuation_strength(density_cm2: float, spacing_nm: float, temperature_k: float,
+                         material: str | Material) -> float:  # fmt: skip
+    """Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd)(nd²)²) of a bilayer (``params.theta`` of
+    :func:`physical_parameters`; it depends on n, d, T and κ, not on m, σ or η).
+
+    For :data:`GAAS_EXAMPLE` Θ = T/521 K (``tests/validate/test_regime.py``, from CODATA
+    constants by hand)."""
+    _check_inputs(density_cm2, spacing_nm, temperature_k, "d")
+    return float(physical_parameters(density_cm2, spacing_nm, temperature_k, material).theta)
 
 
 def _check_inputs(density_cm2, spacing_nm, temperature_k, cutoff) -> None:

@@ -19,7 +19,6 @@ from langevin.nonlinear_model import (
     BlowUpError,
     NonlinearBilayerModel,
     dealias_mask,
-    fluctuation_strength_gaas,
 )
 from langevin.params import BilayerParameters
 
@@ -192,16 +191,6 @@ def test_blow_up_names_the_field() -> None:
     x = _random_state(grid, 3.0, seed=1)
     with pytest.raises(BlowUpError, match="density of layer"):
         NonlinearBilayerModel(p).nonlinear_drift(grid)(x)
-
-
-def test_gaas_fluctuation_strength() -> None:
-    """Θ = T/(2π (e²/κd)(nd²)²): 1 K and 20 K for n = 1e11 cm⁻², d = 40 nm, κ = 12.9."""
-    e2_over_kd_kelvin = 1.439964548e-7 / (12.9 * 40e-7) / 8.617333262e-5  # e²/(κd) in K
-    nd2 = 1e11 * (40e-7) ** 2
-    for t in (1.0, 20.0):
-        expect = t / (2 * np.pi * e2_over_kd_kelvin * nd2**2)
-        assert fluctuation_strength_gaas(t) == pytest.approx(expect, rel=1e-6)
-    assert fluctuation_strength_gaas(1.0) == pytest.approx(1.92e-3, rel=1e-2)
 
 
 def test_engine_steps_balance_momentum_and_conserve_number() -> None:

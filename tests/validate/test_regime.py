@@ -31,15 +31,21 @@ def theta_si(t_k: float, n_cm2: float, d_nm: float, kappa: float) -> float:
 
 
 def test_theta_of_gaas_from_codata():
-    from langevin.nonlinear_model import fluctuation_strength_gaas
-    from validate.regime import physical_parameters
+    from validate.regime import GAAS_EXAMPLE, fluctuation_strength, physical_parameters
 
     ref = theta_si(1.0, 1e11, 40.0, KAPPA_GAAS)
     assert 1.0 / ref == pytest.approx(521.0, abs=0.5)  # the docs' Θ = T/521 K
     for t in (1.0, 7.0, 30.0):
         p = physical_parameters(1e11, 40.0, t, "gaas")
         assert p.theta == pytest.approx(theta_si(t, 1e11, 40.0, KAPPA_GAAS), rel=1e-9)
-        assert fluctuation_strength_gaas(t) == pytest.approx(p.theta, rel=1e-12)
+        assert fluctuation_strength(*GAAS_EXAMPLE, t, "gaas") == pytest.approx(p.theta, rel=1e-12)
+    # the docs' figures: Θ ≈ 1.9e-3 at 1 K, 9.6e-3 at 5 K, 3.8e-2 at 20 K
+    for t, theta in ((1.0, 1.9e-3), (5.0, 9.6e-3), (20.0, 3.8e-2)):
+        assert fluctuation_strength(*GAAS_EXAMPLE, t, "gaas") == pytest.approx(theta, rel=0.03)
+    with pytest.raises(ValueError, match="temperature_k"):
+        fluctuation_strength(*GAAS_EXAMPLE, -1.0, "gaas")
+    with pytest.raises(ValueError, match="material"):
+        fluctuation_strength(*GAAS_EXAMPLE, 1.0, "silicon")
     # another material, density and spacing: Θ ∝ T d³/(n² κ⁻¹), m-independent
     p = physical_parameters(3e12, 12.0, 250.0, "graphene-like")
     assert p.theta == pytest.approx(theta_si(250.0, 3e12, 12.0, 4.0), rel=1e-9)
