@@ -74,9 +74,9 @@ The fluctuation strength is Θ = T/(ϱω_p²d⁴) = T/(2π (e²/κd) (nd²)²) (
 physical inputs by :meth:`BilayerParameters.from_physical`): the squared relative density
 fluctuation in a d × d patch and the squared thermal velocity of its ``nd²`` electrons in
 units of (ω_p d)². With fields of size √Θ, the nonlinear terms are O(√Θ) relative to the
-linear ones, and the drag changes at O(Θ): ``D(Θ)/D_linear = 1 + a Θ + O(Θ²)``, with ``a`` depending on the grid's cutoff (the
-fluctuations per cell grow as the cell shrinks — the known UV sensitivity of fluctuating
-hydrodynamics). At v = 0:
+linear ones, and the drag changes at O(Θ): ``D(Θ)/D_linear = 1 + a Θ + O(Θ²)``, with ``a``
+depending on the grid's cutoff (the fluctuations per cell grow as the cell shrinks — the known
+UV sensitivity of fluctuating hydrodynamics). At v = 0:
 
 * continuum: the Gibbs density ``exp(−H/Θ)`` on flat ``(n, p)`` measure is exactly stationary:
   the reversible part of (C, M) conserves H and phase-space volume, each dissipative part is a
