@@ -193,7 +193,7 @@ def fermi_liquid_estimates(density_cm2: float, mass_me: float, temperature_k: fl
 
 
 def physical_parameters(density_cm2: float, spacing_nm: float, temperature_k: float,
-                        material: str | Material = "gaas", *, chi: float = 0.0,
+                        material: str | Material, *, chi: float = 0.0,
                         drift: float = 0.0) -> BilayerParameters:  # fmt: skip
     """``from_physical`` with the paper's σ = e²/ħ and η = ħn(E_F/T)², then χ and u set."""
     mat = _material(material)
@@ -228,7 +228,7 @@ def regime_point(
     density_cm2: float,
     spacing_nm: float,
     temperature_k: float,
-    material: str | Material = "gaas",
+    material: str | Material,
     *,
     cutoff: str = "d",
     grid: tuple[int, float] = REFERENCE_GRID,
@@ -328,7 +328,7 @@ def drag_versus_chi(
     spacing_nm: float,
     temperature_k: float,
     chis: Sequence[float],
-    material: str | Material = "gaas",
+    material: str | Material,
     *,
     grid: tuple[int, float] = REFERENCE_GRID,
     order: tuple[int, int] = EXACT_ORDER,
