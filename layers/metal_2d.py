@@ -195,9 +195,10 @@ class Metal2D(ParabolicFermiSea):
 
 
 def metal_from_physical(
-    n_cm2: float = 3e11, mass_me: float = 0.067, tau_ps: float = 50.0, g_s: int = 2
+    n_cm2: float, mass_me: float, tau_ps: float, g_s: int = 2
 ) -> Metal2D:
-    """Metal2D from cm⁻², electron masses, ps (defaults: GaAs 2DEG, our choice of n^p, τ^p)."""
+    """Metal2D from a density (cm⁻²), an effective mass (mₑ) and τ (ps); spin degeneracy
+    ``g_s`` (default 2). The presets' values: :data:`layers.presets.PRESET_DEFAULTS`."""
     require_positive("n_p", n_cm2)
     require_positive("m", mass_me)
     require_positive("tau_p", tau_ps)

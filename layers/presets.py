@@ -35,6 +35,7 @@ from layers.weyl_film import weyl_film_from_physical
 
 __all__ = [
     "PRESETS",
+    "PRESET_DEFAULTS",
     "ACTIVE_LAYERS",
     "preset",
     "FIG2_DENSITIES_CM2",
@@ -51,6 +52,12 @@ GAAS_MASS_ME = 0.067
 #: a GaAs double quantum well has GaAs's own 12.9).
 GAAS_DIELECTRIC = 12.9
 
+
+#: The options of every preset and their defaults (module docstring): Fig. 2's tilt C and
+#: dielectric constant ε, our n^p (cm⁻²) and τ^p (ps). Declared here only; the command lines
+#: and the report read them.
+PRESET_DEFAULTS: dict[str, float] = {"n_p_cm2": 3e11, "tau_p_ps": 50.0, "tilt": 0.3,
+                                     "dielectric": 12.0}  # fmt: skip
 
 PRESETS: dict[str, dict] = {
     "fig2-d40": {"d_nm": 40.0},
@@ -69,14 +76,15 @@ ACTIVE_LAYERS: dict[str, Callable[[float, Metal2D], Layer]] = {
 def preset(
     name: str,
     *,
-    n_p_cm2: float = 3e11,
-    tau_p_ps: float = 50.0,
+    n_p_cm2: float = PRESET_DEFAULTS["n_p_cm2"],
+    tau_p_ps: float = PRESET_DEFAULTS["tau_p_ps"],
     d_nm: float | None = None,
-    tilt: float = 0.3,
-    dielectric: float = 12.0,
+    tilt: float = PRESET_DEFAULTS["tilt"],
+    dielectric: float = PRESET_DEFAULTS["dielectric"],
     active: str = "weyl",
 ) -> Bilayer:
-    """The bilayer of a preset, with the illegible parameters as options.
+    """The bilayer of a preset, with the illegible parameters as options
+    (:data:`PRESET_DEFAULTS`; ``d_nm`` ``None``: the preset's spacing).
 
     ``active`` names the active layer (:data:`ACTIVE_LAYERS`): ``"metal"`` replaces the Weyl
     film by a copy of the passive metal (ordinary 2D–2D drag at the same spacing), keeping

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dragcore.parameters import NonBlank, OneOf, ParameterTable, Range
 from dragcore.parameters import RunParameter as P
-from layers.presets import ACTIVE_LAYERS, PRESETS
+from layers.presets import ACTIVE_LAYERS, PRESET_DEFAULTS, PRESETS
 from montecarlo.collision import SCREENINGS
 from montecarlo.drag_mc import DEFAULT_RECIPE as R
 
@@ -28,6 +28,8 @@ TOML_HEADER = "# python -m montecarlo run: default configuration (the command's 
 
 _POSITIVE = Range(0.0, lo_open=True)
 _COUNT = Range(0)
+#: The preset options' defaults, declared in :data:`layers.presets.PRESET_DEFAULTS`.
+_PD = PRESET_DEFAULTS
 
 RUN_PARAMETERS = ParameterTable([
     P("seed", "", "int", 0, "1", "seed of the random streams", Range(0, 2**64 - 1),
@@ -42,16 +44,17 @@ RUN_PARAMETERS = ParameterTable([
       OneOf(tuple(ACTIVE_LAYERS)), "active layer: weyl (tilted Weyl film) or metal (2D-2D drag)",
       argument="active"),
     P("T", "bilayer", "real", 10.0, "K", "temperature, K", _POSITIVE, "temperature"),
-    P("n_p", "bilayer", "real", 3e11, "cm^-2", "metal density n^p, cm^-2", _POSITIVE,
+    P("n_p", "bilayer", "real", _PD["n_p_cm2"], "cm^-2", "metal density n^p, cm^-2", _POSITIVE,
       "density of the passive 2D metal", option="--np", argument="n_p_cm2"),
-    P("tau_p", "bilayer", "real", 50.0, "ps", "metal momentum relaxation time tau^p, ps",
-      _POSITIVE, "momentum relaxation time of the passive metal", argument="tau_p_ps"),
+    P("tau_p", "bilayer", "real", _PD["tau_p_ps"], "ps",
+      "metal momentum relaxation time tau^p, ps", _POSITIVE,
+      "momentum relaxation time of the passive metal", argument="tau_p_ps"),
     P("d", "bilayer", "real", None, "nm", "layer spacing, nm (default: the preset's)", _POSITIVE,
       "interlayer spacing", example=40.0, argument="d_nm"),
-    P("tilt", "bilayer", "real", 0.3, "1", "tilt C of the Weyl cones, |C| < 1",
+    P("tilt", "bilayer", "real", _PD["tilt"], "1", "tilt C of the Weyl cones, |C| < 1",
       Range(-1.0, 1.0, lo_open=True, hi_open=True), "tilt C of the Weyl cone, |C| < 1",
       label="C", argument="tilt"),
-    P("eps", "bilayer", "real", 12.0, "1", "dielectric constant", _POSITIVE,
+    P("eps", "bilayer", "real", _PD["dielectric"], "1", "dielectric constant", _POSITIVE,
       "dielectric constant of the surrounding medium", argument="dielectric"),
     P("screening", "bilayer", "str", "T0", "",
       "|U|^2 from the polarizations at T = 0 (T0) or at T (finite_T)", OneOf(SCREENINGS),

@@ -16,17 +16,17 @@ from pathlib import Path
 from dragcore.checks import require_positive, require_range
 from dragcore.cli import dump_json
 from layers.bilayer import Bilayer
-from layers.presets import ACTIVE_LAYERS, PRESETS, preset
+from layers.presets import ACTIVE_LAYERS, PRESET_DEFAULTS, PRESETS, preset
 from validate.weyl import drag_point
 
 DEFAULTS: dict = {
     "preset": "fig2-d40",
     "T": 10.0,
-    "n_p": 3e11,
-    "tau_p": 50.0,
+    "n_p": PRESET_DEFAULTS["n_p_cm2"],
+    "tau_p": PRESET_DEFAULTS["tau_p_ps"],
     "d": None,
-    "tilt": 0.3,
-    "eps": 12.0,
+    "tilt": PRESET_DEFAULTS["tilt"],
+    "eps": PRESET_DEFAULTS["dielectric"],
     "interaction": "exact",
     "screening": "T0",
     "active": "weyl",
@@ -39,13 +39,15 @@ DEFAULTS: dict = {
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default="fig2-d40", choices=sorted(PRESETS))
     parser.add_argument("--T", type=float, default=10.0, help="temperature in K (default 10)")
-    parser.add_argument(
-        "--np", dest="n_p", type=float, default=3e11, help="metal density in cm^-2 (3e11)"
-    )
-    parser.add_argument("--tau-p", type=float, default=50.0, help="metal τ^p in ps (50)")
+    parser.add_argument("--np", dest="n_p", type=float, default=DEFAULTS["n_p"],
+                        help=f"metal density in cm^-2 ({DEFAULTS['n_p']:g})")  # fmt: skip
+    parser.add_argument("--tau-p", type=float, default=DEFAULTS["tau_p"],
+                        help=f"metal τ^p in ps ({DEFAULTS['tau_p']:g})")  # fmt: skip
     parser.add_argument("--d", type=float, default=None, help="spacing in nm (preset's)")
-    parser.add_argument("--tilt", type=float, default=0.3, help="tilt C, |C| < 1 (0.3)")
-    parser.add_argument("--eps", type=float, default=12.0, help="dielectric constant (12)")
+    parser.add_argument("--tilt", type=float, default=DEFAULTS["tilt"],
+                        help=f"tilt C, |C| < 1 ({DEFAULTS['tilt']:g})")  # fmt: skip
+    parser.add_argument("--eps", type=float, default=DEFAULTS["eps"],
+                        help=f"dielectric constant ({DEFAULTS['eps']:g})")  # fmt: skip
     parser.add_argument("--interaction", choices=("exact", "a2"), default="exact")
     parser.add_argument(
         "--screening",

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from layers.drag_integral import drag_coefficients
-from layers.presets import FIG2_DENSITIES_CM2, PRESETS, preset
+from layers.presets import FIG2_DENSITIES_CM2, PRESET_DEFAULTS, PRESETS, preset
 from validate import fg, fg_asymptotic
 from validate.fg import DEFAULT_FIGURE_BETA, FIG2_VARSIGMA
 from validate.plotting import pyplot, save_figure
@@ -259,10 +259,10 @@ def _figure_box_convergence(b: dict, path: Path) -> None:
 def weyl_figures(
     out: Path,
     *,
-    n_p: float = 3e11,
-    tau_p: float = 50.0,
-    tilt: float = 0.3,
-    eps: float = 12.0,
+    n_p: float = PRESET_DEFAULTS["n_p_cm2"],
+    tau_p: float = PRESET_DEFAULTS["tau_p_ps"],
+    tilt: float = PRESET_DEFAULTS["tilt"],
+    eps: float = PRESET_DEFAULTS["dielectric"],
     interaction: str = "exact",
     n_T: int = 24,
     progress=None,

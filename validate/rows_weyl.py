@@ -202,7 +202,7 @@ def fig2_maximum_comparisons(size: JobSize = FULL) -> list[Comparison]:
 
     rows: list[Comparison] = []
     for name in ("fig2-d40", "fig2-d120"):
-        bl = preset(name, n_p_cm2=3e11, tau_p_ps=50.0, tilt=0.3)
+        bl = preset(name)  # PRESET_DEFAULTS: n^p = 3e11 cm⁻², τ^p = 50 ps, C = 0.3
         td = erg_to_kelvin(bl.T_d)
         temps = td * np.geomspace(0.5, 10.0, size.fig2_points)
         found = []

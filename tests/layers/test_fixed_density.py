@@ -20,7 +20,7 @@ from montecarlo.collision import collision_params, unpack_parameters, unpack_scr
 def test_metal_static_long_wavelength_pi_is_the_fixed_density_compressibility(t: float) -> None:
     """Π(q → 0, 0; T) = ∂n/∂μ at fixed n = ν(1 − e^{−ε_F/T}) (n = νT ln(1 + e^{μ/T})); at
     μ = ε_F it would be ν/(1 + e^{−ε_F/T}) — a different number (both are tested apart)."""
-    m = metal_from_physical(1.5e11, 0.067)
+    m = metal_from_physical(1.5e11, 0.067, 50.0)
     T = t * m.eps_F
     got = m.polarization_at(1e-4 * m.fermi_wavevector, 0.0, T).real / m.dos_2d
     want = -math.expm1(-1.0 / t)
@@ -31,7 +31,7 @@ def test_metal_static_long_wavelength_pi_is_the_fixed_density_compressibility(t:
 
 def test_metal_chemical_potential_holds_the_density() -> None:
     """μ(T): ν ∫₀^∞ dε f(ε − μ) = n by quadrature, at 0.1 … 2 T_F."""
-    m = metal_from_physical(1.5e11, 0.067)
+    m = metal_from_physical(1.5e11, 0.067, 50.0)
     for t in (0.1, 0.3, 0.5, 2.0):
         T = t * m.eps_F
         mu = m.chemical_potential(T)

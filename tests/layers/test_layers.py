@@ -269,7 +269,7 @@ def test_interlayer_interaction_is_the_rpa_matrix_element() -> None:
 
 def test_a2_is_strong_screening_with_ballistic_polarizations() -> None:
     film = weyl_film_from_physical(tilt=0.0)
-    metal = metal_from_physical()
+    metal = metal_from_physical(3e11, 0.067, 50.0)
     bl = preset("fig2-d40", tilt=0.0)
     q = np.array([0.3, 1.0, 2.0]) / bl.spacing
     va, vp = film.fermi_velocity, metal.fermi_velocity
@@ -286,11 +286,11 @@ def test_bad_input_names_the_parameter() -> None:
     with pytest.raises(ValueError, match="C = "):
         weyl_film_from_physical(tilt=1.0)
     with pytest.raises(ValueError, match="n_p = "):
-        metal_from_physical(n_cm2=-1.0)
+        metal_from_physical(-1.0, 0.067, 50.0)
     with pytest.raises(ValueError, match="d = "):
         preset("fig2-d40", d_nm=0.0)
     with pytest.raises(ValueError, match="tau_p = nan"):
-        metal_from_physical(tau_ps=float("nan"))
+        metal_from_physical(3e11, 0.067, float("nan"))
     with pytest.raises(ValueError, match="preset"):
         preset("nope")
 

@@ -197,9 +197,8 @@ DIRAC_PATH = register_active_path("dirac_2d", ActivePath(
 
 def _bilayer() -> Bilayer:
     dirac = DiracLayer(units.per_cm2_to_internal_density(1e12), units.mps_to_internal_velocity(1e6))
-    return Bilayer(
-        active=dirac, passive=metal_from_physical(), spacing=units.nm_to_cm(40.0), dielectric=12.0
-    )
+    passive = metal_from_physical(3e11, 0.067, 50.0)
+    return Bilayer(active=dirac, passive=passive, spacing=units.nm_to_cm(40.0), dielectric=12.0)
 
 
 def test_the_new_path_is_chosen_by_the_layer() -> None:

@@ -130,7 +130,7 @@ def test_the_new_type_is_a_layer_and_not_one_of_the_package() -> None:
     si = _silicon(1e12)
     assert isinstance(si, Layer)
     assert not isinstance(si, Metal2D)
-    bl = _bilayer(si, metal_from_physical())
+    bl = _bilayer(si, metal_from_physical(3e11, 0.067, 50.0))
     assert collision_dim(bl) == 4
     values, _ = unpack_parameters(collision_params(bl, units.kelvin_to_erg(2.0)))
     assert values["g_a"] == 4.0 and values["active_path"] == 1.0
