@@ -235,7 +235,7 @@ def stationary_sample(
     return np.einsum("...ab,...b->...a", root, z)
 
 
-@jit(forceinline=True)
+@jit(forceinline=True)  # LLVM inlining: inline="always" and a plain call were slower (CHANGELOG)
 def _step_and_record(x, y, z, step_matrix, noise_map, s, m, t, pi, pj, coef, out, moments,
                      with_moments):
     """One step ``x ← A x + S z`` of system ``s``, mode ``m``, and its record at step ``t`` (numba).
