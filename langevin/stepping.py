@@ -235,6 +235,32 @@ def stationary_sample(
     return np.einsum("...ab,...b->...a", root, z)
 
 
+@jit(forceinline=True)  # LLVM inlining: inline="always" and a plain call were slower (CHANGELOG)
+def _step_and_record(x, y, z, step_matrix, noise_map, s, m, t, pi, pj, coef, out, moments,
+                     with_moments):
+    """One step ``x ← A x + S z`` of system ``s``, mode ``m``, and its record at step ``t`` (numba).
+
+    ``y`` (``(d,)`` complex128) is scratch. Adds ``Re c_k X_i X_j^*`` to ``out[t, s, k]`` and, if
+    ``moments`` has modes, ``X X†`` to ``moments[s, m]``; the arguments are those of
+    :func:`advance_modes`, and ``x``, ``z`` the system's state and the normals of this step.
+    """
+    d = x.shape[0]
+    for a in range(d):
+        acc = 0j
+        for b in range(d):
+            acc += step_matrix[s, m, a, b] * x[b] + noise_map[s, m, a, b] * z[b]
+        y[a] = acc
+    for a in range(d):
+        x[a] = y[a]
+    prod = x[pi] * np.conj(x[pj])
+    for k in range(coef.shape[1]):
+        out[t, s, k] += (coef[s, k, m] * prod).real
+    if with_moments:
+        for a in range(d):
+            for b in range(d):
+                moments[s, m, a, b] += x[a] * np.conj(x[b])
+
+
 @jit
 def advance_modes(state, step_matrix, noise_map, real_mode, normals, pair, coef, out, moments):
     """Advance ``n_steps`` steps in place and record quadratic observables (numba).
@@ -262,7 +288,6 @@ def advance_modes(state, step_matrix, noise_map, real_mode, normals, pair, coef,
     n_sys, n_modes, d = state.shape
     n_steps = normals.shape[1]
     with_moments = moments.shape[1] > 0
-    n_obs = coef.shape[1]
     pi = pair[0]
     pj = pair[1]
     out[:] = 0.0
@@ -278,20 +303,8 @@ def advance_modes(state, step_matrix, noise_map, real_mode, normals, pair, coef,
                 for a in range(d):
                     w = normals[m, t, a]
                     z[a] = w.real if real else w
-                for a in range(d):
-                    acc = 0j
-                    for b in range(d):
-                        acc += step_matrix[s, m, a, b] * x[b] + noise_map[s, m, a, b] * z[b]
-                    y[a] = acc
-                for a in range(d):
-                    x[a] = y[a]
-                prod = x[pi] * np.conj(x[pj])
-                for k in range(n_obs):
-                    out[t, s, k] += (coef[s, k, m] * prod).real
-                if with_moments:
-                    for a in range(d):
-                        for b in range(d):
-                            moments[s, m, a, b] += x[a] * np.conj(x[b])
+                _step_and_record(x, y, z, step_matrix, noise_map, s, m, t, pi, pj, coef, out,
+                                 moments, with_moments)  # fmt: skip
             for a in range(d):
                 state[s, m, a] = x[a]
 
@@ -331,7 +344,6 @@ def advance_modes_own_rng(
     :func:`seed_numba_rng` per realisation for a reproducible run.
     """
     n_sys, n_modes, d = state.shape
-    n_obs = coef.shape[1]
     with_moments = moments.shape[1] > 0
     pi = pair[0]
     pj = pair[1]
@@ -350,20 +362,8 @@ def advance_modes_own_rng(
                 im = np.random.standard_normal()  # noqa: NPY002
                 z[a] = re if real else re + 1j * im
             for s in range(n_sys):
-                for a in range(d):
-                    acc = 0j
-                    for b in range(d):
-                        acc += step_matrix[s, m, a, b] * xs[s, b] + noise_map[s, m, a, b] * z[b]
-                    y[a] = acc
-                for a in range(d):
-                    xs[s, a] = y[a]
-                prod = xs[s, pi] * np.conj(xs[s, pj])
-                for k in range(n_obs):
-                    out[t, s, k] += (coef[s, k, m] * prod).real
-                if with_moments:
-                    for a in range(d):
-                        for b in range(d):
-                            moments[s, m, a, b] += xs[s, a] * np.conj(xs[s, b])
+                _step_and_record(xs[s], y, z, step_matrix, noise_map, s, m, t, pi, pj, coef, out,
+                                 moments, with_moments)  # fmt: skip
         for s in range(n_sys):
             for a in range(d):
                 state[s, m, a] = xs[s, a]

@@ -15,6 +15,7 @@ from langevin.statistics import (
 )
 from langevin.stepping import (
     SCHEMES,
+    _step_and_record,
     advance_modes,
     advance_modes_numpy,
     advance_modes_own_rng,
@@ -190,6 +191,26 @@ def test_kernel_matches_numpy_twin() -> None:
     np.testing.assert_allclose(moments, ref_mom, atol=1e-12 * np.abs(ref_mom).max())
     # Self-conjugate modes stay exactly real.
     assert np.all(state[:, real].imag == 0.0)
+
+
+def test_shared_step_block_matches_one_twin_step() -> None:
+    """The block both kernels apply per system, mode and step (``_step_and_record``), run once
+    on every (system, mode), is one step of the numpy twin: state, observables, moments."""
+    x0, a, s, real, z, pair, coef = _kernel_inputs(23, n_sys=3, n_steps=1)
+    n_sys, modes, d = x0.shape
+    z_step = np.where(real[:, None], z[:, 0].real + 0j, z[:, 0])
+    state = x0.copy()
+    out = np.zeros((1, n_sys, 2))
+    moments = np.zeros(x0.shape + (d,), dtype=complex)
+    scratch = np.empty(d, dtype=complex)
+    for i in range(n_sys):
+        for m in range(modes):
+            _step_and_record(state[i, m], scratch, z_step[m], a, s, i, m, 0, pair[0], pair[1],
+                             coef, out, moments, True)  # fmt: skip
+    ref_state, ref_out, ref_mom = advance_modes_numpy(x0, a, s, real, z, pair, coef)
+    np.testing.assert_allclose(state, ref_state, atol=1e-13 * np.abs(ref_state).max())
+    np.testing.assert_allclose(out, ref_out, atol=1e-12 * np.abs(ref_out).max())
+    np.testing.assert_allclose(moments, ref_mom, atol=1e-12 * np.abs(ref_mom).max())
 
 
 @pytest.mark.slow
