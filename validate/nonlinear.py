@@ -57,6 +57,7 @@ __all__ = [
     "PAPER_POINT",
     "NonlinearPoint",
     "nonlinear_point",
+    "point_scan",
     "strength_scan",
     "strength_slope",
     "stepper_comparison",
@@ -161,24 +162,22 @@ def nonlinear_point(
     )
 
 
-def strength_scan(
-    thetas: Sequence[float],
-    params: BilayerParameters = PAPER_POINT,
-    grid: PeriodicGrid = DEFAULT_GRID,
-    run: NonlinearRunLength = POINT_RUN,
-    *,
-    w: World | None = None,
-) -> list[NonlinearPoint]:
+def point_scan(points: Sequence[BilayerParameters], grid: PeriodicGrid, run: NonlinearRunLength,
+               w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
+    """:func:`nonlinear_point` at each of ``points``, the k-th with seed ``run.seed + k``
+    (independent points); empty on ranks other than 0."""
+    out = [nonlinear_point(p, grid, replace(run, seed=run.seed + k), w=w)
+           for k, p in enumerate(points)]  # fmt: skip
+    return [pt for pt in out if pt is not None]
+
+
+def strength_scan(thetas: Sequence[float], params: BilayerParameters = PAPER_POINT,
+                  grid: PeriodicGrid = DEFAULT_GRID, run: NonlinearRunLength = POINT_RUN, *,
+                  w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
     """:func:`nonlinear_point` at each Θ (seed ``run.seed + k`` for the k-th: independent
     points), with antithetic pairs if ``run.antithetic`` (the smaller error at small Θ: the
     control variate's O(√Θ) fluctuation cancels in the pair)."""
-    out = []
-    for k, theta in enumerate(thetas):
-        pt = nonlinear_point(params.with_(theta=float(theta)), grid,
-                             replace(run, seed=run.seed + k), w=w)  # fmt: skip
-        if pt is not None:
-            out.append(pt)
-    return out
+    return point_scan([params.with_(theta=float(t)) for t in thetas], grid, run, w)
 
 
 def strength_slope(points: Sequence[NonlinearPoint], quadratic: bool = False) -> dict:
@@ -431,48 +430,24 @@ def kept_thresholds(params: BilayerParameters, grid: PeriodicGrid = DEFAULT_GRID
     }
 
 
-def chi_scan(
-    chis: Sequence[float],
-    thetas: Sequence[float],
-    params: BilayerParameters = PAPER_POINT,
-    grid: PeriodicGrid = DEFAULT_GRID,
-    run: NonlinearRunLength = CHI_SCAN_RUN,
-    *,
-    w: World | None = None,
-) -> list[NonlinearPoint]:
-    """D(Θ)/D_linear over χ at each Θ (seed ``run.seed + k`` for the k-th point: independent);
-    past the linear threshold the point has no linear reference (NaN) and shows what the
-    nonlinear model does."""
-    out = []
-    k = 0
-    for theta in thetas:
-        for chi in chis:
-            pt = nonlinear_point(params.with_(theta=float(theta), chi=float(chi)), grid,
-                                 replace(run, seed=run.seed + k), w=w)  # fmt: skip
-            k += 1
-            if pt is not None:
-                out.append(pt)
-    return out
+def chi_scan(chis: Sequence[float], thetas: Sequence[float],
+             params: BilayerParameters = PAPER_POINT, grid: PeriodicGrid = DEFAULT_GRID,
+             run: NonlinearRunLength = CHI_SCAN_RUN, *,
+             w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
+    """D(Θ)/D_linear over χ at each Θ (seed ``run.seed + k`` for the k-th point, χ running
+    fastest: independent); past the linear threshold the point has no linear reference (NaN)
+    and shows what the nonlinear model does."""
+    points = [params.with_(theta=float(t), chi=float(c)) for t in thetas for c in chis]
+    return point_scan(points, grid, run, w)
 
 
-def drift_scan(
-    drifts: Sequence[float],
-    theta: float,
-    params: BilayerParameters = PAPER_POINT,
-    grid: PeriodicGrid = DEFAULT_GRID,
-    run: NonlinearRunLength = DRIFT_SCAN_RUN,
-    *,
-    w: World | None = None,
-) -> list[NonlinearPoint]:
+def drift_scan(drifts: Sequence[float], theta: float, params: BilayerParameters = PAPER_POINT,
+               grid: PeriodicGrid = DEFAULT_GRID, run: NonlinearRunLength = DRIFT_SCAN_RUN, *,
+               w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
     """Runs at drifts through the drift instability u_c (seed ``run.seed + k`` for the k-th:
     independent)."""
-    out = []
-    for k, u in enumerate(drifts):
-        pt = nonlinear_point(params.with_(theta=float(theta), drift=float(u)), grid,
-                             replace(run, seed=run.seed + k), w=w)  # fmt: skip
-        if pt is not None:
-            out.append(pt)
-    return out
+    return point_scan([params.with_(theta=float(theta), drift=float(u)) for u in drifts], grid,
+                      run, w)  # fmt: skip
 
 
 def strength_limit(points: Sequence[NonlinearPoint]) -> dict:

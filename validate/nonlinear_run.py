@@ -13,54 +13,41 @@ keep the studies' points independent); a caller changes one field with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dragcore.checks import require_bool, require_int, require_real
 from langevin.parameters import MAX_SEED, RUN_PARAMETERS
 
 __all__ = [
     "NonlinearRunLength",
-    "POINT_RUN",
-    "STEPPER_RUN",
-    "STEP_SIZE_RUN",
-    "EQUILIBRIUM_RUN",
-    "CHI_SCAN_RUN",
-    "DRIFT_SCAN_RUN",
-    "STATIONARITY_RUN",
-    "STATIONARITY_SCAN_RUN",
-    "STRUCTURE_RUN",
+    *("POINT_RUN", "STEPPER_RUN", "STEP_SIZE_RUN", "EQUILIBRIUM_RUN", "CHI_SCAN_RUN"),
+    *("DRIFT_SCAN_RUN", "STATIONARITY_RUN", "STATIONARITY_SCAN_RUN", "STRUCTURE_RUN"),
     "SLOPE_RUN",
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NonlinearRunLength:
-    """The length and sampling of a nonlinear run (±v common random numbers).
+    """The length and sampling of a nonlinear run (±v common random numbers); each field is
+    checked when the run is made, naming the field, its value and the allowed range.
 
-    Attributes
-    ----------
-    scheme
-        Weak-order-2 stepper, a name of :class:`langevin.steppers.NonlinearStepper`.
-    dt
-        Step, 1/ω_p (> 0).
-    burn_in
-        Steps discarded at the start of each realisation (≥ 0).
-    n_steps
-        Steps per realisation, the burn-in included (> ``burn_in``).
-    n_realisations
-        Independent realisations (≥ 1).
-    seed
-        Seed of the first realisation's streams, in [0, 2⁶⁴ − 1].
-    antithetic
-        Realisations in antithetic pairs (the studies that use no pairs refuse ``True``).
+    The length and the seed have no default: each study states its own (the named runs
+    below); the stepper, step, burn-in and pairing default to the studies' common choice.
     """
 
+    #: Weak-order-2 stepper, a name of :class:`langevin.steppers.NonlinearStepper`.
     scheme: str = "lawson-heun"
+    #: Step, 1/ω_p (> 0).
     dt: float = 0.25
+    #: Steps discarded at the start of each realisation (≥ 0).
     burn_in: int = 400
-    n_steps: int = 4000
-    n_realisations: int = 4
-    seed: int = 1
+    #: Steps per realisation, the burn-in included (> ``burn_in``).
+    n_steps: int
+    #: Independent realisations (≥ 1).
+    n_realisations: int
+    #: Seed of the first realisation's streams, in [0, 2⁶⁴ − 1].
+    seed: int
+    #: Realisations in antithetic pairs (the studies that use no pairs refuse ``True``).
     antithetic: bool = False
 
     def __post_init__(self) -> None:
@@ -82,22 +69,22 @@ class NonlinearRunLength:
 
 
 #: :func:`validate.nonlinear.nonlinear_point` and :func:`validate.nonlinear.strength_scan`.
-POINT_RUN = NonlinearRunLength()
+POINT_RUN = NonlinearRunLength(n_steps=4000, n_realisations=4, seed=1)
 #: :func:`validate.nonlinear.stepper_comparison` (seeds 101, 102).
-STEPPER_RUN = NonlinearRunLength(seed=101)
+STEPPER_RUN = replace(POINT_RUN, seed=101)
 #: :func:`validate.nonlinear.step_size_comparison` (seeds 201, 202).
-STEP_SIZE_RUN = NonlinearRunLength(seed=201)
+STEP_SIZE_RUN = replace(POINT_RUN, seed=201)
 #: :func:`validate.nonlinear.equilibrium_checks`.
-EQUILIBRIUM_RUN = NonlinearRunLength(seed=7)
+EQUILIBRIUM_RUN = replace(POINT_RUN, seed=7)
 #: :func:`validate.nonlinear.chi_scan` (seed 1000 + k for the k-th point).
-CHI_SCAN_RUN = NonlinearRunLength(seed=1000)
+CHI_SCAN_RUN = replace(POINT_RUN, seed=1000)
 #: :func:`validate.nonlinear.drift_scan` (seed 2000 + k for the k-th point).
-DRIFT_SCAN_RUN = NonlinearRunLength(seed=2000)
+DRIFT_SCAN_RUN = replace(POINT_RUN, seed=2000)
 #: :func:`validate.stationarity.stationarity_point`: two long realisations.
-STATIONARITY_RUN = NonlinearRunLength(n_steps=16000, n_realisations=2)
+STATIONARITY_RUN = NonlinearRunLength(n_steps=16000, n_realisations=2, seed=1)
 #: :func:`validate.stationarity.stationarity_scan` (seed 3000 + k for the k-th point).
-STATIONARITY_SCAN_RUN = NonlinearRunLength(n_steps=16000, n_realisations=2, seed=3000)
+STATIONARITY_SCAN_RUN = replace(STATIONARITY_RUN, seed=3000)
 #: :func:`validate.oneloop.structure_against_one_loop`: antithetic pairs.
-STRUCTURE_RUN = NonlinearRunLength(n_steps=8000, seed=5, antithetic=True)
+STRUCTURE_RUN = NonlinearRunLength(n_steps=8000, n_realisations=4, seed=5, antithetic=True)
 #: :func:`validate.oneloop.simulated_against_one_loop`: antithetic pairs.
-SLOPE_RUN = NonlinearRunLength(antithetic=True)
+SLOPE_RUN = replace(POINT_RUN, antithetic=True)
