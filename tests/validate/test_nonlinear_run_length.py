@@ -68,3 +68,24 @@ def test_studies_without_pairs_refuse_antithetic_runs() -> None:
         stationarity_point(PAPER_POINT, grid, run)
     with pytest.raises(ValueError, match="antithetic = True .* equilibrium_checks"):
         equilibrium_checks(PAPER_POINT, grid, replace(nr.EQUILIBRIUM_RUN, antithetic=True))
+
+
+def test_stationarity_steps_reach_the_study_as_its_run(monkeypatch, capsys) -> None:
+    """``validate nonlinear --stationarity --stationarity-steps N``: the scan's run is
+    :data:`validate.nonlinear_run.STATIONARITY_SCAN_RUN` with ``N`` steps."""
+    import validate.cli_nonlinear
+    import validate.stationarity
+    from validate.__main__ import main
+
+    seen = {}
+
+    def fake_stationarity(drifts, log=None, run=None):
+        seen["run"] = run
+        return {}
+
+    monkeypatch.setattr(validate.cli_nonlinear, "nonlinear_report", lambda **kw: {})
+    monkeypatch.setattr(validate.stationarity, "stationarity_report", fake_stationarity)
+    argv = ["nonlinear", "--stationarity", "--stationarity-steps", "4400", "--no-figures", "--json"]
+    assert main(argv) == 0
+    assert seen["run"] == replace(nr.STATIONARITY_SCAN_RUN, n_steps=4400)
+    capsys.readouterr()
