@@ -161,12 +161,16 @@ def run(args: argparse.Namespace) -> int:
     if res is None:
         return 0
     if args.stationarity:
+        from dataclasses import replace
+
         from validate.nonlinear import REPORT_DRIFTS
+        from validate.nonlinear_run import STATIONARITY_SCAN_RUN
         from validate.stationarity import stationarity_report
 
         res["stationarity"] = stationarity_report(
-            kw.get("drifts", REPORT_DRIFTS), log=kw["log"], n_steps=st_steps
-        )
+            kw.get("drifts", REPORT_DRIFTS), log=kw["log"],
+            run=replace(STATIONARITY_SCAN_RUN, n_steps=st_steps),
+        )  # fmt: skip
     if not args.no_figures:
         from validate.figures import nonlinear_figures
 

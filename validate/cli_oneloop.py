@@ -74,6 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from langevin.grid import PeriodicGrid
     from validate.nonlinear import PAPER_POINT
+    from validate.nonlinear_run import NonlinearRunLength
     from validate.oneloop import (
         gaas_corrections,
         one_loop_table,
@@ -100,10 +101,10 @@ def run(args: argparse.Namespace) -> int:
     sims = []
     for k, chi in enumerate(chis if thetas else []):
         print(f"simulating χ = {chi:g} …", file=sys.stderr)
-        sims.append(simulated_against_one_loop(
-            thetas, point.with_(chi=chi), PeriodicGrid(*grids[0]), seed=args.seed + 100 * k,
-            n_realisations=args.realisations, n_steps=args.steps,
-            antithetic=args.antithetic))  # fmt: skip
+        run = NonlinearRunLength(seed=args.seed + 100 * k, n_realisations=args.realisations,
+                                 n_steps=args.steps, antithetic=args.antithetic)  # fmt: skip
+        sims.append(simulated_against_one_loop(thetas, point.with_(chi=chi),
+                                               PeriodicGrid(*grids[0]), run))  # fmt: skip
     if args.record and sims:
         record_slopes(args.record, sims, thetas, _command(args, point.drift))
     if args.json:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -42,12 +42,22 @@ from langevin.grid import PeriodicGrid
 from langevin.nonlinear_model import NonlinearBilayerModel, dealias_mask
 from langevin.params import BilayerParameters
 from langevin.simulation import RunResult
+from validate.nonlinear_run import (
+    CHI_SCAN_RUN,
+    DRIFT_SCAN_RUN,
+    EQUILIBRIUM_RUN,
+    POINT_RUN,
+    STEP_SIZE_RUN,
+    STEPPER_RUN,
+    NonlinearRunLength,
+)
 
 __all__ = [
     "DEFAULT_GRID",
     "PAPER_POINT",
     "NonlinearPoint",
     "nonlinear_point",
+    "point_scan",
     "strength_scan",
     "strength_slope",
     "stepper_comparison",
@@ -106,19 +116,14 @@ class NonlinearPoint:
 def nonlinear_point(
     params: BilayerParameters,
     grid: PeriodicGrid = DEFAULT_GRID,
+    run: NonlinearRunLength = POINT_RUN,
     *,
-    scheme: str = "lawson-heun",
-    dt: float = 0.25,
-    burn_in: int = 400,
-    seed: int = 1,
-    n_realisations: int = 4,
-    n_steps: int = 4000,
-    antithetic: bool = False,
     w: World | None = None,
 ) -> NonlinearPoint | None:
-    """One nonlinear run (±v common random numbers, linear-twin control variate, antithetic
-    pairs if ``antithetic``: :class:`langevin.nonlinear_simulation.NonlinearSimulation`) with
-    its linear reference; realisations over the ranks of ``w``. ``None`` on ranks other than 0.
+    """One nonlinear run of length ``run`` (±v common random numbers, linear-twin control
+    variate, antithetic pairs if ``run.antithetic``:
+    :class:`langevin.nonlinear_simulation.NonlinearSimulation`) with its linear reference;
+    realisations over the ranks of ``w``. ``None`` on ranks other than 0.
 
     A run that blows up (:class:`langevin.nonlinear_model.BlowUpError`) gives a point with
     NaN numbers and the message (raised on every rank alike: the realisations are seeded
@@ -126,17 +131,18 @@ def nonlinear_point(
     ``w`` of several ranks, call it where all ranks step the same realisations).
     """
     cmp = NonlinearComparison.at_parameters(
-        params, grid, scheme, dt, burn_in=burn_in, antithetic=antithetic
+        params, grid, run.scheme, run.dt, burn_in=run.burn_in, antithetic=run.antithetic
     )
     try:
         res: RunResult | None = run_distributed(
-            cmp.simulation, seed, n_realisations, n_steps, w=w, snapshots=False,
+            cmp.simulation, run.seed, run.n_realisations, run.n_steps, w=w, snapshots=False,
             with_exact_sdev=False,
         )  # fmt: skip
     except FloatingPointError as exc:
         nan = math.nan
-        return NonlinearPoint(params.theta, params.chi, params.drift, scheme, dt, nan, nan,
-                              cmp.exact, nan, nan, nan, cmp.linear_stable, str(exc))  # fmt: skip
+        return NonlinearPoint(params.theta, params.chi, params.drift, run.scheme, run.dt, nan,
+                              nan, cmp.exact, nan, nan, nan, cmp.linear_stable,
+                              str(exc))  # fmt: skip
     if res is None:
         return None
     res = cmp.compare(res)
@@ -144,8 +150,8 @@ def nonlinear_point(
         params.theta,
         params.chi,
         params.drift,
-        scheme,
-        dt,
+        run.scheme,
+        run.dt,
         res.mean,
         res.sdev,
         res.exact,
@@ -156,26 +162,22 @@ def nonlinear_point(
     )
 
 
-def strength_scan(
-    thetas: Sequence[float],
-    params: BilayerParameters = PAPER_POINT,
-    grid: PeriodicGrid = DEFAULT_GRID,
-    *,
-    seed: int = 1,
-    antithetic: bool = False,
-    **run,
-) -> list[NonlinearPoint]:
-    """:func:`nonlinear_point` at each Θ (seed ``seed + k`` for the k-th: independent
-    points), with antithetic pairs if ``antithetic`` (the smaller error at small Θ: the
-    control variate's O(√Θ) fluctuation cancels in the pair). ``run``: the other arguments
-    of :func:`nonlinear_point`."""
-    out = []
-    for k, theta in enumerate(thetas):
-        pt = nonlinear_point(params.with_(theta=float(theta)), grid, seed=seed + k,
-                             antithetic=antithetic, **run)  # fmt: skip
-        if pt is not None:
-            out.append(pt)
-    return out
+def point_scan(points: Sequence[BilayerParameters], grid: PeriodicGrid, run: NonlinearRunLength,
+               w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
+    """:func:`nonlinear_point` at each of ``points``, the k-th with seed ``run.seed + k``
+    (independent points); empty on ranks other than 0."""
+    out = [nonlinear_point(p, grid, replace(run, seed=run.seed + k), w=w)
+           for k, p in enumerate(points)]  # fmt: skip
+    return [pt for pt in out if pt is not None]
+
+
+def strength_scan(thetas: Sequence[float], params: BilayerParameters = PAPER_POINT,
+                  grid: PeriodicGrid = DEFAULT_GRID, run: NonlinearRunLength = POINT_RUN, *,
+                  w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
+    """:func:`nonlinear_point` at each Θ (seed ``run.seed + k`` for the k-th: independent
+    points), with antithetic pairs if ``run.antithetic`` (the smaller error at small Θ: the
+    control variate's O(√Θ) fluctuation cancels in the pair)."""
+    return point_scan([params.with_(theta=float(t)) for t in thetas], grid, run, w)
 
 
 def strength_slope(points: Sequence[NonlinearPoint], quadratic: bool = False) -> dict:
@@ -209,15 +211,15 @@ def strength_slope(points: Sequence[NonlinearPoint], quadratic: bool = False) ->
 def stepper_comparison(
     params: BilayerParameters,
     grid: PeriodicGrid = DEFAULT_GRID,
+    run: NonlinearRunLength = STEPPER_RUN,
     *,
-    dt: float = 0.25,
-    seed: int = 101,
-    **run,
+    w: World | None = None,
 ) -> dict[str, NonlinearPoint]:
-    """The same point with both steppers (independent seeds): ``{scheme: point}``."""
+    """The same point with both steppers (seeds ``run.seed``, ``run.seed + 1``: independent):
+    ``{scheme: point}``; ``run.scheme`` is not used."""
     out = {}
     for k, scheme in enumerate(("lawson-heun", "lawson-midpoint")):
-        pt = nonlinear_point(params, grid, scheme=scheme, dt=dt, seed=seed + k, **run)
+        pt = nonlinear_point(params, grid, replace(run, scheme=scheme, seed=run.seed + k), w=w)
         if pt is not None:
             out[scheme] = pt
     return out
@@ -226,28 +228,25 @@ def stepper_comparison(
 def step_size_comparison(
     params: BilayerParameters,
     grid: PeriodicGrid = DEFAULT_GRID,
+    run: NonlinearRunLength = STEP_SIZE_RUN,
     *,
-    dt: float = 0.25,
     factor: int = 4,
-    seed: int = 201,
-    burn_in: int = 400,
-    n_realisations: int = 4,
-    n_steps: int = 4000,
     w: World | None = None,
 ) -> dict | None:
-    """D at ``dt`` and at ``dt/factor`` over the same simulated time (independent seeds), their
-    difference in units of its error, and the run command's step limit ``√Θ/λ_nl``
-    (:func:`langevin.run.nonlinear_step_limit`). ``None`` on ranks other than 0."""
+    """D at ``run.dt`` (seed ``run.seed``) and at ``run.dt/factor`` over the same simulated
+    time (seed ``run.seed + 1``: independent), their difference in units of its error, and the
+    run command's step limit ``√Θ/λ_nl`` (:func:`langevin.run.nonlinear_step_limit`). ``None``
+    on ranks other than 0."""
     from langevin.run import nonlinear_step_limit
 
-    coarse = nonlinear_point(params, grid, dt=dt, burn_in=burn_in, seed=seed,
-                             n_realisations=n_realisations, n_steps=n_steps, w=w)  # fmt: skip
-    fine = nonlinear_point(params, grid, dt=dt / factor, burn_in=burn_in * factor,
-                           seed=seed + 1, n_realisations=n_realisations,
-                           n_steps=n_steps * factor, w=w)  # fmt: skip
+    dt = run.dt
+    fine_run = replace(run, dt=dt / factor, burn_in=run.burn_in * factor, seed=run.seed + 1,
+                       n_steps=run.n_steps * factor)  # fmt: skip
+    coarse = nonlinear_point(params, grid, run, w=w)
+    fine = nonlinear_point(params, grid, fine_run, w=w)
     if coarse is None or fine is None:
         return None
-    cmp = NonlinearComparison.at_parameters(params, grid, "lawson-heun", dt)
+    cmp = NonlinearComparison.at_parameters(params, grid, run.scheme, dt)
     rate = cmp.simulation.nonlinear_rate()
     diff = coarse.mean - fine.mean
     sdev = math.hypot(coarse.sdev, fine.sdev)
@@ -374,22 +373,20 @@ def _level_statistics(values: np.ndarray) -> dict:
 def equilibrium_checks(
     params: BilayerParameters,
     grid: PeriodicGrid = DEFAULT_GRID,
-    *,
-    dt: float = 0.25,
-    burn_in: int = 400,
-    seed: int = 7,
-    n_realisations: int = 4,
-    n_steps: int = 4000,
+    run: NonlinearRunLength = EQUILIBRIUM_RUN,
 ) -> dict:
-    """v = 0 (and so χ = α v·B = 0): the force, the structure factors against Gibbs.
+    """v = 0 (and so χ = α v·B = 0): the force, the structure factors against Gibbs, from
+    ``run`` (no antithetic pairs).
 
     Returns ``force_x`` (mean, sdev), ``pp_ratio`` and ``nn_ratio`` (mean over the kept modes
     and components of the measured ``⟨|X|²⟩`` over the Gibbs value, minus 1, with the standard
     error from the spread over realisations), and ``number_drift`` (the largest |Σ_r ρ_a| of
     the final snapshots, in units of n per cell: number conservation).
     """
+    run.refuse_antithetic("equilibrium_checks")
     p = params.with_(drift=0.0, chi=0.0)  # χ = α v·B vanishes with v: no cooling stress
-    cmp = NonlinearComparison(NonlinearBilayerModel(p), grid, "lawson-heun", dt, burn_in=burn_in)
+    cmp = NonlinearComparison(NonlinearBilayerModel(p), grid, run.scheme, run.dt,
+                              burn_in=run.burn_in)  # fmt: skip
     sim = cmp.simulation
     per_real = []
     forces = []
@@ -397,8 +394,8 @@ def equilibrium_checks(
     qx, qy = sim.modes.qx, sim.modes.qy
     gibbs = NonlinearBilayerModel(p).linear.equilibrium_covariance(qx, qy) * grid.mode_noise_scale
     g_diag = np.real(np.einsum("mii->mi", gibbs))
-    for r in range(n_realisations):
-        prog = sim.begin_realisation(seed, r, n_steps, structure=True)
+    for r in range(run.n_realisations):
+        prog = sim.begin_realisation(run.seed, r, run.n_steps, structure=True)
         sim.advance_realisation(prog)
         res = sim.finish_realisation(prog)
         forces.append((res.mean, res.error))
@@ -433,48 +430,24 @@ def kept_thresholds(params: BilayerParameters, grid: PeriodicGrid = DEFAULT_GRID
     }
 
 
-def chi_scan(
-    chis: Sequence[float],
-    thetas: Sequence[float],
-    params: BilayerParameters = PAPER_POINT,
-    grid: PeriodicGrid = DEFAULT_GRID,
-    *,
-    seed: int = 1000,
-    **run,
-) -> list[NonlinearPoint]:
-    """D(Θ)/D_linear over χ at each Θ (independent seeds); past the linear threshold the
-    point has no linear reference (NaN) and shows what the nonlinear model does."""
-    out = []
-    k = 0
-    for theta in thetas:
-        for chi in chis:
-            pt = nonlinear_point(
-                params.with_(theta=float(theta), chi=float(chi)), grid, seed=seed + k, **run
-            )
-            k += 1
-            if pt is not None:
-                out.append(pt)
-    return out
+def chi_scan(chis: Sequence[float], thetas: Sequence[float],
+             params: BilayerParameters = PAPER_POINT, grid: PeriodicGrid = DEFAULT_GRID,
+             run: NonlinearRunLength = CHI_SCAN_RUN, *,
+             w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
+    """D(Θ)/D_linear over χ at each Θ (seed ``run.seed + k`` for the k-th point, χ running
+    fastest: independent); past the linear threshold the point has no linear reference (NaN)
+    and shows what the nonlinear model does."""
+    points = [params.with_(theta=float(t), chi=float(c)) for t in thetas for c in chis]
+    return point_scan(points, grid, run, w)
 
 
-def drift_scan(
-    drifts: Sequence[float],
-    theta: float,
-    params: BilayerParameters = PAPER_POINT,
-    grid: PeriodicGrid = DEFAULT_GRID,
-    *,
-    seed: int = 2000,
-    **run,
-) -> list[NonlinearPoint]:
-    """Runs at drifts through the drift instability u_c (independent seeds)."""
-    out = []
-    for k, u in enumerate(drifts):
-        pt = nonlinear_point(
-            params.with_(theta=float(theta), drift=float(u)), grid, seed=seed + k, **run
-        )
-        if pt is not None:
-            out.append(pt)
-    return out
+def drift_scan(drifts: Sequence[float], theta: float, params: BilayerParameters = PAPER_POINT,
+               grid: PeriodicGrid = DEFAULT_GRID, run: NonlinearRunLength = DRIFT_SCAN_RUN, *,
+               w: World | None = None) -> list[NonlinearPoint]:  # fmt: skip
+    """Runs at drifts through the drift instability u_c (seed ``run.seed + k`` for the k-th:
+    independent)."""
+    return point_scan([params.with_(theta=float(theta), drift=float(u)) for u in drifts], grid,
+                      run, w)  # fmt: skip
 
 
 def strength_limit(points: Sequence[NonlinearPoint]) -> dict:
@@ -520,23 +493,24 @@ def nonlinear_report(
     """Every study of this module at the paper's point (ς = 0.15, β = 0.1), as plain numbers
     (``python -m validate nonlinear``); ``None`` on ranks other than 0."""
     say = log or (lambda text: None)
-    run = {"n_realisations": n_realisations, "n_steps": n_steps, "w": w}
+    size = {"n_realisations": n_realisations, "n_steps": n_steps}
+    at = PAPER_POINT.with_(theta=0.01)
     say("strength scan …")
-    scan = strength_scan(thetas, **run)
+    scan = strength_scan(thetas, run=replace(POINT_RUN, **size), w=w)
     say("steppers …")
-    steppers = stepper_comparison(PAPER_POINT.with_(theta=0.01), **run)
+    steppers = stepper_comparison(at, run=replace(STEPPER_RUN, **size), w=w)
     say("step sizes …")
-    steps = step_size_comparison(PAPER_POINT.with_(theta=0.01), **run)
+    steps = step_size_comparison(at, run=replace(STEP_SIZE_RUN, **size), w=w)
     say("weak order …")
     weak = weak_order(PAPER_POINT.with_(theta=0.05), WEAK_ORDER_GRID, n_paths=weak_paths,
                       t_final=8.0)  # fmt: skip
     say("v = 0 …")
-    eq = [equilibrium_checks(PAPER_POINT.with_(theta=t), n_realisations=n_realisations,
-                             n_steps=n_steps) for t in (0.002, 0.01)]  # fmt: skip
+    eq = [equilibrium_checks(PAPER_POINT.with_(theta=t), run=replace(EQUILIBRIUM_RUN, **size))
+          for t in (0.002, 0.01)]  # fmt: skip
     say("χ scan …")
-    chi_pts = chi_scan(chis, chi_thetas, **run)
+    chi_pts = chi_scan(chis, chi_thetas, run=replace(CHI_SCAN_RUN, **size), w=w)
     say("drift scan …")
-    drift_pts = drift_scan(drifts, 0.005, **run)
+    drift_pts = drift_scan(drifts, 0.005, run=replace(DRIFT_SCAN_RUN, **size), w=w)
     if w is not None and not w.is_root:
         return None
     return {

@@ -34,11 +34,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from dragcore.parallel import World
 from langevin.grid import PeriodicGrid
 from langevin.nonlinear_model import NonlinearBilayerModel
 from langevin.one_loop import one_loop_drag
 from langevin.params import BilayerParameters
 from validate.nonlinear import PAPER_POINT, strength_scan, strength_slope
+from validate.nonlinear_run import SLOPE_RUN, STRUCTURE_RUN, NonlinearRunLength
 
 __all__ = [
     "ONE_LOOP_GRIDS",
@@ -87,18 +89,18 @@ def simulated_against_one_loop(
     thetas: Sequence[float],
     params: BilayerParameters = PAPER_POINT,
     grid: PeriodicGrid | None = None,
+    run: NonlinearRunLength = SLOPE_RUN,
     *,
-    seed: int = 1,
-    antithetic: bool = True,
-    **run,
+    w: World | None = None,
 ) -> dict:
     """The simulated slope (weighted fit of ``D/D_linear − 1 = aΘ``) and the one-loop ``a``
-    on the same grid; ``pull = (a_sim − a_one_loop)/σ(a_sim)``. ``run``: the arguments of
-    :func:`validate.nonlinear.nonlinear_point`; antithetic pairs by default (the estimator
-    whose relative error does not grow as Θ → 0). Points that blew up are left out (listed)."""
+    on the same grid; ``pull = (a_sim − a_one_loop)/σ(a_sim)``. ``run``: the run of each
+    point (:func:`validate.nonlinear.strength_scan`); antithetic pairs by default (the
+    estimator whose relative error does not grow as Θ → 0). Points that blew up are left out
+    (listed)."""
     grid = grid if grid is not None else PeriodicGrid(8, 6.0)
     cpu = time.process_time()
-    pts = strength_scan(thetas, params, grid, seed=seed, antithetic=antithetic, **run)
+    pts = strength_scan(thetas, params, grid, run, w=w)
     cpu = time.process_time() - cpu
     ok = [p for p in pts if not p.blow_up]
     fit = strength_slope(ok) if len(ok) >= 1 else {"slope": math.nan, "slope_sdev": math.nan}
@@ -108,7 +110,7 @@ def simulated_against_one_loop(
         "length": grid.length,
         "chi": params.chi,
         "drift": params.drift,
-        "antithetic": bool(antithetic),
+        "antithetic": bool(run.antithetic),
         "points": [p.as_dict() for p in pts],
         "fit": fit,
         "one_loop": ol.slope,
@@ -163,17 +165,11 @@ def structure_one_loop(grid: PeriodicGrid, params: BilayerParameters = PAPER_POI
 def structure_against_one_loop(
     grid: PeriodicGrid,
     theta: float,
-    *,
-    dt: float = 0.25,
-    burn_in: int = 400,
-    seed: int = 5,
-    n_realisations: int = 4,
-    n_steps: int = 8000,
-    antithetic: bool = True,
+    run: NonlinearRunLength = STRUCTURE_RUN,
 ) -> dict:
-    """v = 0, χ = 0: the simulated O(Θ) shifts of the structure factors over their linear
-    (Gibbs) values against :func:`structure_one_loop`, with the linear twins as a control
-    variate for ``|X_q|²`` (the engine accumulates ``|X|²`` of every row): per realisation
+    """v = 0, χ = 0, runs of ``run``: the simulated O(Θ) shifts of the structure factors over
+    their linear (Gibbs) values against :func:`structure_one_loop`, with the linear twins as a
+    control variate for ``|X_q|²`` (the engine accumulates ``|X|²`` of every row): per realisation
     ``S = ⟨|X_nl|²⟩ − ⟨|X_lin|²⟩ + C_lin`` (averaged with the antithetic partners), ``C_lin``
     the twins' exact (Lyapunov) variance, then the mean over the kept modes and components of
     ``S/C_lin − 1`` as :func:`structure_one_loop` averages. Errors from the spread over the
@@ -188,18 +184,18 @@ def structure_against_one_loop(
 
     p = PAPER_POINT.with_(drift=0.0, chi=0.0, theta=float(theta))
     model = NonlinearBilayerModel(p)
-    cmp = NonlinearComparison(model, grid, "lawson-heun", dt, burn_in=burn_in,
-                              antithetic=antithetic)  # fmt: skip
+    cmp = NonlinearComparison(model, grid, run.scheme, run.dt, burn_in=run.burn_in,
+                              antithetic=run.antithetic)  # fmt: skip
     sim = cmp.simulation
     c_lin = np.real(np.einsum("mii->mi", cmp.covariances[0][sim.modes.index]))
     gibbs = model.linear.equilibrium_covariance(sim.modes.qx, sim.modes.qy)
     g = np.real(np.einsum("mii->mi", gibbs)) * grid.mode_noise_scale
     stepped = sim.n_stepped
     per_real = []
-    for r in range(n_realisations):
-        prog = sim.begin_realisation(seed, r, n_steps, structure=True)
+    for r in range(run.n_realisations):
+        prog = sim.begin_realisation(run.seed, r, run.n_steps, structure=True)
         sim.advance_realisation(prog)
-        m = prog.moments / (n_steps - burn_in)
+        m = prog.moments / (run.n_steps - run.burn_in)
         s = m[:stepped].mean(axis=0) - m[stepped:].mean(axis=0) + c_lin
         ratio = s / c_lin - 1.0
         per_real.append((float(np.mean(ratio[:, 2:])), float(np.mean(ratio[:, :2]))))
@@ -208,8 +204,9 @@ def structure_against_one_loop(
     sem = arr.std(axis=0, ddof=1) / math.sqrt(len(arr))
     ol = structure_one_loop(grid, p)
     return {
-        "n": grid.n, "length": grid.length, "theta": float(theta), "dt": dt,
-        "antithetic": bool(antithetic), "n_realisations": n_realisations, "n_steps": n_steps,
+        "n": grid.n, "length": grid.length, "theta": float(theta), "dt": run.dt,
+        "antithetic": bool(run.antithetic), "n_realisations": run.n_realisations,
+        "n_steps": run.n_steps,
         "pp": (float(mean[0]), float(sem[0])), "nn": (float(mean[1]), float(sem[1])),
         "pp_one_loop": ol["pp"], "nn_one_loop": ol["nn"],
         "pp_pull": float((mean[0] - ol["pp"]) / sem[0]) if sem[0] > 0 else math.nan,

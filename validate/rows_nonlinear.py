@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dragcore.parallel import World
 from validate.rows import FULL, Comparison, JobSize, significance
 
@@ -31,8 +33,10 @@ def nonlinear_comparisons(w: World, size: JobSize = FULL) -> list[Comparison]:
     D(Θ)/D_linear at Θ = 0.0025, 0.005, 0.01 (16×16 grid, L = 12 d, the paper's ς, β, χ = 0.1),
     the limit c of the fit c + aΘ against 1, and the two estimators of the drag force."""
     from validate.nonlinear import strength_limit, strength_scan
+    from validate.nonlinear_run import POINT_RUN
 
-    pts = strength_scan((0.0025, 0.005, 0.01), n_realisations=4, n_steps=size.nonlinear_steps, w=w)
+    run = replace(POINT_RUN, n_realisations=4, n_steps=size.nonlinear_steps)
+    pts = strength_scan((0.0025, 0.005, 0.01), run=run, w=w)
     if not w.is_root:
         return []
     fit = strength_limit(pts)

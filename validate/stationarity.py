@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from langevin.grid import PeriodicGrid
 from langevin.params import BilayerParameters
 from langevin.stationarity import StationarityResult, stationarity_diagnostics
 from validate.nonlinear import DEFAULT_GRID, PAPER_POINT, kept_thresholds
+from validate.nonlinear_run import STATIONARITY_RUN, STATIONARITY_SCAN_RUN, NonlinearRunLength
 
 __all__ = [
     "StationarityPoint",
@@ -187,42 +188,34 @@ def check_run_length(n_steps: int, burn_in: int = 400, sample_every: int = 20,
 def stationarity_point(
     params: BilayerParameters,
     grid: PeriodicGrid,
+    run: NonlinearRunLength = STATIONARITY_RUN,
     *,
-    dt: float = 0.25,
-    burn_in: int = 400,
-    seed: int = 1,
-    n_realisations: int = 2,
-    n_steps: int = 16000,
     sample_every: int = 20,
     n_blocks: int = 8,
     alpha: float = 0.01,
-    scheme: str = "lawson-heun",
 ) -> StationarityPoint:
-    """Run the nonlinear model at ``params`` and test its stationarity (module docstring).
+    """Run the nonlinear model at ``params`` for ``run`` (no control variate, no antithetic
+    pairs) and test its stationarity (module docstring).
 
-    ``burn_in`` must be a multiple of ``sample_every`` (the field samples start with the kept
-    steps) and the run long enough for the block tests (:func:`check_run_length`). A blow-up
-    (:class:`langevin.nonlinear_model.BlowUpError`) gives a point with the message and no
-    diagnostics.
+    ``run.burn_in`` must be a multiple of ``sample_every`` (the field samples start with the
+    kept steps) and the run long enough for the block tests (:func:`check_run_length`). A
+    blow-up (:class:`langevin.nonlinear_model.BlowUpError`) gives a point with the message and
+    no diagnostics.
     """
-    check_run_length(n_steps, burn_in, sample_every, n_blocks)
-    cmp = NonlinearComparison.at_parameters(
-        params,
-        grid,
-        scheme,
-        dt,
-        burn_in=burn_in,
-        control_variate=False,
-        block_steps=sample_every,
-    )
+    run.refuse_antithetic("stationarity_point")
+    burn_in = run.burn_in
+    check_run_length(run.n_steps, burn_in, sample_every, n_blocks)
+    cmp = NonlinearComparison.at_parameters(params, grid, run.scheme, run.dt, burn_in=burn_in,
+                                            control_variate=False,
+                                            block_steps=sample_every)  # fmt: skip
     sim = cmp.simulation
     point = StationarityPoint(
-        params.theta, params.chi, params.drift, dt, n_realisations, n_steps, burn_in,
-        sample_every, cmp.linear_stable,
+        params.theta, params.chi, params.drift, run.dt, run.n_realisations, run.n_steps,
+        burn_in, sample_every, cmp.linear_stable,
     )  # fmt: skip
     series, dens, specs = [], [], []
-    for r in range(n_realisations):
-        prog = sim.begin_realisation(seed, r, n_steps)
+    for r in range(run.n_realisations):
+        prog = sim.begin_realisation(run.seed, r, run.n_steps)
         dv, sp = [], []
         try:
             while not prog.finished:
@@ -267,17 +260,18 @@ def past_instability_points(
 def stationarity_scan(
     points: Sequence[BilayerParameters],
     grid: PeriodicGrid,
+    run: NonlinearRunLength = STATIONARITY_SCAN_RUN,
     *,
-    seed: int = 3000,
     log=None,
-    **run,
+    **block_tests,
 ) -> list[StationarityPoint]:
-    """:func:`stationarity_point` at each point (seed ``seed + k``: independent points)."""
+    """:func:`stationarity_point` at each point (seed ``run.seed + k``: independent points);
+    ``block_tests``: its ``sample_every``, ``n_blocks``, ``alpha``."""
     say = log or (lambda text: None)
     out = []
     for k, p in enumerate(points):
         say(f"stationarity: χ = {p.chi:g}, u = {p.drift:g} …")
-        out.append(stationarity_point(p, grid, seed=seed + k, **run))
+        out.append(stationarity_point(p, grid, replace(run, seed=run.seed + k), **block_tests))
     return out
 
 
@@ -316,15 +310,17 @@ def stationarity_report(
     theta: float = 0.005,
     params: BilayerParameters | None = None,
     grid: PeriodicGrid | None = None,
+    run: NonlinearRunLength = STATIONARITY_SCAN_RUN,
     log=None,
-    **run,
+    **block_tests,
 ) -> dict:
     """The stationarity study of ``python -m validate nonlinear --stationarity``: every drift
     of ``drifts`` beyond u_c and every χ of ``chis`` below χ_c (at ``theta``), as plain
-    numbers. ``run``: the other arguments of :func:`stationarity_point`."""
+    numbers, each point a run of ``run`` (:func:`stationarity_scan`). ``block_tests``: the
+    ``sample_every``, ``n_blocks``, ``alpha`` of :func:`stationarity_point`."""
     params = (params or PAPER_POINT).with_(theta=float(theta))
     grid = grid or DEFAULT_GRID
     th = kept_thresholds(params, grid)
-    pts = stationarity_scan(past_instability_points(params, th, drifts, chis), grid, log=log,
-                            **run)  # fmt: skip
+    pts = stationarity_scan(past_instability_points(params, th, drifts, chis), grid, run,
+                            log=log, **block_tests)  # fmt: skip
     return {"thresholds": th, "points": [p.as_dict() for p in pts]}

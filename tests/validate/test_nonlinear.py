@@ -9,6 +9,7 @@ state against Gibbs, and the steppers' convergence order in dt.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -25,8 +26,9 @@ from validate.nonlinear import (
     strength_scan,
     weak_order,
 )
+from validate.nonlinear_run import EQUILIBRIUM_RUN, POINT_RUN, STEPPER_RUN
 
-RUN = {"n_realisations": 4, "n_steps": 3000}
+SIZE = {"n_realisations": 4, "n_steps": 3000}
 
 
 @pytest.mark.slow
@@ -34,7 +36,7 @@ def test_drag_tends_to_the_linear_value_as_the_strength_vanishes() -> None:
     """D(Θ)/D_linear = c + aΘ at Θ = 0.0025, 0.005, 0.01: c = 1 within its error, the fit is
     consistent (χ² of one degree of freedom below 9), and at every point the second
     estimator (the force the constraint removes from layer 2) agrees with Eq. (11)."""
-    pts = strength_scan((0.0025, 0.005, 0.01), **RUN)
+    pts = strength_scan((0.0025, 0.005, 0.01), run=replace(POINT_RUN, **SIZE))
     fit = strength_limit(pts)
     assert abs(fit["limit"] - 1.0) < 3 * fit["limit_sdev"], fit
     assert fit["chi2_dof"] < 9.0, fit
@@ -46,7 +48,7 @@ def test_drag_tends_to_the_linear_value_as_the_strength_vanishes() -> None:
 @pytest.mark.slow
 def test_the_two_steppers_agree() -> None:
     """Lawson–Heun and Lawson–midpoint (independent seeds) at Θ = 0.01, dt = 0.25."""
-    res = stepper_comparison(PAPER_POINT.with_(theta=0.01), **RUN)
+    res = stepper_comparison(PAPER_POINT.with_(theta=0.01), run=replace(STEPPER_RUN, **SIZE))
     h, m = res["lawson-heun"], res["lawson-midpoint"]
     assert abs(h.mean - m.mean) < 3 * math.hypot(h.sdev, m.sdev), (h, m)
 
@@ -56,7 +58,8 @@ def test_zero_drift_is_gibbs_to_order_theta() -> None:
     """v = 0: no drag within errors, number conserved to rounding, and the structure factors'
     deviation from Gibbs is O(Θ): (measured − Gibbs)/(Θ·Gibbs) is the same at Θ = 0.002 and
     0.01 within the errors (it does not survive Θ → 0)."""
-    res = [equilibrium_checks(PAPER_POINT.with_(theta=t), **RUN) for t in (0.002, 0.01)]
+    run = replace(EQUILIBRIUM_RUN, **SIZE)
+    res = [equilibrium_checks(PAPER_POINT.with_(theta=t), run=run) for t in (0.002, 0.01)]
     for r in res:
         f, s = r["force_x"]
         assert abs(f) < 3 * s, r

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -66,11 +67,12 @@ def test_structure_control_variate_is_exact_without_nonlinearity(monkeypatch) ->
 
     from langevin.grid import PeriodicGrid
     from langevin.nonlinear_model import NonlinearBilayerModel
+    from validate.nonlinear_run import STRUCTURE_RUN
     from validate.oneloop import structure_against_one_loop
 
     monkeypatch.setattr(NonlinearBilayerModel, "nonlinear_drift",
                         lambda self, grid: (lambda state: np.zeros_like(state)))  # fmt: skip
-    res = structure_against_one_loop(PeriodicGrid(8, 6.0), 0.01, n_realisations=2, n_steps=450,
-                                     burn_in=50)  # fmt: skip
+    run = replace(STRUCTURE_RUN, n_realisations=2, n_steps=450, burn_in=50)
+    res = structure_against_one_loop(PeriodicGrid(8, 6.0), 0.01, run)
     assert res["gibbs_mismatch"] < 1e-12
     assert abs(res["pp"][0]) < 1e-9 and abs(res["nn"][0]) < 1e-9

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 
 from langevin.grid import PeriodicGrid
 from validate.nonlinear import PAPER_POINT
+from validate.nonlinear_run import SLOPE_RUN
 from validate.oneloop import record_slopes, simulated_against_one_loop
 from validate.oneloop_rows import load_slopes, slope_comparisons, slope_table
 
@@ -66,8 +68,9 @@ def test_stored_slopes_are_resolved_and_agree_with_one_loop() -> None:
 def test_simulated_slope_at_reduced_size_agrees_with_one_loop() -> None:
     """8×8, L = 6 d, χ = 5 (one loop a = 3.49), Θ = 0.01, antithetic pairs: 2 realisations of
     4000 steps (σ(a) ≈ 0.5), within 3σ of the one-loop value."""
+    run = replace(SLOPE_RUN, seed=7, n_realisations=2, n_steps=4000)
     res = simulated_against_one_loop([0.01], PAPER_POINT.with_(chi=5.0), PeriodicGrid(8, 6.0),
-                                     seed=7, n_realisations=2, n_steps=4000)  # fmt: skip
+                                     run)  # fmt: skip
     fit = res["fit"]
     assert res["antithetic"] and 0 < fit["slope_sdev"] < 1.0
     assert math.isfinite(res["pull"]) and abs(res["pull"]) <= 3.0, res

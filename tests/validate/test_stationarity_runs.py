@@ -5,6 +5,7 @@ quoted D, the points chosen past the thresholds, the run length refused before c
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from langevin.comparison import NonlinearComparison
 from langevin.grid import PeriodicGrid
 from langevin.nonlinear_model import NonlinearBilayerModel
 from validate.nonlinear import PAPER_POINT, kept_thresholds
+from validate.nonlinear_run import STATIONARITY_RUN
 from validate.stationarity import (
     check_run_length,
     field_statistics,
@@ -42,7 +44,7 @@ def test_below_chi_c_the_run_blows_up_and_quotes_nothing() -> None:
     physical domain in the first steps (step 22); the point says so and carries no D."""
     p = PAPER_POINT.with_(theta=0.005, chi=-2.0)
     assert kept_thresholds(p, GRID)["chi_c"] > -2.0
-    pt = stationarity_point(p, GRID, n_realisations=1, n_steps=3000)
+    pt = stationarity_point(p, GRID, replace(STATIONARITY_RUN, n_realisations=1, n_steps=3000))
     assert pt.verdict == "blow-up" and not pt.stationary
     assert "density of layer" in pt.blow_up
     assert math.isnan(pt.mean) and math.isnan(pt.sdev)
@@ -55,8 +57,8 @@ def test_a_stable_point_runs_and_quotes_d_only_if_stationary() -> None:
     the drag, the density variance and each non-empty shell exist; D is quoted (with the
     run's error bar) exactly when all are stationary."""
     p = PAPER_POINT.with_(theta=0.005)
-    pt = stationarity_point(p, GRID, n_realisations=1, n_steps=1000, burn_in=200,
-                            sample_every=5, seed=4)  # fmt: skip
+    run = replace(STATIONARITY_RUN, n_realisations=1, n_steps=1000, burn_in=200, seed=4)
+    pt = stationarity_point(p, GRID, run, sample_every=5)
     assert pt.drag is not None and pt.density is not None
     assert pt.drag.n_samples == 800 and pt.density.n_samples == 160
     assert pt.spectrum.shape == (8, len(pt.shells) - 1)
