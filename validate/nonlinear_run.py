@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from dragcore.checks import require_bool, require_int, require_real
-from langevin.parameters import MAX_SEED, RUN_PARAMETERS
+from dragcore.checks import require_bool
+from langevin.parameters import RUN_PARAMETERS
 
 __all__ = [
     "NonlinearRunLength",
@@ -24,6 +24,12 @@ __all__ = [
     *("DRIFT_SCAN_RUN", "STATIONARITY_RUN", "STATIONARITY_SCAN_RUN", "STRUCTURE_RUN"),
     "SLOPE_RUN",
 ]
+
+
+#: Field → its row of :data:`langevin.parameters.RUN_PARAMETERS` (kind and allowed range).
+_TABLE_ROWS = {"scheme": "nonlinear_scheme", "dt": "nonlinear_dt", "burn_in": "burn_in",
+               "n_steps": "nonlinear_n_steps", "n_realisations": "nonlinear_n_realisations",
+               "seed": "seed"}  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,14 +57,13 @@ class NonlinearRunLength:
     antithetic: bool = False
 
     def __post_init__(self) -> None:
-        RUN_PARAMETERS["nonlinear_scheme"].check("scheme", self.scheme)
-        RUN_PARAMETERS["nonlinear_dt"].check("dt", require_real("dt", self.dt))
-        burn_in = require_int("burn_in", self.burn_in, 0)
-        if require_int("n_steps", self.n_steps, 1) <= burn_in:
+        for name, row in _TABLE_ROWS.items():  # kind and range: the run command's rows
+            parameter = RUN_PARAMETERS[row]
+            parameter.check(name, parameter.typed(name, getattr(self, name)))
+        if self.n_steps <= self.burn_in:
             raise ValueError(f"n_steps = {self.n_steps} is outside the allowed range "
-                             f"[{burn_in + 1}, inf) (more than burn_in = {burn_in})")  # fmt: skip
-        require_int("n_realisations", self.n_realisations, 1)
-        require_int("seed", self.seed, 0, MAX_SEED)
+                             f"[{self.burn_in + 1}, inf) (more than burn_in = "
+                             f"{self.burn_in})")  # fmt: skip
         require_bool("antithetic", self.antithetic)
 
     def refuse_antithetic(self, study: str) -> None:
