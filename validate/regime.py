@@ -212,14 +212,17 @@ def fluctuation_strength(density_cm2: float, spacing_nm: float, temperature_k: f
 
     For :data:`GAAS_EXAMPLE` Θ = T/521 K (``tests/validate/test_regime.py``, from CODATA
     constants by hand)."""
-    _check_inputs(density_cm2, spacing_nm, temperature_k, "d")
+    _check_inputs(density_cm2, spacing_nm, temperature_k)
     return float(physical_parameters(density_cm2, spacing_nm, temperature_k, material).theta)
 
 
-def _check_inputs(density_cm2, spacing_nm, temperature_k, cutoff) -> None:
+def _check_inputs(density_cm2, spacing_nm, temperature_k) -> None:
     require_range("density_cm2", density_cm2, 1e8, 1e14)
     require_range("spacing_nm", spacing_nm, 0.5, 1e4)
     require_range("temperature_k", temperature_k, 0.01, 3000.0)
+
+
+def _check_cutoff(cutoff) -> None:
     if cutoff not in ("d", "lee", "grid"):
         raise ValueError(f"cutoff = {cutoff!r} is outside the allowed range ['d', 'lee', 'grid']")
 
@@ -251,7 +254,8 @@ def regime_point(
     chi
         χ of the one-loop slope and χ₀ of the nonreciprocal part (``0 < |χ| ≤ 1``).
     """
-    _check_inputs(density_cm2, spacing_nm, temperature_k, cutoff)
+    _check_inputs(density_cm2, spacing_nm, temperature_k)
+    _check_cutoff(cutoff)
     require_range("chi", chi, -1.0, 1.0)
     if chi == 0:
         raise ValueError("chi = 0 is outside the allowed range [-1, 0) ∪ (0, 1]")
