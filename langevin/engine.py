@@ -270,11 +270,6 @@ class Engine:
         else:
             self.observable = h[None]
 
-    @property
-    def initial_cov(self) -> np.ndarray:
-        """The covariance the initial state is drawn from (joint for the ±v pair)."""
-        return self.joint_cov
-
     # --- exact statistics (affine steppers) ---------------------------------------------------
     def exact_sdev(self, n_steps: int, n_realisations: int = 1) -> float:
         """Exact standard deviation of the run's mean estimator (``n_steps`` per realisation);
