@@ -325,11 +325,17 @@ def _estimate_only(acc: BatchAccumulator) -> BatchAccumulator:
     )
 
 
-def _run_all_here(plan: IterationPlan, run: BatchRun) -> IterationTotals:
+def _sums_over(
+    plan: IterationPlan, run: BatchRun, batches: Sequence[int]
+) -> dict[Node, BatchAccumulator]:
+    """The :func:`partial_sums` of ``batches`` (contiguous): summed by ``run`` as the batches
+    finish if it can (bounded memory), else from its accumulators."""
     sums = getattr(run, "partial_sums", None)
-    if sums is not None:  # summed as the batches finish: bounded memory
-        return combine_partials(plan, sums(range(plan.n_batches)))
-    return combine_batches(plan, run(range(plan.n_batches)))
+    return sums(batches) if sums is not None else partial_sums(plan, run(batches))
+
+
+def _run_all_here(plan: IterationPlan, run: BatchRun) -> IterationTotals:
+    return combine_partials(plan, _sums_over(plan, run, range(plan.n_batches)))
 
 
 def distributed_batch_runner(w: World) -> BatchRunner:
@@ -349,11 +355,7 @@ def distributed_batch_runner(w: World) -> BatchRunner:
 
     def runner(plan: IterationPlan, run: BatchRun) -> IterationTotals:
         owned = owned_items(plan.n_batches, w.rank, w.size)
-        sums = getattr(run, "partial_sums", None)
-        if sums is not None:  # summed as the batches finish: bounded memory
-            mine = sums(owned)
-        else:
-            mine = partial_sums(plan, run(owned))
+        mine = _sums_over(plan, run, owned)
         if plan.phase == "prod":  # frozen sampling: the map and strata data are not needed
             mine = {node: _estimate_only(a) for node, a in mine.items()}
         gathered = w.gather_to_root(mine)
